@@ -1,0 +1,148 @@
+"""Choosing, creating and opening the store.
+
+The store is named by one SQLAlchemy URL, looked up in this order:
+1. the environment variable `GRID_DB_URL`;
+2. `.streamlit/secrets.toml`, key `url` under `[connections.sql]`;
+3. the embedded default `sqlite:///sample_data/grid.db` (relative to the project root), which is
+   created and filled with the sample county on first start when it is missing.
+
+The dashboard reads through read-only connections: SQLite opened with `mode=ro`, PostgreSQL with
+`default_transaction_read_only`. Writers (generator, simulator, importers) ask for `writable=True`.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from . import schema
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "sample_data" / "grid.db"
+DEFAULT_DB_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used; the message says what a person should do."""
+
+
+def resolve_db_url(environ: dict | None = None, secrets_path: Path = SECRETS_PATH) -> str:
+    env = os.environ if environ is None else environ
+    url = env.get("GRID_DB_URL", "").strip()
+    if url:
+        return url
+    if secrets_path.exists():
+        try:
+            secrets = tomllib.loads(secrets_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise StoreError(f"{secrets_path} is not valid TOML: {exc}") from exc
+        url = str(secrets.get("connections", {}).get("sql", {}).get("url", "")).strip()
+        if url:
+            return url
+    return DEFAULT_DB_URL
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, safe to show on screen or in logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL is shown as the parser saw it: not at all
+        return "<unparseable database URL>"
+
+
+def _sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def create_store_engine(url: str, *, writable: bool = False) -> Engine:
+    """An Engine on the store; read-only unless `writable`."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise StoreError(f"GRID_DB_URL is not a database URL ({exc}).") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        path = _sqlite_path(url)
+        if path is None:
+            return create_engine(url)
+        if writable:
+            engine = create_engine(url, connect_args={"timeout": 30})
+        else:
+            if not path.exists():
+                raise StoreError(f"The SQLite store {path} does not exist.")
+            ro_url = f"sqlite:///file:{path}?mode=ro&uri=true"
+            engine = create_engine(ro_url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001 - DBAPI hook
+            cur = dbapi_conn.cursor()
+            # WAL lets the dashboard read while a feeder writes; busy_timeout avoids "locked".
+            if writable:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        connect_args = {"connect_timeout": 5}
+        if not writable:
+            connect_args["options"] = "-c default_transaction_read_only=on"
+        return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+    raise StoreError(f"Unsupported database '{backend}': GridSight runs on SQLite or PostgreSQL.")
+
+
+def store_status(engine: Engine) -> tuple[bool, str]:
+    """(usable, message). Usable means reachable, with the schema and at least one grid."""
+    try:
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+            missing = {t.name for t in schema.metadata.sorted_tables} - names
+            if missing:
+                return False, "missing tables: " + ", ".join(sorted(missing))
+            has_grid = conn.execute(select(schema.grids.c.id).limit(1)).first() is not None
+            if not has_grid:
+                return False, "the store has no grids"
+    except SQLAlchemyError as exc:
+        return False, f"cannot connect: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+    return True, "ok"
+
+
+def create_schema(engine: Engine) -> None:
+    schema.metadata.create_all(engine)
+
+
+def ensure_default_store(url: str) -> bool:
+    """Build the embedded sample county when the default SQLite file is missing.
+
+    Returns True when it built one. Only the default URL is ever filled automatically: a
+    configured store that is empty is reported, never overwritten.
+    """
+    if url != DEFAULT_DB_URL or DEFAULT_SQLITE_PATH.exists():
+        return False
+    from sample_data.generate import generate  # heavy import only on first start
+
+    tmp = DEFAULT_SQLITE_PATH.with_suffix(".building.db")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    generate(f"sqlite:///{tmp}", profile="county", seed=7, progress=False)
+    # Build aside, then rename: a half-built file is never taken for a store.
+    tmp.rename(DEFAULT_SQLITE_PATH)
+    return True
+
+
+def read_meta(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(schema.store_meta.c.key, schema.store_meta.c.value)).all()
+    return {k: v for k, v in rows}

@@ -1,0 +1,1 @@
+"""The sample county: a generator (`python -m sample_data.generate`) and its rule data."""
