@@ -1,0 +1,90 @@
+"""The hierarchy and reference lists: towns, villages, categories, boundaries."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from .filters import FilterError, Filters
+from .queries import frame, scalar
+from .schema import admin_units, event_categories, events, grids, micro_grids
+
+
+def towns(engine: Engine) -> pd.DataFrame:
+    """Columns: id, code, name, kind (town | street)."""
+    q = (select(admin_units.c.id, admin_units.c.code, admin_units.c.name, admin_units.c.kind)
+         .where(admin_units.c.level == "town").order_by(admin_units.c.code))
+    return frame(engine, q)
+
+
+def villages(engine: Engine, town_id: int) -> pd.DataFrame:
+    """Columns: id, code, name, kind (village | community) — the villages of one town."""
+    q = (select(admin_units.c.id, admin_units.c.code, admin_units.c.name, admin_units.c.kind)
+         .where(admin_units.c.level == "village", admin_units.c.parent_id == town_id)
+         .order_by(admin_units.c.code))
+    return frame(engine, q)
+
+
+def categories(engine: Engine) -> pd.DataFrame:
+    """Columns: code, name, name_en."""
+    q = select(event_categories.c.code, event_categories.c.name, event_categories.c.name_en).order_by(
+        event_categories.c.sort_order)
+    return frame(engine, q)
+
+
+def latest_report_date(engine: Engine) -> dt.date | None:
+    value = scalar(engine, select(func.max(events.c.report_date)))
+    if isinstance(value, str):  # SQLite hands back MAX() of a date column as text
+        value = dt.date.fromisoformat(value)
+    return value
+
+
+def validate_filters(engine: Engine, f: Filters) -> None:
+    """Raise FilterError when an id or code in `f` names nothing in the store (e.g. from a URL)."""
+    if f.town_id is not None:
+        found = scalar(engine, select(admin_units.c.id).where(
+            admin_units.c.id == f.town_id, admin_units.c.level == "town"))
+        if found is None:
+            raise FilterError(f"There is no town with id {f.town_id}.")
+    if f.village_id is not None:
+        found = scalar(engine, select(admin_units.c.id).where(
+            admin_units.c.id == f.village_id, admin_units.c.level == "village",
+            admin_units.c.parent_id == f.town_id))
+        if found is None:
+            raise FilterError(f"Town {f.town_id} has no village with id {f.village_id}.")
+    if f.category_code is not None:
+        found = scalar(engine, select(event_categories.c.code).where(
+            event_categories.c.code == f.category_code))
+        if found is None:
+            raise FilterError(f"There is no event category {f.category_code!r}.")
+
+
+def unit_boundaries(engine: Engine, level: str, parent_id: int | None = None) -> pd.DataFrame:
+    """Boundaries of one level (town | village | grid | micro_grid), optionally of one parent.
+
+    Columns: id, code, name, boundary_wkt, centroid_lon, centroid_lat, and for grids and
+    micro-grids households and residents.
+    """
+    if level in ("county", "town", "village"):
+        t = admin_units
+        q = select(t.c.id, t.c.code, t.c.name, t.c.boundary_wkt, t.c.centroid_lon, t.c.centroid_lat).where(
+            t.c.level == level)
+        if parent_id is not None:
+            q = q.where(t.c.parent_id == parent_id)
+    elif level == "grid":
+        t = grids
+        q = select(t.c.id, t.c.code, t.c.name, t.c.boundary_wkt, t.c.centroid_lon, t.c.centroid_lat,
+                   t.c.households, t.c.residents)
+        if parent_id is not None:
+            q = q.where(t.c.village_id == parent_id)
+    elif level == "micro_grid":
+        t = micro_grids
+        q = select(t.c.id, t.c.code, t.c.name, t.c.boundary_wkt, t.c.centroid_lon, t.c.centroid_lat,
+                   t.c.households, t.c.residents)
+        if parent_id is not None:
+            q = q.where(t.c.grid_id == parent_id)
+    else:
+        raise FilterError(f"Unknown level {level!r}")
+    return frame(engine, q.order_by(t.c.code))

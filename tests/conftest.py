@@ -1,0 +1,90 @@
+"""Shared test fixtures: real stores built in temp dirs, on SQLite always and PostgreSQL when given.
+
+`GRID_TEST_PG_URL` names an empty PostgreSQL database the tests may drop and create tables in.
+Tests that need it (or Chromium) skip with a reason on a developer's machine, but fail in CI
+(`CI=true`), where `.ci/run` installs and starts both.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests import fixture_county  # noqa: E402
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when `condition` is false — except in CI, where a missing service is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must provide it: see .ci/run)")
+    pytest.skip(reason)
+
+
+def pg_url() -> str:
+    url = os.environ.get("GRID_TEST_PG_URL", "").strip()
+    require(bool(url), "GRID_TEST_PG_URL not set: no PostgreSQL to test against")
+    return url
+
+
+@pytest.fixture(scope="session")
+def fixture_sqlite_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('fixture') / 'fixture.db'}"
+    fixture_county.build_fixture(url)
+    return url
+
+
+def fresh_pg_database(suffix: str) -> str:
+    """URL of a new, empty database `<GRID_TEST_PG_URL's db>_<suffix>` on the same server.
+
+    Each test module gets its own database so that one module's drop_all cannot pull the tables
+    from under another's. The role in GRID_TEST_PG_URL needs CREATEDB.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(pg_url())
+    if base.drivername == "postgresql":
+        base = base.set(drivername="postgresql+psycopg")
+    name = f"{base.database}_{suffix}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def fixture_pg_url() -> str:
+    url = fresh_pg_database("fixture")
+    fixture_county.build_fixture(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fixture_url(request) -> str:
+    """The fixture county on each database; data-access tests run once per backend."""
+    name = "fixture_sqlite_url" if request.param == "sqlite" else "fixture_pg_url"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def app_env(monkeypatch, fixture_sqlite_url):
+    """Environment for AppTest runs against the fixture, with the clock pinned and caches empty."""
+    import streamlit as st
+
+    monkeypatch.setenv("GRID_DB_URL", fixture_sqlite_url)
+    monkeypatch.setenv("GRID_NOW", fixture_county.AS_OF_ISO)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return fixture_sqlite_url

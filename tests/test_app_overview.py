@@ -1,0 +1,126 @@
+"""AppTest of dashboard.py and the overview page on the fixture county (known numbers)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests import fixture_county as fc
+from ui.pages import PAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard.py")
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    return at
+
+
+def set_march(at: AppTest) -> AppTest:
+    at.sidebar.date_input(key="filter_dates").set_value((fc.DATE_FROM, fc.DATE_TO)).run()
+    return at
+
+
+def metric_values(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def test_overview_shows_the_fixture_numbers(app_env):
+    at = set_march(run_app())
+    assert not at.exception
+    got = metric_values(at)
+    assert got["上报事件"] == ("8", "+5")
+    assert got["在办事件"] == ("4", "+2")
+    assert got["超期事件"] == ("3", "+1")
+    assert got["报备事件"] == ("1", "+1")
+    assert got["今日签到网格员"] == ("2 / 6", "+0")
+    assert got["按期办结率"] == ("50.0%", "+16.7 pt")
+    assert got["返工率"] == ("25.0%", "+25.0 pt")
+    assert got["群众满意度"][0] == "4.00"
+    by_town = at.dataframe[0].value
+    assert by_town.set_index("镇街")["超期"].to_dict() == {"东城街道": 2, "白鹤镇": 1}
+
+
+def test_default_range_ends_at_the_newest_event(app_env):
+    at = run_app()
+    assert not at.exception
+    assert at.sidebar.date_input(key="filter_dates").value == (fc.DATE_FROM, fc.DATE_TO)
+
+
+def test_town_filter_narrows_every_number(app_env):
+    at = set_march(run_app())
+    at.sidebar.selectbox(key="filter_town").set_value(fc.TOWN_WEST).run()
+    assert not at.exception
+    got = metric_values(at)
+    assert got["上报事件"][0] == "4" and got["超期事件"][0] == "1" and got["按期办结率"][0] == "50.0%"
+    assert list(at.dataframe[0].value["镇街"]) == ["白鹤镇"]
+    # the village list now offers the villages of that town only
+    assert at.sidebar.selectbox(key="filter_village").options == ["全部", "白鹤村"]
+
+
+def test_english_switch_changes_labels_not_numbers(app_env):
+    at = set_march(run_app())
+    at.sidebar.toggle(key="lang_en").set_value(True).run()
+    assert not at.exception
+    got = metric_values(at)
+    assert got["Events reported"][0] == "8" and got["On-time closure rate"][0] == "50.0%"
+    assert at.title[0].value == "Overview"
+
+
+def test_metric_definitions_are_shown_on_hover(app_env):
+    at = set_march(run_app())
+    helps = {m.label: m.proto.help for m in at.metric}
+    assert "报备事件不计入" in helps["按期办结率"] and "3 / 6" in helps["按期办结率"]
+
+
+def test_unreachable_store_gives_a_message_not_a_traceback(monkeypatch):
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("GRID_DB_URL", "postgresql+psycopg://grid:pw-Xq7z@127.0.0.1:1/grid")
+    at = run_app()
+    assert not at.exception
+    assert "无法连接数据库" in at.error[0].value and "pw-Xq7z" not in at.error[0].value
+    assert not at.metric
+
+
+def test_empty_store_says_how_to_fill_it(monkeypatch, tmp_path):
+    import streamlit as st
+    from data_access import schema
+    from data_access.store import create_store_engine
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    schema.metadata.create_all(create_store_engine(url, writable=True))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("GRID_DB_URL", url)
+    at = run_app()
+    assert not at.exception
+    assert "python -m sample_data.generate" in at.warning[0].value
+
+
+def test_every_page_file_is_registered():
+    on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
+    assert on_disk == {spec.path for spec in PAGES}
+    assert sum(spec.default for spec in PAGES) == 1
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.url_path)
+def test_every_page_renders_without_exception(app_env, spec):
+    at = set_march(run_app())
+    at.switch_page(spec.path).run()
+    assert not at.exception
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.url_path)
+def test_a_page_run_on_its_own_still_builds_the_shell(app_env, spec):
+    # Streamlit runs a file from pages/ by itself on a fresh server (old auto-discovery).
+    at = AppTest.from_file(str(ROOT / spec.path), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.sidebar.date_input(key="filter_dates") is not None
+    assert at.sidebar.toggle(key="lang_en") is not None

@@ -1,0 +1,1 @@
+"""Streamlit-side helpers shared by the pages: labels, the store connection, filters, formatting."""

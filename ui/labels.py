@@ -1,0 +1,99 @@
+"""The label catalogue: every string the UI shows, Chinese first, English on the switch.
+
+Metric names and definitions live in `data_access.metrics`; category and unit names come from the
+store. Everything else a page prints is a key here.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+LABELS: dict[str, tuple[str, str]] = {
+    # shell
+    "app_title": ("网格智治指挥舱", "GridSight command centre"),
+    "lang_switch": ("English", "English"),
+    "filters": ("筛选", "Filters"),
+    "date_range": ("日期范围", "Date range"),
+    "date_range_help": ("按北京时间的上报日期,含首尾两天", "By reporting day (Beijing time), both ends included"),
+    "pick_end_date": ("请再选择结束日期。", "Pick an end date too."),
+    "town": ("镇街", "Town / street"),
+    "village": ("村社", "Village / community"),
+    "category": ("事件大类", "Category"),
+    "all": ("全部", "All"),
+    "nav_monitor": ("指挥监测", "Monitoring"),
+    "page_overview": ("总览", "Overview"),
+    # store problems
+    "store_unreachable_title": ("无法连接数据库", "The database cannot be reached"),
+    "store_unreachable_body": (
+        "GridSight 无法读取数据库 `{url}`:{reason}。\n\n请检查:\n"
+        "1. 环境变量 `GRID_DB_URL` 或 `.streamlit/secrets.toml` 中的地址是否正确;\n"
+        "2. PostgreSQL 服务是否已启动、用户名和密码是否正确;\n"
+        "3. 若要使用自带的示例县,删除上述设置后重新启动,系统会自动生成 `sample_data/grid.db`。",
+        "GridSight cannot read the database `{url}`: {reason}.\n\nPlease check:\n"
+        "1. that the URL in the environment variable `GRID_DB_URL` or in `.streamlit/secrets.toml` is right;\n"
+        "2. that the PostgreSQL server is running and the user name and password are right;\n"
+        "3. to use the bundled sample county, remove those settings and restart: "
+        "`sample_data/grid.db` is then generated automatically.",
+    ),
+    "store_empty_title": ("数据库中还没有数据", "The database holds no data yet"),
+    "store_empty_body": (
+        "数据库 `{url}` 可以连接,但{reason}。\n\n请先导入数据,或生成示例县:\n\n"
+        "`python -m sample_data.generate --db \"{url}\" --profile county`",
+        "The database `{url}` answers, but {reason}.\n\nImport data first, or generate the sample county:\n\n"
+        "`python -m sample_data.generate --db \"{url}\" --profile county`",
+    ),
+    "building_sample": ("首次启动:正在生成示例县数据(约一分钟)……",
+                        "First start: generating the sample county (about a minute)…"),
+    "bad_filter": ("筛选条件无效:{reason}", "This filter cannot be used: {reason}"),
+    # overview
+    "overview_title": ("总览", "Overview"),
+    "period_caption": ("统计期 {start} 至 {end}(北京时间),数据截至 {as_of}。对比上一周期 {pstart} 至 {pend}。",
+                       "Period {start} to {end} (Beijing time), data as of {as_of}. "
+                       "Compared with the previous period {pstart} to {pend}."),
+    "kpi_volume": ("数量与积压", "Volume and backlog"),
+    "kpi_quality": ("质量", "Quality"),
+    "checkin_value": ("{n} / {total}", "{n} / {total}"),
+    "rate_parts": ("{num} / {den} 件", "{num} of {den} events"),
+    "no_data": ("—", "—"),
+    "vs_yesterday": ("较昨日同一时刻", "vs yesterday at this time"),
+    "trend_title": ("每日上报与结案", "Reported and closed per day"),
+    "trend_reported": ("上报", "Reported"),
+    "trend_closed": ("结案", "Closed"),
+    "day": ("日期", "Day"),
+    "events_axis": ("事件数", "Events"),
+    "map_title": ("各镇街超期事件", "Overdue events by town"),
+    "map_caption": ("颜色按统计期末超期事件数分级;悬停查看详情。底图不需联网。",
+                    "Colour classes by overdue events at the end of the period; hover for details. "
+                    "No internet base map is needed."),
+    "legend": ("图例", "Legend"),
+    "town_table_title": ("镇街明细", "By town"),
+    "col_town": ("镇街", "Town / street"),
+    "col_reported": ("上报", "Reported"),
+    "col_open": ("在办", "Open"),
+    "col_overdue": ("超期", "Overdue"),
+    "category_no_workers": ("注:签到人数不按事件大类筛选。", "Note: check-ins are not filtered by category."),
+}
+
+
+def lang() -> str:
+    return "en" if st.session_state.get("lang_en") else "zh"
+
+
+def t(key: str, **values) -> str:
+    zh, en = LABELS[key]
+    text = en if lang() == "en" else zh
+    return text.format(**values) if values else text
+
+
+def metric_name(metric) -> str:
+    return metric.name_en if lang() == "en" else metric.name_zh
+
+
+def metric_definition(metric) -> str:
+    return metric.definition_en if lang() == "en" else metric.definition_zh
+
+
+def local_name(row, zh_col: str = "name", en_col: str = "name_en") -> str:
+    """A store row's name in the current language (Chinese when no English name is stored)."""
+    if lang() == "en" and en_col in row and row[en_col]:
+        return row[en_col]
+    return row[zh_col]
