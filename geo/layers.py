@@ -17,7 +17,6 @@ from shapely.geometry import MultiPolygon, Polygon
 # Sequential yellow → red classes (ColorBrewer YlOrRd, 5 classes) for "more is worse" metrics.
 YL_OR_RD = [(255, 255, 178), (254, 204, 92), (253, 141, 60), (240, 59, 32), (189, 0, 38)]
 NO_DATA_RGB = (200, 200, 200)
-BACKGROUND_RGB = (246, 246, 240)
 
 
 def polygon_rings(wkt: str) -> list[list[list[list[float]]]]:
@@ -119,5 +118,6 @@ def label_layer(df: pd.DataFrame, text_col: str, layer_id: str) -> pdk.Layer:
 
 
 def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip: dict | None = None) -> pdk.Deck:
-    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, map_style=None,
-                    tooltip=tooltip or False, parameters={"clearColor": [c / 255 for c in BACKGROUND_RGB] + [1]})
+    # map_provider=None with pydeck's default map_style sentinel is what tells Streamlit's frontend
+    # to draw no base map; passing map_style=None instead makes it fall back to Carto's tiles.
+    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip or False)

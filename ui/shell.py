@@ -7,6 +7,8 @@ drawn without it.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from data_access.filters import Filters
@@ -17,12 +19,14 @@ from .filters import sidebar_filters
 from .labels import t
 
 PAGE_TITLE = "网格智治指挥舱 GridSight"
+# A local file: a `:material/...:` page icon would make the browser fetch it from a font CDN.
+PAGE_ICON = str(Path(__file__).resolve().parent / "static" / "gridsight.png")
 # Set by dashboard.py around the page it runs; absent when Streamlit runs a page file directly.
 ENTRYPOINT_RUNNING = "_entrypoint_running"
 
 
 def configure_page() -> None:
-    st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/grid_view:", layout="wide")
+    st.set_page_config(page_title=PAGE_TITLE, page_icon=PAGE_ICON, layout="wide")
 
 
 def store_ready() -> bool:
