@@ -1,11 +1,4 @@
-"""The label catalogue: every string the UI shows, Chinese first, English on the switch.
-
-Metric names and definitions live in `data_access.metrics`; category and unit names come from the
-store. Everything else a page prints is a key here.
-"""
-from __future__ import annotations
-
-import streamlit as st
+"""Labels of the shell and the overview page."""
 
 LABELS: dict[str, tuple[str, str]] = {
     # shell
@@ -20,7 +13,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "category": ("事件大类", "Category"),
     "all": ("全部", "All"),
     "nav_monitor": ("指挥监测", "Monitoring"),
+    "nav_events": ("事件流转", "Event handling"),
+    "nav_assessment": ("考核评价", "Assessment"),
+    "nav_workforce": ("队伍建设", "Workforce"),
+    "nav_admin": ("系统管理", "Administration"),
     "page_overview": ("总览", "Overview"),
+    "page_live_map": ("实时地图", "Live map"),
+    "page_event_flow": ("事件流转", "Event flow"),
+    "page_department_response": ("部门响应", "Department response"),
+    "page_monthly_rankings": ("月度排名", "Monthly rankings"),
+    "page_workforce": ("队伍画像", "Workforce"),
+    "page_data_import": ("数据导入", "Data import"),
     # store problems
     "store_unreachable_title": ("无法连接数据库", "The database cannot be reached"),
     "store_unreachable_body": (
@@ -72,28 +75,3 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_overdue": ("超期", "Overdue"),
     "category_no_workers": ("注:签到人数不按事件大类筛选。", "Note: check-ins are not filtered by category."),
 }
-
-
-def lang() -> str:
-    return "en" if st.session_state.get("lang_en") else "zh"
-
-
-def t(key: str, **values) -> str:
-    zh, en = LABELS[key]
-    text = en if lang() == "en" else zh
-    return text.format(**values) if values else text
-
-
-def metric_name(metric) -> str:
-    return metric.name_en if lang() == "en" else metric.name_zh
-
-
-def metric_definition(metric) -> str:
-    return metric.definition_en if lang() == "en" else metric.definition_zh
-
-
-def local_name(row, zh_col: str = "name", en_col: str = "name_en") -> str:
-    """A store row's name in the current language (Chinese when no English name is stored)."""
-    if lang() == "en" and en_col in row and row[en_col]:
-        return row[en_col]
-    return row[zh_col]

@@ -1,0 +1,52 @@
+"""The label catalogue: every string the UI shows, Chinese first, English on the switch.
+
+One catalogue, one lookup (`t`), kept in one module per page so pages can grow independently:
+each module in this package defines `LABELS = {key: (zh, en)}`; they are merged here and a key
+defined twice is an error. Metric names and definitions live in `data_access.metrics`; category
+and unit names come from the store.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import streamlit as st
+
+
+def _collect() -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for key, value in module.LABELS.items():
+            if key in merged:
+                raise KeyError(f"label {key!r} is defined twice (again in ui/labels/{info.name}.py)")
+            merged[key] = value
+    return merged
+
+
+LABELS: dict[str, tuple[str, str]] = _collect()
+
+
+def lang() -> str:
+    return "en" if st.session_state.get("lang_en") else "zh"
+
+
+def t(key: str, **values) -> str:
+    zh, en = LABELS[key]
+    text = en if lang() == "en" else zh
+    return text.format(**values) if values else text
+
+
+def metric_name(metric) -> str:
+    return metric.name_en if lang() == "en" else metric.name_zh
+
+
+def metric_definition(metric) -> str:
+    return metric.definition_en if lang() == "en" else metric.definition_zh
+
+
+def local_name(row, zh_col: str = "name", en_col: str = "name_en") -> str:
+    """A store row's name in the current language (Chinese when no English name is stored)."""
+    if lang() == "en" and en_col in row and row[en_col]:
+        return row[en_col]
+    return row[zh_col]
