@@ -1,0 +1,46 @@
+"""Table exports: CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it right) and XLSX."""
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import streamlit as st
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Zone-aware times become local wall times (Excel has no zones); text that a spreadsheet
+    would run as a formula is quoted."""
+    out = df.copy()
+    for col in out.columns:
+        series = out[col]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            out[col] = series.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+        elif series.dtype == object:
+            out[col] = series.map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    return _excel_safe(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """One workbook, one sheet per entry (names cut to Excel's 31 characters)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, df in sheets.items():
+            _excel_safe(df).to_excel(writer, sheet_name=_SHEET_BAD.sub("_", name)[:31] or "Sheet", index=False)
+    return buffer.getvalue()
+
+
+def download_buttons(df: pd.DataFrame, basename: str, key: str, sheet: str = "data") -> None:
+    """A CSV and an XLSX download button side by side (keys `<key>_csv`, `<key>_xlsx`)."""
+    left, right = st.columns(2)
+    left.download_button("CSV", csv_bytes(df), file_name=f"{basename}.csv", mime="text/csv",
+                         key=f"{key}_csv", icon=":material/download:")
+    right.download_button(
+        "XLSX", xlsx_bytes({sheet: df}), file_name=f"{basename}.xlsx", key=f"{key}_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
