@@ -18,7 +18,7 @@ def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
         series = out[col]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             out[col] = series.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
-        elif series.dtype == object:
+        elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
             out[col] = series.map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
     return out
 
