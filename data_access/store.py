@@ -12,6 +12,7 @@ The dashboard reads through read-only connections: SQLite opened with `mode=ro`,
 from __future__ import annotations
 
 import os
+import threading
 import tomllib
 from pathlib import Path
 
@@ -25,6 +26,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "sample_data" / "grid.db"
 DEFAULT_DB_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
 SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+_BUILD_LOCK = threading.Lock()  # two browser sessions on a fresh start must not both build
 
 
 class StoreError(RuntimeError):
@@ -131,15 +135,18 @@ def ensure_default_store(url: str) -> bool:
     """
     if url != DEFAULT_DB_URL or DEFAULT_SQLITE_PATH.exists():
         return False
-    from sample_data.generate import generate  # heavy import only on first start
+    with _BUILD_LOCK:
+        if DEFAULT_SQLITE_PATH.exists():  # another session built it while we waited
+            return False
+        from sample_data.generate import generate  # heavy import only on first start
 
-    tmp = DEFAULT_SQLITE_PATH.with_suffix(".building.db")
-    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        leftover.unlink(missing_ok=True)
-    generate(f"sqlite:///{tmp}", profile="county", seed=7, progress=False)
-    # Build aside, then rename: a half-built file is never taken for a store.
-    tmp.rename(DEFAULT_SQLITE_PATH)
-    return True
+        tmp = DEFAULT_SQLITE_PATH.with_suffix(".building.db")
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+        generate(f"sqlite:///{tmp}", profile="county", seed=7, progress=False)
+        # Build aside, then rename: a half-built file is never taken for a store.
+        tmp.rename(DEFAULT_SQLITE_PATH)
+        return True
 
 
 def read_meta(engine: Engine) -> dict[str, str]:
