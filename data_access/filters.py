@@ -38,6 +38,26 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
+ROLES_SEEING_NAMES = ("duty", "leader", "town", "admin")
+ROLES_SEEING_PHONES = ("admin",)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the signed-in user may see. Carried inside Filters so every query receives it."""
+
+    role: str
+    town_id: int | None = None  # set for role `town`: nothing outside this town
+
+    @property
+    def names_visible(self) -> bool:
+        return self.role in ROLES_SEEING_NAMES
+
+    @property
+    def phones_visible(self) -> bool:
+        return self.role in ROLES_SEEING_PHONES
+
+
 @dataclass(frozen=True)
 class Filters:
     date_from: dt.date
@@ -46,6 +66,7 @@ class Filters:
     town_id: int | None = None
     village_id: int | None = None
     category_code: str | None = None
+    scope: Scope | None = None  # None: no restriction (command-line tools, tests of the data layer)
 
     def __post_init__(self) -> None:
         for name in ("date_from", "date_to"):
@@ -62,6 +83,11 @@ class Filters:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
                 raise FilterError(f"{name} must be a positive whole number, not {value!r}")
+        if self.scope is not None and self.scope.town_id is not None:
+            if self.town_id not in (None, self.scope.town_id):
+                raise FilterError("That town is outside your account's scope.")
+            # A town user's filter is always their own town: every query narrows through it.
+            object.__setattr__(self, "town_id", self.scope.town_id)
         if self.village_id is not None and self.town_id is None:
             raise FilterError("A village filter needs its town.")
         if self.category_code is not None and (

@@ -317,6 +317,38 @@ assessment_rules = Table(
     UniqueConstraint("ruleset", "key", name="uq_assessment_rules"),
 )
 
+# --- access control and audit ----------------------------------------------------------------
+
+ROLES = ("duty", "leader", "planner", "town", "admin")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),  # argon2id; never the password
+    Column("role", String(16), nullable=False),
+    Column("town_id", Integer, ForeignKey("admin_units.id"), nullable=True),  # required for role town
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_attempts", SmallInteger, nullable=False, default=0),
+    Column("locked_until", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_login_at", UtcDateTime, nullable=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("username", String(64), nullable=False),  # as typed, also for failed logins
+    # login_ok | login_failed | login_locked | logout | page_view | export | denied
+    Column("action", String(16), nullable=False),
+    Column("page", String(64), nullable=True),
+    Column("detail", Text, nullable=False, default=""),
+    Index("ix_audit_log_at", "at"),
+)
+
 # --- provenance ------------------------------------------------------------------------------
 
 # Ground truth of the failure modes the sample generator planted. Only tests read it: the
@@ -339,3 +371,9 @@ store_meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# Tables a store must hold to be shown. The access tables are created on first use instead, so a
+# store generated or imported before them still opens.
+ACCESS_TABLES = (users, audit_log)
+REQUIRED_TABLES = tuple(t for t in metadata.sorted_tables if t not in ACCESS_TABLES)
+

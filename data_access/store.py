@@ -112,7 +112,7 @@ def store_status(engine: Engine) -> tuple[bool, str]:
     try:
         with engine.connect() as conn:
             names = set(inspect(conn).get_table_names())
-            missing = {t.name for t in schema.metadata.sorted_tables} - names
+            missing = {t.name for t in schema.REQUIRED_TABLES} - names
             if missing:
                 return False, "missing tables: " + ", ".join(sorted(missing))
             has_grid = conn.execute(select(schema.grids.c.id).limit(1)).first() is not None
@@ -125,6 +125,11 @@ def store_status(engine: Engine) -> tuple[bool, str]:
 
 def create_schema(engine: Engine) -> None:
     schema.metadata.create_all(engine)
+
+
+def ensure_access_tables(engine: Engine) -> None:
+    """Create `users` and `audit_log` when missing (through a writable engine)."""
+    schema.metadata.create_all(engine, tables=list(schema.ACCESS_TABLES), checkfirst=True)
 
 
 def ensure_default_store(url: str) -> bool:

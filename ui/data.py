@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.connections import BaseConnection
 
-from data_access.store import create_store_engine, resolve_db_url, store_status
+from data_access.store import create_store_engine, ensure_access_tables, resolve_db_url, store_status
 
 CACHE_TTL_SECONDS = 60
 LIVE_TTL_SECONDS = 5
@@ -35,6 +35,18 @@ def connection() -> GridStoreConnection:
 
 def engine() -> Engine:
     return connection().engine
+
+
+@st.cache_resource(show_spinner=False)
+def _writer(url: str) -> Engine:
+    writer = create_store_engine(url, writable=True)
+    ensure_access_tables(writer)
+    return writer
+
+
+def writer_engine() -> Engine:
+    """The one writable engine of the dashboard: logins and the audit log only."""
+    return _writer(resolve_db_url())
 
 
 @st.cache_data(ttl=30, max_entries=4, show_spinner=False)

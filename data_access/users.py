@@ -1,0 +1,216 @@
+"""Users, passwords and logins. `python -m data_access.users add|passwd|disable|list|demo`.
+
+Passwords are hashed with argon2id (argon2-cffi); a password is read from a prompt or standard
+input, never from the command line, where it would land in the shell history and `ps`.
+Repeated failed logins lock the account for a while (numbers in LOCKOUT_*).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from .schema import ROLES, admin_units, users
+from .store import create_store_engine, resolve_db_url
+
+LOCKOUT_AFTER_FAILURES = 5
+LOCKOUT_MINUTES = 15
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+# A real hash to verify against when the user does not exist, so both paths take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-0")
+
+# Demo accounts of the sample county (documented in the README). Never for production stores.
+DEMO_PASSWORD = "gridsight-demo"
+DEMO_USERS = [("duty", "duty", None), ("leader", "leader", None), ("planner", "planner", None),
+              ("admin", "admin", None), ("town", "town", "first")]
+
+
+class UserError(ValueError):
+    """A user-management request that cannot be carried out; the message says why."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    town_id: int | None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _check_role(role: str, town_id: int | None, engine: Engine) -> None:
+    if role not in ROLES:
+        raise UserError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+    if role == "town" and town_id is None:
+        raise UserError("A town user needs --town TOWN_ID.")
+    if role != "town" and town_id is not None:
+        raise UserError("Only town users have a town.")
+    if town_id is not None:
+        with engine.connect() as conn:
+            found = conn.execute(select(admin_units.c.id).where(
+                admin_units.c.id == town_id, admin_units.c.level == "town")).first()
+        if found is None:
+            raise UserError(f"There is no town with id {town_id}.")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+def add_user(engine: Engine, username: str, password: str, role: str, town_id: int | None = None) -> None:
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise UserError("A user name has 1 to 64 characters.")
+    _check_role(role, town_id, engine)
+    _check_password(password)
+    with engine.begin() as conn:
+        if conn.execute(select(users.c.id).where(users.c.username == username)).first():
+            raise UserError(f"User {username!r} exists already.")
+        conn.execute(users.insert().values(
+            username=username, password_hash=_hasher.hash(password), role=role, town_id=town_id,
+            disabled=False, failed_attempts=0, created_at=_now()))
+
+
+def set_password(engine: Engine, username: str, password: str) -> None:
+    _check_password(password)
+    with engine.begin() as conn:
+        done = conn.execute(update(users).where(users.c.username == username).values(
+            password_hash=_hasher.hash(password), failed_attempts=0, locked_until=None))
+    if done.rowcount == 0:
+        raise UserError(f"No user {username!r}.")
+
+
+def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
+    with engine.begin() as conn:
+        done = conn.execute(update(users).where(users.c.username == username).values(disabled=disabled))
+    if done.rowcount == 0:
+        raise UserError(f"No user {username!r}.")
+
+
+def list_users(engine: Engine) -> list[dict]:
+    q = select(users.c.username, users.c.role, users.c.town_id, users.c.disabled, users.c.locked_until,
+               users.c.last_login_at).order_by(users.c.username)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None
+                 ) -> tuple[User | None, str]:
+    """(user, "ok") on success; (None, reason) with reason in {"unknown", "bad_password",
+    "locked", "disabled"}. Failed attempts are counted and lock the account."""
+    now = now or _now()
+    with engine.begin() as conn:
+        row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
+        if row is None:
+            try:
+                _hasher.verify(_DUMMY_HASH, password)
+            except VerificationError:
+                pass
+            return None, "unknown"
+        if row["disabled"]:
+            return None, "disabled"
+        if row["locked_until"] is not None and row["locked_until"] > now:
+            return None, "locked"
+        try:
+            _hasher.verify(row["password_hash"], password)
+        except (VerificationError, InvalidHashError):
+            failures = (row["failed_attempts"] or 0) + 1
+            locked = now + dt.timedelta(minutes=LOCKOUT_MINUTES) if failures >= LOCKOUT_AFTER_FAILURES else None
+            conn.execute(update(users).where(users.c.id == row["id"]).values(
+                failed_attempts=0 if locked else failures, locked_until=locked))
+            return None, "locked" if locked else "bad_password"
+        values = {"failed_attempts": 0, "locked_until": None, "last_login_at": now}
+        if _hasher.check_needs_rehash(row["password_hash"]):
+            values["password_hash"] = _hasher.hash(password)
+        conn.execute(update(users).where(users.c.id == row["id"]).values(**values))
+    return User(row["username"], row["role"], row["town_id"]), "ok"
+
+
+def get_user(engine: Engine, username: str) -> User | None:
+    """The user as stored now (None when missing or disabled): sessions re-check it."""
+    with engine.connect() as conn:
+        row = conn.execute(select(users.c.username, users.c.role, users.c.town_id, users.c.disabled).where(
+            users.c.username == username)).first()
+    if row is None or row.disabled:
+        return None
+    return User(row.username, row.role, row.town_id)
+
+
+def seed_demo_users(engine: Engine) -> list[str]:
+    """The README's demo accounts; the town user gets the first town. Existing names are kept."""
+    with engine.connect() as conn:
+        first_town = conn.execute(select(admin_units.c.id).where(admin_units.c.level == "town")
+                                  .order_by(admin_units.c.code).limit(1)).scalar()
+        existing = set(conn.execute(select(users.c.username)).scalars())
+    made = []
+    for username, role, town in DEMO_USERS:
+        if username in existing:
+            continue
+        add_user(engine, username, DEMO_PASSWORD, role, first_town if town == "first" else None)
+        made.append(username)
+    return made
+
+
+def _read_password(confirm: bool = True) -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if confirm and getpass.getpass("Repeat password: ") != first:
+        raise UserError("The two passwords differ.")
+    return first
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m data_access.users", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=None, help="store URL (default: GRID_DB_URL, secrets.toml, sample)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", help="add a user; the password is read from a prompt or stdin")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--town", type=int, default=None, help="town id, for role town")
+    pw = sub.add_parser("passwd", help="set a user's password (prompt or stdin) and unlock it")
+    pw.add_argument("username")
+    dis = sub.add_parser("disable", help="disable a user (--enable to undo)")
+    dis.add_argument("username")
+    dis.add_argument("--enable", action="store_true")
+    sub.add_parser("list", help="list users")
+    sub.add_parser("demo", help="add the README's demo users (sample stores only)")
+    args = parser.parse_args(argv)
+    engine = create_store_engine(args.db or resolve_db_url(), writable=True)
+    try:
+        if args.command == "add":
+            add_user(engine, args.username, _read_password(), args.role, args.town)
+            print(f"added {args.username} ({args.role})")
+        elif args.command == "passwd":
+            set_password(engine, args.username, _read_password())
+            print(f"password of {args.username} set")
+        elif args.command == "disable":
+            set_disabled(engine, args.username, not args.enable)
+            print(f"{args.username} {'enabled' if args.enable else 'disabled'}")
+        elif args.command == "list":
+            for u in list_users(engine):
+                print(f"{u['username']:<20} {u['role']:<8} town={u['town_id'] or '-':<6} "
+                      f"{'disabled' if u['disabled'] else 'active'}")
+        elif args.command == "demo":
+            print("added: " + (", ".join(seed_demo_users(engine)) or "nothing (they exist)"))
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Users: hashing, lock-out, disabling, and the command line that never takes a password in argv."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select
+
+from data_access import schema, users
+from data_access.store import create_store_engine
+from tests import fixture_county as fc
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def engine(tmp_path):
+    url = f"sqlite:///{tmp_path / 'users.db'}"
+    fc.build_fixture(url)
+    eng = create_store_engine(url, writable=True)
+    yield eng
+    eng.dispose()
+
+
+def test_password_is_hashed_with_argon2(engine):
+    users.add_user(engine, "zhang", "a-long-password", "duty")
+    with engine.connect() as conn:
+        stored = conn.execute(select(schema.users.c.password_hash)).scalar_one()
+    assert stored.startswith("$argon2id$") and "a-long-password" not in stored
+    assert users.authenticate(engine, "zhang", "a-long-password")[1] == "ok"
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(role="mayor"), "Unknown role"), (dict(role="town"), "needs --town"),
+    (dict(role="duty", town_id=fc.TOWN_EAST), "Only town users"), (dict(role="town", town_id=999), "no town"),
+])
+def test_bad_accounts_are_refused(engine, kwargs, message):
+    with pytest.raises(users.UserError, match=message):
+        users.add_user(engine, "x", "a-long-password", **kwargs)
+
+
+def test_short_password_refused(engine):
+    with pytest.raises(users.UserError, match="at least"):
+        users.add_user(engine, "x", "short", "duty")
+
+
+def test_lockout_after_repeated_failures(engine):
+    users.add_user(engine, "li", "right-password", "leader")
+    now = dt.datetime(2026, 3, 31, 10, tzinfo=dt.timezone.utc)
+    reasons = [users.authenticate(engine, "li", "wrong", now)[1] for _ in range(users.LOCKOUT_AFTER_FAILURES)]
+    assert reasons[:-1] == ["bad_password"] * (users.LOCKOUT_AFTER_FAILURES - 1) and reasons[-1] == "locked"
+    # even the right password is refused while locked, and accepted after the lock runs out
+    assert users.authenticate(engine, "li", "right-password", now + dt.timedelta(minutes=1))[1] == "locked"
+    later = now + dt.timedelta(minutes=users.LOCKOUT_MINUTES + 1)
+    assert users.authenticate(engine, "li", "right-password", later)[1] == "ok"
+
+
+def test_disabled_user_cannot_sign_in_and_unknown_is_not_told_apart(engine):
+    users.add_user(engine, "wang", "right-password", "planner")
+    users.set_disabled(engine, "wang")
+    assert users.authenticate(engine, "wang", "right-password") == (None, "disabled")
+    assert users.get_user(engine, "wang") is None
+    assert users.authenticate(engine, "nobody", "whatever") == (None, "unknown")
+
+
+def test_demo_users_cover_every_role(engine):
+    made = users.seed_demo_users(engine)
+    assert sorted(made) == ["admin", "duty", "leader", "planner", "town"]
+    town = users.get_user(engine, "town")
+    assert town.role == "town" and town.town_id == fc.TOWN_EAST
+    assert users.seed_demo_users(engine) == []
+
+
+def test_cli_reads_password_from_stdin_not_argv(engine, tmp_path):
+    url = str(engine.url)
+    run = lambda *args, stdin="": subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "data_access.users", "--db", url, *args], input=stdin, text=True,
+        capture_output=True, cwd=ROOT, timeout=60)
+    added = run("add", "chen", "--role", "town", "--town", str(fc.TOWN_WEST), stdin="cli-password-1\n")
+    assert added.returncode == 0, added.stderr
+    assert users.authenticate(engine, "chen", "cli-password-1")[0].town_id == fc.TOWN_WEST
+    listed = run("list")
+    assert "chen" in listed.stdout and "cli-password-1" not in listed.stdout
+    assert run("add", "chen", "--role", "duty", stdin="cli-password-1\n").returncode == 2
+    assert run("add", "x", "--role", "duty", "--password", "p").returncode == 2  # no such option
+    assert run("disable", "chen").returncode == 0 and users.get_user(engine, "chen") is None

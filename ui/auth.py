@@ -1,0 +1,106 @@
+"""Login gate, session expiry and the signed-in user's scope.
+
+Users live in the store (`data_access.users`). A session lasts at most SESSION_HOURS and ends
+after IDLE_MINUTES without a rerun; the stored user is re-read every rerun, so disabling an
+account or changing its role takes effect at once. Logins, failed logins and lock-outs go to the
+audit log through the one writable engine the dashboard keeps for that purpose.
+
+OIDC single sign-on: when `[auth]` is configured in `.streamlit/secrets.toml`, Streamlit's
+`st.login()` identifies the person and GridSight looks them up in `users` by their e-mail address
+(the username); their role and town come from the store exactly as for password users.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from data_access import audit, users
+from data_access.filters import Scope
+
+from .data import engine, writer_engine
+from .labels import t
+
+SESSION_HOURS = 12
+IDLE_MINUTES = 30
+_USER = "auth_username"
+_SINCE = "auth_since"
+_SEEN = "auth_seen"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def sign_in(username: str) -> None:
+    st.session_state[_USER] = username
+    st.session_state[_SINCE] = st.session_state[_SEEN] = _now()
+
+
+def sign_out(reason: str = "logout") -> None:
+    username = st.session_state.pop(_USER, None)
+    st.session_state.pop(_SINCE, None)
+    st.session_state.pop(_SEEN, None)
+    if username:
+        audit.record(writer_engine(), username, "logout", detail=reason)
+
+
+def current_user() -> users.User | None:
+    """The signed-in user, or None (after ending an expired or revoked session)."""
+    if _oidc_configured() and getattr(st.user, "is_logged_in", False) and _USER not in st.session_state:
+        user = users.get_user(engine(), str(st.user.get("email", "")))
+        if user is None:
+            return None
+        sign_in(user.username)
+    username = st.session_state.get(_USER)
+    if not username:
+        return None
+    now = _now()
+    since, seen = st.session_state.get(_SINCE, now), st.session_state.get(_SEEN, now)
+    if now - since > dt.timedelta(hours=SESSION_HOURS) or now - seen > dt.timedelta(minutes=IDLE_MINUTES):
+        sign_out("expired")
+        st.session_state["auth_message"] = t("auth_expired")
+        return None
+    user = users.get_user(engine(), username)
+    if user is None:  # disabled or removed since the login
+        sign_out("revoked")
+        return None
+    st.session_state[_SEEN] = now
+    return user
+
+
+def scope_of(user: users.User) -> Scope:
+    return Scope(role=user.role, town_id=user.town_id if user.role == "town" else None)
+
+
+def login_form() -> None:
+    """The sign-in form; on success the session is signed in and the app reruns."""
+    st.title(t("auth_title"))
+    if message := st.session_state.pop("auth_message", None):
+        st.info(message)
+    if _oidc_configured():
+        st.button(t("auth_sso"), key="auth_sso", on_click=st.login)
+    with st.form("login_form"):
+        username = st.text_input(t("auth_username"), key="login_username", max_chars=64)
+        password = st.text_input(t("auth_password"), type="password", key="login_password", max_chars=256)
+        submitted = st.form_submit_button(t("auth_submit"))
+    if not submitted:
+        return
+    user, reason = users.authenticate(writer_engine(), username.strip(), password)
+    if user is None:
+        action = "login_locked" if reason == "locked" else "login_failed"
+        audit.record(writer_engine(), username.strip() or "(empty)", action, detail=reason)
+        # One message for unknown names and wrong passwords: do not confirm which names exist.
+        st.error(t("auth_locked") if reason == "locked" else
+                 t("auth_disabled") if reason == "disabled" else t("auth_failed"))
+        return
+    audit.record(writer_engine(), user.username, "login_ok")
+    sign_in(user.username)
+    st.rerun()
