@@ -36,6 +36,27 @@ def pg_url() -> str:
     return url
 
 
+@pytest.fixture(autouse=True)
+def _steady_state_navigation(monkeypatch):
+    """Make AppTest navigate as a running server does.
+
+    With a `pages/` folder, Streamlit runs a page file on its own (its old auto-discovery) until
+    some session has called `st.navigation`; a server does that once, on its first run. AppTest
+    resets the flag before *every* run, so each rerun after the first would run the page alone,
+    without dashboard.py, and widget ids would change between runs. The page-alone path keeps its
+    own tests (AppTest.from_file on a page, and the fresh-server browser test).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 @pytest.fixture(scope="session")
 def fixture_sqlite_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('fixture') / 'fixture.db'}"

@@ -124,3 +124,14 @@ def test_a_page_run_on_its_own_still_builds_the_shell(app_env, spec):
     assert not at.exception
     assert at.sidebar.date_input(key="filter_dates") is not None
     assert at.sidebar.toggle(key="lang_en") is not None
+
+
+def test_changing_the_date_range_changes_the_numbers(app_env):
+    import datetime as dt
+
+    at = run_app()
+    at.sidebar.date_input(key="filter_dates").set_value((dt.date(2026, 3, 20), fc.DATE_TO)).run()
+    assert not at.exception
+    got = metric_values(at)
+    assert got["上报事件"][0] == "4"  # E4, E5, E6, E7 were reported from 03-20 on
+    assert got["超期事件"][0] == "3"  # the backlog at the period end does not depend on its start
