@@ -7,20 +7,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.labels import t
-from ui.pages import available_pages
-from ui.shell import ENTRYPOINT_RUNNING, build_shell, configure_page
+from ui.shell import ENTRYPOINT_RUNNING, build_shell, configure_page, navigation
 
 configure_page()
 filters = build_shell()
 if filters is None:
     st.stop()
 
-sections: dict[str, list] = {}
-for spec in available_pages():
-    page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path, default=spec.default)
-    sections.setdefault(t(spec.section_key), []).append(page)
-selected = st.navigation(sections)
+selected = navigation()
 
 st.session_state[ENTRYPOINT_RUNNING] = True
 try:

@@ -37,7 +37,7 @@ def pg_url() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _steady_state_navigation(monkeypatch):
+def _steady_state_navigation(request, monkeypatch):
     """Make AppTest navigate as a running server does.
 
     With a `pages/` folder, Streamlit runs a page file on its own (its old auto-discovery) until
@@ -48,6 +48,8 @@ def _steady_state_navigation(monkeypatch):
     """
     from streamlit.runtime.pages_manager import PagesManager
 
+    if request.node.get_closest_marker("pages_autodiscovery"):
+        return  # this test wants Streamlit's fresh-server behaviour
     original = PagesManager.__init__
 
     def init(self, *args, **kwargs):

@@ -116,11 +116,14 @@ def test_every_page_renders_without_exception(app_env, spec):
     assert not at.exception
 
 
+@pytest.mark.pages_autodiscovery
 @pytest.mark.parametrize("spec", available_pages(), ids=lambda s: s.url_path)
-def test_a_page_run_on_its_own_still_builds_the_shell(app_env, spec):
-    # Streamlit runs a file from pages/ by itself on a fresh server (old auto-discovery).
-    at = AppTest.from_file(str(ROOT / spec.path), default_timeout=60)
+def test_a_page_run_on_its_own_goes_through_the_shell(app_env, spec):
+    # With auto-discovery on (a fresh server), Streamlit runs a deep-linked page file alone; the
+    # page must register the real navigation and rerun through dashboard.py, shell and all.
+    at = AppTest.from_file(APP, default_timeout=60)
     at.run()
+    at.switch_page(spec.path).run()
     assert not at.exception
     assert at.sidebar.date_input(key="filter_dates") is not None
     assert at.sidebar.toggle(key="lang_en") is not None

@@ -17,6 +17,7 @@ from data_access.store import StoreError, describe_url, ensure_default_store, re
 from .data import cached_store_status
 from .filters import sidebar_filters
 from .labels import t
+from .pages import available_pages
 
 PAGE_TITLE = "网格智治指挥舱 GridSight"
 # A local file: a `:material/...:` page icon would make the browser fetch it from a font CDN.
@@ -58,13 +59,26 @@ def build_shell() -> Filters | None:
     return sidebar_filters()
 
 
+def navigation():
+    """Register every page of ui/pages.py with `st.navigation`; returns the chosen page."""
+    sections: dict[str, list] = {}
+    for spec in available_pages():
+        page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
+                       default=spec.default)
+        sections.setdefault(t(spec.section_key), []).append(page)
+    return st.navigation(sections)
+
+
 def page_filters() -> Filters:
     """Call first on every page: the shared filters, building the shell if the entrypoint did not."""
-    if st.session_state.get(ENTRYPOINT_RUNNING):
-        f = st.session_state.get("filters")
-    else:
+    if not st.session_state.get(ENTRYPOINT_RUNNING):
+        # Streamlit ran this file on its own (pages/ auto-discovery, e.g. a deep link on a fresh
+        # server). Registering our navigation switches the server to the explicit page list for
+        # good; the rerun then goes through dashboard.py like any other run.
         configure_page()
-        f = build_shell()
+        navigation()
+        st.rerun()
+    f = st.session_state.get("filters")
     if f is None:
         st.stop()
     return f
