@@ -5,6 +5,7 @@ no internet, so no base-map tile is ever requested unless an intranet tile URL i
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
+from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry import MultiPolygon, Polygon
 
 # Sequential yellow → red classes (ColorBrewer YlOrRd, 5 classes) for "more is worse" metrics.
@@ -84,18 +86,19 @@ def colour_for(value, classes: list[ColourClass], alpha: int = 200) -> list[int]
     return [*NO_DATA_RGB, alpha]
 
 
-def view_for(df: pd.DataFrame) -> pdk.ViewState:
-    """A view that frames every polygon in `df` (needs a `polygon` column)."""
-    xs, ys = [], []
-    for parts in df["polygon"]:
-        outer = np.asarray(parts[0])
-        xs.extend([outer[:, 0].min(), outer[:, 0].max()])
-        ys.extend([outer[:, 1].min(), outer[:, 1].max()])
-    if not xs:
+def fit_view(df: pd.DataFrame, width_px: int = 680, height_px: int = 560, padding: float = 0.12) -> pdk.ViewState:
+    """A view that fits every polygon of `df` into a map of about width × height pixels (Web Mercator;
+    deck.gl draws the world 512 pixels wide at zoom 0)."""
+    rings = [np.asarray(parts[0]) for parts in df["polygon"]]
+    if not rings:
         return pdk.ViewState(longitude=120.2, latitude=29.2, zoom=7)
-    span = max(max(xs) - min(xs), (max(ys) - min(ys)) * 1.2, 1e-4)
-    zoom = max(1.0, min(18.0, math.log2(360 / span) - 0.6))
-    return pdk.ViewState(longitude=(min(xs) + max(xs)) / 2, latitude=(min(ys) + max(ys)) / 2, zoom=zoom)
+    pts = np.vstack(rings)
+    (minx, miny), (maxx, maxy) = pts.min(axis=0), pts.max(axis=0)
+    lat = (miny + maxy) / 2
+    span_x = max(maxx - minx, 1e-5)
+    span_y = max((maxy - miny) / max(np.cos(np.radians(lat)), 0.1), 1e-5)
+    zoom = min(np.log2(width_px * 360 / (512 * span_x)), np.log2(height_px * 360 / (512 * span_y))) - padding
+    return pdk.ViewState(longitude=float((minx + maxx) / 2), latitude=float(lat), zoom=float(min(18.0, max(1.0, zoom))))
 
 
 def choropleth_layer(df: pd.DataFrame, value_col: str, classes: list[ColourClass], layer_id: str,
@@ -108,16 +111,30 @@ def choropleth_layer(df: pd.DataFrame, value_col: str, classes: list[ColourClass
     )
 
 
-def label_layer(df: pd.DataFrame, text_col: str, layer_id: str) -> pdk.Layer:
-    """Unit names at their centroids. Uses the system's CJK font: no font is downloaded."""
+def name_layer(df: pd.DataFrame, text_col: str, layer_id: str) -> pdk.Layer:
+    """Unit names at their centroids, in the system's CJK font (nothing is downloaded).
+
+    pydeck turns plain string props into accessor expressions and lists of strings into array
+    expressions; a string wrapped in quotes is passed through literally, hence "'auto'"."""
+    data = df[["centroid_lon", "centroid_lat", text_col]].drop_duplicates()
     return pdk.Layer(
-        "TextLayer", data=df[["centroid_lon", "centroid_lat", text_col]].drop_duplicates(), id=layer_id,
-        get_position=["centroid_lon", "centroid_lat"], get_text=text_col, get_size=13,
-        get_color=[30, 30, 30, 255], character_set="auto", font_family='"Noto Sans CJK SC", sans-serif',
+        "TextLayer", data=data, id=layer_id, get_position=["centroid_lon", "centroid_lat"], get_text=text_col,
+        get_size=13, get_color=[20, 20, 20, 255], character_set="'auto'",
+        font_family="'Noto Sans CJK SC, Noto Sans CJK, sans-serif'", font_settings={"sdf": True},
+        outline_width=3, outline_color=[255, 255, 255, 230],
     )
 
 
-def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip: dict | None = None) -> pdk.Deck:
+class CompactDeck(pdk.Deck):
+    """A Deck serialised without pydeck's indentation: Streamlit sends `to_json()` as it is, and
+    indenting every coordinate on its own line more than doubles what the browser downloads."""
+
+    def to_json(self):
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"),
+                          ensure_ascii=False)
+
+
+def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip: dict | None = None) -> "CompactDeck":
     # map_provider=None with pydeck's default map_style sentinel is what tells Streamlit's frontend
     # to draw no base map; passing map_style=None instead makes it fall back to Carto's tiles.
-    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip or False)
+    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip or False)

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from data_access import metrics, overview
-from geo.layers import choropleth_layer, class_breaks, deck, explode_polygons, label_layer, view_for
+from geo.layers import choropleth_layer, class_breaks, deck, explode_polygons, fit_view, name_layer
 from ui import format as fmt
 from ui.data import query
 from ui.labels import metric_definition, metric_name, t
@@ -68,8 +68,8 @@ with map_col:
     shapes = explode_polygons(by_town)
     classes = class_breaks(by_town["overdue_events"])
     st.pydeck_chart(
-        deck([choropleth_layer(shapes, "overdue_events", classes, "towns"), label_layer(shapes, "name", "town_names")],
-             view_for(shapes),
+        deck([choropleth_layer(shapes, "overdue_events", classes, "towns"), name_layer(shapes, "name", "town_names")],
+             fit_view(shapes),
              tooltip={"html": f"<b>{{name}}</b><br/>{t('col_overdue')}: {{overdue_events}}<br/>"
                               f"{t('col_open')}: {{open_events}}<br/>{t('col_reported')}: {{events_reported}}"}),
         height=460, key="overview_map",
