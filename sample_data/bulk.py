@@ -24,9 +24,15 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 def _timestamps(values, suffix: str) -> list:
     arr = np.asarray(values, dtype="datetime64[us]")
-    text = np.datetime_as_string(arr, unit="us").tolist()
-    nat = np.isnat(arr).tolist()
-    return [None if n else f"{s[:10]} {s[11:]}{suffix}" for s, n in zip(text, nat)]
+    text = np.datetime_as_string(arr, unit="us")  # 'YYYY-MM-DDTHH:MM:SS.ffffff'
+    # Swap the 'T' for a space in place: the fixed-width strings viewed as code points.
+    text.view(np.uint32).reshape(len(text), -1)[:, 10] = ord(" ")
+    out = text.tolist()
+    if suffix:
+        out = [s + suffix for s in out]
+    for i in np.flatnonzero(np.isnat(arr)).tolist():
+        out[i] = None
+    return out
 
 
 def _dates(values) -> list:

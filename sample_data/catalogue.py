@@ -11,8 +11,8 @@ URGENCY_CODES = {"E": "emergency", "U": "urgent", "O": "ordinary"}
 
 # (code, name, name_en, share of grid reports, urban multiplier, rural multiplier)
 CATEGORIES = [
-    ("public_safety", "公共安全与法治", "Public security and rule of law", 22.0, 1.0, 1.0),
-    ("city_mgmt", "城市管理", "City management", 40.0, 1.25, 0.85),
+    ("public_safety", "公共安全与法治", "Public security and rule of law", 26.0, 1.0, 1.0),
+    ("city_mgmt", "城市管理", "City management", 45.0, 1.25, 0.85),
     ("work_safety", "安全生产监管", "Work-safety supervision", 8.0, 1.0, 1.0),
     ("construction", "城乡建设", "Urban and rural construction", 5.0, 1.0, 1.1),
     ("edu_health", "科教文卫", "Science, education, culture and health", 3.0, 1.0, 1.0),
@@ -28,7 +28,7 @@ CATEGORIES = [
 
 # Category shares of 12345 hotline calls (residents call about different things than patrols see).
 HOTLINE_CATEGORY_SHARES = {
-    "public_safety": 9, "city_mgmt": 30, "work_safety": 3, "construction": 10, "edu_health": 4,
+    "public_safety": 11, "city_mgmt": 33, "work_safety": 3, "construction": 10, "edu_health": 4,
     "economy": 8, "environment": 8, "social_affairs": 9, "disputes": 9, "agriculture": 2,
     "transport": 5, "petitions": 2, "beyond_scope": 3,
 }
