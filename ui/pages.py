@@ -20,6 +20,14 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/overview.py", "page_overview", ":material/dashboard:", "overview", "nav_monitor", default=True),
+    PageSpec("pages/live_map.py", "page_live_map", ":material/map:", "live_map", "nav_monitor"),
+    PageSpec("pages/event_flow.py", "page_event_flow", ":material/account_tree:", "event_flow", "nav_events"),
+    PageSpec("pages/department_response.py", "page_department_response", ":material/apartment:",
+             "department_response", "nav_events"),
+    PageSpec("pages/monthly_rankings.py", "page_monthly_rankings", ":material/leaderboard:", "monthly_rankings",
+             "nav_assessment"),
+    PageSpec("pages/workforce.py", "page_workforce", ":material/groups:", "workforce", "nav_workforce"),
+    PageSpec("pages/data_import.py", "page_data_import", ":material/upload_file:", "data_import", "nav_admin"),
 ]
 
 

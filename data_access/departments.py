@@ -1,0 +1,414 @@
+"""Questions the department response page asks (部门响应). Every number is aggregated in SQL.
+
+The unit of measure is an *assignment*: one event dispatched to one department (an `event_steps`
+row with action 'dispatch' and to_level 'department'). An event sent back by department A and
+re-dispatched to B is one assignment for A (returned) and one for B. An assignment belongs to the
+period when its first dispatch to that department falls in it; the backlog (open / overdue now)
+counts every assignment dispatched up to the period end. The department's own steps after the
+dispatch give the moments measured: its first `accept`, its last `complete` (after a rejection
+the redo counts), a `return` (sent back as not its own) and `reject` steps aimed at it.
+Definitions in words: the `dept_*` entries of `metrics.METRICS` (`DEPARTMENT_METRICS` here).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import String, and_, case, false, func, literal, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import ColumnElement
+
+from .filters import Filters, local_midnight_utc
+from .metrics import METRICS
+from .queries import frame, unit_conditions
+from .rules import default_rule_rows, load_rules
+from .schema import admin_units, department_ratings, departments, event_categories, event_steps, events, grids
+from .sqlfuncs import percentiles, seconds_between
+
+DEPARTMENT_METRICS = {key: m for key, m in METRICS.items() if key.startswith("dept_")}
+RULESET = "department"
+DIMENSIONS = ("department", "month", "category", "town")
+# Columns of `response_by` (besides `bucket`), in the order the page shows them.
+MEASURES = (
+    "received", "accept_h_median", "accept_h_p90", "complete_h_median", "complete_h_p90",
+    "on_time", "due_or_done", "on_time_rate", "returned", "return_rate", "rejected", "completed",
+    "rework_rate", "closure_rate", "satisfaction_avg", "satisfaction_n",
+)
+HOUR = 3600.0
+
+
+def _count_if(condition: ColumnElement) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# --- assignments -------------------------------------------------------------------------------
+
+def _assignments(f: Filters):
+    """One row per (event, department) dispatched up to the period end, in the unit filter.
+
+    Columns: event_id, department_id, dispatched_at, accepted_at, completed_at, returned_at,
+    rejections (rejects aimed at this department), accept_s, complete_s (None when returned),
+    plus the event's deadline, closed_at, satisfaction, category_code, town_id, village_id,
+    grid_id, source, urgency, code.
+    """
+    d = event_steps.alias("d")
+    first = (
+        select(d.c.event_id, d.c.to_unit_id.label("department_id"), func.min(d.c.at).label("dispatched_at"))
+        .select_from(d.join(events, events.c.id == d.c.event_id))
+        .where(d.c.action == "dispatch", d.c.to_level == "department", d.c.at <= f.period_end,
+               unit_conditions(f), events.c.filing_only == false())
+        .group_by(d.c.event_id, d.c.to_unit_id)
+        .subquery("first_dispatch")
+    )
+    s = event_steps.alias("s")
+    # The department's own steps, and verifications that rejected its work.
+    its_step = or_(
+        and_(s.c.from_level == "department", s.c.from_unit_id == first.c.department_id),
+        and_(s.c.action == "reject", s.c.to_level == "department", s.c.to_unit_id == first.c.department_id),
+    )
+    per = (
+        select(
+            first.c.event_id, first.c.department_id, first.c.dispatched_at,
+            func.min(case((s.c.action == "accept", s.c.at))).label("accepted_at"),
+            func.max(case((s.c.action == "complete", s.c.at))).label("completed_at"),
+            func.min(case((s.c.action == "return", s.c.at))).label("returned_at"),
+            _count_if(s.c.action == "reject").label("rejections"),
+        )
+        .select_from(first.outerjoin(s, and_(
+            s.c.event_id == first.c.event_id, its_step,
+            s.c.at >= first.c.dispatched_at, s.c.at <= f.period_end,
+        )))
+        .group_by(first.c.event_id, first.c.department_id, first.c.dispatched_at)
+        .subquery("per_assignment")
+    )
+    not_returned = per.c.returned_at.is_(None)
+    return (
+        select(
+            per.c.event_id, per.c.department_id, per.c.dispatched_at, per.c.accepted_at,
+            case((not_returned, per.c.completed_at)).label("completed_at"),
+            per.c.returned_at, per.c.rejections,
+            seconds_between(per.c.dispatched_at, per.c.accepted_at).label("accept_s"),
+            case((not_returned, seconds_between(per.c.dispatched_at, per.c.completed_at))).label("complete_s"),
+            events.c.deadline, events.c.closed_at, events.c.satisfaction, events.c.category_code,
+            events.c.town_id, events.c.village_id, events.c.grid_id, events.c.source, events.c.urgency,
+            events.c.code,
+        )
+        .select_from(per.join(events, events.c.id == per.c.event_id))
+    )
+
+
+def _month_starts(f: Filters) -> list[dt.date]:
+    months, day = [], f.date_from.replace(day=1)
+    while day <= f.date_to:
+        months.append(day)
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def _bucket(f: Filters, a, by: str) -> ColumnElement:
+    if by == "department":
+        return a.c.department_id
+    if by == "category":
+        return a.c.category_code
+    if by == "town":
+        return a.c.town_id
+    # Month of dispatch in Beijing time, from bound boundaries: SQLite and PostgreSQL alike.
+    months = _month_starts(f)
+    whens = [(a.c.dispatched_at < local_midnight_utc(nxt), literal(m.strftime("%Y-%m"), String))
+             for m, nxt in zip(months, months[1:])]
+    last = literal(months[-1].strftime("%Y-%m"), String)
+    return case(*whens, else_=last) if whens else last
+
+
+def _period(f: Filters, by: str, department_id: int | None):
+    """The assignments dispatched in the period, with a `bucket` column for the dimension."""
+    if by not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {by!r}; choose one of {DIMENSIONS}")
+    a = _assignments(f).subquery("a")
+    q = select(*a.c, _bucket(f, a, by).label("bucket")).where(a.c.dispatched_at >= f.period_start)
+    if department_id is not None:
+        q = q.where(a.c.department_id == int(department_id))
+    return q.subquery("p")
+
+
+def _measures(p, f: Filters) -> list:
+    kept = p.c.returned_at.is_(None)
+    done = and_(kept, p.c.completed_at.is_not(None))
+    due_or_done = and_(kept, or_(p.c.completed_at.is_not(None), p.c.deadline <= f.period_end))
+    rated = and_(kept, p.c.closed_at.is_not(None), p.c.closed_at <= f.period_end, p.c.satisfaction.is_not(None))
+    return [
+        func.count().label("received"),
+        _count_if(and_(done, p.c.completed_at <= p.c.deadline)).label("on_time"),
+        _count_if(due_or_done).label("due_or_done"),
+        _count_if(p.c.returned_at.is_not(None)).label("returned"),
+        _count_if(and_(done, p.c.rejections > 0)).label("rejected"),
+        _count_if(done).label("completed"),
+        func.coalesce(func.sum(case((rated, p.c.satisfaction), else_=0)), 0).label("satisfaction_sum"),
+        _count_if(rated).label("satisfaction_n"),
+    ]
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    return (num.astype(float) / den.where(den > 0).astype(float)).astype(float)
+
+
+def response_by(engine: Engine, f: Filters, by: str = "department", department_id: int | None = None) -> pd.DataFrame:
+    """Response measures per `by` (department | month | category | town) for the period.
+
+    Columns: bucket (department id, 'YYYY-MM', category code or town id), then MEASURES:
+    received, accept_h_median, accept_h_p90, complete_h_median, complete_h_p90 (hours),
+    on_time, due_or_done, on_time_rate, returned, return_rate, rejected, completed, rework_rate,
+    closure_rate (completed / received), satisfaction_avg, satisfaction_n.
+    `department_id` restricts to one department; None pools them all. Sorted by bucket.
+    """
+    p = _period(f, by, department_id)
+    counts = frame(engine, select(p.c.bucket, *_measures(p, f)).group_by(p.c.bucket))
+    out = counts.merge(_durations(engine, p, "bucket"), on="bucket", how="left")
+    return _finish(out).sort_values("bucket", na_position="last").reset_index(drop=True)
+
+
+def _durations(engine: Engine, source, group: str) -> pd.DataFrame:
+    """Median and P90 hours to accept and to complete per `group`, exact, in SQL."""
+    qs = {"median": 0.5, "p90": 0.9}
+    acc = frame(engine, percentiles(source, "accept_s", [group], qs)).drop(columns="n")
+    comp = frame(engine, percentiles(source, "complete_s", [group], qs)).drop(columns="n")
+    acc.columns = [group, "accept_h_median", "accept_h_p90"]
+    comp.columns = [group, "complete_h_median", "complete_h_p90"]
+    return acc.merge(comp, on=group, how="outer")
+
+
+def _finish(out: pd.DataFrame) -> pd.DataFrame:
+    """Hours from seconds, whole counts, and the rates from their parts (None where 0/0)."""
+    for col in ("accept_h_median", "accept_h_p90", "complete_h_median", "complete_h_p90"):
+        out[col] = out[col].astype(float) / HOUR
+    for col in ("received", "on_time", "due_or_done", "returned", "rejected", "completed", "satisfaction_n"):
+        out[col] = out[col].astype(int)
+    out["on_time_rate"] = _ratio(out["on_time"], out["due_or_done"])
+    out["return_rate"] = _ratio(out["returned"], out["received"])
+    out["rework_rate"] = _ratio(out["rejected"], out["completed"])
+    out["closure_rate"] = _ratio(out["completed"], out["received"])
+    out["satisfaction_avg"] = _ratio(out["satisfaction_sum"].astype(float), out["satisfaction_n"])
+    return out[["bucket", *MEASURES]]
+
+
+def county_reference(engine: Engine, f: Filters) -> pd.DataFrame:
+    """The same measures pooled over every department: one row, bucket = None."""
+    p = _period(f, "department", None)
+    q = select(literal(0).label("all"), *p.c).subquery("pooled")
+    counts = frame(engine, select(literal(0).label("all"), *_measures(q, f)))
+    out = counts.merge(_durations(engine, q, "all"), on="all", how="left")
+    out["bucket"] = None
+    return _finish(out)
+
+
+def _backlog(f: Filters):
+    a = _assignments(f).subquery("a")
+    open_now = and_(a.c.returned_at.is_(None), a.c.completed_at.is_(None),
+                    or_(a.c.closed_at.is_(None), a.c.closed_at > f.period_end))
+    return a, open_now
+
+
+def backlog_by_department(engine: Engine, f: Filters) -> pd.DataFrame:
+    """Per department: assignments open at the period end and, of those, past their deadline.
+
+    Columns: department_id, open_now, overdue_now. Open = dispatched up to the period end, not
+    returned, not completed by the department and the event not closed; any dispatch date.
+    """
+    a, open_now = _backlog(f)
+    q = (select(a.c.department_id, _count_if(open_now).label("open_now"),
+                _count_if(and_(open_now, a.c.deadline < f.period_end)).label("overdue_now"))
+         .group_by(a.c.department_id))
+    out = frame(engine, q)
+    for col in ("open_now", "overdue_now"):
+        out[col] = out[col].astype(int)
+    return out
+
+
+def department_names(engine: Engine, f: Filters) -> pd.DataFrame:
+    """Every department. Columns: department_id, code, name, name_en, level, town_id."""
+    q = select(departments.c.id.label("department_id"), departments.c.code, departments.c.name,
+               departments.c.name_en, departments.c.level, departments.c.town_id).order_by(departments.c.code)
+    return frame(engine, q)
+
+
+def ratings_by_department(engine: Engine, f: Filters) -> pd.DataFrame:
+    """The towns' ratings (街呼区应) of each department over the months the period touches.
+
+    Columns: department_id, rating_avg (0..100), ratings (rows), towns (distinct raters). The town
+    filter picks that town's ratings; village and category filters do not apply to ratings.
+    """
+    q = (select(department_ratings.c.department_id,
+                func.avg(department_ratings.c.score).label("rating_avg"),
+                func.count().label("ratings"),
+                func.count(func.distinct(department_ratings.c.town_id)).label("towns"))
+         .where(department_ratings.c.month.between(f.date_from.replace(day=1), f.date_to))
+         .group_by(department_ratings.c.department_id))
+    if f.town_id is not None:
+        q = q.where(department_ratings.c.town_id == f.town_id)
+    out = frame(engine, q)
+    out["rating_avg"] = out["rating_avg"].astype(float)
+    return out
+
+
+# --- rules, score and the reverse evaluation ---------------------------------------------------
+
+RULE_KEYS = (
+    "score_weight_closure", "score_weight_on_time", "score_weight_rework", "score_weight_volume",
+    "min_received_for_rank", "mismatch_z_gap",
+)
+
+
+def department_rules(engine: Engine) -> pd.DataFrame:
+    """The `department` ruleset: store values, or the shipped defaults for keys the store lacks.
+
+    Columns: key, value, description, description_en, source ('store' | 'default').
+    """
+    defaults = {r["key"]: r for r in default_rule_rows() if r["ruleset"] == RULESET}
+    stored = load_rules(engine, RULESET)
+    rows = []
+    for key in RULE_KEYS:
+        d = defaults[key]
+        in_store = key in stored
+        rows.append({"key": key, "value": float(stored[key] if in_store else d["value"]),
+                     "description": d["description"], "description_en": d["description_en"],
+                     "source": "store" if in_store else "default"})
+    return pd.DataFrame(rows)
+
+
+def _robust_z(values: pd.Series) -> pd.Series:
+    spread = 1.4826 * (values - values.median()).abs().median()
+    return (values - values.median()) / spread if spread > 0 else values * float("nan")
+
+
+def score_and_mismatch(table: pd.DataFrame, rules: dict[str, float]) -> pd.DataFrame:
+    """Add the department score and the rating-vs-data check to a per-department table.
+
+    `table` needs received, closure_rate, on_time_rate, rework_rate and rating_avg (NaN when the
+    towns gave no rating). Adds ranked (enough volume), volume_share, score (0..100), score_rank,
+    rating_rank (1 = best), z_gap and mismatch ('rated_above_data' | 'rated_below_data' | '').
+    Score = 100 × (w_closure·closure + w_on_time·on_time + w_rework·(1 − rework) + w_volume·volume),
+    volume = received ÷ the largest received among ranked departments.
+    z_gap = robust z of the rating − robust z of the score, over the ranked, rated departments
+    (z = (x − median) ÷ (1.4826·MAD)); |z_gap| ≥ mismatch_z_gap flags the department.
+    """
+    out = table.copy()
+    out["ranked"] = out["received"] >= rules["min_received_for_rank"]
+    top = out.loc[out["ranked"], "received"].max() if out["ranked"].any() else 0
+    out["volume_share"] = out["received"] / top if top else float("nan")
+    out["score"] = 100 * (
+        rules["score_weight_closure"] * out["closure_rate"]
+        + rules["score_weight_on_time"] * out["on_time_rate"]
+        + rules["score_weight_rework"] * (1 - out["rework_rate"])
+        + rules["score_weight_volume"] * out["volume_share"]
+    )
+    out.loc[~out["ranked"], "score"] = float("nan")
+    both = out["ranked"] & out["score"].notna() & out["rating_avg"].notna()
+    out["score_rank"] = out["score"].where(both).rank(ascending=False, method="min")
+    out["rating_rank"] = out["rating_avg"].where(both).rank(ascending=False, method="min")
+    out["z_gap"] = float("nan")
+    if both.sum() >= 3:  # a median and a spread need a few departments
+        out.loc[both, "z_gap"] = _robust_z(out.loc[both, "rating_avg"]) - _robust_z(out.loc[both, "score"])
+    gap = rules["mismatch_z_gap"]
+    out["mismatch"] = ""
+    out.loc[out["z_gap"] >= gap, "mismatch"] = "rated_above_data"
+    out.loc[out["z_gap"] <= -gap, "mismatch"] = "rated_below_data"
+    return out
+
+
+def department_table(engine: Engine, f: Filters) -> pd.DataFrame:
+    """The page's main table: one row per department that received work in the period or holds
+    open work now.
+
+    Columns: department_id, code, name, name_en, level, MEASURES, open_now, overdue_now,
+    rating_avg, ratings, plus the columns `score_and_mismatch` adds. Sorted by score, worst first.
+    """
+    measures = response_by(engine, f, "department").rename(columns={"bucket": "department_id"})
+    backlog = backlog_by_department(engine, f)
+    names = department_names(engine, f)
+    active = pd.concat([measures["department_id"], backlog.loc[backlog["open_now"] > 0, "department_id"]]).unique()
+    out = names[names["department_id"].isin(active)]
+    out = out.merge(measures, on="department_id", how="left").merge(backlog, on="department_id", how="left")
+    out = out.merge(ratings_by_department(engine, f), on="department_id", how="left")
+    for col in ("received", "on_time", "due_or_done", "returned", "rejected", "completed", "satisfaction_n",
+                "open_now", "overdue_now", "ratings"):
+        out[col] = out[col].fillna(0).astype(int)
+    rules = dict(zip(*department_rules(engine)[["key", "value"]].T.values))
+    out = score_and_mismatch(out, rules)
+    return out.sort_values(["score", "received"], ascending=[True, False], na_position="last").reset_index(drop=True)
+
+
+# --- distributions and lists -------------------------------------------------------------------
+
+def box_stats(engine: Engine, f: Filters, measure: str = "complete") -> pd.DataFrame:
+    """Box-plot statistics (hours) per department of time to accept or to complete.
+
+    Columns: department_id, n, q1, median, q3, lowerfence, upperfence. Fences are Tukey's: the
+    most extreme values within 1.5 × IQR of the quartiles. Only the statistics leave the database.
+    """
+    if measure not in ("accept", "complete"):
+        raise ValueError("measure must be 'accept' or 'complete'")
+    value = f"{measure}_s"
+    p = _period(f, "department", None)
+    stats = percentiles(p, value, ["bucket"], {"q1": 0.25, "median": 0.5, "q3": 0.75}).subquery("st")
+    iqr = stats.c.q3 - stats.c.q1
+    v = p.c[value]
+    q = (
+        select(stats.c.bucket, stats.c.n, stats.c.q1, stats.c.median, stats.c.q3,
+               func.min(case((v >= stats.c.q1 - 1.5 * iqr, v))).label("lowerfence"),
+               func.max(case((v <= stats.c.q3 + 1.5 * iqr, v))).label("upperfence"))
+        .select_from(stats.join(p, p.c.bucket == stats.c.bucket))
+        .group_by(stats.c.bucket, stats.c.n, stats.c.q1, stats.c.median, stats.c.q3)
+    )
+    out = frame(engine, q).rename(columns={"bucket": "department_id"})
+    for col in ("q1", "median", "q3", "lowerfence", "upperfence"):
+        out[col] = out[col].astype(float) / HOUR
+    out["n"] = out["n"].astype(int)
+    return out
+
+
+def oldest_open(engine: Engine, f: Filters, department_id: int, limit: int = 20, offset: int = 0) -> pd.DataFrame:
+    """A department's open assignments, longest waiting first (one page of `limit` rows).
+
+    Columns: code, category, category_en, urgency, source, town, village, grid, dispatched_at,
+    accepted_at, deadline, waited_hours (dispatch to the period end), overdue (bool).
+    """
+    limit = max(1, min(int(limit), 200))
+    offset = max(0, int(offset))
+    a, open_now = _backlog(f)
+    town, village = admin_units.alias("town"), admin_units.alias("village")
+    q = (
+        select(a.c.code, event_categories.c.name.label("category"), event_categories.c.name_en.label("category_en"),
+               a.c.urgency, a.c.source, town.c.name.label("town"), village.c.name.label("village"),
+               grids.c.name.label("grid"), a.c.dispatched_at, a.c.accepted_at, a.c.deadline)
+        .select_from(
+            a.join(event_categories, event_categories.c.code == a.c.category_code)
+            .outerjoin(town, town.c.id == a.c.town_id)
+            .outerjoin(village, village.c.id == a.c.village_id)
+            .outerjoin(grids, grids.c.id == a.c.grid_id))
+        .where(open_now, a.c.department_id == int(department_id))
+        .order_by(a.c.dispatched_at, a.c.code)
+        .limit(limit).offset(offset)
+    )
+    out = frame(engine, q)
+    end = pd.Timestamp(f.period_end)
+    out["waited_hours"] = [(end - pd.Timestamp(t)).total_seconds() / HOUR for t in out["dispatched_at"]]
+    out["overdue"] = [pd.Timestamp(d) < end for d in out["deadline"]]
+    return out
+
+
+def local_months(f: Filters) -> list[str]:
+    """'YYYY-MM' of every month the period touches (the buckets of the monthly trend)."""
+    return [m.strftime("%Y-%m") for m in _month_starts(f)]
+
+
+def categories(engine: Engine, f: Filters) -> pd.DataFrame:
+    """Columns: code, name, name_en."""
+    return frame(engine, select(event_categories.c.code, event_categories.c.name, event_categories.c.name_en)
+                 .order_by(event_categories.c.sort_order))
+
+
+def towns(engine: Engine, f: Filters) -> pd.DataFrame:
+    """Columns: id, name."""
+    return frame(engine, select(admin_units.c.id, admin_units.c.name).where(admin_units.c.level == "town")
+                 .order_by(admin_units.c.code))
+

@@ -1,0 +1,66 @@
+"""Store helpers shared by the importers: one writable engine, ids, reference rows, the kill hook."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import Connection, Engine
+
+from .. import schema
+from ..rules import default_rule_rows
+from ..store import create_store_engine
+
+# Seconds to sleep, inside the open transaction, once half the rows are written. Tests set it
+# to kill the process at that moment and prove the store is left as it was.
+PAUSE_ENV = "GRIDSIGHT_INGEST_PAUSE_SECONDS"
+PAUSE_MARK = "ingest: paused inside the transaction"
+
+
+def open_engine(url: str) -> Engine:
+    """A writable engine on `url`, with the schema created when the store is empty."""
+    engine = create_store_engine(url, writable=True)
+    with engine.connect() as conn:
+        present = set(inspect(conn).get_table_names())
+    if not {t.name for t in schema.metadata.sorted_tables} <= present:
+        schema.metadata.create_all(engine)  # DDL only: an empty store stays empty of rows
+    return engine
+
+
+def next_id(conn: Connection, table) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+
+
+def fix_sequences(conn: Connection, tables) -> None:
+    """Explicit ids leave PostgreSQL's serials behind; move them past the largest id."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"COALESCE(MAX(id), 0) + 1, false) FROM {table.name}")
+
+
+def ensure_store_basics(conn: Connection) -> None:
+    """An imported store needs the assessment rules (deadlines) and a schema version like a built one."""
+    if conn.execute(select(schema.assessment_rules.c.id).limit(1)).first() is None:
+        conn.execute(schema.assessment_rules.insert(), default_rule_rows())
+    if conn.execute(select(schema.store_meta.c.key).where(schema.store_meta.c.key == "schema_version")).first() is None:
+        conn.execute(schema.store_meta.insert(), [{"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}])
+
+
+def pause_hook() -> None:
+    seconds = float(os.environ.get(PAUSE_ENV, "0") or 0)
+    if seconds > 0:
+        print(PAUSE_MARK, file=sys.stderr, flush=True)
+        time.sleep(seconds)
+
+
+def deadline_hours(conn: Connection) -> dict[str, float]:
+    rows = conn.execute(select(schema.assessment_rules.c.key, schema.assessment_rules.c.value).where(
+        schema.assessment_rules.c.ruleset == "common")).all()
+    found = {k: v for k, v in rows}
+    if not found:
+        found = {r["key"]: r["value"] for r in default_rule_rows() if r["ruleset"] == "common"}
+    return {u: float(found[f"deadline_hours_{u}"]) for u in schema.URGENCIES}

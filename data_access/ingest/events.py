@@ -1,0 +1,483 @@
+"""Import events from a CSV or XLSX export through a TOML mapping (see `mapping.py`).
+
+Every row is validated before anything is written; the writes (reference rows, events, their
+steps) happen in ONE transaction, so an error, a crash or a kill leaves the store as it was.
+Events are matched on `events.code` (the id in the source): importing a file again updates.
+
+Placement: the event's micro-grid (or grid, when the hierarchy has no micro-grids) is the one
+whose boundary contains its point (geopandas `sjoin`), unless the file names its grid; every
+level above comes from that unit. Steps: one `event_steps` row per timestamp the file has.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from sqlalchemy import bindparam, select
+
+from .. import schema
+from ._db import deadline_hours, ensure_store_basics, fix_sequences, next_id, open_engine, pause_hook
+from .encodings import read_table
+from .mapping import FIXED_CODES, Mapping, load_mapping
+from .validation import ImportRefused, ImportReport, rejected_rows
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
+STATUS_AFTER_STEP = {"report": "reported", "accept": "accepted", "register": "accepted", "dispatch": "dispatched",
+                     "handle": "handling", "complete": "completed", "verify": "verified", "close": "closed",
+                     "file": "filed"}
+FUTURE_SLACK = dt.timedelta(hours=1)
+Progress = Callable[[float, str], None]
+
+
+def parse_time(text: str, tz: ZoneInfo, fmt: str | None) -> dt.datetime:
+    """A zone-aware time; naive text is taken in `tz`. ValueError when unparseable."""
+    if fmt:
+        value = dt.datetime.strptime(text, fmt)
+    else:
+        value = pd.Timestamp(text.replace("/", "-")).to_pydatetime()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(text)
+    return value
+
+
+class _Reference:
+    """Codes the store has (and the mapping adds), read inside the import's transaction."""
+
+    def __init__(self, conn, mapping: Mapping):
+        ref = mapping.reference
+        self.categories = {r.code for r in conn.execute(select(schema.event_categories.c.code))}
+        self.new_categories = [dict(code=c, sort_order=100 + i, **{k: v for k, v in d.items()})
+                               for i, (c, d) in enumerate(ref.get("categories", {}).items()) if c not in self.categories]
+        self.categories |= {r["code"] for r in self.new_categories}
+        items = conn.execute(select(schema.event_item_types.c.code, schema.event_item_types.c.category_code,
+                                    schema.event_item_types.c.default_urgency)).all()
+        self.items = {c: (cat, urg) for c, cat, urg in items}
+        self.new_items = []
+        for c, d in ref.get("item_types", {}).items():
+            if c in self.items:
+                continue
+            row = {"code": c, "category_code": d["category"], "name": d["name"], "name_en": d["name_en"],
+                   "trivial": bool(d.get("trivial", False)), "default_urgency": d.get("default_urgency", "ordinary")}
+            if row["category_code"] not in self.categories:
+                raise ImportRefused(f"[reference.item_types.{c}] names category {row['category_code']!r}, "
+                                    "which neither the store nor the mapping defines")
+            self.new_items.append(row)
+            self.items[c] = (row["category_code"], row["default_urgency"])
+        depts = conn.execute(select(schema.departments.c.id, schema.departments.c.code)).all()
+        self.departments = {code: did for did, code in depts}
+        self.new_departments = []
+        did = next_id(conn, schema.departments)
+        for c, d in ref.get("departments", {}).items():
+            if c in self.departments:
+                continue
+            self.new_departments.append({"id": did, "code": c, "name": d["name"], "name_en": d["name_en"],
+                                         "level": d.get("level", "county"), "town_id": None,
+                                         "line_of_business": d.get("line_of_business", "")})
+            self.departments[c] = did
+            did += 1
+
+    def write(self, conn) -> None:
+        if self.new_categories:
+            conn.execute(schema.event_categories.insert(), self.new_categories)
+        if self.new_items:
+            conn.execute(schema.event_item_types.insert(), self.new_items)
+        if self.new_departments:
+            conn.execute(schema.departments.insert(), self.new_departments)
+            fix_sequences(conn, [schema.departments])
+
+
+def _units(conn, level: str) -> gpd.GeoDataFrame:
+    t = schema.micro_grids if level == "micro_grid" else schema.grids
+    cols = [t.c.id, t.c.code, t.c.town_id, t.c.village_id, t.c.boundary_wkt, t.c.centroid_lon, t.c.centroid_lat,
+            (t.c.grid_id if level == "micro_grid" else t.c.id.label("grid_id"))]
+    df = pd.DataFrame(conn.execute(select(*cols).order_by(t.c.code)).mappings().all(),
+                      columns=["id", "code", "town_id", "village_id", "boundary_wkt", "centroid_lon", "centroid_lat",
+                               "grid_id"])
+    return gpd.GeoDataFrame(df, geometry=shapely.from_wkt(df["boundary_wkt"].to_numpy()), crs="EPSG:4326")
+
+
+def _places(conn) -> tuple[str, dict[str, gpd.GeoDataFrame]]:
+    """The finest level with boundaries ('micro_grid' or 'grid') and the units of both levels."""
+    units = {level: _units(conn, level) for level in ("micro_grid", "grid")}
+    if units["grid"].empty:
+        raise ImportRefused("the store has no grids: import the boundaries (towns, villages, grids) first")
+    return ("micro_grid" if not units["micro_grid"].empty else "grid"), units
+
+
+def import_events(source, url: str, mapping, *, commit: bool = True, allow_partial: bool = False,
+                  allow_outside_china: bool = False, name: str | None = None, now: dt.datetime | None = None,
+                  progress: Progress | None = None) -> ImportReport:
+    """Validate every row, then (when `commit` and valid, or `allow_partial`) write in one transaction.
+
+    `mapping` is a Mapping, a path to a TOML file, or TOML text/bytes. Returns the report with
+    errors by source row, the rejected rows and a preview of the first events as stored.
+    """
+    step = progress or (lambda _f, _m: None)
+    mp = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    step(0.0, "reading")
+    df, encoding = read_table(source, name)
+    report = ImportReport(kind="events", source=name or getattr(source, "name", str(source)), encoding=encoding)
+    df.index = pd.RangeIndex(2, len(df) + 2)  # row 1 is the header, as a spreadsheet numbers them
+    report.rows_read = len(df)
+    missing = [c for c in mp.columns() if c not in df.columns]
+    if missing:
+        raise ImportRefused(f"column(s) {', '.join(missing)} named by the mapping are not in the file; "
+                            f"it has: {', '.join(df.columns)}")
+    engine = open_engine(url)
+    try:
+        with engine.connect() as conn:
+            trans = conn.begin()
+            try:
+                ref = _Reference(conn, mp)
+                level, places = _places(conn)
+                report.counts["placed_by"] = level
+                hours = deadline_hours(conn)
+                step(0.1, "checking rows")
+                rows = _rows(df, mp, ref, report, now, allow_outside_china, step)
+                step(0.3, "placing events")
+                _place(conn, rows, level, places, report)
+                events, steps = _build(rows, report, hours, ref, conn)
+                report.preview = pd.DataFrame(events[:20]).drop(columns=["_row"], errors="ignore")
+                report.rejected = rejected_rows(df, report)
+                may_write = not report.errors or allow_partial
+                if may_write and events:
+                    _write(conn, ref, events, steps, report, step)
+                if commit and may_write:
+                    trans.commit()
+                    report.committed = True
+                else:
+                    trans.rollback()
+            except BaseException:
+                trans.rollback()
+                raise
+    finally:
+        engine.dispose()
+    step(1.0, "done")
+    return report
+
+
+def _coded(mp: Mapping, fld: str, raw: str) -> str:
+    return mp.values.get(fld, {}).get(raw, raw)
+
+
+def _rows(df: pd.DataFrame, mp: Mapping, ref: _Reference, report: ImportReport, now, allow_outside,
+          step: Progress) -> list[dict]:
+    """One dict per source row that passed the per-row checks (errors go to the report)."""
+    f = mp.fields
+    seen: dict[str, int] = {}
+    out = []
+    minx, miny, maxx, maxy = CHINA_BOUNDS
+    for n, (r, rec) in enumerate(zip(df.index, df.to_dict("records"))):
+        errors_before = len(report.errors)
+        if n % 5000 == 4999:
+            step(0.1 + 0.2 * n / len(df), f"checking rows {n + 1:,} / {len(df):,}")
+
+        def get(fld, default=""):
+            return rec[f[fld]] if fld in f else mp.defaults.get(fld, default)
+
+        code = get("code")
+        if not code:
+            report.error(r, f["code"], "empty id")
+        elif len(code) > 40:
+            report.error(r, f["code"], "id longer than 40 characters")
+        elif code in seen:
+            report.error(r, f["code"], f"duplicate id {code!r} (first at row {seen[code]})")
+        else:
+            seen[code] = r
+        row = {"_row": r, "code": code}
+        # coded values
+        item_raw = get("item_type")
+        item = _coded(mp, "item_type", item_raw) if item_raw else ""
+        if item and item not in ref.items:
+            report.error(r, f.get("item_type", "item_type"), f"unknown item type {item_raw!r}")
+        cat_raw = get("category")
+        category = _coded(mp, "category", cat_raw) if cat_raw else (ref.items[item][0] if item in ref.items else "")
+        if not category:
+            report.error(r, f.get("category", "category"), "no category")
+        elif category not in ref.categories:
+            report.error(r, f.get("category", "category"), f"unknown category {cat_raw!r}")
+        elif item in ref.items and ref.items[item][0] != category:
+            report.error(r, f.get("item_type", "item_type"),
+                         f"item type {item_raw!r} belongs to {ref.items[item][0]}, not {category}")
+        if not item:
+            report.error(r, f.get("item_type", "item_type"), "no item type")
+        row.update(category_code=category, item_type_code=item)
+        for fld in ("source", "urgency", "status"):
+            raw = get(fld)
+            value = _coded(mp, fld, raw) if raw else ""
+            if fld == "urgency" and not value and item in ref.items:
+                value = ref.items[item][1]  # the item type's default urgency
+            if value and value not in FIXED_CODES[fld]:
+                report.error(r, f.get(fld, fld), f"unknown {fld} {raw!r}")
+            elif not value and fld != "status":
+                report.error(r, f.get(fld, fld), f"no {fld}")
+            row[fld] = value
+        dept_raw = get("department")
+        row["department_id"] = None
+        if dept_raw:
+            dcode = _coded(mp, "department", dept_raw)
+            if dcode not in ref.departments:
+                report.error(r, f.get("department", "department"), f"unknown department {dept_raw!r}")
+            else:
+                row["department_id"] = ref.departments[dcode]
+        desc = get("description")
+        if "address" in f and rec[f["address"]]:
+            desc = f"{desc}({rec[f['address']]})" if desc else rec[f["address"]]
+        row["description"] = desc
+        # place
+        row["grid_code"] = get("grid_code")
+        row["micro_grid_code"] = get("micro_grid_code")
+        row["lon"] = row["lat"] = None
+        if "lon" in f and (rec[f["lon"]] or rec[f["lat"]]):
+            try:
+                lon, lat = _number(rec[f["lon"]]), _number(rec[f["lat"]])
+            except ValueError:
+                report.error(r, f"{f['lon']}/{f['lat']}", f"not numbers: {rec[f['lon']]!r}, {rec[f['lat']]!r}")
+            else:
+                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                    report.error(r, f"{f['lon']}/{f['lat']}", f"({lon}, {lat}) is not a longitude/latitude")
+                elif not allow_outside and not (minx <= lon <= maxx and miny <= lat <= maxy):
+                    report.error(r, f"{f['lon']}/{f['lat']}", f"({lon}, {lat}) lies outside China "
+                                                              "(swapped columns or projected coordinates?)")
+                else:
+                    row["lon"], row["lat"] = lon, lat
+        elif not (row["grid_code"] or row["micro_grid_code"]):
+            report.error(r, f.get("lon", "lon"), "no coordinates and no grid code")
+        # times
+        times: dict[str, dt.datetime] = {}
+        unparsed: set[str] = set()
+        for spec in mp.steps:
+            text = rec[spec.column]
+            if not text or (spec.statuses and row["status"] not in spec.statuses):
+                continue
+            try:
+                times[spec.action] = parse_time(text, mp.timezone, mp.time_format)
+            except (ValueError, TypeError, OverflowError):
+                report.error(r, spec.column, f"unparseable time {text!r}")
+                unparsed.add(spec.action)
+        if "report" not in times and "report" not in unparsed:
+            report.error(r, mp.steps[0].column, "no report time")
+        column_of = {s.action: s.column for s in mp.steps}
+        order = list(times.items())
+        for i, (a2, t2) in enumerate(order[1:], start=1):
+            a1, t1 = ("report", times["report"]) if "report" in times and t2 < times["report"] else order[i - 1]
+            if t2 < t1:  # e.g. closed before reported: refused, not silently given a negative duration
+                report.error(r, column_of[a2], f"{a2} at {t2.isoformat()} is before {a1} at {t1.isoformat()}")
+        for a, t in times.items():
+            if t > now + FUTURE_SLACK:
+                report.error(r, column_of[a], f"{a} time {t.isoformat()} is in the future")
+        if not row["status"] and times:
+            row["status"] = STATUS_AFTER_STEP[list(times)[-1]]
+        if row["status"] == "closed" and "close" not in times:
+            report.error(r, "status", "closed, but the file gives no closing time")
+        row["times"] = times
+        deadline = get("deadline")
+        row["deadline"] = None
+        if deadline:
+            try:
+                row["deadline"] = parse_time(deadline, mp.timezone, mp.time_format)
+            except (ValueError, TypeError, OverflowError):
+                report.error(r, f["deadline"], f"unparseable time {deadline!r}")
+            else:
+                if "report" in times and row["deadline"] < times["report"]:
+                    report.error(r, f["deadline"], "deadline before the report time")
+        for fld, lo, hi in (("satisfaction", 1, 5), ("escalations", 0, 999), ("returns", 0, 999), ("rejections", 0, 999)):
+            text = get(fld)
+            row[fld] = None if fld == "satisfaction" else 0
+            if text:
+                try:
+                    value = int(float(text))
+                    if not lo <= value <= hi:
+                        raise ValueError
+                    row[fld] = value
+                except ValueError:
+                    report.error(r, f.get(fld, fld), f"{text!r} is not a whole number from {lo} to {hi}")
+        if len(report.errors) == errors_before:
+            out.append(row)
+    return out
+
+
+def _place(conn, rows: list[dict], level: str, units: dict, report: ImportReport) -> None:
+    """Set micro_grid_id, grid_id, village_id, town_id on each row; refuse rows that fit nowhere.
+
+    Points are matched to micro-grids when the store has them, and to grids where no micro-grid
+    covers them (a hierarchy may have micro-grids in some grids only).
+    """
+    by_grid = units["grid"].set_index("code").to_dict("index")
+    by_micro = units["micro_grid"].set_index("code").to_dict("index")
+    to_join = []
+    for row in rows:
+        unit = None
+        if row["micro_grid_code"]:
+            unit = by_micro.get(row["micro_grid_code"])
+            if unit is None:
+                report.error(row["_row"], "micro_grid_code", f"no micro-grid {row['micro_grid_code']!r} in the store")
+                continue
+            row.update(micro_grid_id=int(unit["id"]), grid_id=int(unit["grid_id"]))
+        elif row["grid_code"]:
+            unit = by_grid.get(row["grid_code"])
+            if unit is None:
+                report.error(row["_row"], "grid_code", f"no grid {row['grid_code']!r} in the store")
+                continue
+            row.update(micro_grid_id=None, grid_id=int(unit["id"]))
+        if unit is not None:
+            row.update(village_id=int(unit["village_id"]), town_id=int(unit["town_id"]))
+            if row["lon"] is None:
+                row["lon"], row["lat"] = float(unit["centroid_lon"]), float(unit["centroid_lat"])
+        else:
+            to_join.append(row)
+    report.counts["placed_by_point"] = len(to_join)
+    for lvl in ("micro_grid", "grid") if level == "micro_grid" else ("grid",):
+        if not to_join:
+            return
+        to_join = _join(to_join, lvl, units[lvl])
+    for row in to_join:
+        report.error(row["_row"], "lon/lat", f"point ({row['lon']}, {row['lat']}) lies outside every grid "
+                                             "boundary in the store")
+
+
+def _join(rows: list[dict], level: str, places: gpd.GeoDataFrame) -> list[dict]:
+    """Place rows by point-in-polygon at `level`; returns the rows that fall in no unit."""
+    pts = gpd.GeoDataFrame({"k": range(len(rows))},
+                           geometry=gpd.points_from_xy([r["lon"] for r in rows], [r["lat"] for r in rows]),
+                           crs="EPSG:4326")
+    # `intersects` so a point on a shared edge still lands; the lowest code wins such ties.
+    hit = gpd.sjoin(pts, places, how="left", predicate="intersects").sort_values(["k", "code"]).drop_duplicates("k")
+    missed = []
+    for k, uid, gid, vid, tid in zip(hit["k"], hit["id"], hit["grid_id"], hit["village_id"], hit["town_id"]):
+        row = rows[int(k)]
+        if pd.isna(uid):
+            missed.append(row)
+            continue
+        row.update(micro_grid_id=int(uid) if level == "micro_grid" else None, grid_id=int(gid),
+                   village_id=int(vid), town_id=int(tid))
+    return missed
+
+
+def _county_id(conn) -> int | None:
+    ids = conn.execute(select(schema.admin_units.c.id).where(schema.admin_units.c.level == "county")).all()
+    return ids[0][0] if len(ids) == 1 else None
+
+
+def _build(rows, report, hours, ref, conn) -> tuple[list[dict], list[list[dict]]]:
+    """Event rows (as stored, less id) and their steps, for the rows with no error."""
+    bad = report.bad_rows
+    county = _county_id(conn)
+    events, steps = [], []
+    for row in rows:
+        if row["_row"] in bad:
+            continue
+        times = row["times"]
+        reported = times["report"].astimezone(dt.timezone.utc)
+        closed = times.get("close")
+        completed = times.get("complete") or closed
+        dept = row["department_id"]
+        deadline = row["deadline"] or reported + dt.timedelta(hours=hours[row["urgency"]])
+        status = row["status"]
+        done = status in ("completed", "verified", "closed")
+        events.append({
+            "_row": row["_row"], "code": row["code"], "category_code": row["category_code"],
+            "item_type_code": row["item_type_code"], "source": row["source"], "urgency": row["urgency"],
+            "description": row["description"], "micro_grid_id": row.get("micro_grid_id"), "grid_id": row["grid_id"],
+            "village_id": row["village_id"], "town_id": row["town_id"], "lon": row["lon"], "lat": row["lat"],
+            "reported_at": reported, "report_date": reported.astimezone(LOCAL_TZ).date(), "reported_by": None,
+            "deadline": deadline.astimezone(dt.timezone.utc), "status": status,
+            "handled_level": ("department" if dept else "county") if done else None, "department_id": dept,
+            "filing_only": status == "filed", "quality_grade": None, "satisfaction": row["satisfaction"],
+            "completed_at": completed.astimezone(dt.timezone.utc) if completed else None,
+            "closed_at": closed.astimezone(dt.timezone.utc) if closed else None,
+            "close_date": closed.astimezone(LOCAL_TZ).date() if closed else None,
+            "escalations": row["escalations"], "returns": row["returns"], "rejections": row["rejections"]})
+        steps.append(_steps(row, county, dept))
+    return events, steps
+
+
+def _steps(row, county, dept) -> list[dict]:
+    """One step per timestamp. Imported platforms tell when, not who: the centre is the actor,
+    the department where the file names one."""
+    mg, grid = row.get("micro_grid_id"), row["grid_id"]
+    at_dept = ("department", dept) if dept else ("county", county)
+    centre = ("county", county)
+    out = []
+    for seq, (action, at) in enumerate(row["times"].items(), start=1):
+        if action == "report":
+            src = ("micro_grid", mg) if mg else ("grid", grid)
+            src = src if row["source"] in ("patrol", "household_visit") else (None, None)
+            frm, to = src, centre
+        elif action == "dispatch":
+            frm, to = centre, at_dept
+        elif action in ("handle", "complete"):
+            frm = to = at_dept
+        elif action == "accept" and dept:
+            frm, to = centre, at_dept
+        else:
+            frm = to = centre
+        out.append({"seq": seq, "action": action, "from_level": frm[0], "from_unit_id": frm[1], "to_level": to[0],
+                    "to_unit_id": to[1], "at": at.astimezone(dt.timezone.utc), "actor_worker_id": None,
+                    "actor": "import"})
+    return out
+
+
+def _write(conn, ref: _Reference, events: list[dict], steps: list[list[dict]], report, step) -> None:
+    ref.write(conn)
+    ensure_store_basics(conn)
+    codes = [e["code"] for e in events]
+    existing: dict[str, int] = {}
+    for i in range(0, len(codes), 500):
+        q = select(schema.events.c.id, schema.events.c.code).where(schema.events.c.code.in_(codes[i:i + 500]))
+        existing.update({c: eid for eid, c in conn.execute(q)})
+    new_id = next_id(conn, schema.events)
+    step_id = next_id(conn, schema.event_steps)
+    upd_ids = list(existing.values())
+    for i in range(0, len(upd_ids), 500):  # steps of re-imported events are rebuilt from the file
+        conn.execute(schema.event_steps.delete().where(schema.event_steps.c.event_id.in_(upd_ids[i:i + 500])))
+    batch = 1000
+    half = len(events) // 2
+    paused = False
+    ins_ev, ins_st, upd_ev = [], [], []
+    n_upd = 0
+    for n, (ev, st) in enumerate(zip(events, steps), start=1):
+        ev = {k: v for k, v in ev.items() if k != "_row"}
+        eid = existing.get(ev["code"])
+        if eid is None:
+            eid = new_id
+            new_id += 1
+            ins_ev.append(ev | {"id": eid})
+        else:
+            upd_ev.append(ev | {"_id": eid})
+        for s in st:
+            ins_st.append(s | {"id": step_id, "event_id": eid})
+            step_id += 1
+        if len(ins_ev) + len(upd_ev) >= batch or n == len(events) or (n == half and not paused):
+            if ins_ev:
+                conn.execute(schema.events.insert(), ins_ev)
+            if upd_ev:  # one executemany per batch, not one statement per event
+                cols = [c for c in upd_ev[0] if c != "_id"]  # bind names must differ from column names
+                conn.execute(schema.events.update().where(schema.events.c.id == bindparam("u__id"))
+                             .values({c: bindparam(f"u_{c}") for c in cols}),
+                             [{f"u_{k}": v for k, v in e.items()} for e in upd_ev])
+                n_upd += len(upd_ev)
+            if ins_st:
+                conn.execute(schema.event_steps.insert(), ins_st)
+            ins_ev, ins_st, upd_ev = [], [], []
+            step(0.4 + 0.55 * n / len(events), f"writing {n:,} / {len(events):,}")
+        if n == half and not paused:
+            paused = True
+            pause_hook()
+    fix_sequences(conn, [schema.events, schema.event_steps])
+    report.inserted, report.updated = len(events) - n_upd, n_upd
+    report.counts["steps"] = sum(len(s) for s in steps)

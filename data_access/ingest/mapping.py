@@ -1,0 +1,115 @@
+"""The TOML mapping from a source export to the GridSight event fields.
+
+    [meta]      name, timezone (for times without an offset; default Asia/Shanghai),
+                time_format (strptime format; default: ISO 8601 and common variants)
+    [fields]    GridSight field = source column. code is required; lon/lat or grid_code /
+                micro_grid_code locate the event; category, item_type, status, source, urgency,
+                department, description, address, deadline, satisfaction, escalations, returns,
+                rejections are optional.
+    [steps]     action = column, or {column = "...", statuses = [...]} to use the time only for
+                rows whose mapped status is listed (Open311's updated_datetime is the closing time
+                only when the request is closed). `report` is required. Actions: see STEP_COLUMNS.
+    [defaults]  a value for a field the file lacks (source, urgency, category…), given as a
+                GridSight code.
+    [values.F]  source value → GridSight code, for F in category, item_type, status, source,
+                urgency, department. A value not listed must already be a GridSight code.
+    [reference] categories / item_types / departments the mapping uses, created when missing
+                (existing rows are left as they are).
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .. import schema
+from .validation import ImportRefused
+
+FIELDS = ("code", "category", "item_type", "status", "source", "urgency", "department", "description",
+          "address", "lon", "lat", "grid_code", "micro_grid_code", "deadline", "satisfaction",
+          "escalations", "returns", "rejections")
+VALUE_FIELDS = ("category", "item_type", "status", "source", "urgency", "department")
+# Step actions a single timestamp column can stand for, in lifecycle order.
+STEP_COLUMNS = ("report", "accept", "register", "dispatch", "handle", "complete", "verify", "close", "file")
+FIXED_CODES = {"status": schema.EVENT_STATUSES, "source": schema.EVENT_SOURCES, "urgency": schema.URGENCIES}
+
+
+@dataclass
+class StepSpec:
+    action: str
+    column: str
+    statuses: tuple[str, ...] = ()  # empty: every row
+
+
+@dataclass
+class Mapping:
+    name: str
+    timezone: ZoneInfo
+    time_format: str | None
+    fields: dict[str, str]
+    steps: list[StepSpec]
+    defaults: dict[str, str]
+    values: dict[str, dict[str, str]]
+    reference: dict[str, dict[str, dict]] = field(default_factory=dict)
+
+    def columns(self) -> list[str]:
+        """Every source column the mapping reads."""
+        cols = list(dict.fromkeys([*self.fields.values(), *(s.column for s in self.steps)]))
+        return cols
+
+
+def load_mapping(source) -> Mapping:
+    """From a path, TOML text or bytes; ImportRefused with the reason when it is not usable."""
+    if isinstance(source, Path) or (isinstance(source, str) and source.endswith(".toml") and "\n" not in source):
+        text = Path(source).read_text(encoding="utf-8")
+    elif isinstance(source, (bytes, bytearray)):
+        text = bytes(source).decode("utf-8-sig")
+    elif hasattr(source, "getvalue"):
+        text = source.getvalue().decode("utf-8-sig")
+    else:
+        text = str(source)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ImportRefused(f"the mapping is not valid TOML: {exc}") from exc
+    unknown = set(data) - {"meta", "fields", "steps", "defaults", "values", "reference"}
+    if unknown:
+        raise ImportRefused(f"unknown mapping section(s): {', '.join(sorted(unknown))}")
+    meta = data.get("meta", {})
+    try:
+        tz = ZoneInfo(meta.get("timezone", "Asia/Shanghai"))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ImportRefused(f"unknown time zone {meta.get('timezone')!r} in [meta]") from exc
+    fields = {k: str(v) for k, v in data.get("fields", {}).items() if str(v)}
+    bad = set(fields) - set(FIELDS)
+    if bad:
+        raise ImportRefused(f"unknown field(s) in [fields]: {', '.join(sorted(bad))}; known: {', '.join(FIELDS)}")
+    if "code" not in fields:
+        raise ImportRefused("[fields] must name the source column of `code` (the event's id in the source)")
+    if not ({"lon", "lat"} <= set(fields) or fields.keys() & {"grid_code", "micro_grid_code"}):
+        raise ImportRefused("[fields] must give lon and lat, or grid_code / micro_grid_code, to place events")
+    steps = []
+    for action, spec in data.get("steps", {}).items():
+        if action not in STEP_COLUMNS:
+            raise ImportRefused(f"[steps] {action}: not an action a timestamp column can stand for "
+                                f"({', '.join(STEP_COLUMNS)})")
+        if isinstance(spec, str):
+            steps.append(StepSpec(action, spec))
+        else:
+            steps.append(StepSpec(action, str(spec["column"]), tuple(spec.get("statuses", ()))))
+    if not any(s.action == "report" for s in steps):
+        raise ImportRefused("[steps] must name the column of `report` (when the event was reported)")
+    steps.sort(key=lambda s: STEP_COLUMNS.index(s.action))
+    values = {k: {str(a): str(b) for a, b in v.items()} for k, v in data.get("values", {}).items()}
+    bad = set(values) - set(VALUE_FIELDS)
+    if bad:
+        raise ImportRefused(f"unknown [values.*] table(s): {', '.join(sorted(bad))}")
+    defaults = {k: str(v) for k, v in data.get("defaults", {}).items()}
+    for fld, allowed in FIXED_CODES.items():
+        for code in [*values.get(fld, {}).values(), *([defaults[fld]] if fld in defaults else [])]:
+            if code not in allowed:
+                raise ImportRefused(f"{fld} {code!r} in the mapping is not one of {', '.join(allowed)}")
+    return Mapping(name=str(meta.get("name", "mapping")), timezone=tz, time_format=meta.get("time_format"),
+                   fields=fields, steps=steps, defaults=defaults, values=values,
+                   reference=data.get("reference", {}))

@@ -1,0 +1,86 @@
+"""The import report: what was read, what was repaired, what was refused and why.
+
+Row numbers are the ones a person sees in the source: for CSV and XLSX the line / spreadsheet row
+(the header is row 1, so the first data row is 2); for boundary files the feature number from 1.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+class ImportRefused(RuntimeError):
+    """The file as a whole cannot be imported (no rows checked); the message says why."""
+
+
+@dataclass
+class Problem:
+    row: int | None  # None: about the whole file
+    field: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    kind: str  # boundaries | events
+    source: str = ""
+    rows_read: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    repairs: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    inserted: int = 0
+    updated: int = 0
+    committed: bool = False
+    encoding: str = ""
+    rejected: pd.DataFrame = field(default_factory=pd.DataFrame)  # the refused source rows
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # first rows as they are stored
+    counts: dict[str, int] = field(default_factory=dict)  # extra numbers (steps, units per level…)
+
+    def error(self, row: int | None, field_name: str, reason: str) -> None:
+        self.errors.append(Problem(row, field_name, reason))
+
+    @property
+    def bad_rows(self) -> set[int]:
+        return {p.row for p in self.errors if p.row is not None}
+
+    @property
+    def file_errors(self) -> list[Problem]:
+        return [p for p in self.errors if p.row is None]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def errors_frame(self) -> pd.DataFrame:
+        """Columns: row, field, reason — one line per problem, in row order."""
+        rows = [(p.row, p.field, p.reason) for p in self.errors]
+        df = pd.DataFrame(rows, columns=["row", "field", "reason"])
+        return df.sort_values("row", na_position="first", kind="stable").reset_index(drop=True)
+
+    def repairs_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([(p.row, p.field, p.reason) for p in self.repairs], columns=["row", "field", "reason"])
+
+    def summary(self) -> str:
+        state = "committed" if self.committed else "NOT committed (the store is unchanged)"
+        text = (f"{self.kind} from {self.source or 'upload'}: {self.rows_read} rows read, {len(self.bad_rows)} "
+                f"rows refused ({len(self.errors)} problems), {len(self.repairs)} repairs; "
+                f"{self.inserted} inserted, {self.updated} updated; {state}")
+        if self.encoding:
+            text += f"; read as {self.encoding}"
+        return text
+
+
+def rejected_rows(source: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """The refused source rows with their row number and every reason, for the rejects CSV."""
+    if not report.bad_rows:
+        return source.iloc[0:0].assign(row=pd.Series(dtype=int), reasons=pd.Series(dtype=str))
+    reasons: dict[int, list[str]] = {}
+    for p in report.errors:
+        if p.row is not None:
+            reasons.setdefault(p.row, []).append(f"{p.field}: {p.reason}")
+    rows = sorted(reasons)
+    out = source.loc[[r for r in rows]].copy()  # index = source row number
+    out.insert(0, "row", rows)
+    out["reasons"] = ["; ".join(reasons[r]) for r in rows]
+    return out.reset_index(drop=True)

@@ -1,0 +1,448 @@
+"""Monthly rankings: explainable scores of towns, communities and full-time grid workers.
+
+The counting happens in SQL: one GROUP BY over the grid reports (events a worker reported) per
+worker, community, town and month. The scoring arithmetic is vectorised pandas on that small
+aggregated table, with every constant taken from the assessment rules (`assessment_rules`).
+
+Score (0–100) = Σ weight · part, the weights from the ruleset:
+- quantity  = 100 · min(1, reports / quota). Quota = quota_events_per_worker (+ street_quota_bonus
+  for a worker in a street); with per_capita_normalisation = 1 it is scaled by the grid's
+  residents over the mean residents of a staffed grid (so a small grid is not asked for the
+  reports of a big one). For a unit the quota is summed over its active full-time workers
+  (per-capita: its residents over the mean of a staffed grid, as "grid equivalents").
+- quality   = 100 · mean of the rates that have a denominator: closure rate (filing-only events
+  count as closed when filing_only_in_closure_rate = 1, else they leave numerator and
+  denominator), qualified rate and excellent rate of graded events, on-time verification rate
+  (verified within common.verify_within_hours of completion).
+- process   = 50 · min(1, team-handled share / team_handling_min_share)
+            + 50 · min(1, county/department share / process_transfer_target_share).
+- residents = 100 · (mean rating − 1) / 4 over rated events; without ratings, the month's mean
+  of that level (neutral: nobody gains or loses by having no ratings).
+Nothing reported in a month: every part is 0 except residents (neutral). A month in which the
+store holds no grid report at all (before the data begins) is left out: no score, no rank.
+Grades: A ≥ grade_a_min, B ≥ grade_b_min, C ≥ grade_c_min, D ≥ grade_d_min, else E.
+Only full-time workers (role full_time_worker) are ranked; part-time workers' reports still
+count for their community and town. Closures and ratings are counted as of `Filters.as_of`.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, case, false, func, literal, or_, select, true
+from sqlalchemy.engine import Engine
+
+from . import rules as rules_mod
+from .filters import Filters
+from .queries import frame
+from .schema import admin_units, assessment_rules, event_steps, events, grids, workers
+from .sqlfuncs import seconds_between
+
+RULESETS = ("as_practised", "reformed")
+LEVELS = ("town", "village", "worker")
+PARTS = ("quantity", "quality", "process", "residents")
+TREND_MONTHS = 6
+RANKED_ROLE = "full_time_worker"
+TEAM_LEVELS = ("village", "town", "county", "department")
+TRANSFER_LEVELS = ("county", "department")
+
+
+class RankingError(ValueError):
+    """A month, ruleset or level that cannot be ranked; the message says why."""
+
+
+# --- months and rules ------------------------------------------------------------------------
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(first: dt.date) -> dt.date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def shift_month(first: dt.date, months: int) -> dt.date:
+    index = first.year * 12 + first.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_list(last: dt.date, count: int) -> list[dt.date]:
+    """`count` month starts ending with the month of `last`, oldest first."""
+    first = month_start(last)
+    return [shift_month(first, -k) for k in range(count - 1, -1, -1)]
+
+
+def available_months(engine: Engine, f: Filters) -> pd.DataFrame:
+    """Months with events in the store, newest first. Columns: month (date, first day), events."""
+    bounds = frame(engine, select(func.min(events.c.report_date).label("lo"), func.max(events.c.report_date).label("hi"))
+                   .where(events.c.reported_at <= f.as_of))
+    lo, hi = bounds.iloc[0]["lo"], bounds.iloc[0]["hi"]
+    if lo is None or pd.isna(lo):
+        return pd.DataFrame({"month": pd.Series([], dtype=object), "events": pd.Series([], dtype=int)})
+    months = []
+    m = month_start(lo)
+    while m <= hi:
+        months.append(m)
+        m = shift_month(m, 1)
+    idx = _month_index(months)
+    counts = frame(engine, select(idx.label("m"), func.count().label("n"))
+                   .where(events.c.report_date.between(months[0], month_end(months[-1])), events.c.reported_at <= f.as_of)
+                   .group_by(idx))
+    got = dict(zip(counts["m"].astype(int), counts["n"].astype(int))) if len(counts) else {}
+    out = pd.DataFrame({"month": months, "events": [got.get(i, 0) for i in range(len(months))]})
+    return out[out["events"] > 0].iloc[::-1].reset_index(drop=True)
+
+
+def rules_for(engine: Engine, ruleset: str) -> dict[str, float]:
+    """The ruleset's values from the store, with the shipped file filling keys the store lacks
+    (a store seeded before a key was added still works)."""
+    if ruleset not in RULESETS and ruleset != "integrity":
+        raise RankingError(f"Unknown ruleset {ruleset!r}; choose one of {', '.join(RULESETS)}.")
+    merged = {r["key"]: r["value"] for r in rules_mod.default_rule_rows() if r["ruleset"] == "common"}
+    merged.update({r["key"]: r["value"] for r in rules_mod.default_rule_rows() if r["ruleset"] == ruleset})
+    merged.update(rules_mod.load_rules(engine, ruleset))
+    return merged
+
+
+def rule_table(engine: Engine, ruleset: str) -> pd.DataFrame:
+    """The rules a ruleset uses, for display. Columns: key, value, unit, description, description_en,
+    source ('store' or 'file': a key only in the shipped rule file)."""
+    rules_for(engine, ruleset)  # validates the name
+    stored = frame(engine, select(assessment_rules.c.ruleset, assessment_rules.c.key, assessment_rules.c.value,
+                                  assessment_rules.c.unit, assessment_rules.c.description,
+                                  assessment_rules.c.description_en)
+                   .where(assessment_rules.c.ruleset.in_(["common", ruleset])))
+    rows = {}
+    for r in rules_mod.default_rule_rows():
+        if r["ruleset"] in ("common", ruleset):
+            rows[(r["ruleset"], r["key"])] = {**r, "source": "file"}
+    for r in stored.to_dict("records"):
+        rows[(r["ruleset"], r["key"])] = {**r, "source": "store"}
+    # A ruleset's own key overrides the common one of the same name, as in load_rules.
+    out = {}
+    for (rs, key), r in sorted(rows.items(), key=lambda kv: (kv[0][0] != "common", kv[0][1])):
+        out[key] = r
+    cols = ["key", "value", "unit", "description", "description_en", "source"]
+    return pd.DataFrame([{c: r[c] for c in cols} for r in out.values()], columns=cols)
+
+
+# --- the SQL aggregation ---------------------------------------------------------------------
+
+def _month_index(months: list[dt.date]):
+    return case(*[(events.c.report_date.between(m, month_end(m)), i) for i, m in enumerate(months)], else_=None)
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def report_parts(engine: Engine, f: Filters, months: tuple[dt.date, ...], verify_hours: float) -> pd.DataFrame:
+    """Counts per (reporter, community, town, month index) of the grid reports in `months`.
+
+    Columns: reported_by, village_id, town_id, m (index into months), reported, filing, closed,
+    graded, qualified, excellent, verify_due, verified_on_time, team, transfers, sat_sum, sat_n.
+    Events reported after `f.as_of` are left out; closures and ratings count up to `f.as_of`.
+    """
+    months = list(months)
+    idx = _month_index(months)
+    window = and_(events.c.report_date.between(months[0], month_end(months[-1])),
+                  events.c.reported_by.is_not(None), events.c.reported_at <= f.as_of)
+    verified = (
+        select(event_steps.c.event_id, func.max(event_steps.c.at).label("verified_at"))
+        .select_from(event_steps.join(events, events.c.id == event_steps.c.event_id))
+        .where(window, event_steps.c.action == "verify", event_steps.c.at <= f.as_of)
+        .group_by(event_steps.c.event_id)
+        .subquery("verified")
+    )
+    limit_s = float(verify_hours) * 3600.0
+    closed = and_(events.c.closed_at.is_not(None), events.c.closed_at <= f.as_of)
+    completed = and_(events.c.completed_at.is_not(None), events.c.completed_at <= f.as_of)
+    on_time = and_(completed, verified.c.verified_at.is_not(None),
+                   seconds_between(events.c.completed_at, verified.c.verified_at) <= limit_s)
+    # Due: verified, or the allowed time since completion has run out.
+    due = and_(completed, or_(verified.c.verified_at.is_not(None),
+                              seconds_between(events.c.completed_at, literal(f.as_of, events.c.reported_at.type))
+                              > limit_s))
+    graded = and_(closed, events.c.quality_grade.is_not(None))
+    rated = and_(closed, events.c.satisfaction.is_not(None))
+    q = (
+        select(
+            events.c.reported_by, events.c.village_id, events.c.town_id, idx.label("m"),
+            func.count().label("reported"),
+            _count_if(events.c.filing_only == true()).label("filing"),
+            _count_if(and_(closed, events.c.filing_only == false())).label("closed"),
+            _count_if(graded).label("graded"),
+            _count_if(and_(graded, events.c.quality_grade.in_(["qualified", "excellent"]))).label("qualified"),
+            _count_if(and_(graded, events.c.quality_grade == "excellent")).label("excellent"),
+            _count_if(due).label("verify_due"),
+            _count_if(on_time).label("verified_on_time"),
+            _count_if(events.c.handled_level.in_(TEAM_LEVELS)).label("team"),
+            _count_if(events.c.handled_level.in_(TRANSFER_LEVELS)).label("transfers"),
+            func.coalesce(func.sum(case((rated, events.c.satisfaction), else_=0)), 0).label("sat_sum"),
+            _count_if(rated).label("sat_n"),
+        )
+        .select_from(events.outerjoin(verified, verified.c.event_id == events.c.id))
+        .where(window)
+        .group_by(events.c.reported_by, events.c.village_id, events.c.town_id, idx)
+    )
+    out = frame(engine, q)
+    for col in out.columns:
+        out[col] = pd.to_numeric(out[col]).fillna(0).astype(int)
+    return out
+
+
+def ranked_workers(engine: Engine, f: Filters) -> pd.DataFrame:
+    """Full-time workers with their unit names and grid residents (one row each, ~1 per grid).
+
+    Columns: worker_id, code, name, hired_on, left_on, grid_id, grid_name, village_id, village_name,
+    town_id, town_name, town_kind, population (residents).
+    """
+    village = admin_units.alias("village")
+    town = admin_units.alias("town")
+    q = (
+        select(workers.c.id.label("worker_id"), workers.c.code, workers.c.name, workers.c.hired_on, workers.c.left_on,
+               workers.c.grid_id, grids.c.name.label("grid_name"), workers.c.village_id,
+               village.c.name.label("village_name"), workers.c.town_id, town.c.name.label("town_name"),
+               town.c.kind.label("town_kind"), grids.c.residents.label("population"))
+        .select_from(workers.outerjoin(grids, grids.c.id == workers.c.grid_id)
+                     .outerjoin(village, village.c.id == workers.c.village_id)
+                     .join(town, town.c.id == workers.c.town_id))
+        .where(workers.c.role == RANKED_ROLE, workers.c.hired_on <= f.as_of.date())
+        .order_by(workers.c.id)
+    )
+    out = frame(engine, q)
+    out["population"] = pd.to_numeric(out["population"]).fillna(0)
+    return out
+
+
+def units(engine: Engine, level: str) -> pd.DataFrame:
+    """Towns or communities with their residents (sum over their grids) and staffed-grid counts.
+
+    Columns: unit_id, code, name, kind, town_id, town_name, town_kind, population (residents).
+    """
+    town = admin_units.alias("town")
+    key = grids.c.town_id if level == "town" else grids.c.village_id
+    res = select(key.label("unit_id"), func.sum(grids.c.residents).label("residents")).group_by(key).subquery()
+    q = (
+        select(admin_units.c.id.label("unit_id"), admin_units.c.code, admin_units.c.name, admin_units.c.kind,
+               func.coalesce(town.c.id, admin_units.c.id).label("town_id"),
+               func.coalesce(town.c.name, admin_units.c.name).label("town_name"),
+               func.coalesce(town.c.kind, admin_units.c.kind).label("town_kind"), res.c.residents.label("population"))
+        .select_from(admin_units.outerjoin(town, and_(town.c.id == admin_units.c.parent_id, level == "village"))
+                     .outerjoin(res, res.c.unit_id == admin_units.c.id))
+        .where(admin_units.c.level == level)
+        .order_by(admin_units.c.code)
+    )
+    out = frame(engine, q)
+    out["population"] = pd.to_numeric(out["population"]).fillna(0)
+    return out
+
+
+# --- the scoring arithmetic (pandas, vectorised) ----------------------------------------------
+
+def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
+    return (num / den.where(den > 0)).astype(float)
+
+
+def score_parts(counts: pd.DataFrame, quota: pd.Series, rules: dict[str, float]) -> pd.DataFrame:
+    """Parts, total and grade from aggregated counts (one row per subject-month) and each row's quota.
+
+    Adds: closure_rate, qualified_rate, excellent_rate, on_time_verify_rate, team_share,
+    transfer_share, satisfaction_avg, quota, quantity, quality, process, residents, total, grade.
+    `counts` must carry a column `m` (month index): residents' neutral value is per month.
+    """
+    c = counts.copy()
+    filing_counts = rules["filing_only_in_closure_rate"] >= 0.5
+    if filing_counts:
+        c["closure_rate"] = _rate(c["closed"] + c["filing"], c["reported"])
+    else:
+        c["closure_rate"] = _rate(c["closed"], c["reported"] - c["filing"])
+    c["qualified_rate"] = _rate(c["qualified"], c["graded"])
+    c["excellent_rate"] = _rate(c["excellent"], c["graded"])
+    c["on_time_verify_rate"] = _rate(c["verified_on_time"], c["verify_due"])
+    c["team_share"] = _rate(c["team"], c["reported"])
+    c["transfer_share"] = _rate(c["transfers"], c["reported"])
+    c["satisfaction_avg"] = _rate(c["sat_sum"], c["sat_n"])
+    c["quota"] = quota.astype(float)
+
+    c["quantity"] = 100.0 * np.minimum(1.0, c["reported"] / c["quota"].where(c["quota"] > 0)).fillna(0.0)
+    rates = c[["closure_rate", "qualified_rate", "excellent_rate", "on_time_verify_rate"]]
+    c["quality"] = (100.0 * rates.mean(axis=1, skipna=True)).fillna(0.0)
+    team = np.minimum(1.0, c["team_share"].fillna(0) / max(rules["team_handling_min_share"], 1e-9))
+    transfer = np.minimum(1.0, c["transfer_share"].fillna(0) / max(rules["process_transfer_target_share"], 1e-9))
+    c["process"] = 50.0 * team + 50.0 * transfer
+    residents = 100.0 * (c["satisfaction_avg"] - 1.0) / 4.0
+    neutral = residents.groupby(c["m"]).transform("mean")
+    c["residents"] = residents.fillna(neutral).fillna(0.0)
+    c["total"] = sum(rules[f"weight_{p}"] * c[p] for p in PARTS)
+    c["grade"] = grade_of(c["total"], rules)
+    return c
+
+
+def grade_of(total: pd.Series, rules: dict[str, float]) -> pd.Series:
+    bins = [rules["grade_a_min"], rules["grade_b_min"], rules["grade_c_min"], rules["grade_d_min"]]
+    return pd.Series(np.select([total >= b for b in bins], ["A", "B", "C", "D"], default="E"), index=total.index)
+
+
+_COUNT_COLS = ["reported", "filing", "closed", "graded", "qualified", "excellent", "verify_due",
+               "verified_on_time", "team", "transfers", "sat_sum", "sat_n"]
+
+
+def _active_in(people: pd.DataFrame, first: dt.date) -> pd.Series:
+    last = month_end(first)
+    left = pd.to_datetime(people["left_on"]).dt.date
+    return (pd.to_datetime(people["hired_on"]).dt.date <= last) & (left.isna() | (left > first))
+
+
+def _scores_for_months(engine: Engine, f: Filters, months: tuple[dt.date, ...], ruleset: str,
+                       level: str) -> pd.DataFrame:
+    """One row per (subject, month index) with counts, parts, total, grade and rank in that month."""
+    if level not in LEVELS:
+        raise RankingError(f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}.")
+    rules = rules_for(engine, ruleset)
+    counts = report_parts(engine, f, months, rules["verify_within_hours"])
+    staff = ranked_workers(engine, f)
+    staffed = staff[staff["grid_id"].notna()].drop_duplicates("grid_id")
+    mean_grid_residents = float(staffed["population"].mean()) if len(staffed) else 0.0
+    per_capita = rules["per_capita_normalisation"] >= 0.5
+    base_quota = rules["quota_events_per_worker"]
+    bonus = rules["street_quota_bonus"]
+    frames = []
+    if level == "worker":
+        subjects = staff.rename(columns={"worker_id": "subject_id"})
+        subject_quota = base_quota + np.where(subjects["town_kind"] == "street", bonus, 0.0)
+        if per_capita and mean_grid_residents > 0:
+            subject_quota = subject_quota * subjects["population"] / mean_grid_residents
+        subjects = subjects.assign(quota_one=subject_quota)
+        by = counts.groupby(["reported_by", "m"], as_index=False)[_COUNT_COLS].sum()
+        by = by.rename(columns={"reported_by": "subject_id"})
+        for i, first in enumerate(months):
+            active = subjects[_active_in(subjects, first)]
+            part = active[["subject_id", "quota_one"]].assign(m=i).merge(by[by["m"] == i], on=["subject_id", "m"],
+                                                                           how="left")
+            frames.append(part)
+    else:
+        subjects = units(engine, level).rename(columns={"unit_id": "subject_id"})
+        key = "town_id" if level == "town" else "village_id"
+        by = counts.groupby([key, "m"], as_index=False)[_COUNT_COLS].sum().rename(columns={key: "subject_id"})
+        street = staff["town_kind"] == "street"
+        for i, first in enumerate(months):
+            active = staff[_active_in(staff, first)]
+            if per_capita and mean_grid_residents > 0:
+                # Grid equivalents: the unit's residents over a staffed grid's, each owing a quota.
+                one = base_quota + np.where(subjects["town_kind"] == "street", bonus, 0.0)
+                quota = pd.Series(subjects["population"].to_numpy() / mean_grid_residents * one,
+                                  index=subjects["subject_id"])
+            else:
+                per_worker = base_quota + np.where(street.loc[active.index], bonus, 0.0)
+                quota = pd.Series(per_worker, index=active.index).groupby(active[key]).sum()
+            part = subjects[["subject_id"]].assign(m=i)
+            part["quota_one"] = part["subject_id"].map(quota).fillna(0.0)
+            part = part.merge(by[by["m"] == i], on=["subject_id", "m"], how="left")
+            frames.append(part)
+    allm = pd.concat(frames, ignore_index=True)
+    # A month without a single grid report in the store is missing data, not a month of zeros.
+    allm = allm[allm["m"].isin(set(counts["m"]))].reset_index(drop=True)
+    for col in _COUNT_COLS:
+        allm[col] = allm[col].fillna(0).astype(int)
+    scored = score_parts(allm, allm["quota_one"], rules)
+    scored["rank"] = scored.groupby("m")["total"].rank(ascending=False, method="min").astype(int)
+    scored["n_ranked"] = scored.groupby("m")["total"].transform("size").astype(int)
+    return scored.merge(subjects.drop(columns=["quota_one"], errors="ignore"), on="subject_id", how="left")
+
+
+def _check_month(month: dt.date) -> dt.date:
+    if not isinstance(month, dt.date) or isinstance(month, dt.datetime):
+        raise RankingError(f"The month must be a date, not {month!r}.")
+    return month_start(month)
+
+
+def scope_rows(df: pd.DataFrame, f: Filters, level: str) -> pd.DataFrame:
+    """Town/community filter on the rows shown; ranks stay county-wide."""
+    if f.town_id is not None:
+        df = df[df["town_id"] == f.town_id] if level != "town" else df[df["subject_id"] == f.town_id]
+    if f.village_id is not None and level != "town":
+        col = "village_id" if level == "worker" else "subject_id"
+        df = df[df[col] == f.village_id]
+    return df
+
+
+def monthly_scores(engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str) -> pd.DataFrame:
+    """The ranking of one month, best first.
+
+    Columns: subject_id, name, code, town_id, town_name, (workers: village_id, village_name, grid_name),
+    reported, quota, quantity, quality, process, residents, total, grade, rank, n_ranked, prev_rank,
+    rank_change (positive = moved up), trend (list of the last 6 months' totals, oldest first, None
+    where not ranked), closure_rate, qualified_rate, excellent_rate, on_time_verify_rate, team_share,
+    transfer_share, satisfaction_avg, and the raw counts behind them.
+    """
+    month = _check_month(month)
+    months = tuple(month_list(month, TREND_MONTHS))
+    allm = _scores_for_months(engine, f, months, ruleset, level)
+    last = len(months) - 1
+    cur = allm[allm["m"] == last].copy()
+    prev = allm[allm["m"] == last - 1].set_index("subject_id")["rank"]
+    cur["prev_rank"] = cur["subject_id"].map(prev).astype("Int64")
+    cur["rank_change"] = (cur["prev_rank"] - cur["rank"]).astype("Int64")
+    wide = allm.pivot_table(index="subject_id", columns="m", values="total", aggfunc="first")
+    wide = wide.reindex(columns=range(len(months)))
+    trend = {sid: [None if pd.isna(v) else round(float(v), 1) for v in row] for sid, row in zip(wide.index, wide.values)}
+    cur["trend"] = cur["subject_id"].map(trend)
+    cur = scope_rows(cur, f, level).sort_values(["rank", "subject_id"]).reset_index(drop=True)
+    return cur.drop(columns=["m", "quota_one"], errors="ignore")
+
+
+def compare_rulesets(engine: Engine, f: Filters, month: dt.date, level: str) -> pd.DataFrame:
+    """Both rulesets side by side, biggest movers first.
+
+    Columns: subject_id, name, town_name, total_as_practised, rank_as_practised, grade_as_practised,
+    total_reformed, rank_reformed, grade_reformed, move (rank_as_practised − rank_reformed: positive =
+    better placed under the reformed rules).
+    """
+    keep = ["subject_id", "name", "town_name", "total", "rank", "grade"]
+    a = monthly_scores(engine, f, month, "as_practised", level)[keep]
+    b = monthly_scores(engine, f, month, "reformed", level)[["subject_id", "total", "rank", "grade"]]
+    out = a.merge(b, on="subject_id", suffixes=("_as_practised", "_reformed"))
+    out["move"] = out["rank_as_practised"] - out["rank_reformed"]
+    order = out["move"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].reset_index(drop=True)
+
+
+def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str) -> pd.DataFrame:
+    """What signing this month's worker ranking would do, under `ruleset`.
+
+    Columns: subject_id, name, town_name, village_name, total, rank, n_ranked, prev_total, loses_pay,
+    double_pay, dismissal_risk, reason_keys (list of: 'bottom_n', 'at_most_pass', 'top_n',
+    'consecutive'). Only workers with at least one consequence, worst first. Rules used:
+    pay_cut_bottom_n, pay_cut_score_at_most, double_pay_top_n, dismissal_consecutive_months.
+    """
+    month = _check_month(month)
+    rules = rules_for(engine, ruleset)
+    need = max(int(rules["dismissal_consecutive_months"]), 1)
+    months = tuple(month_list(month, need))
+    allm = _scores_for_months(engine, f, months, ruleset, "worker")
+    last = len(months) - 1
+    cur = allm[allm["m"] == last].copy()
+    low = allm.assign(low=allm["total"] <= rules["pay_cut_score_at_most"])
+    streak = low.groupby("subject_id")["low"].agg(["sum", "size"])
+    cur["low_months"] = cur["subject_id"].map(streak["sum"]).fillna(0).astype(int)
+    cur["months_ranked"] = cur["subject_id"].map(streak["size"]).fillna(0).astype(int)
+    prev = allm[allm["m"] == last - 1].set_index("subject_id")["total"] if last else pd.Series(dtype=float)
+    cur["prev_total"] = cur["subject_id"].map(prev)
+    n = len(cur)
+    bottom = cur["rank"] > n - int(rules["pay_cut_bottom_n"])
+    at_most = cur["total"] <= rules["pay_cut_score_at_most"]
+    cur["loses_pay"] = bottom | at_most
+    cur["double_pay"] = (cur["rank"] <= int(rules["double_pay_top_n"])) & ~cur["loses_pay"]
+    cur["dismissal_risk"] = (cur["low_months"] >= need) & (cur["months_ranked"] >= need)
+    reasons = pd.DataFrame({"bottom_n": bottom, "at_most_pass": at_most, "top_n": cur["double_pay"],
+                            "consecutive": cur["dismissal_risk"]})
+    cur["reason_keys"] = [list(reasons.columns[row]) for row in reasons.to_numpy()]
+    out = cur[cur["loses_pay"] | cur["double_pay"] | cur["dismissal_risk"]]
+    out = scope_rows(out, f, "worker").sort_values(["dismissal_risk", "loses_pay", "total"], ascending=[False, False, True])
+    cols = ["subject_id", "name", "town_name", "village_name", "total", "rank", "n_ranked", "prev_total",
+            "loses_pay", "double_pay", "dismissal_risk", "reason_keys"]
+    return out[cols].reset_index(drop=True)
+

@@ -1,0 +1,135 @@
+"""Labels of the department response page (部门响应)."""
+
+LABELS: dict[str, tuple[str, str]] = {
+    "dept_title": ("部门响应", "Department response"),
+    "dept_caption": (
+        "统计期 {start} 至 {end}(北京时间),数据截至 {as_of}。口径:一次“派单”= 一个事件派给一个部门;"
+        "按首次派给该部门的时间归入统计期,当前在办和超期按统计期末计算(不论何时派单)。",
+        "Period {start} to {end} (Beijing time), data as of {as_of}. One \"assignment\" = one event dispatched "
+        "to one department, counted in the period of its first dispatch there; open and overdue work is "
+        "measured at the period end, whenever it was dispatched.",
+    ),
+    "dept_filter_note": (
+        "镇街、村社、事件大类筛选作用于事件;镇街评价只按镇街筛选。",
+        "The town, village and category filters apply to events; the towns' ratings follow the town filter only.",
+    ),
+    "dept_no_data": ("统计期内没有派给部门的事件,也没有部门在办事件。请扩大日期范围或调整筛选。",
+                     "No events were dispatched to departments in this period and none are open with one. "
+                     "Widen the date range or change the filters."),
+    "dept_table_title": ("各部门响应情况", "Response by department"),
+    "dept_table_caption": (
+        "点击列名排序;首行“{county}”为全部部门合计(全县参照)。默认按综合得分从低到高。悬停列名查看定义。",
+        "Click a column name to sort; the first row, \"{county}\", pools every department (the county reference). "
+        "Sorted by score, lowest first. Hover a column name for its definition.",
+    ),
+    "dept_county_row": ("全县(全部部门)", "County (all departments)"),
+    "dept_col_department": ("部门", "Department"),
+    "dept_col_level": ("层级", "Level"),
+    "dept_level_county": ("县级", "County"),
+    "dept_level_town": ("镇街", "Town"),
+    "dept_col_received": ("收到", "Received"),
+    "dept_col_accept_median": ("签收中位(小时)", "Accept median (h)"),
+    "dept_col_accept_p90": ("签收P90(小时)", "Accept P90 (h)"),
+    "dept_col_complete_median": ("办结中位(小时)", "Complete median (h)"),
+    "dept_col_complete_p90": ("办结P90(小时)", "Complete P90 (h)"),
+    "dept_col_on_time": ("按期处置率", "On-time rate"),
+    "dept_col_open_now": ("当前在办", "Open now"),
+    "dept_col_overdue_now": ("当前超期", "Overdue now"),
+    "dept_col_return": ("退回率", "Return rate"),
+    "dept_col_rework": ("返工率", "Rework rate"),
+    "dept_col_closure": ("结案率", "Closure rate"),
+    "dept_col_satisfaction": ("满意度", "Satisfaction"),
+    "dept_col_rating": ("镇街评价", "Towns' rating"),
+    "dept_col_score": ("综合得分", "Score"),
+    "dept_col_mismatch": ("评价与数据", "Rating vs data"),
+    "dept_mismatch_above": ("评价高于数据", "Rated above its data"),
+    "dept_mismatch_below": ("评价低于数据", "Rated below its data"),
+    "dept_open_help": ("统计期末仍在该部门手中(未退回、未办结、未结案)的事件数,不论何时派单。",
+                       "Events still with the department at the period end (not returned, completed or closed)."),
+    "dept_definitions": ("指标定义", "Definitions"),
+    "dept_score_title": ("部门综合得分", "Department score"),
+    "dept_score_formula": (
+        "得分 = 100 × ({w_closure:g} × 结案率 + {w_on_time:g} × 按期处置率 + {w_rework:g} × (1 − 返工率) + "
+        "{w_volume:g} × 处置量占比);处置量占比 = 收到件数 ÷ 参评部门中最多的收到件数;收到不足 {min_n:g} 件的部门不评分。",
+        "Score = 100 × ({w_closure:g} × closure rate + {w_on_time:g} × on-time rate + {w_rework:g} × (1 − rework rate) "
+        "+ {w_volume:g} × volume share); volume share = received ÷ the most any scored department received; "
+        "departments with fewer than {min_n:g} received are not scored.",
+    ),
+    "dept_rules_default": ("数据库中缺少部门考核规则 {keys},暂用 sample_data/assessment_rules.toml 中的默认值。",
+                           "The store lacks the department rules {keys}; the defaults from "
+                           "sample_data/assessment_rules.toml are used."),
+    "dept_chart_title": ("部门对比(虚线为全县参照,最差的在最上方)",
+                         "Departments compared (dashed line: county reference; worst at the top)"),
+    "dept_chart_measure": ("对比指标", "Measure"),
+    "dept_chart_min": ("只显示收到不少于 {n} 件的部门。", "Only departments that received at least {n} events."),
+    "dept_dist_title": ("用时分布", "How long it takes"),
+    "dept_box_measure": ("用时", "Time"),
+    "dept_box_accept": ("派单→签收", "Dispatch → accept"),
+    "dept_box_complete": ("派单→办结", "Dispatch → complete"),
+    "dept_box_caption": (
+        "箱体为四分位数(P25–P75),中线为中位数,须线为距箱体 1.5 倍四分位距以内的最远值;均在数据库中计算。"
+        "虚线:全县中位数 {median} 小时。中位数最慢的部门在最上方。",
+        "Boxes span the quartiles (P25–P75), the line is the median, whiskers reach the farthest values within "
+        "1.5 × IQR of the box; all computed in the database. Dashed line: county median {median} h. "
+        "The slowest median is at the top.",
+    ),
+    "dept_hours_axis": ("小时", "Hours"),
+    "dept_focus": ("查看部门", "Department to look at"),
+    "dept_focus_all": ("全部部门", "All departments"),
+    "dept_bad_param": ("网址参数 department={value} 不是本期有派单或在办事件的部门编号,下面显示全部部门。",
+                       "The URL parameter department={value} is not the id of a department with work in this "
+                       "period; all departments are shown below."),
+    "dept_trend_title": ("月度趋势:{name}", "Monthly trend: {name}"),
+    "dept_trend_caption": ("按派单月份(北京时间)统计;柱为收到件数,折线为办结用时中位数与按期处置率。",
+                           "By month of dispatch (Beijing time); bars: events received, lines: median time to "
+                           "complete and on-time rate."),
+    "dept_month": ("月份", "Month"),
+    "dept_by_category_title": ("按事件大类:{name}", "By category: {name}"),
+    "dept_by_town_title": ("按镇街:{name}", "By town: {name}"),
+    "dept_col_category": ("事件大类", "Category"),
+    "dept_col_town": ("镇街", "Town"),
+    "dept_unlocated": ("未定位", "Not located"),
+    "dept_oldest_title": ("等待最久的在办事件:{name}", "Oldest open items: {name}"),
+    "dept_oldest_caption": ("共 {n} 件在办,其中 {overdue} 件超期;每页 {per} 件,按派单时间从早到晚。",
+                            "{n} open, {overdue} of them overdue; {per} a page, oldest dispatch first."),
+    "dept_oldest_pick": ("请选择一个部门查看其在办事件。", "Pick a department to see its open items."),
+    "dept_oldest_none": ("该部门目前没有在办事件。", "This department holds no open items."),
+    "dept_col_code": ("事件编号", "Event"),
+    "dept_col_urgency": ("紧急程度", "Urgency"),
+    "dept_col_source": ("来源", "Source"),
+    "dept_col_village": ("村社", "Village"),
+    "dept_col_grid": ("网格", "Grid"),
+    "dept_col_dispatched": ("派单时间", "Dispatched"),
+    "dept_col_accepted": ("签收时间", "Accepted"),
+    "dept_col_deadline": ("处置时限", "Deadline"),
+    "dept_col_waited": ("已等待(天)", "Waited (days)"),
+    "dept_col_overdue": ("超期", "Overdue"),
+    "dept_yes": ("是", "yes"),
+    "dept_no": ("否", "no"),
+    "dept_urgency_emergency": ("紧急", "Emergency"),
+    "dept_urgency_urgent": ("较急", "Urgent"),
+    "dept_urgency_ordinary": ("一般", "Ordinary"),
+    "dept_source_patrol": ("巡查", "Patrol"),
+    "dept_source_household_visit": ("入户走访", "Household visit"),
+    "dept_source_resident_call": ("群众来电", "Resident call"),
+    "dept_source_camera_alert": ("视频告警", "Camera alert"),
+    "dept_source_hotline_12345": ("12345热线", "12345 hotline"),
+    "dept_reverse_title": ("街呼区应:镇街评价与实际数据", "Towns' ratings (街呼区应) against the data"),
+    "dept_reverse_caption": (
+        "规则:在收到不少于 {min_n:g} 件且有评价的部门中,分别求镇街评价与综合得分的稳健标准分"
+        "(与中位数之差 ÷ 1.4826×绝对中位差),两者之差的绝对值 ≥ {gap:g} 即标为“评价与数据不符”(红色)。",
+        "Rule: among departments with at least {min_n:g} received and a rating, take the robust z-score "
+        "(difference from the median ÷ 1.4826 × median absolute deviation) of the towns' rating and of the score; "
+        "when they differ by {gap:g} or more the department is flagged (red).",
+    ),
+    "dept_reverse_none": ("没有部门的评价与数据明显不符。", "No department's rating clearly disagrees with its data."),
+    "dept_reverse_flagged": ("评价与数据不符的部门", "Departments whose rating disagrees with the data"),
+    "dept_reverse_unrated": ("统计期涉及的月份还没有镇街评价(评价按已结束的月份给出)。",
+                             "No town ratings for the months of this period yet (ratings are given for months "
+                             "that are over)."),
+    "dept_col_z_gap": ("标准分之差", "z-score gap"),
+    "dept_col_rating_rank": ("评价名次", "Rating rank"),
+    "dept_col_score_rank": ("得分名次", "Score rank"),
+    "dept_flag_normal": ("一致", "Consistent"),
+    "dept_export": ("导出部门表", "Export the department table"),
+}
