@@ -59,6 +59,43 @@ def _steady_state_navigation(request, monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+# Inputs of the sample county: a change to any of them builds a new cached county.
+_GENERATOR_INPUTS = ("sample_data/generate.py", "sample_data/catalogue.py", "sample_data/geometry.py",
+                     "sample_data/bulk.py", "sample_data/assessment_rules.toml", "data_access/schema.py")
+SAMPLE_COUNTY_END = "2026-11-22T10:00:00+08:00"
+
+
+def sample_county_url(seed: int = 7) -> str:
+    """A read-only copy of the full sample county for `seed`, built once and cached on disk.
+
+    The cache (`GRID_TEST_CACHE`, default <tmp>/gridsight-test-cache) is keyed by a hash of the
+    generator's source, so an edited generator never hands tests a county it no longer makes.
+    Concurrent test processes build it once, under a file lock.
+    """
+    import fcntl
+    import hashlib
+    import subprocess
+    import tempfile
+
+    digest = hashlib.sha256()
+    for rel in _GENERATOR_INPUTS:
+        digest.update((ROOT / rel).read_bytes())
+    cache = Path(os.environ.get("GRID_TEST_CACHE", Path(tempfile.gettempdir()) / "gridsight-test-cache"))
+    cache.mkdir(parents=True, exist_ok=True)
+    db = cache / f"county-seed{seed}-{digest.hexdigest()[:12]}.db"
+    with open(cache / f"county-seed{seed}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not db.exists():
+            building = db.with_suffix(".building.db")
+            building.unlink(missing_ok=True)
+            subprocess.run(
+                [sys.executable, "-m", "sample_data.generate", "--db", f"sqlite:///{building}", "--profile",
+                 "county", "--seed", str(seed), "--end", SAMPLE_COUNTY_END, "--quiet"],
+                cwd=ROOT, check=True, capture_output=True)
+            building.rename(db)
+    return f"sqlite:///{db}"
+
+
 @pytest.fixture(scope="session")
 def fixture_sqlite_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('fixture') / 'fixture.db'}"
