@@ -11,8 +11,10 @@ from ui.data import query
 from ui.labels import metric_definition, metric_name, t
 from ui.shell import page_filters
 
-# Metrics where a rise is bad news, so the delta arrow is drawn red.
-RISING_IS_BAD = {"open_events", "overdue_events", "rework_rate", "filing_only_events"}
+# Metrics where a rise is bad news, so the delta arrow is drawn red. Filing-only events are neither:
+# more of them can mean hard cases recorded instead of filtered out (DOMAIN.md, reforms).
+RISING_IS_BAD = {"open_events", "overdue_events", "rework_rate"}
+NEUTRAL = {"filing_only_events"}
 VOLUME_ROW = ["events_reported", "open_events", "overdue_events", "filing_only_events", "workers_checked_in_today"]
 QUALITY_ROW = ["on_time_closure_rate", "rework_rate", "satisfaction_avg"]
 
@@ -37,7 +39,8 @@ def kpi_card(column, key: str) -> None:
         help_text += " " + t("rate_parts", num=fmt.count(row["numerator"]), den=fmt.count(row["denominator"]))
     column.metric(
         metric_name(metric), value, delta=fmt.delta(row["value"], row["previous"], metric.unit),
-        delta_color="inverse" if key in RISING_IS_BAD else "normal", help=help_text, border=True,
+        delta_color="off" if key in NEUTRAL else "inverse" if key in RISING_IS_BAD else "normal",
+        help=help_text, border=True,
     )
 
 
