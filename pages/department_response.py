@@ -17,6 +17,7 @@ from ui.labels import lang, local_name, metric_definition, metric_name, t
 from ui.shell import page_filters
 
 PAGE_SIZE = 15
+PAGE_SIZES = [5, 15, 50]
 CHART_MEASURES = {  # key in the table -> (label key, metric key, is a share, a high value is bad)
     "complete_h_median": ("dept_col_complete_median", "dept_complete_hours", False, True),
     "complete_h_p90": ("dept_col_complete_p90", "dept_complete_hours", False, True),
@@ -237,10 +238,13 @@ else:
     if n_open == 0:
         st.info(t("dept_oldest_none"))
     else:
-        pages = max(1, math.ceil(n_open / PAGE_SIZE))
+        per_page = st.selectbox(t("dept_oldest_per_page"), PAGE_SIZES, index=PAGE_SIZES.index(PAGE_SIZE),
+                                key="dept_oldest_page_size",
+                                on_change=lambda: st.session_state.pop("dept_oldest_page", None))
+        pages = max(1, math.ceil(n_open / per_page))
         page = st.pagination(pages, key="dept_oldest_page") if pages > 1 else 1
-        st.caption(t("dept_oldest_caption", n=n_open, overdue=n_overdue, per=PAGE_SIZE))
-        items = query(dep.oldest_open, f, focus, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        st.caption(t("dept_oldest_caption", n=n_open, overdue=n_overdue, per=per_page))
+        items = query(dep.oldest_open, f, focus, per_page, (page - 1) * per_page)
         listing = pd.DataFrame({
             t("dept_col_code"): items["code"],
             t("dept_col_category"): items["category_en" if english else "category"],

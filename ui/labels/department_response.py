@@ -90,6 +90,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "dept_col_town": ("镇街", "Town"),
     "dept_unlocated": ("未定位", "Not located"),
     "dept_oldest_title": ("等待最久的在办事件:{name}", "Oldest open items: {name}"),
+    "dept_oldest_per_page": ("每页件数", "Items per page"),
     "dept_oldest_caption": ("共 {n} 件在办,其中 {overdue} 件超期;每页 {per} 件,按派单时间从早到晚。",
                             "{n} open, {overdue} of them overdue; {per} a page, oldest dispatch first."),
     "dept_oldest_pick": ("请选择一个部门查看其在办事件。", "Pick a department to see its open items."),
