@@ -139,6 +139,16 @@ def fixture_url(request) -> str:
 
 
 @pytest.fixture
+def engine(fixture_url):
+    """A read-only engine on the fixture county (each backend in turn); modules may override."""
+    from data_access.store import create_store_engine
+
+    eng = create_store_engine(fixture_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
 def app_env(monkeypatch, fixture_sqlite_url):
     """Environment for AppTest runs against the fixture, with the clock pinned and caches empty."""
     import streamlit as st

@@ -54,6 +54,13 @@ EXPECTED = {
 }
 
 
+def march(**kw):
+    """The fixture's standard filter: March 2026 (2026-03-02 .. 2026-03-31), clock at AS_OF."""
+    from data_access.filters import Filters
+
+    return Filters(date_from=DATE_FROM, date_to=DATE_TO, as_of=AS_OF, **kw)
+
+
 def _t(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, minute, tzinfo=TZ)
 

@@ -14,19 +14,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from data_access import overview, units
 from data_access.filters import FilterError, Filters
 from data_access.schema import events
-from data_access.store import create_store_engine, store_status
+from data_access.store import store_status
 from tests import fixture_county as fc
+from tests.fixture_county import march
 
 
-@pytest.fixture
-def engine(fixture_url):
-    eng = create_store_engine(fixture_url)
-    yield eng
-    eng.dispose()
-
-
-def march(**kw) -> Filters:
-    return Filters(date_from=fc.DATE_FROM, date_to=fc.DATE_TO, as_of=fc.AS_OF, **kw)
 
 
 def kpis(engine, f) -> dict:

@@ -18,21 +18,13 @@ from data_access.store import create_store_engine
 from geo.layers import class_breaks, deck, fit_view
 from geo.live import shapes, simplify_coverage, tile_layer_from_env, unit_layer
 from tests import fixture_county as fc
+from tests.fixture_county import march
 from tests.conftest import sample_county_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY_END = dt.datetime(2026, 11, 22, 10, 0, tzinfo=fc.TZ)
 
 
-@pytest.fixture
-def engine(fixture_url):
-    eng = create_store_engine(fixture_url)
-    yield eng
-    eng.dispose()
-
-
-def march(**kw) -> Filters:
-    return Filters(date_from=fc.DATE_FROM, date_to=fc.DATE_TO, as_of=fc.AS_OF, **kw)
 
 
 # --- fixture: numbers worked out from the ledger in fixture_county.py ---------------------------

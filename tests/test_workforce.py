@@ -36,6 +36,7 @@ from data_access import workforce as wf
 from data_access.filters import FilterError, Filters
 from data_access.store import create_store_engine
 from tests import fixture_county as fc
+from tests.fixture_county import march
 from tests.conftest import (
     SAMPLE_COUNTY_END,
     fresh_pg_database,
@@ -48,15 +49,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EAST, WEST = fc.TOWN_EAST, fc.TOWN_WEST
 
 
-@pytest.fixture
-def engine(fixture_url):
-    eng = create_store_engine(fixture_url)
-    yield eng
-    eng.dispose()
-
-
-def march(**kw) -> Filters:
-    return Filters(date_from=fc.DATE_FROM, date_to=fc.DATE_TO, as_of=fc.AS_OF, **kw)
 
 
 # --- fixture: hand-worked numbers, SQLite and PostgreSQL ---------------------------------------
