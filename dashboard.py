@@ -1,20 +1,22 @@
 """GridSight (网格智治指挥舱): the entrypoint. `streamlit run dashboard.py`.
 
-Sets the page up once, builds the shell (language, store check, shared filters), then runs the
-page chosen in `st.navigation`; every file in pages/ is listed in ui/pages.py.
+Sets the page up once, builds the shell (language, store check, login gate, shared filters), then
+runs the page chosen in `st.navigation` if the signed-in role may open it; every file in pages/ is
+listed in ui/pages.py.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.shell import ENTRYPOINT_RUNNING, build_shell, configure_page, navigation
+from ui.shell import ENTRYPOINT_RUNNING, build_shell, configure_page, guard_page, navigation
 
 configure_page()
-filters = build_shell()
-if filters is None:
-    st.stop()
-
+# Registered first, also behind the login form: the page the URL names stays chosen through the
+# sign-in's rerun. Logged out, the page list is hidden and nothing of the page runs.
 selected = navigation()
+filters = build_shell()
+if filters is None or not guard_page(selected, filters):
+    st.stop()
 
 st.session_state[ENTRYPOINT_RUNNING] = True
 try:

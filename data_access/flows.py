@@ -34,7 +34,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from . import sqlfuncs
 from .filters import Filters
-from .queries import frame, scalar, unit_conditions
+from .queries import HIDDEN, frame, scalar, unit_conditions
 from .rules import default_rule_rows, load_rules
 from .schema import (
     admin_units, departments, event_categories, event_steps, events, grids, micro_grids, workers,
@@ -322,7 +322,8 @@ def event_timeline(engine: Engine, f: Filters, event_id: int) -> pd.DataFrame:
         source = source.outerjoin(table, on)
     q = (
         select(s.seq, s.action, s.from_level, from_name, s.to_level, to_name,
-               func.coalesce(workers.c.name, s.actor), s.at)
+               func.coalesce(workers.c.name, s.actor) if f.scope is None or f.scope.names_visible else literal(HIDDEN),
+               s.at)
         .select_from(source)
         .where(s.event_id == int(event_id), unit_conditions(f))
         .order_by(s.seq)

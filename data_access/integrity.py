@@ -37,7 +37,7 @@ from sqlalchemy.engine import Engine
 
 from . import rankings
 from .filters import Filters, LOCAL_TZ
-from .queries import frame
+from .queries import frame, person_name
 from .schema import admin_units, event_item_types, events, grids, patrol_checkins, workers
 from .sqlfuncs import seconds_between
 
@@ -299,21 +299,21 @@ def worker_signals(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame:
     out["empty_patrol"] = (out["suspect_days"] >= r["empty_patrol_min_days"]) & (
         out["suspect_day_share"].fillna(0) >= r["empty_patrol_min_share"])
     out["flags"] = out[list(WORKER_SIGNALS)].sum(axis=1).astype(int)
-    people = _people(engine, ids)
+    people = _people(engine, f, ids)
     out = people.merge(out, on="worker_id", how="right")
     out = rankings.scope_rows(out, f, "worker")
     return out.sort_values(["flags", "padding_suspect", "dup_pairs", "suspect_days"], ascending=False,
                            kind="stable").reset_index(drop=True)
 
 
-def _people(engine: Engine, ids: list[int]) -> pd.DataFrame:
+def _people(engine: Engine, f: Filters, ids: list[int]) -> pd.DataFrame:
     village = admin_units.alias("village")
     town = admin_units.alias("town")
     cols = ["worker_id", "name", "role", "town_id", "town_name", "village_id", "village_name"]
     if not ids:
         return pd.DataFrame(columns=cols)
     q = (
-        select(workers.c.id.label("worker_id"), workers.c.name, workers.c.role, workers.c.town_id,
+        select(workers.c.id.label("worker_id"), person_name(f, workers.c.name), workers.c.role, workers.c.town_id,
                town.c.name.label("town_name"), workers.c.village_id, village.c.name.label("village_name"))
         .select_from(workers.join(town, town.c.id == workers.c.town_id)
                      .outerjoin(village, village.c.id == workers.c.village_id))
@@ -353,6 +353,11 @@ def village_signals(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame:
 
 # --- evidence (bounded, paged) -------------------------------------------------------------------
 
+def lagged_worker_in_town(f: Filters):
+    """A condition factory: the worker id column belongs to a worker of the filter's town."""
+    return lambda column: column.in_(select(workers.c.id).where(workers.c.town_id == f.town_id))
+
+
 def evidence(engine: Engine, f: Filters, month: dt.date, signal: str, subject_id: int, page: int = 0) -> pd.DataFrame:
     """The rows behind one flag, EVIDENCE_PAGE per page (page 0 first).
 
@@ -370,6 +375,9 @@ def evidence(engine: Engine, f: Filters, month: dt.date, signal: str, subject_id
     sid = int(subject_id)
     r = integrity_rules(engine)
     limit, offset = EVIDENCE_PAGE, page * EVIDENCE_PAGE
+    # A subject outside the town filter (a town user's scope) has no evidence to show.
+    in_town = true() if f.town_id is None else events.c.town_id == f.town_id
+    worker_in_town = (lambda column: true()) if f.town_id is None else lagged_worker_in_town(f)
     item = event_item_types.c.name.label("item")
     if signal == "padding":
         start, end = window(month, r["padding_window_months"])
@@ -377,7 +385,8 @@ def evidence(engine: Engine, f: Filters, month: dt.date, signal: str, subject_id
             select(events.c.id.label("event_id"), events.c.code, item, events.c.reported_at, events.c.closed_at,
                    (seconds_between(events.c.reported_at, events.c.closed_at) / 60.0).label("minutes_to_close"))
             .select_from(events.join(event_item_types, event_item_types.c.code == events.c.item_type_code))
-            .where(_grid_reports(f, start, end), events.c.reported_by == sid, _padding_suspect(r, start, end))
+            .where(_grid_reports(f, start, end), events.c.reported_by == sid, _padding_suspect(r, start, end),
+                   in_town)
             .order_by(events.c.reported_at, events.c.id).limit(limit).offset(offset)
         )
         return frame(engine, q)
@@ -391,7 +400,7 @@ def evidence(engine: Engine, f: Filters, month: dt.date, signal: str, subject_id
             .select_from(pairs.join(events, events.c.id == pairs.c.event_id)
                          .join(prev, prev.c.id == pairs.c.prev_event_id)
                          .join(event_item_types, event_item_types.c.code == events.c.item_type_code))
-            .where(pairs.c.worker_id == sid)
+            .where(pairs.c.worker_id == sid, in_town)
             .order_by(events.c.reported_at, pairs.c.event_id).limit(limit).offset(offset)
         )
         return frame(engine, q)
@@ -405,7 +414,7 @@ def evidence(engine: Engine, f: Filters, month: dt.date, signal: str, subject_id
                    case((fast, "fast"), else_="repeated_track").label("reason"))
             .select_from(lagged.join(days, and_(days.c.worker_id == lagged.c.worker_id,
                                                 days.c.checkin_date == lagged.c.checkin_date)))
-            .where(lagged.c.worker_id == sid, or_(fast, days.c.repeated == 1))
+            .where(lagged.c.worker_id == sid, or_(fast, days.c.repeated == 1), worker_in_town(lagged.c.worker_id))
             .order_by(lagged.c.at, lagged.c.id).limit(limit).offset(offset)
         )
         return frame(engine, q)
@@ -414,7 +423,7 @@ def evidence(engine: Engine, f: Filters, month: dt.date, signal: str, subject_id
         select(events.c.id.label("event_id"), events.c.code, events.c.source, item, events.c.reported_at)
         .select_from(events.join(event_item_types, event_item_types.c.code == events.c.item_type_code))
         .where(events.c.village_id == sid, events.c.reported_by.is_(None), events.c.source.in_(BYPASS_SOURCES),
-               events.c.report_date.between(start, end), events.c.reported_at <= f.as_of)
+               events.c.report_date.between(start, end), events.c.reported_at <= f.as_of, in_town)
         .order_by(events.c.reported_at.desc(), events.c.id).limit(limit).offset(offset)
     )
     return frame(engine, q)

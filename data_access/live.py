@@ -19,8 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import metrics as m
-from .filters import FilterError, Filters, local_date
-from .queries import frame, unit_conditions
+from .filters import FilterError, Filters, Scope, local_date
+from .queries import frame, person_name, person_phone, unit_conditions
 from .schema import (
     admin_units, departments, event_categories, event_item_types, events, grids, micro_grids,
     patrol_checkins, workers,
@@ -67,8 +67,9 @@ def scope_condition(level: str, unit_id: int | None, table=events) -> ColumnElem
 
 # --- the drill path ----------------------------------------------------------------------------
 
-def unit_path(engine: Engine, level: str, unit_id: int | None) -> pd.DataFrame:
-    """The path from the county down to one unit. Raises FilterError when the unit does not exist.
+def unit_path(engine: Engine, level: str, unit_id: int | None, scope: Scope | None = None) -> pd.DataFrame:
+    """The path from the county down to one unit. Raises FilterError when the unit does not exist
+    or lies outside a town `scope` (without naming it: its name is outside the scope too).
 
     Columns: level, id, name — one row per level, county first.
     """
@@ -104,6 +105,8 @@ def unit_path(engine: Engine, level: str, unit_id: int | None) -> pd.DataFrame:
         if level == "village":
             ids["town"] = int(found["parent_id"].iloc[0])
     ids[level] = unit_id
+    if scope is not None and scope.town_id is not None and ids.get("town") != scope.town_id:
+        raise FilterError(f"The {level} with id {unit_id} is outside your account's scope.")
     admin_ids = [ids[k] for k in ("town", "village") if k in ids]
     names = dict(frame(engine, select(admin_units.c.id, admin_units.c.name)
                        .where(admin_units.c.id.in_(admin_ids))).itertuples(index=False, name=None))
@@ -203,7 +206,7 @@ def unit_numbers(engine: Engine, f: Filters, now: dt.datetime, level: str,
     out["events_per_1000_residents"] = (out["events_reported"] * 1000.0 / residents).where(residents > 0)
     out["on_time_closure_rate"] = (out["on_time_closed"] / out["due_or_closed"].astype("float64")).where(
         out["due_or_closed"] > 0)
-    out = out.merge(_responsible(engine, now, level, out["unit_id"].tolist()), on="unit_id", how="left")
+    out = out.merge(_responsible(engine, f, now, level, out["unit_id"].tolist()), on="unit_id", how="left")
     out["responsible"] = out["responsible"].fillna("")
     return out[["unit_id", "code", "name", "residents", "open_events", "overdue_events", "events_reported",
                 "events_per_1000_residents", "on_time_closed", "due_or_closed", "on_time_closure_rate",
@@ -247,19 +250,12 @@ def _worker_counts(engine, f, now, level, scope_level, scope_id, county_id) -> p
     return frame(engine, q)
 
 
-def masked_phone(col) -> ColumnElement:
-    """138****1234 in SQL, so whole phone numbers never leave the store (as ui.format.mask_phone)."""
-    return case(
-        (func.length(col) >= 8, func.substr(col, 1, 3) + literal("****") + func.substr(col, func.length(col) - 3, 4)),
-        else_=literal("****"))
-
-
-def _responsible(engine: Engine, now: dt.datetime, level: str, unit_ids: list[int]) -> pd.DataFrame:
+def _responsible(engine: Engine, f: Filters, now: dt.datetime, level: str, unit_ids: list[int]) -> pd.DataFrame:
     """unit_id, responsible: "name phone" of the workers who answer for each grid / micro-grid."""
     if level not in RESPONSIBLE_ROLES or not unit_ids:
         return pd.DataFrame({"unit_id": pd.Series(dtype="int64"), "responsible": pd.Series(dtype="object")})
     col = _level_col(workers, level)
-    q = (select(col.label("unit_id"), workers.c.name, masked_phone(workers.c.phone).label("phone"))
+    q = (select(col.label("unit_id"), person_name(f, workers.c.name), person_phone(f, workers.c.phone))
          .where(col.in_(unit_ids), workers.c.role.in_(RESPONSIBLE_ROLES[level]), _active_workers(local_date(now)))
          .order_by(col, workers.c.role, workers.c.code))
     df = frame(engine, q)
@@ -330,8 +326,8 @@ def worker_positions(engine: Engine, f: Filters, now: dt.datetime, scope_level: 
             .where(patrol_checkins.c.checkin_date == today, patrol_checkins.c.at <= now)
             .group_by(patrol_checkins.c.worker_id).subquery("last"))
     pc = patrol_checkins
-    q = (select(workers.c.id.label("worker_id"), workers.c.name, workers.c.role,
-                masked_phone(workers.c.phone).label("phone"), pc.c.at, pc.c.lon, pc.c.lat,
+    q = (select(workers.c.id.label("worker_id"), person_name(f, workers.c.name), workers.c.role,
+                person_phone(f, workers.c.phone), pc.c.at, pc.c.lon, pc.c.lat,
                 grids.c.name.label("grid_name"))
          .select_from(last.join(pc, and_(pc.c.worker_id == last.c.worker_id, pc.c.at == last.c.last_at))
                       .join(workers, workers.c.id == pc.c.worker_id)
@@ -370,7 +366,7 @@ def grids_without_checkin(engine: Engine, f: Filters, now: dt.datetime, scope_le
          .order_by(last_any.c.last_at.asc().nulls_first(), grids.c.code)
          .limit(limit))
     df = frame(engine, q)
-    resp = _responsible(engine, now, "grid", df["grid_id"].tolist())
+    resp = _responsible(engine, f, now, "grid", df["grid_id"].tolist())
     df = df.merge(resp, left_on="grid_id", right_on="unit_id", how="left").drop(columns=["unit_id"])
     df["responsible"] = df["responsible"].fillna("")
     return df[["grid_id", "code", "name", "village", "last_checkin_at", "responsible", "total"]]

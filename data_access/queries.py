@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Select, and_, true
+from sqlalchemy import Select, and_, case, func, literal, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,6 +22,34 @@ def frame(engine: Engine, query: Select, columns: list[str] | None = None) -> pd
 def scalar(engine: Engine, query: Select):
     with engine.connect() as conn:
         return conn.execute(query).scalar()
+
+
+HIDDEN = "—"  # what a role that may not see a person's name or phone gets instead
+
+
+def masked_phone(col) -> ColumnElement:
+    """138****1234 in SQL, so whole phone numbers never leave the store (as ui.format.mask_phone)."""
+    return case(
+        (func.length(col) >= 8, func.substr(col, 1, 3) + literal("****") + func.substr(col, func.length(col) - 3, 4)),
+        else_=literal("****"))
+
+
+def person_name(f: Filters | None, column, label: str = "name"):
+    """A person's name, or "—" for a scope that may not see names (planner). Done in SQL, so no
+    page or export downstream can show what never left the store."""
+    if f is None or f.scope is None or f.scope.names_visible:
+        return column.label(label)
+    return literal(HIDDEN).label(label)
+
+
+def person_phone(f: Filters | None, column, label: str = "phone"):
+    """Whole for admin, "—" where names are hidden too, masked (138****1234) for everyone else."""
+    scope = None if f is None else f.scope
+    if scope is not None and scope.phones_visible:
+        return column.label(label)
+    if scope is not None and not scope.names_visible:
+        return literal(HIDDEN).label(label)
+    return masked_phone(column).label(label)
 
 
 def unit_conditions(f: Filters, table=events) -> ColumnElement:

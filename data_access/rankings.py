@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 
 from . import rules as rules_mod
 from .filters import Filters
-from .queries import frame
+from .queries import frame, person_name
 from .schema import admin_units, assessment_rules, event_steps, events, grids, workers
 from .sqlfuncs import seconds_between
 
@@ -202,7 +202,8 @@ def ranked_workers(engine: Engine, f: Filters) -> pd.DataFrame:
     village = admin_units.alias("village")
     town = admin_units.alias("town")
     q = (
-        select(workers.c.id.label("worker_id"), workers.c.code, workers.c.name, workers.c.hired_on, workers.c.left_on,
+        select(workers.c.id.label("worker_id"), workers.c.code, person_name(f, workers.c.name), workers.c.hired_on,
+               workers.c.left_on,
                workers.c.grid_id, grids.c.name.label("grid_name"), workers.c.village_id,
                village.c.name.label("village_name"), workers.c.town_id, town.c.name.label("town_name"),
                town.c.kind.label("town_kind"), grids.c.residents.label("population"))

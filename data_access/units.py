@@ -7,23 +7,27 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from .filters import FilterError, Filters
+from .filters import FilterError, Filters, Scope
 from .queries import frame, scalar
 from .schema import admin_units, event_categories, events, grids, micro_grids
 
 
-def towns(engine: Engine) -> pd.DataFrame:
-    """Columns: id, code, name, kind (town | street)."""
+def towns(engine: Engine, scope: Scope | None = None) -> pd.DataFrame:
+    """Columns: id, code, name, kind (town | street). A town scope lists its own town only."""
     q = (select(admin_units.c.id, admin_units.c.code, admin_units.c.name, admin_units.c.kind)
          .where(admin_units.c.level == "town").order_by(admin_units.c.code))
+    if scope is not None and scope.town_id is not None:
+        q = q.where(admin_units.c.id == scope.town_id)
     return frame(engine, q)
 
 
-def villages(engine: Engine, town_id: int) -> pd.DataFrame:
+def villages(engine: Engine, town_id: int, scope: Scope | None = None) -> pd.DataFrame:
     """Columns: id, code, name, kind (village | community) — the villages of one town."""
     q = (select(admin_units.c.id, admin_units.c.code, admin_units.c.name, admin_units.c.kind)
          .where(admin_units.c.level == "village", admin_units.c.parent_id == town_id)
          .order_by(admin_units.c.code))
+    if scope is not None and scope.town_id is not None:
+        q = q.where(admin_units.c.parent_id == scope.town_id)
     return frame(engine, q)
 
 

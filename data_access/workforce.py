@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from . import metrics as m
 from .filters import FilterError, Filters
-from .queries import frame, unit_conditions
+from .queries import frame, person_name, unit_conditions
 from .schema import admin_units, events, grids, micro_grids, workers
 
 # Published reference figures (not computed): T county's grid workers, September 2023, as quoted in
@@ -422,7 +422,7 @@ def workload_by_worker(engine: Engine, f: Filters, months: int = 12, employment_
     wm = _worker_months(f, months, employment_type)
     town = admin_units.alias("town")
     q = (
-        select(wm.c.worker_id, workers.c.name, town.c.name.label("town"), grids.c.name.label("grid"),
+        select(wm.c.worker_id, person_name(f, workers.c.name), town.c.name.label("town"), grids.c.name.label("grid"),
                func.count().label("months"), func.coalesce(func.sum(wm.c.events), 0).label("events"))
         .select_from(wm.join(workers, workers.c.id == wm.c.worker_id)
                      .join(town, town.c.id == workers.c.town_id)

@@ -94,7 +94,7 @@ def set_drill(level: str, unit: int | None) -> None:
 def resolve_drill(f) -> tuple[str, int | None, pd.DataFrame, list[str]]:
     """(level, unit, path, messages): the validated drill state, inside the sidebar filter."""
     root = ("village", f.village_id) if f.village_id else (("town", f.town_id) if f.town_id else ("county", None))
-    root_path = query(live.unit_path, *root)
+    root_path = query(live.unit_path, *root, f.scope)
     root_name = root_path["name"].iloc[-1]
     raw_level = st.query_params.get("level")
     raw_unit = st.query_params.get("unit")
@@ -114,7 +114,7 @@ def resolve_drill(f) -> tuple[str, int | None, pd.DataFrame, list[str]]:
             messages.append(t("live_map_bad_unit", value=str(raw_unit)[:40], reason="", root=root_name))
             return root[0], root[1], root_path, messages
     try:
-        path = query(live.unit_path, raw_level, unit)
+        path = query(live.unit_path, raw_level, unit, f.scope)
     except FilterError as exc:
         messages.append(t("live_map_bad_unit", value=str(raw_unit)[:40], reason=str(exc), root=root_name))
         return root[0], root[1], root_path, messages

@@ -14,7 +14,7 @@ from data_access.metrics import METRICS
 from ui import format as fmt
 from ui import rankings_report as report
 from ui.data import query
-from ui.export import download_buttons
+from ui.export import audit_export, download_buttons
 from ui.labels import lang, metric_definition, t
 from ui.shell import page_filters
 
@@ -381,4 +381,4 @@ html_doc = report.build_report(
     sections=sections, lang=lang())
 st.download_button(t("mr_report_download"), html_doc.encode("utf-8"), file_name=f"monthly_report_{month_label}.html",
                    mime="text/html", key="rankings_report_download", help=t("mr_report_help"),
-                   icon=":material/print:")
+                   icon=":material/print:", on_click=audit_export, args=(f"monthly_report_{month_label}.html", 1))

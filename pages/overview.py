@@ -1,6 +1,8 @@
 """总览 Overview: the landing page. KPI cards, the daily trend, and towns by overdue events."""
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -70,10 +72,12 @@ map_col, table_col = st.columns([3, 2])
 with map_col:
     shapes = explode_polygons(by_town)
     classes = class_breaks(by_town["overdue_events"])
+    # The tooltip is HTML: store text goes in escaped (the canvas text layer draws it as it is).
+    tips = shapes.drop(columns=["name"]).assign(tip_name=shapes["name"].astype(str).map(html.escape))
     st.pydeck_chart(
-        deck([choropleth_layer(shapes, "overdue_events", classes, "towns"), name_layer(shapes, "name", "town_names")],
+        deck([choropleth_layer(tips, "overdue_events", classes, "towns"), name_layer(shapes, "name", "town_names")],
              fit_view(shapes),
-             tooltip={"html": f"<b>{{name}}</b><br/>{t('col_overdue')}: {{overdue_events}}<br/>"
+             tooltip={"html": f"<b>{{tip_name}}</b><br/>{t('col_overdue')}: {{overdue_events}}<br/>"
                               f"{t('col_open')}: {{open_events}}<br/>{t('col_reported')}: {{events_reported}}"}),
         height=460, key="overview_map",
     )

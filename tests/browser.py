@@ -44,7 +44,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_dashboard(env: dict[str, str], timeout: float = 90):
-    """Start `streamlit run dashboard.py` on a free port; yield its base URL; stop it after."""
+    """Start `streamlit run dashboard.py` on a free port; yield its base URL; stop it after.
+    The store gets the demo users first (see `sign_in`)."""
+    from tests.conftest import ensure_demo_users
+
+    if env.get("GRID_DB_URL"):
+        ensure_demo_users(env["GRID_DB_URL"])
     port = free_port()
     log = (ARTIFACTS / f"streamlit-{port}.log")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -74,6 +79,18 @@ def running_dashboard(env: dict[str, str], timeout: float = 90):
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def sign_in(page, role: str = "leader", timeout: float = 90_000) -> None:
+    """Fill the login form the current page shows, as the demo user `role`. Every page load is a
+    new Streamlit session, so each `page.goto` is followed by a sign-in; the page asked for opens."""
+    from data_access.users import DEMO_PASSWORD
+
+    page.wait_for_selector(".st-key-login_username input", timeout=timeout)
+    page.fill(".st-key-login_username input", role)
+    page.fill(".st-key-login_password input", DEMO_PASSWORD)
+    page.locator('[data-testid="stFormSubmitButton"] button').click()
+    page.wait_for_selector(".st-key-login_username", state="detached", timeout=timeout)
 
 
 @contextlib.contextmanager

@@ -138,6 +138,45 @@ def fixture_url(request) -> str:
     return request.getfixturevalue(name)
 
 
+_SEEDED: set[str] = set()
+
+
+def ensure_demo_users(url: str) -> None:
+    """Add the demo users (data_access.users.seed_demo_users) to the store at `url`; idempotent."""
+    if url in _SEEDED:
+        return
+    from data_access.store import create_store_engine, ensure_access_tables
+    from data_access.users import seed_demo_users
+
+    engine = create_store_engine(url, writable=True)
+    try:
+        ensure_access_tables(engine)
+        seed_demo_users(engine)
+    finally:
+        engine.dispose()
+    _SEEDED.add(url)
+
+
+def login(at, role: str = "leader", password: str | None = None):
+    """Sign an AppTest in as the demo user `role` through the real login form; returns `at`.
+
+    Runs the app first if it has not run yet. Leaves the default page shown. The store the app
+    reads (GRID_DB_URL) gets the demo users first if it lacks them (generated and imported stores).
+    """
+    from data_access.users import DEMO_PASSWORD
+
+    ensure_demo_users(os.environ["GRID_DB_URL"])
+
+    if not any(w.key == "login_username" for w in at.text_input):
+        at.run()
+    at.text_input(key="login_username").input(role)
+    at.text_input(key="login_password").input(DEMO_PASSWORD if password is None else password)
+    submit = [b for b in at.button if b.proto.form_id == "login_form"]
+    assert submit, "no login form on the page"
+    submit[0].click().run()
+    return at
+
+
 @pytest.fixture
 def engine(fixture_url):
     """A read-only engine on the fixture county (each backend in turn); modules may override."""

@@ -28,6 +28,7 @@ from shapely.geometry import box
 from data_access import schema
 from data_access.rules import seed_default_rules
 from data_access.store import create_store_engine
+from data_access.users import seed_demo_users
 
 TZ = ZoneInfo("Asia/Shanghai")
 AS_OF = dt.datetime(2026, 3, 31, 18, 0, tzinfo=TZ)
@@ -230,4 +231,5 @@ def build_fixture(url: str) -> None:
         conn.execute(schema.store_meta.insert(), [
             {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}, {"key": "profile", "value": "fixture"}])
         seed_default_rules(conn)
+    seed_demo_users(engine)  # duty, leader, planner, admin; `town` is 东城街道 (the first town)
     engine.dispose()

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import login
 from tests import fixture_county as fc
 from ui.pages import PAGES, available_pages
 
@@ -13,10 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard.py")
 
 
-def run_app() -> AppTest:
+def run_app(role: str = "leader") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    return at
+    return login(at, role)
 
 
 def set_march(at: AppTest) -> AppTest:
@@ -82,7 +82,7 @@ def test_unreachable_store_gives_a_message_not_a_traceback(monkeypatch):
     st.cache_data.clear()
     st.cache_resource.clear()
     monkeypatch.setenv("GRID_DB_URL", "postgresql+psycopg://grid:pw-Xq7z@127.0.0.1:1/grid")
-    at = run_app()
+    at = AppTest.from_file(APP, default_timeout=60).run()  # no login: the store check comes first
     assert not at.exception
     assert "无法连接数据库" in at.error[0].value and "pw-Xq7z" not in at.error[0].value
     assert not at.metric
@@ -98,8 +98,9 @@ def test_empty_store_says_how_to_fill_it(monkeypatch, tmp_path):
     st.cache_data.clear()
     st.cache_resource.clear()
     monkeypatch.setenv("GRID_DB_URL", url)
-    at = run_app()
+    at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
+    assert not at.text_input  # no login form before the store is usable
     assert "python -m sample_data.generate" in at.warning[0].value
 
 
@@ -111,7 +112,7 @@ def test_every_page_file_is_registered():
 
 @pytest.mark.parametrize("spec", available_pages(), ids=lambda s: s.url_path)
 def test_every_page_renders_without_exception(app_env, spec):
-    at = set_march(run_app())
+    at = set_march(run_app("admin"))
     at.switch_page(spec.path).run()
     assert not at.exception
 
@@ -120,13 +121,16 @@ def test_every_page_renders_without_exception(app_env, spec):
 @pytest.mark.parametrize("spec", available_pages(), ids=lambda s: s.url_path)
 def test_a_page_run_on_its_own_goes_through_the_shell(app_env, spec):
     # With auto-discovery on (a fresh server), Streamlit runs a deep-linked page file alone; the
-    # page must register the real navigation and rerun through dashboard.py, shell and all.
+    # page must register the real navigation and rerun through dashboard.py, shell and login gate
+    # and all. (AppTest resets the flag before every run, so it cannot sign in here; the signed-in
+    # deep link on a fresh server is tests/test_browser_deep_link.py.)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page(spec.path).run()
     assert not at.exception
-    assert at.sidebar.date_input(key="filter_dates") is not None
     assert at.sidebar.toggle(key="lang_en") is not None
+    assert at.text_input(key="login_username") is not None
+    assert not at.metric and not at.dataframe
 
 
 def test_changing_the_date_range_changes_the_numbers(app_env):

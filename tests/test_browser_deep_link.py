@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests import fixture_county as fc
-from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard
+from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
 
 
 def test_deep_link_on_fresh_server(fixture_sqlite_url):
@@ -11,6 +11,7 @@ def test_deep_link_on_fresh_server(fixture_sqlite_url):
     with running_dashboard(env) as base, chromium_page() as page:
         # The very first request of this server names a page, not the root.
         page.goto(f"{base}/workforce", wait_until="domcontentloaded")
+        sign_in(page, "leader")
         nav = page.locator('[data-testid="stSidebarNav"]')
         nav.wait_for(timeout=60_000)
         page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)

@@ -12,7 +12,7 @@ from data_access import departments as dep
 from data_access.filters import default_filters
 from data_access.store import create_store_engine
 from data_access.units import latest_report_date
-from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard
+from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
 from tests.test_department_planted import END, shared_county
 
 
@@ -29,6 +29,7 @@ def test_department_response_in_chromium():
     with running_dashboard(env) as base, chromium_page(height=5200) as page:
         page.goto(f"{base}/department_response?department={int(focus['department_id'])}",
                   wait_until="domcontentloaded")
+        sign_in(page, "leader")
         page.wait_for_selector('h1:has-text("部门响应")', timeout=90_000)
         page.wait_for_function("document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 4",
                                timeout=90_000)

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard
+from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
 
 END = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
@@ -30,6 +30,7 @@ def test_event_flow_sankey_in_chromium(tiny_url):
     env = {"GRID_DB_URL": tiny_url, "GRID_NOW": END.isoformat()}
     with running_dashboard(env) as base, chromium_page(height=1400) as page:
         page.goto(f"{base}/event_flow", wait_until="domcontentloaded")
+        sign_in(page, "leader")
         chart = page.locator('[data-testid="stPlotlyChart"]').first
         chart.locator("g.sankey").first.wait_for(timeout=90_000)
         page.wait_for_timeout(2000)  # let plotly finish laying out the nodes

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from data_access.store import create_store_engine
 from tests import fixture_county as fc
-from tests.browser import ARTIFACTS, ROOT, chromium_page, require_browser, running_dashboard
+from tests.browser import ARTIFACTS, ROOT, chromium_page, require_browser, running_dashboard, sign_in
 
 DECK = '[data-testid="stDeckGlJsonChart"]'
 
@@ -32,8 +32,10 @@ def metric_value(page, label: str) -> str:
 def open_page(page, base: str) -> None:
     # Through the entrypoint first, so st.navigation (not the old pages/ discovery) is in charge.
     page.goto(base, wait_until="domcontentloaded")
+    sign_in(page, "leader")
     page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
     page.goto(f"{base}/live_map", wait_until="domcontentloaded")
+    sign_in(page, "leader")
 
 
 def wait_for_map(page) -> bytes:
@@ -58,6 +60,7 @@ def test_live_map_in_chromium(fixture_sqlite_url):
         assert distinct_colours(county_png) > 20
 
         page.goto(f"{base}/live_map?level=micro_grid&unit=1", wait_until="domcontentloaded")
+        sign_in(page, "leader")
         page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
         drilled_png = wait_for_map(page)
         assert metric_value(page, "在办事件(实时)") == "1"

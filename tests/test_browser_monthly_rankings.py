@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard
+from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
 
 END_ISO = "2026-11-22T10:00:00+08:00"
 
@@ -36,8 +36,10 @@ def test_monthly_rankings_in_chromium(tiny_url, tmp_path):
     with running_dashboard(env) as base, chromium_page(height=1300) as page:
         # Open the app first so st.navigation owns the sidebar, then the page by its URL.
         page.goto(base, wait_until="domcontentloaded")
+        sign_in(page, "leader")
         page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
         page.goto(f"{base}/monthly_rankings", wait_until="domcontentloaded")
+        sign_in(page, "leader")
         frames = page.locator("[data-testid='stDataFrame']")  # 0 rules, 1 ranking, 2 comparison, ...
         page.wait_for_function("document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 5",
                                timeout=90_000)

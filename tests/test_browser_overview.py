@@ -6,7 +6,7 @@ import io
 from PIL import Image
 
 from tests import fixture_county as fc
-from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard
+from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
 
 
 def distinct_colours(png: bytes) -> int:
@@ -19,6 +19,7 @@ def test_overview_in_chromium(fixture_sqlite_url):
     env = {"GRID_DB_URL": fixture_sqlite_url, "GRID_NOW": fc.AS_OF_ISO}
     with running_dashboard(env) as base, chromium_page() as page:
         page.goto(base, wait_until="domcontentloaded")
+        sign_in(page, "leader")
         page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
         page.wait_for_function("document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 8",
                                timeout=60_000)

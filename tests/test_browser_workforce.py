@@ -5,7 +5,7 @@ import io
 
 from PIL import Image
 
-from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard
+from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
 from tests.test_workforce import COUNTY_END, county_url  # noqa: F401 - the shared county fixture
 
 
@@ -26,6 +26,7 @@ def test_workforce_charts_in_chromium(county_url):  # noqa: F811 - pytest fixtur
     env = {"GRID_DB_URL": county_url, "GRID_NOW": COUNTY_END}
     with running_dashboard(env) as base, chromium_page(width=1600, height=2600) as page:
         page.goto(f"{base}/workforce", wait_until="domcontentloaded")
+        sign_in(page, "leader")
         page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
         metrics = page.locator('[data-testid="stMetric"]').all_inner_texts()
         joined = "\n".join(metrics)

@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.ingest import import_events
-from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard
+from tests.conftest import login
+from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
 from tests.data.ingest_support import CN_PLATFORM, DATA, OPEN311, empty_store, fingerprint, import_base_boundaries
 from ui.pages import PAGES
 
@@ -61,8 +62,7 @@ def writable_env(monkeypatch, tmp_path):
 
 
 def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
+    at = login(AppTest.from_file(APP, default_timeout=90), "admin")
     at.switch_page("pages/data_import.py").run()
     assert not at.exception
     return at
@@ -91,8 +91,8 @@ def existing_pages():
 
 @pytest.mark.parametrize("spec", existing_pages(), ids=lambda s: s.url_path)
 def test_every_page_renders_on_an_imported_store_without_micro_grids(env, spec):
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run().run()  # the date widget's id changes after the first run; a value set before is lost
+    at = login(AppTest.from_file(APP, default_timeout=90), "admin")
+    at.run()  # the date widget's id changes after the first run; a value set before is lost
     at.sidebar.date_input(key="filter_dates").set_value(OCTOBER).run()
     assert at.sidebar.date_input(key="filter_dates").value == tuple(OCTOBER)
     at.switch_page(spec.path).run()
@@ -100,8 +100,8 @@ def test_every_page_renders_on_an_imported_store_without_micro_grids(env, spec):
 
 
 def test_overview_counts_the_imported_events(env):
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run().run()  # the date widget's id changes after the first run; a value set before is lost
+    at = login(AppTest.from_file(APP, default_timeout=90), "admin")
+    at.run()  # the date widget's id changes after the first run; a value set before is lost
     at.sidebar.date_input(key="filter_dates").set_value(OCTOBER).run()
     assert at.sidebar.date_input(key="filter_dates").value == tuple(OCTOBER)
     assert not at.exception
@@ -191,6 +191,7 @@ def test_data_import_page_in_chromium(writable_env, tmp_path):
     require_browser()
     with running_dashboard({"GRID_DB_URL": writable_env, "GRID_NOW": NOW_ISO}) as base, chromium_page() as page:
         page.goto(base, wait_until="domcontentloaded")
+        sign_in(page, "admin")
         page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)  # the overview is up
         page.get_by_role("link", name="数据导入").click()
         page.get_by_text("导入内容").wait_for(timeout=60_000)

@@ -35,6 +35,7 @@ from data_access import departments as dep
 from data_access import schema
 from data_access.filters import Filters
 from data_access.store import create_store_engine
+from tests.conftest import login
 from tests import fixture_county as fc
 from tests.conftest import fresh_pg_database
 
@@ -363,7 +364,7 @@ def open_page(**query) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
     for k, v in query.items():
         at.query_params[k] = v
-    at.run()
+    login(at, "leader")
     at.switch_page("pages/department_response.py").run()
     at.sidebar.date_input(key="filter_dates").set_value((fc.DATE_FROM, fc.DATE_TO)).run()
     return at
@@ -456,7 +457,7 @@ def test_page_on_the_tiny_county(monkeypatch, tiny_sqlite):
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    at.run()
+    login(at, "leader")
     f = tiny_filters(92)
     at.switch_page("pages/department_response.py").run()
     at.sidebar.date_input(key="filter_dates").set_value((f.date_from, f.date_to)).run()
@@ -478,7 +479,7 @@ def test_page_on_the_tiny_county(monkeypatch, tiny_sqlite):
 def test_page_without_department_work_says_so(app_env):
     # The plain fixture county has no dispatches to departments at all.
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    at.run()
+    login(at, "leader")
     at.switch_page("pages/department_response.py").run()
     assert not at.exception
     assert any("没有派给部门的事件" in i.value for i in at.info)
@@ -506,7 +507,7 @@ def test_oldest_items_are_paged_on_the_sample_county(monkeypatch):
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
+    login(at, "leader")
     at.switch_page("pages/department_response.py").run()
     at.selectbox(key="dept_focus").set_value(busiest).run()
     at.selectbox(key="dept_oldest_page_size").set_value(per).run()

@@ -18,6 +18,7 @@ from data_access import flows
 from data_access.filters import Filters
 from data_access.schema import event_steps, events
 from data_access.store import create_store_engine
+from tests.conftest import login
 from tests import fixture_county as fc
 from tests.conftest import fresh_pg_database, pg_url, sample_county_url
 
@@ -292,7 +293,7 @@ def table(at: AppTest, column: str) -> pd.DataFrame:
 
 def open_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
+    login(at, "leader")
     at.switch_page("pages/event_flow.py").run()
     return at
 

@@ -17,6 +17,7 @@ from data_access.filters import FilterError, Filters, local_date
 from data_access.store import create_store_engine
 from geo.layers import class_breaks, deck, fit_view
 from geo.live import shapes, simplify_coverage, tile_layer_from_env, unit_layer
+from tests.conftest import login
 from tests import fixture_county as fc
 from tests.fixture_county import march
 from tests.conftest import sample_county_url
@@ -172,7 +173,7 @@ def test_tile_layer_only_when_configured():
 
 def open_page(params: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.run()
+    login(at, "leader")
     at.sidebar.date_input(key="filter_dates").set_value((fc.DATE_FROM, fc.DATE_TO)).run()
     at.switch_page("pages/live_map.py")
     for k, v in (params or {}).items():

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from data_access import rankings
 from data_access.filters import Filters
 from data_access.rules import default_rule_rows
+from tests.conftest import login
 from tests.conftest import fresh_pg_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -301,7 +302,7 @@ def run_page(monkeypatch, url: str, now_iso: str) -> AppTest:
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
+    login(at, "leader")
     at.switch_page("pages/monthly_rankings.py").run()
     return at
 
@@ -359,7 +360,7 @@ def test_page_evidence_pages_through_the_rows(monkeypatch, tiny_sqlite):
 
 def test_page_in_english_and_on_the_hand_built_fixture(app_env):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
+    login(at, "leader")
     at.switch_page("pages/monthly_rankings.py").run()
     assert not at.exception, at.exception
     at.sidebar.toggle(key="lang_en").set_value(True).run()

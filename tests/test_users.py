@@ -19,6 +19,8 @@ def engine(tmp_path):
     url = f"sqlite:///{tmp_path / 'users.db'}"
     fc.build_fixture(url)
     eng = create_store_engine(url, writable=True)
+    with eng.begin() as conn:  # the fixture ships the demo users; these tests start without any
+        conn.execute(schema.users.delete())
     yield eng
     eng.dispose()
 

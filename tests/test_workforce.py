@@ -35,6 +35,7 @@ from data_access import schema
 from data_access import workforce as wf
 from data_access.filters import FilterError, Filters
 from data_access.store import create_store_engine
+from tests.conftest import login
 from tests import fixture_county as fc
 from tests.fixture_county import march
 from tests.conftest import (
@@ -361,7 +362,7 @@ def test_sample_county_page(county_url, monkeypatch):
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
+    login(at, "leader")
     at.switch_page("pages/workforce.py").run()
     assert not at.exception
     got = {m.label: m.value for m in at.metric}
@@ -385,7 +386,7 @@ def table(at: AppTest, *columns: str):
 
 def run_page(dates=(fc.DATE_FROM, fc.DATE_TO)) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.run()
+    login(at, "leader")
     at.switch_page("pages/workforce.py").run()
     at.sidebar.date_input(key="filter_dates").set_value(dates).run()
     return at

@@ -36,11 +36,27 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
+def audit_export(file_name: str, rows: int) -> None:
+    """Record a download in the audit log (on_click of every download button)."""
+    from data_access import audit
+
+    from .data import writer_engine
+
+    user = st.session_state.get("auth_user")
+    if user is not None:
+        detail = {"file": file_name, "rows": rows}
+        if (f := st.session_state.get("filters")) is not None:
+            detail.update(audit.filters_detail(f))
+        audit.record(writer_engine(), user.username, "export", detail=detail)
+
+
 def download_buttons(df: pd.DataFrame, basename: str, key: str, sheet: str = "data") -> None:
-    """A CSV and an XLSX download button side by side (keys `<key>_csv`, `<key>_xlsx`)."""
+    """A CSV and an XLSX download button side by side (keys `<key>_csv`, `<key>_xlsx`); audited."""
     left, right = st.columns(2)
     left.download_button("CSV", csv_bytes(df), file_name=f"{basename}.csv", mime="text/csv",
-                         key=f"{key}_csv", icon=":material/download:")
+                         key=f"{key}_csv", icon=":material/download:",
+                         on_click=audit_export, args=(f"{basename}.csv", len(df)))
     right.download_button(
         "XLSX", xlsx_bytes({sheet: df}), file_name=f"{basename}.xlsx", key=f"{key}_xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
+        on_click=audit_export, args=(f"{basename}.xlsx", len(df)))

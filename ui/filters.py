@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from data_access import units
-from data_access.filters import FilterError, Filters, default_filters, now_utc
+from data_access.filters import FilterError, Filters, Scope, default_filters, now_utc
 
 from .data import query
 from .labels import local_name, t
@@ -23,8 +23,11 @@ def _reset_village() -> None:
     st.session_state.pop("filter_village", None)
 
 
-def sidebar_filters() -> Filters | None:
-    """Draw the filter widgets and return the chosen Filters (None, with a message, if unusable)."""
+def sidebar_filters(scope: Scope | None = None) -> Filters | None:
+    """Draw the filter widgets and return the chosen Filters (None, with a message, if unusable).
+
+    `scope` is the signed-in user's: a town user's town list holds their own town only (no "all").
+    """
     as_of = _as_of_minute()
     defaults = default_filters(query(units.latest_report_date), as_of=as_of)
     sb = st.sidebar
@@ -42,15 +45,19 @@ def sidebar_filters() -> Filters | None:
     else:
         date_from = date_to = picked
 
-    towns = query(units.towns)
+    towns = query(units.towns, scope)
     town_names = dict(zip(towns["id"].astype(int), towns["name"]))
+    own_town = scope is not None and scope.town_id is not None
+    if own_town and st.session_state.get("filter_town") not in town_names:
+        st.session_state["filter_town"] = next(iter(town_names), None)
     town_id = sb.selectbox(
-        t("town"), [None, *town_names], key="filter_town", on_change=_reset_village,
+        t("town"), list(town_names) if own_town else [None, *town_names], key="filter_town",
+        on_change=_reset_village, disabled=own_town,
         format_func=lambda i: t("all") if i is None else town_names[i],
     )
     village_id = None
     if town_id is not None:
-        villages = query(units.villages, int(town_id))
+        villages = query(units.villages, int(town_id), scope)
         village_names = dict(zip(villages["id"].astype(int), villages["name"]))
         village_id = sb.selectbox(
             t("village"), [None, *village_names], key="filter_village",
@@ -66,7 +73,7 @@ def sidebar_filters() -> Filters | None:
         f = Filters(date_from=date_from, date_to=date_to, as_of=as_of,
                     town_id=None if town_id is None else int(town_id),
                     village_id=None if village_id is None else int(village_id),
-                    category_code=category)
+                    category_code=category, scope=scope)
     except FilterError as exc:
         st.error(t("bad_filter", reason=exc))
         return None

@@ -16,19 +16,32 @@ class PageSpec:
     url_path: str
     section_key: str
     default: bool = False
+    roles: tuple[str, ...] = ("leader", "town", "admin")  # who may open it (data_access.schema.ROLES)
+
+
+ALL_DATA = ("leader", "town", "admin")  # every data page: leaders county-wide, town users in their town
+COMMAND = ("duty", *ALL_DATA)  # the command centre's own pages
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/overview.py", "page_overview", ":material/dashboard:", "overview", "nav_monitor", default=True),
-    PageSpec("pages/live_map.py", "page_live_map", ":material/map:", "live_map", "nav_monitor"),
-    PageSpec("pages/event_flow.py", "page_event_flow", ":material/account_tree:", "event_flow", "nav_events"),
+    PageSpec("pages/overview.py", "page_overview", ":material/dashboard:", "overview", "nav_monitor", default=True,
+             roles=(*COMMAND, "planner")),
+    PageSpec("pages/live_map.py", "page_live_map", ":material/map:", "live_map", "nav_monitor", roles=COMMAND),
+    PageSpec("pages/event_flow.py", "page_event_flow", ":material/account_tree:", "event_flow", "nav_events", roles=COMMAND),
     PageSpec("pages/department_response.py", "page_department_response", ":material/apartment:",
-             "department_response", "nav_events"),
+             "department_response", "nav_events", roles=COMMAND),
     PageSpec("pages/monthly_rankings.py", "page_monthly_rankings", ":material/leaderboard:", "monthly_rankings",
-             "nav_assessment"),
-    PageSpec("pages/workforce.py", "page_workforce", ":material/groups:", "workforce", "nav_workforce"),
-    PageSpec("pages/data_import.py", "page_data_import", ":material/upload_file:", "data_import", "nav_admin"),
+             "nav_assessment", roles=ALL_DATA),
+    PageSpec("pages/workforce.py", "page_workforce", ":material/groups:", "workforce", "nav_workforce",
+             roles=(*ALL_DATA, "planner")),
+    PageSpec("pages/data_import.py", "page_data_import", ":material/upload_file:", "data_import", "nav_admin", roles=("admin",)),
+    PageSpec("pages/admin.py", "page_admin", ":material/admin_panel_settings:", "admin", "nav_admin",
+             roles=("admin",)),
 ]
+
+
+def allowed(spec: PageSpec, role: str | None) -> bool:
+    return role is not None and role in spec.roles
 
 
 def available_pages() -> list[PageSpec]:

@@ -1,9 +1,9 @@
-"""The shell every page stands in: language switch, store check, shared filters.
+"""The shell every page stands in: language switch, store check, login gate, shared filters.
 
 `dashboard.py` builds it once per run and then runs the chosen page. Streamlit can also run a
 file from `pages/` on its own (its old auto-discovery, e.g. on a fresh server before any session
 has called `st.navigation`); then `page_filters()` builds the shell itself, so no page is ever
-drawn without it.
+drawn without it — nor before a login, nor on a page the signed-in role may not open.
 """
 from __future__ import annotations
 
@@ -11,19 +11,27 @@ from pathlib import Path
 
 import streamlit as st
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_access import audit
 from data_access.filters import Filters
 from data_access.store import StoreError, describe_url, ensure_default_store, resolve_db_url
+from data_access.users import User
 
-from .data import cached_store_status
-from .filters import sidebar_filters
+from .auth import current_user, login_form, scope_of, sign_out
+from .data import cached_store_status, writer_engine
+from .filters import FILTERS_KEY, sidebar_filters
 from .labels import t
-from .pages import available_pages
+from .pages import allowed, available_pages
 
 PAGE_TITLE = "网格智治指挥舱 GridSight"
 # A local file: a `:material/...:` page icon would make the browser fetch it from a font CDN.
 PAGE_ICON = str(Path(__file__).resolve().parent / "static" / "gridsight.png")
 # Set by dashboard.py around the page it runs; absent when Streamlit runs a page file directly.
 ENTRYPOINT_RUNNING = "_entrypoint_running"
+USER_KEY = "auth_user"  # the signed-in users.User of this run, set by build_shell
+_LAST_VIEW = "_audit_last_view"
+_SPEC_OF_PAGE: dict[str, object] = {}  # st.Page script hash -> PageSpec (the default page's url_path is "")
 
 
 def configure_page() -> None:
@@ -51,22 +59,89 @@ def store_ready() -> bool:
     return False
 
 
+def _signed_in_box(user: User) -> None:
+    town = ""
+    if user.town_id is not None:
+        from data_access import units
+
+        from .data import query
+
+        names = query(units.towns, scope_of(user))
+        town = " · " + "".join(names["name"].head(1))
+    st.sidebar.caption(t("auth_signed_in_as", user=user.username, role=t(f"role_{user.role}"), town=town))
+    if st.sidebar.button(t("auth_logout"), key="auth_logout"):
+        sign_out()
+        _forget_session_data()
+        st.rerun()
+
+
+def _forget_session_data() -> None:
+    for key in (FILTERS_KEY, USER_KEY, _LAST_VIEW):
+        st.session_state.pop(key, None)
+
+
 def build_shell() -> Filters | None:
-    """Draw the language switch and filters; None (after a message) when nothing can be shown."""
+    """Language switch, store check, login, filters; None (after a message or the login form)
+    when no page may be shown."""
     st.sidebar.toggle(t("lang_switch"), key="lang_en")
     if not store_ready():
         return None
-    return sidebar_filters()
+    user = current_user()
+    if user is None:
+        _forget_session_data()  # nothing from an ended session may reach a page
+        login_form()
+        return None
+    st.session_state[USER_KEY] = user
+    _signed_in_box(user)
+    return sidebar_filters(scope_of(user))
+
+
+def signed_in_user() -> User | None:
+    return st.session_state.get(USER_KEY)
 
 
 def navigation():
-    """Register every page of ui/pages.py with `st.navigation`; returns the chosen page."""
+    """Register every page of ui/pages.py with `st.navigation`; returns the chosen page.
+
+    Pages the signed-in role may not open stay registered but hidden, so their URL reaches
+    `guard_page` (which says "not allowed") instead of silently falling back to the default page.
+    """
+    try:
+        user = current_user()  # dashboard.py registers the pages before build_shell checks the login
+    except SQLAlchemyError:  # the store is down: build_shell says so
+        user = None
+    role = user.role if user else None
     sections: dict[str, list] = {}
     for spec in available_pages():
+        # No user yet (a page run alone, about to rerun through the gate): only the registry.
+        visible = role is None or allowed(spec, role)
         page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
-                       default=spec.default)
-        sections.setdefault(t(spec.section_key), []).append(page)
-    return st.navigation(sections)
+                       default=spec.default, visibility="visible" if visible else "hidden")
+        _SPEC_OF_PAGE[page._script_hash] = spec
+        if visible:
+            sections.setdefault(t(spec.section_key), []).append(page)
+        else:  # reachable by URL only, to be refused by guard_page
+            sections.setdefault("", []).append(page)
+    # Logged out: the page list stays hidden too (it says what the dashboard holds).
+    return st.navigation(sections, position="sidebar" if role else "hidden")
+
+
+def guard_page(selected, f: Filters) -> bool:
+    """True when the signed-in role may open `selected`; else a "not allowed" message (audited).
+    Page views are audited once per page and filter change, not on every fragment refresh."""
+    user = signed_in_user()
+    spec = _SPEC_OF_PAGE.get(selected._script_hash)
+    if user is None or spec is None or not allowed(spec, user.role):
+        if user is not None:
+            audit.record(writer_engine(), user.username, "denied", page=spec.url_path if spec else selected.url_path,
+                         detail={"role": user.role})
+        st.error(f"### {t('auth_denied')}\n\n{t('auth_denied_body')}")
+        return False
+    view = (spec.url_path, tuple(sorted(audit.filters_detail(f).items())))
+    if st.session_state.get(_LAST_VIEW) != view:
+        audit.record(writer_engine(), user.username, "page_view", page=spec.url_path, detail=audit.filters_detail(f))
+        st.session_state[_LAST_VIEW] = view
+    return True
 
 
 def page_filters() -> Filters:
@@ -78,7 +153,7 @@ def page_filters() -> Filters:
         configure_page()
         navigation()
         st.rerun()
-    f = st.session_state.get("filters")
-    if f is None:
+    f = st.session_state.get(FILTERS_KEY)
+    if f is None or signed_in_user() is None:  # belt and braces: the entrypoint stops first
         st.stop()
     return f
