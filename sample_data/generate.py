@@ -42,6 +42,7 @@ from tqdm import tqdm
 from data_access import schema
 from data_access.rules import default_rule_rows, seed_default_rules
 from data_access.store import StoreError, create_store_engine, describe_url, resolve_db_url
+from data_access.users import seed_demo_users
 from sample_data import catalogue as cat
 from sample_data.bulk import BulkWriter, reset_sequences
 from sample_data.geometry import Tiling, TilingSpec, build_tiling, sample_points
@@ -1457,6 +1458,7 @@ def generate(url: str, profile: str = "county", seed: int = 7, months: int | Non
                 writer.insert(schema.event_steps, st_cols)
             bar.update(len(ev_cols["id"]))
         bar.close()
+        seed_demo_users(engine)  # the README's demo accounts (sample stores only)
         with engine.begin() as conn:
             writer = BulkWriter(conn)
             writer.insert(schema.patrol_checkins, _checkins(world, plan, seed, end_us))

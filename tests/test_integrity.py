@@ -89,7 +89,7 @@ def test_padding_features_match_pandas(tiny_sqlite):
     r = irules()
     ev = grid_reports(tiny_sqlite, r["padding_window_months"])
     local = ev["reported_at"].dt.tz_convert("Asia/Shanghai")
-    first_hour = (local.dt.weekday < 5) & (local.dt.hour == int(r["padding_first_hour"]))
+    first_hour = (local.dt.day_of_week < 5) & (local.dt.hour == int(r["padding_first_hour"]))
     month_end = (local.dt.days_in_month - local.dt.day) < r["padding_month_end_days"]
     quick = (ev["closed_at"] - ev["reported_at"]).dt.total_seconds() <= r["padding_quick_close_minutes"] * 60
     ev["suspect"] = ev["trivial"].astype(bool) & (first_hour | month_end) & quick.fillna(False)
