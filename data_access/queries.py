@@ -28,7 +28,7 @@ HIDDEN = "—"  # what a role that may not see a person's name or phone gets ins
 
 
 def masked_phone(col) -> ColumnElement:
-    """138****1234 in SQL, so whole phone numbers never leave the store (as ui.format.mask_phone)."""
+    """138****1234 in SQL, so whole phone numbers never leave the store."""
     return case(
         (func.length(col) >= 8, func.substr(col, 1, 3) + literal("****") + func.substr(col, func.length(col) - 3, 4)),
         else_=literal("****"))

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from .filters import FilterError, Filters, Scope
 from .queries import frame, scalar
-from .schema import admin_units, event_categories, events, grids, micro_grids
+from .schema import admin_units, event_categories, events
 
 
 def towns(engine: Engine, scope: Scope | None = None) -> pd.DataFrame:
@@ -63,32 +63,3 @@ def validate_filters(engine: Engine, f: Filters) -> None:
             event_categories.c.code == f.category_code))
         if found is None:
             raise FilterError(f"There is no event category {f.category_code!r}.")
-
-
-def unit_boundaries(engine: Engine, level: str, parent_id: int | None = None) -> pd.DataFrame:
-    """Boundaries of one level (town | village | grid | micro_grid), optionally of one parent.
-
-    Columns: id, code, name, boundary_wkt, centroid_lon, centroid_lat, and for grids and
-    micro-grids households and residents.
-    """
-    if level in ("county", "town", "village"):
-        t = admin_units
-        q = select(t.c.id, t.c.code, t.c.name, t.c.boundary_wkt, t.c.centroid_lon, t.c.centroid_lat).where(
-            t.c.level == level)
-        if parent_id is not None:
-            q = q.where(t.c.parent_id == parent_id)
-    elif level == "grid":
-        t = grids
-        q = select(t.c.id, t.c.code, t.c.name, t.c.boundary_wkt, t.c.centroid_lon, t.c.centroid_lat,
-                   t.c.households, t.c.residents)
-        if parent_id is not None:
-            q = q.where(t.c.village_id == parent_id)
-    elif level == "micro_grid":
-        t = micro_grids
-        q = select(t.c.id, t.c.code, t.c.name, t.c.boundary_wkt, t.c.centroid_lon, t.c.centroid_lat,
-                   t.c.households, t.c.residents)
-        if parent_id is not None:
-            q = q.where(t.c.grid_id == parent_id)
-    else:
-        raise FilterError(f"Unknown level {level!r}")
-    return frame(engine, q.order_by(t.c.code))

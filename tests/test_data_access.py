@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import overview, units
+from data_access import live, overview, units
 from data_access.filters import FilterError, Filters
 from data_access.schema import events
 from data_access.store import store_status
@@ -91,8 +91,8 @@ def test_reference_lists(engine):
     assert list(units.villages(engine, fc.TOWN_EAST)["id"]) == [4, 5]
     assert list(units.categories(engine)["code"]) == ["city_management", "public_safety"]
     assert units.latest_report_date(engine) == dt.date(2026, 3, 31)
-    grids = units.unit_boundaries(engine, "micro_grid", parent_id=1)
-    assert list(grids["code"]) == ["T01V01G01M1", "T01V01G01M2"]
+    micro = live.unit_shapes(engine, "micro_grid", scope_level="grid", scope_id=1)
+    assert list(micro["code"]) == ["T01V01G01M1", "T01V01G01M2"]
 
 
 @pytest.mark.parametrize("bad", [

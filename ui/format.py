@@ -41,11 +41,3 @@ def delta(value, previous, unit: str) -> str | None:
 
 def local_time(moment: dt.datetime) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
-
-
-def mask_phone(phone: str | None) -> str:
-    """138****1234: the middle four digits hidden."""
-    if not phone:
-        return ""
-    digits = str(phone)
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
