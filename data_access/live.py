@@ -231,10 +231,6 @@ def unit_shapes(engine: Engine, level: str, scope_level: str = "county", scope_i
     return frame(engine, q.where(*_unit_scope(level, t, scope_level, scope_id, f)).order_by(t.c.code))
 
 
-def _active_workers(today: dt.date) -> ColumnElement:
-    return and_(workers.c.hired_on <= today, or_(workers.c.left_on.is_(None), workers.c.left_on > today))
-
-
 def _checked_in_ids(today: dt.date, now: dt.datetime):
     return select(patrol_checkins.c.worker_id).where(
         patrol_checkins.c.checkin_date == today, patrol_checkins.c.at <= now)
@@ -245,7 +241,7 @@ def _worker_counts(engine, f, now, level, scope_level, scope_id, county_id) -> p
     group = literal(county_id) if level == "county" else _level_col(workers, level)
     q = (select(group.label("unit_id"), func.count().label("workers_active"),
                 m._count_if(workers.c.id.in_(_checked_in_ids(today, now))).label("workers_checked_in"))
-         .where(_active_workers(today), unit_conditions(f, workers), scope_condition(scope_level, scope_id, workers))
+         .where(m.active_on(today), unit_conditions(f, workers), scope_condition(scope_level, scope_id, workers))
          .group_by(group))
     return frame(engine, q)
 
@@ -256,7 +252,7 @@ def _responsible(engine: Engine, f: Filters, now: dt.datetime, level: str, unit_
         return pd.DataFrame({"unit_id": pd.Series(dtype="int64"), "responsible": pd.Series(dtype="object")})
     col = _level_col(workers, level)
     q = (select(col.label("unit_id"), person_name(f, workers.c.name), person_phone(f, workers.c.phone))
-         .where(col.in_(unit_ids), workers.c.role.in_(RESPONSIBLE_ROLES[level]), _active_workers(local_date(now)))
+         .where(col.in_(unit_ids), workers.c.role.in_(RESPONSIBLE_ROLES[level]), m.active_on(local_date(now)))
          .order_by(col, workers.c.role, workers.c.code))
     df = frame(engine, q)
     if df.empty:
@@ -332,7 +328,7 @@ def worker_positions(engine: Engine, f: Filters, now: dt.datetime, scope_level: 
          .select_from(last.join(pc, and_(pc.c.worker_id == last.c.worker_id, pc.c.at == last.c.last_at))
                       .join(workers, workers.c.id == pc.c.worker_id)
                       .outerjoin(grids, grids.c.id == pc.c.grid_id))
-         .where(_active_workers(today), unit_conditions(f, workers), _worker_scope(scope_level, scope_id))
+         .where(m.active_on(today), unit_conditions(f, workers), _worker_scope(scope_level, scope_id))
          .order_by(pc.c.at.desc(), workers.c.id)
          .limit(limit))
     return frame(engine, q).drop_duplicates("worker_id")

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, false, func, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from .filters import Filters
-from .schema import events
+from .schema import events, workers
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
         "Per event, the returns (an upper level or a department sending it back) plus rejections (failed "
         "verification, redone) by the end of the period.",
     ),
-    # --- workforce --- (SQL: data_access/workforce.py, `active_on`)
+    # --- workforce --- (SQL: `active_on` below; the rest in data_access/workforce.py)
     Metric(
         "workforce_active", "在岗网格员", "Active workers",
         "统计期末日在岗的网格员人数:入职日不晚于该日,且没有离职日或离职日晚于该日;含专职、兼职和部门下沉人员。",
@@ -287,6 +287,11 @@ def _closed_by(moment) -> ColumnElement:
 
 def _count_if(condition: ColumnElement) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def active_on(day) -> ColumnElement:
+    """`workforce_active` on `workers` for one day: hired by it and not left by it."""
+    return and_(workers.c.hired_on <= day, or_(workers.c.left_on.is_(None), workers.c.left_on > day))
 
 
 def events_reported_expr(f: Filters) -> ColumnElement:

@@ -61,8 +61,7 @@ def _checkins(engine: Engine, f: Filters) -> tuple[int, int]:
     """(workers checked in on the local day of as_of up to as_of, active workers) in scope."""
     today = f.today
     scope_w = unit_conditions(f, workers)
-    active = and_(scope_w, workers.c.hired_on <= today,
-                  or_(workers.c.left_on.is_(None), workers.c.left_on > today))
+    active = and_(scope_w, m.active_on(today))
     checked = (
         select(func.count(func.distinct(patrol_checkins.c.worker_id)))
         .select_from(patrol_checkins.join(workers, workers.c.id == patrol_checkins.c.worker_id))

@@ -59,11 +59,6 @@ def shift_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def active_on(day: dt.date) -> ColumnElement:
-    """The `workforce_active` condition on `workers` for one day."""
-    return and_(workers.c.hired_on <= day, or_(workers.c.left_on.is_(None), workers.c.left_on > day))
-
-
 def _count_if(condition: ColumnElement) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -125,7 +120,7 @@ def _staffing_parts(engine: Engine, f: Filters, by_town: bool) -> pd.DataFrame:
     mg_cols = [micro_grids.c.town_id] if by_town else []
     w_cols = [workers.c.town_id] if by_town else []
     ft_grids = select(workers.c.grid_id).where(
-        active_on(day), workers.c.employment_type == "full_time", workers.c.grid_id.is_not(None))
+        m.active_on(day), workers.c.employment_type == "full_time", workers.c.grid_id.is_not(None))
     grid_q = select(
         *g_cols, func.count().label("grids"), func.coalesce(func.sum(grids.c.residents), 0).label("residents"),
         func.coalesce(func.sum(grids.c.households), 0).label("households"),
@@ -137,7 +132,7 @@ def _staffing_parts(engine: Engine, f: Filters, by_town: bool) -> pd.DataFrame:
         *w_cols, func.count().label("workers"),
         *[_count_if(workers.c.employment_type == t).label(t) for t in EMPLOYMENT_TYPES],
         _count_if(_aged_at_least(50, day)).label("aged_50_plus"),
-    ).select_from(workers).where(unit_conditions(f, workers), active_on(day)).group_by(*w_cols)
+    ).select_from(workers).where(unit_conditions(f, workers), m.active_on(day)).group_by(*w_cols)
     parts = [frame(engine, q) for q in (grid_q, mg_q, w_q)]
     if by_town:
         out = _towns(engine, f)
@@ -202,8 +197,8 @@ def grids_without_full_time(engine: Engine, f: Filters, limit: int = 50, offset:
     """
     day = f.date_to
     ft_grids = select(workers.c.grid_id).where(
-        active_on(day), workers.c.employment_type == "full_time", workers.c.grid_id.is_not(None))
-    others = (select(workers.c.grid_id, func.count().label("n")).where(active_on(day), workers.c.grid_id.is_not(None))
+        m.active_on(day), workers.c.employment_type == "full_time", workers.c.grid_id.is_not(None))
+    others = (select(workers.c.grid_id, func.count().label("n")).where(m.active_on(day), workers.c.grid_id.is_not(None))
               .group_by(workers.c.grid_id).subquery("others"))
     town = admin_units.alias("town")
     village = admin_units.alias("village")
@@ -222,7 +217,7 @@ def grids_without_full_time(engine: Engine, f: Filters, limit: int = 50, offset:
 # --- profiles ----------------------------------------------------------------------------------
 
 def _profile_scope(f: Filters, town_id: int | None) -> ColumnElement:
-    cond = and_(unit_conditions(f, workers), active_on(f.date_to))
+    cond = and_(unit_conditions(f, workers), m.active_on(f.date_to))
     return cond if town_id is None else and_(cond, workers.c.town_id == int(town_id))
 
 
@@ -268,7 +263,7 @@ def profile_by_town(engine: Engine, f: Filters) -> pd.DataFrame:
     q = (select(workers.c.town_id, func.count().label("workers"),
                 _count_if(_aged_at_least(50, day)).label("aged_50_plus"),
                 *[_count_if(workers.c.education == e).label(e) for e in EDUCATION_LEVELS])
-         .where(unit_conditions(f, workers), active_on(day)).group_by(workers.c.town_id))
+         .where(unit_conditions(f, workers), m.active_on(day)).group_by(workers.c.town_id))
     out = _towns(engine, f).merge(frame(engine, q), on="town_id", how="left")
     for col in ["workers", "aged_50_plus", *EDUCATION_LEVELS]:
         out[col] = out[col].fillna(0).astype(int)
@@ -285,7 +280,7 @@ def tenure_distribution(engine: Engine, f: Filters) -> pd.DataFrame:
     """
     band = _band(workers.c.hired_on, f.date_to, TENURE_BANDS).label("band")
     q = (select(band, workers.c.employment_type, func.count().label("n"))
-         .where(unit_conditions(f, workers), active_on(f.date_to)).group_by(band, workers.c.employment_type))
+         .where(unit_conditions(f, workers), m.active_on(f.date_to)).group_by(band, workers.c.employment_type))
     got = frame(engine, q)
     counts = {(b, t): int(n) for b, t, n in zip(got["band"], got["employment_type"], got["n"])} if len(got) else {}
     rows = [{"band": label, "band_order": i, "employment_type": t, "workers": counts.get((label, t), 0)}
@@ -308,7 +303,7 @@ def hires_and_leavers_by_month(engine: Engine, f: Filters, months: int = 12) -> 
         idx = _month_index(col, window).label("idx")
         frames[name] = frame(engine, select(idx, func.count().label("n"))
                              .where(scope, col.between(start, end)).group_by(idx))
-    heads = frame(engine, select(*[_count_if(active_on(last)).label(f"h{i}") for i, (_, last) in enumerate(window)])
+    heads = frame(engine, select(*[_count_if(m.active_on(last)).label(f"h{i}") for i, (_, last) in enumerate(window)])
                   .select_from(workers).where(scope))
     out = pd.DataFrame({"month": [s for s, _ in window]})
     for name, part in frames.items():
@@ -328,8 +323,8 @@ def turnover_by_town(engine: Engine, f: Filters, months: int = 12) -> pd.DataFra
     window = analysis_months(f, months)
     start, end = window[0][0], window[-1][1]
     q = (select(workers.c.town_id,
-                _count_if(active_on(start)).label("headcount_start"),
-                _count_if(active_on(end)).label("headcount_end"),
+                _count_if(m.active_on(start)).label("headcount_start"),
+                _count_if(m.active_on(end)).label("headcount_end"),
                 _count_if(workers.c.hired_on.between(start, end)).label("hires"),
                 _count_if(workers.c.left_on.between(start, end)).label("leavers"))
          .where(unit_conditions(f, workers)).group_by(workers.c.town_id))
@@ -460,7 +455,7 @@ def retirement_projection(engine: Engine, f: Filters, retire_age: int = 60, year
         raise FilterError(f"The horizon must be 1 to {MAX_PROJECTION_YEARS} years, not {years!r}.")
     birth_year = func.extract("year", workers.c.birth_date).label("birth_year")
     q = (select(workers.c.town_id, birth_year, workers.c.employment_type, func.count().label("n"))
-         .where(unit_conditions(f, workers), active_on(f.date_to))
+         .where(unit_conditions(f, workers), m.active_on(f.date_to))
          .group_by(workers.c.town_id, birth_year, workers.c.employment_type))
     counts = frame(engine, q)
     towns = _towns(engine, f)
