@@ -158,3 +158,17 @@ def read_meta(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         rows = conn.execute(select(schema.store_meta.c.key, schema.store_meta.c.value)).all()
     return {k: v for k, v in rows}
+
+
+def reset_id_sequences(conn, tables) -> None:
+    """After rows were written with explicit ids, move PostgreSQL's serials past the largest id
+    (SQLite needs nothing: it takes MAX(id) + 1). Tables without an `id` column are skipped."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        if "id" not in table.c:
+            continue
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), COALESCE(MAX(id), 0) + 1, false) "
+            f"FROM {table.name}")
+

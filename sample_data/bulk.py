@@ -101,16 +101,3 @@ def _copy_text(values: list) -> list[str]:
     else:
         fmt = str
     return ["\\N" if v is None else fmt(v) for v in values]
-
-
-def reset_sequences(conn: Connection, tables: list[Table]) -> None:
-    """After inserting explicit ids on PostgreSQL, move each serial past the largest id."""
-    if conn.dialect.name != "postgresql":
-        return
-    for table in tables:
-        if "id" not in table.c:
-            continue
-        name = table.name
-        conn.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {name}"
-        )

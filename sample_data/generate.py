@@ -41,10 +41,10 @@ from tqdm import tqdm
 
 from data_access import schema
 from data_access.rules import default_rule_rows, seed_default_rules
-from data_access.store import StoreError, create_store_engine, describe_url, resolve_db_url
+from data_access.store import StoreError, create_store_engine, describe_url, reset_id_sequences, resolve_db_url
 from data_access.users import seed_demo_users
 from sample_data import catalogue as cat
-from sample_data.bulk import BulkWriter, reset_sequences
+from sample_data.bulk import BulkWriter
 from sample_data.geometry import Tiling, TilingSpec, build_tiling, sample_points
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -1473,7 +1473,7 @@ def generate(url: str, profile: str = "county", seed: int = 7, months: int | Non
             writer.insert(schema.store_meta, {"key": list(meta), "value": list(meta.values())})
             for index in deferred:
                 index.create(conn)
-            reset_sequences(conn, list(schema.metadata.sorted_tables))
+            reset_id_sequences(conn, list(schema.metadata.sorted_tables))
             for table in schema.metadata.sorted_tables:
                 counts[table.name] = conn.execute(select(func.count()).select_from(table)).scalar_one()
     finally:

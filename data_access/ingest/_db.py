@@ -32,16 +32,6 @@ def next_id(conn: Connection, table) -> int:
     return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
 
 
-def fix_sequences(conn: Connection, tables) -> None:
-    """Explicit ids leave PostgreSQL's serials behind; move them past the largest id."""
-    if conn.dialect.name != "postgresql":
-        return
-    for table in tables:
-        conn.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-            f"COALESCE(MAX(id), 0) + 1, false) FROM {table.name}")
-
-
 def ensure_store_basics(conn: Connection) -> None:
     """An imported store needs the assessment rules (deadlines) and a schema version like a built one."""
     if conn.execute(select(schema.assessment_rules.c.id).limit(1)).first() is None:

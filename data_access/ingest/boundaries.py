@@ -38,7 +38,8 @@ from pyproj import CRS
 from sqlalchemy import select
 
 from .. import schema
-from ._db import ensure_store_basics, fix_sequences, next_id, open_engine, pause_hook
+from ..store import reset_id_sequences
+from ._db import ensure_store_basics, next_id, open_engine, pause_hook
 from .validation import ImportRefused, ImportReport, rejected_rows
 
 LEVELS = ("county", "town", "village", "grid", "micro_grid")
@@ -408,7 +409,7 @@ def _write_units(conn, level, rows, report, step) -> None:
     if level == "town":
         _ensure_county(conn, report)
     ensure_store_basics(conn)
-    fix_sequences(conn, [table])
+    reset_id_sequences(conn, [table])
     report.inserted, report.updated = len(inserts), len(updates)
 
 

@@ -21,7 +21,8 @@ import shapely
 from sqlalchemy import bindparam, select
 
 from .. import schema
-from ._db import deadline_hours, ensure_store_basics, fix_sequences, next_id, open_engine, pause_hook
+from ..store import reset_id_sequences
+from ._db import deadline_hours, ensure_store_basics, next_id, open_engine, pause_hook
 from .encodings import read_table
 from .mapping import FIXED_CODES, Mapping, load_mapping
 from .validation import ImportRefused, ImportReport, rejected_rows
@@ -96,7 +97,7 @@ class _Reference:
             conn.execute(schema.event_item_types.insert(), self.new_items)
         if self.new_departments:
             conn.execute(schema.departments.insert(), self.new_departments)
-            fix_sequences(conn, [schema.departments])
+            reset_id_sequences(conn, [schema.departments])
 
 
 def _units(conn, level: str) -> gpd.GeoDataFrame:
@@ -478,6 +479,6 @@ def _write(conn, ref: _Reference, events: list[dict], steps: list[list[dict]], r
         if n == half and not paused:
             paused = True
             pause_hook()
-    fix_sequences(conn, [schema.events, schema.event_steps])
+    reset_id_sequences(conn, [schema.events, schema.event_steps])
     report.inserted, report.updated = len(events) - n_upd, n_upd
     report.counts["steps"] = sum(len(s) for s in steps)
