@@ -187,13 +187,19 @@ def engine(fixture_url):
     eng.dispose()
 
 
+def point_app_at(monkeypatch, url: str, now_iso: str | None = None) -> None:
+    """Point AppTest runs at the store `url`, with the clock pinned to `now_iso`, caches empty."""
+    import streamlit as st
+
+    monkeypatch.setenv("GRID_DB_URL", url)
+    if now_iso is not None:
+        monkeypatch.setenv("GRID_NOW", now_iso)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 @pytest.fixture
 def app_env(monkeypatch, fixture_sqlite_url):
     """Environment for AppTest runs against the fixture, with the clock pinned and caches empty."""
-    import streamlit as st
-
-    monkeypatch.setenv("GRID_DB_URL", fixture_sqlite_url)
-    monkeypatch.setenv("GRID_NOW", fixture_county.AS_OF_ISO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, fixture_sqlite_url, fixture_county.AS_OF_ISO)
     return fixture_sqlite_url

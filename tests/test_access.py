@@ -22,7 +22,7 @@ from data_access import audit, schema
 from data_access.store import create_store_engine
 from data_access.users import DEMO_PASSWORD
 from tests import fixture_county as fc
-from tests.conftest import login
+from tests.conftest import login, point_app_at
 from ui.pages import PAGES, allowed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -336,7 +336,6 @@ IMG = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture
 def hostile_store(tmp_path, monkeypatch):
-    import streamlit as st
 
     url = f"sqlite:///{tmp_path / 'hostile.db'}"
     fc.build_fixture(url)
@@ -346,10 +345,7 @@ def hostile_store(tmp_path, monkeypatch):
         conn.execute(update(schema.admin_units).where(schema.admin_units.c.id == 4).values(name=f"河西{IMG}"))
         conn.execute(update(schema.admin_units).where(schema.admin_units.c.id == 2).values(name=f"东城{IMG}"))
         conn.execute(update(schema.grids).where(schema.grids.c.id == 1).values(name=f"网格{SCRIPT}"))
-    monkeypatch.setenv("GRID_DB_URL", url)
-    monkeypatch.setenv("GRID_NOW", fc.AS_OF_ISO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, url, fc.AS_OF_ISO)
     return url
 
 
@@ -441,12 +437,8 @@ def tiny_store(tmp_path_factory) -> dict:
 
 @pytest.mark.parametrize("spec", pages_for("town"), ids=lambda s: s.url_path)
 def test_a_town_user_sees_only_their_town_on_the_tiny_county(tiny_store, downloads, monkeypatch, spec):
-    import streamlit as st
 
-    monkeypatch.setenv("GRID_DB_URL", tiny_store["url"])
-    monkeypatch.setenv("GRID_NOW", TINY_END)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, tiny_store["url"], TINY_END)
     at = AppTest.from_file(APP, default_timeout=180)
     login(at, "town")
     assert not at.exception

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import login
 from tests import fixture_county as fc
+from tests.conftest import point_app_at
 from ui.pages import PAGES, available_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,11 +78,8 @@ def test_metric_definitions_are_shown_on_hover(app_env):
 
 
 def test_unreachable_store_gives_a_message_not_a_traceback(monkeypatch):
-    import streamlit as st
 
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setenv("GRID_DB_URL", "postgresql+psycopg://grid:pw-Xq7z@127.0.0.1:1/grid")
+    point_app_at(monkeypatch, "postgresql+psycopg://grid:pw-Xq7z@127.0.0.1:1/grid")
     at = AppTest.from_file(APP, default_timeout=60).run()  # no login: the store check comes first
     assert not at.exception
     assert "无法连接数据库" in at.error[0].value and "pw-Xq7z" not in at.error[0].value
@@ -89,15 +87,12 @@ def test_unreachable_store_gives_a_message_not_a_traceback(monkeypatch):
 
 
 def test_empty_store_says_how_to_fill_it(monkeypatch, tmp_path):
-    import streamlit as st
     from data_access import schema
     from data_access.store import create_store_engine
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     schema.metadata.create_all(create_store_engine(url, writable=True))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setenv("GRID_DB_URL", url)
+    point_app_at(monkeypatch, url)
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert not at.text_input  # no login form before the store is usable

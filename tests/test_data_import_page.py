@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.ingest import import_events
-from tests.conftest import login
+from tests.conftest import login, point_app_at
 from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
 from tests.data.ingest_support import CN_PLATFORM, DATA, OPEN311, empty_store, fingerprint, import_base_boundaries
 from ui.pages import PAGES
@@ -38,26 +38,18 @@ def imported_url(tmp_path_factory) -> str:
 
 @pytest.fixture
 def env(monkeypatch, imported_url):
-    import streamlit as st
 
-    monkeypatch.setenv("GRID_DB_URL", imported_url)
-    monkeypatch.setenv("GRID_NOW", NOW_ISO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, imported_url, NOW_ISO)
     return imported_url
 
 
 @pytest.fixture
 def writable_env(monkeypatch, tmp_path):
     """A store with the boundaries only, for the page to import into."""
-    import streamlit as st
 
     url = empty_store(f"sqlite:///{tmp_path / 'target.db'}")
     import_base_boundaries(url)
-    monkeypatch.setenv("GRID_DB_URL", url)
-    monkeypatch.setenv("GRID_NOW", NOW_ISO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, url, NOW_ISO)
     return url
 
 

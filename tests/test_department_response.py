@@ -35,7 +35,7 @@ from data_access import departments as dep
 from data_access import schema
 from data_access.filters import Filters
 from data_access.store import create_store_engine
-from tests.conftest import login
+from tests.conftest import login, point_app_at
 from tests import fixture_county as fc
 from tests.conftest import fresh_pg_database
 
@@ -351,12 +351,8 @@ def test_department_rules_come_from_the_store(hand_engine):
 
 @pytest.fixture
 def hand_app(monkeypatch, hand_sqlite):
-    import streamlit as st
 
-    monkeypatch.setenv("GRID_DB_URL", hand_sqlite)
-    monkeypatch.setenv("GRID_NOW", fc.AS_OF_ISO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, hand_sqlite, fc.AS_OF_ISO)
     return hand_sqlite
 
 
@@ -450,12 +446,8 @@ def test_xlsx_export_holds_the_screen_numbers(hand_app, monkeypatch):
 
 
 def test_page_on_the_tiny_county(monkeypatch, tiny_sqlite):
-    import streamlit as st
 
-    monkeypatch.setenv("GRID_DB_URL", tiny_sqlite)
-    monkeypatch.setenv("GRID_NOW", TINY_END)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, tiny_sqlite, TINY_END)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
     login(at, "leader")
     f = tiny_filters(92)
@@ -486,7 +478,6 @@ def test_page_without_department_work_says_so(app_env):
 
 
 def test_oldest_items_are_paged_on_the_sample_county(monkeypatch):
-    import streamlit as st
 
     from data_access.filters import default_filters
     from data_access.units import latest_report_date
@@ -502,10 +493,7 @@ def test_oldest_items_are_paged_on_the_sample_county(monkeypatch):
     assert n_open > per, "the sample county should hold a department with more than one page of open items"
     second_page = dep.oldest_open(engine, f, busiest, per, per)
     engine.dispose()
-    monkeypatch.setenv("GRID_DB_URL", url)
-    monkeypatch.setenv("GRID_NOW", END)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, url, END)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     login(at, "leader")
     at.switch_page("pages/department_response.py").run()

@@ -18,7 +18,7 @@ from data_access import flows
 from data_access.filters import Filters
 from data_access.schema import event_steps, events
 from data_access.store import create_store_engine
-from tests.conftest import login
+from tests.conftest import login, point_app_at
 from tests import fixture_county as fc
 from tests.conftest import fresh_pg_database, pg_url, sample_county_url
 
@@ -351,11 +351,7 @@ def test_page_with_no_events_says_so(app_env):
 
 
 def test_page_on_tiny_matches_pandas(monkeypatch, tiny_sqlite):
-    import streamlit as st
-    monkeypatch.setenv("GRID_DB_URL", tiny_sqlite)
-    monkeypatch.setenv("GRID_NOW", TINY_END.isoformat())
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, tiny_sqlite, TINY_END.isoformat())
     at = open_page()
     at.sidebar.date_input(key="filter_dates").set_value((TINY_FROM, TINY_TO)).run()
     assert not at.exception

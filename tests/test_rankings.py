@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from data_access import rankings
 from data_access.filters import Filters
 from data_access.rules import default_rule_rows
-from tests.conftest import login
+from tests.conftest import login, point_app_at
 from tests.conftest import fresh_pg_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -295,12 +295,8 @@ def test_postgresql_gives_the_same_rankings(tiny_sqlite, tiny_pg):
 # --- the page ---------------------------------------------------------------------------------
 
 def run_page(monkeypatch, url: str, now_iso: str) -> AppTest:
-    import streamlit as st
 
-    monkeypatch.setenv("GRID_DB_URL", url)
-    monkeypatch.setenv("GRID_NOW", now_iso)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, url, now_iso)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     login(at, "leader")
     at.switch_page("pages/monthly_rankings.py").run()

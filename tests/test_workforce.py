@@ -35,7 +35,7 @@ from data_access import schema
 from data_access import workforce as wf
 from data_access.filters import FilterError, Filters
 from data_access.store import create_store_engine
-from tests.conftest import login
+from tests.conftest import login, point_app_at
 from tests import fixture_county as fc
 from tests.fixture_county import march
 from tests.conftest import (
@@ -355,12 +355,8 @@ def test_sample_county_shape(county_url):
 
 
 def test_sample_county_page(county_url, monkeypatch):
-    import streamlit as st
 
-    monkeypatch.setenv("GRID_DB_URL", county_url)
-    monkeypatch.setenv("GRID_NOW", COUNTY_END)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, county_url, COUNTY_END)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     login(at, "leader")
     at.switch_page("pages/workforce.py").run()
