@@ -248,6 +248,9 @@ events = Table(
     Index("ix_events_department", "department_id"),
     Index("ix_events_reported_by", "reported_by", "report_date"),
     Index("ix_events_close_date", "close_date"),
+    # The live parts: the newest events, and the backlog at a moment (open, or closed after it).
+    Index("ix_events_reported_at", "reported_at"),
+    Index("ix_events_closed_at", "closed_at"),
 )
 
 STEP_ACTIONS = (
@@ -377,3 +380,8 @@ store_meta = Table(
 ACCESS_TABLES = (users, audit_log)
 REQUIRED_TABLES = tuple(t for t in metadata.sorted_tables if t not in ACCESS_TABLES)
 
+
+# The derived tables (data_access/rollups) live on the same metadata; importing them here means
+# every create_all / drop_all / sorted_tables sees them. Not part of REQUIRED_TABLES: a store
+# without them is told to run the rebuild command (see data_access.rollups.status).
+from . import rollups as _rollups  # noqa: E402,F401 - after every base table

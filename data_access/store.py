@@ -118,6 +118,13 @@ def store_status(engine: Engine) -> tuple[bool, str]:
             has_grid = conn.execute(select(schema.grids.c.id).limit(1)).first() is not None
             if not has_grid:
                 return False, "the store has no grids"
+            from . import rollups  # the package imports this module's neighbours, not this one
+
+            derived = rollups.status(conn)
+            if not derived.usable:
+                return False, ("missing derived tables: " if not derived.present else
+                               f"derived tables built by version {derived.version}, this is "
+                               f"{rollups.ROLLUPS_VERSION}: ") + "run `python -m data_access.rollups rebuild`"
     except SQLAlchemyError as exc:
         return False, f"cannot connect: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
     return True, "ok"

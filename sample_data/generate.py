@@ -39,7 +39,7 @@ import shapely
 from sqlalchemy import event, func, inspect, literal, select
 from tqdm import tqdm
 
-from data_access import schema
+from data_access import rollups, schema
 from data_access.rules import default_rule_rows, seed_default_rules
 from data_access.store import StoreError, create_store_engine, describe_url, reset_id_sequences, resolve_db_url
 from data_access.users import seed_demo_users
@@ -1474,6 +1474,7 @@ def generate(url: str, profile: str = "county", seed: int = 7, months: int | Non
             for index in deferred:
                 index.create(conn)
             reset_id_sequences(conn, list(schema.metadata.sorted_tables))
+            rollups.rebuild(conn)  # the derived tables pages read (data_access/rollups)
             for table in schema.metadata.sorted_tables:
                 counts[table.name] = conn.execute(select(func.count()).select_from(table)).scalar_one()
     finally:

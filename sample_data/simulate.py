@@ -24,7 +24,7 @@ import shapely
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
-from data_access import schema
+from data_access import rollups, schema
 from data_access.filters import LOCAL_TZ, now_utc
 from data_access.rules import load_rules
 from data_access.store import create_store_engine, describe_url
@@ -147,6 +147,7 @@ class Feeder:
         with self.engine.begin() as conn:
             event_id = conn.execute(E.insert().values(**row).returning(E.c.id)).scalar_one()
             conn.execute(S.insert().values(event_id=event_id, seq=1, at=now, **step))
+            rollups.catch_up(conn)  # the derived tables move with the events, in one transaction
         return event_id
 
     # --- moving open events on -----------------------------------------------------------
@@ -195,6 +196,7 @@ class Feeder:
                     if self.rnd.random() < 0.3:
                         changes["satisfaction"] = self.rnd.choices([5, 4, 3, 2, 1], [55, 30, 10, 3, 2])[0]
             conn.execute(update(E).where(E.c.id == event_id).values(**changes))
+            rollups.catch_up(conn)
         self.advanced += 1
         return 1
 

@@ -80,6 +80,8 @@ def sample_county_url(seed: int = 7) -> str:
     digest = hashlib.sha256()
     for rel in _GENERATOR_INPUTS:
         digest.update((ROOT / rel).read_bytes())
+    for path in sorted((ROOT / "data_access" / "rollups").glob("*.py")):  # the derived tables it builds
+        digest.update(path.read_bytes())
     cache = Path(os.environ.get("GRID_TEST_CACHE", Path(tempfile.gettempdir()) / "gridsight-test-cache"))
     cache.mkdir(parents=True, exist_ok=True)
     db = cache / f"county-seed{seed}-{digest.hexdigest()[:12]}.db"

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from shapely.geometry import box
 
-from data_access import schema
+from data_access import rollups, schema
 from data_access.rules import seed_default_rules
 from data_access.store import create_store_engine
 from data_access.users import seed_demo_users
@@ -231,5 +231,6 @@ def build_fixture(url: str) -> None:
         conn.execute(schema.store_meta.insert(), [
             {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}, {"key": "profile", "value": "fixture"}])
         seed_default_rules(conn)
+        rollups.rebuild(conn)
     seed_demo_users(engine)  # duty, leader, planner, admin; `town` is 东城街道 (the first town)
     engine.dispose()

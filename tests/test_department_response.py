@@ -32,7 +32,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from data_access import departments as dep
-from data_access import schema
+from data_access import rollups, schema
 from data_access.filters import Filters
 from data_access.store import create_store_engine
 from tests.conftest import login, point_app_at
@@ -111,6 +111,7 @@ def build_hand(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(schema.events.insert(), event_rows)
         conn.execute(schema.event_steps.insert(), step_rows)
+        rollups.catch_up(conn)
     engine.dispose()
 
 

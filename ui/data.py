@@ -11,6 +11,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.connections import BaseConnection
 
+from data_access import rollups
 from data_access.store import create_store_engine, ensure_access_tables, resolve_db_url, store_status
 
 CACHE_TTL_SECONDS = 60
@@ -52,6 +53,14 @@ def writer_engine() -> Engine:
 @st.cache_data(ttl=30, max_entries=4, show_spinner=False)
 def cached_store_status(url: str) -> tuple[bool, str]:
     return store_status(connection().engine)
+
+
+@st.cache_data(ttl=LIVE_TTL_SECONDS, max_entries=4, show_spinner=False)
+def rollups_behind(url: str) -> tuple[int, int]:
+    """(events, steps) written since the derived tables were last brought up to date."""
+    with connection().engine.connect() as conn:
+        derived = rollups.status(conn)
+    return derived.events_behind, derived.steps_behind
 
 
 def _key(fn: Callable) -> str:

@@ -19,7 +19,7 @@ from data_access.store import StoreError, describe_url, ensure_default_store, re
 from data_access.users import User
 
 from .auth import current_user, login_form, scope_of, sign_out
-from .data import cached_store_status, writer_engine
+from .data import cached_store_status, rollups_behind, writer_engine
 from .filters import FILTERS_KEY, sidebar_filters
 from .labels import t
 from .pages import allowed, available_pages
@@ -52,11 +52,20 @@ def store_ready() -> bool:
         st.session_state["_store_checked"] = True
         return True
     shown = describe_url(url)
-    if reason.startswith("missing tables") or reason.startswith("the store has no"):
+    if "derived tables" in reason:
+        st.warning(f"### {t('store_rollups_title')}\n\n" + t("store_rollups_body", url=shown, reason=reason))
+    elif reason.startswith("missing tables") or reason.startswith("the store has no"):
         st.warning(f"### {t('store_empty_title')}\n\n" + t("store_empty_body", url=shown, reason=reason))
     else:
         st.error(f"### {t('store_unreachable_title')}\n\n" + t("store_unreachable_body", url=shown, reason=reason))
     return False
+
+
+def _rollups_lag_notice() -> None:
+    """Numbers from derived tables that lag the events must say so (another tool wrote events)."""
+    events_behind, steps_behind = rollups_behind(resolve_db_url())
+    if events_behind or steps_behind:
+        st.warning(t("rollups_behind", events=events_behind, steps=steps_behind))
 
 
 def _signed_in_box(user: User) -> None:
@@ -92,6 +101,7 @@ def build_shell() -> Filters | None:
         login_form()
         return None
     st.session_state[USER_KEY] = user
+    _rollups_lag_notice()
     _signed_in_box(user)
     return sidebar_filters(scope_of(user))
 

@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import bindparam, select
 
-from .. import schema
+from .. import rollups, schema
 from ..store import reset_id_sequences
 from ._db import deadline_hours, ensure_store_basics, next_id, open_engine, pause_hook
 from .encodings import read_table
@@ -480,5 +480,6 @@ def _write(conn, ref: _Reference, events: list[dict], steps: list[list[dict]], r
             paused = True
             pause_hook()
     reset_id_sequences(conn, [schema.events, schema.event_steps])
+    rollups.catch_up(conn)  # same transaction: a failed import leaves the derived tables as they were
     report.inserted, report.updated = len(events) - n_upd, n_upd
     report.counts["steps"] = sum(len(s) for s in steps)

@@ -44,6 +44,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "The database `{url}` answers, but {reason}.\n\nImport data first, or generate the sample county:\n\n"
         "`python -m sample_data.generate --db \"{url}\" --profile county`",
     ),
+    "store_rollups_title": ("汇总表需要重建", "The summary tables need rebuilding"),
+    "store_rollups_body": (
+        "数据库 `{url}` 中有事件,但{reason}。\n\n页面读取由事件和流转记录汇总而成的表;请在可写入数据库的账户下运行:\n\n"
+        "`python -m data_access.rollups rebuild --db \"{url}\"`",
+        "The database `{url}` holds events, but {reason}.\n\nThe pages read tables summarised from the events and "
+        "their steps; run, as a user who may write to the database:\n\n"
+        "`python -m data_access.rollups rebuild --db \"{url}\"`",
+    ),
+    "rollups_behind": (
+        "汇总表落后于事件表:有 {events} 件事件、{steps} 条流转记录写入后尚未汇总(由其他工具写入)。"
+        "本页数字未包含它们;请运行 `python -m data_access.rollups catch-up`。",
+        "The summary tables lag the events: {events} events and {steps} steps were written (by another tool) "
+        "since they were last updated. The numbers here leave them out; run `python -m data_access.rollups catch-up`.",
+    ),
     "building_sample": ("首次启动:正在生成示例县数据(约一分钟)……",
                         "First start: generating the sample county (about a minute)…"),
     "bad_filter": ("筛选条件无效:{reason}", "This filter cannot be used: {reason}"),
