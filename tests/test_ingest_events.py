@@ -268,3 +268,16 @@ def test_a_kill_inside_the_transaction_leaves_the_store_as_it_was(store, tmp_pat
     # and the store still takes the same import afterwards
     report = import_events(DATA / "open311_requests.csv", store, OPEN311, now=NOW)
     assert report.committed and report.inserted == 320
+
+
+def test_an_import_brings_the_derived_tables_along(store):
+    """The pages read rollups: an import updates them in its own transaction."""
+    from data_access import rollups
+    from data_access.store import create_store_engine
+
+    report = import_events(DATA / "open311_requests.csv", store, OPEN311, now=NOW)
+    assert report.committed
+    engine = create_store_engine(store)
+    with engine.connect() as conn:
+        assert rollups.status(conn).current
+    engine.dispose()

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Connection, Engine
@@ -26,6 +28,35 @@ def open_engine(url: str) -> Engine:
     if not {t.name for t in schema.metadata.sorted_tables} <= present:
         schema.metadata.create_all(engine)  # DDL only: an empty store stays empty of rows
     return engine
+
+
+class Outcome:
+    """Set `keep` inside `one_transaction` to commit; anything else rolls back."""
+
+    keep = False
+
+
+@contextmanager
+def one_transaction(url: str, report) -> Iterator[tuple[Connection, Outcome]]:
+    """A writable connection in one transaction: committed (and `report.committed` set) only when
+    the body sets `outcome.keep`; rolled back otherwise, also on any error or interrupt."""
+    engine = open_engine(url)
+    try:
+        with engine.connect() as conn:
+            trans = conn.begin()
+            outcome = Outcome()
+            try:
+                yield conn, outcome
+                if outcome.keep:
+                    trans.commit()
+                    report.committed = True
+                else:
+                    trans.rollback()
+            except BaseException:
+                trans.rollback()
+                raise
+    finally:
+        engine.dispose()
 
 
 def next_id(conn: Connection, table) -> int:

@@ -39,7 +39,7 @@ from sqlalchemy import select
 
 from .. import schema
 from ..store import reset_id_sequences
-from ._db import ensure_store_basics, next_id, open_engine, pause_hook
+from ._db import ensure_store_basics, next_id, one_transaction, pause_hook
 from .validation import ImportRefused, ImportReport, rejected_rows
 
 LEVELS = ("county", "town", "village", "grid", "micro_grid")
@@ -251,33 +251,20 @@ def import_boundaries(source, url: str, level: str, id_field: str, name_field: s
     residents = {r: _int_field(gdf, residents_field, r, report) for r in gdf.index} if residents_field else {}
     report.counts["features"] = len(gdf)
 
-    engine = open_engine(url)
-    try:
-        with engine.connect() as conn:
-            trans = conn.begin()
-            try:
-                step(0.3, "linking parents")
-                parents = _link_parents(conn, gdf, level, parent_field, geoms, report)
-                bad = report.bad_rows
-                good = [r for r in gdf.index if r not in bad]
-                step(0.5, "writing")
-                rows = _unit_rows(gdf, level, id_field, name_field, geoms, parents, households, residents, good)
-                report.preview = pd.DataFrame(rows[:20]).drop(columns=["boundary_wkt", "_row"], errors="ignore")
-                may_write = not report.file_errors and (not report.errors or allow_partial)
-                if may_write and rows:
-                    _write_units(conn, level, rows, report, step)
-                    may_write = not report.errors or allow_partial  # a code clash found while writing
-                report.rejected = rejected_rows(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), report)
-                if commit and may_write:
-                    trans.commit()
-                    report.committed = True
-                else:
-                    trans.rollback()
-            except BaseException:
-                trans.rollback()
-                raise
-    finally:
-        engine.dispose()
+    with one_transaction(url, report) as (conn, outcome):
+        step(0.3, "linking parents")
+        parents = _link_parents(conn, gdf, level, parent_field, geoms, report)
+        bad = report.bad_rows
+        good = [r for r in gdf.index if r not in bad]
+        step(0.5, "writing")
+        rows = _unit_rows(gdf, level, id_field, name_field, geoms, parents, households, residents, good)
+        report.preview = pd.DataFrame(rows[:20]).drop(columns=["boundary_wkt", "_row"], errors="ignore")
+        may_write = not report.file_errors and (not report.errors or allow_partial)
+        if may_write and rows:
+            _write_units(conn, level, rows, report, step)
+            may_write = not report.errors or allow_partial  # a code clash found while writing
+        report.rejected = rejected_rows(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), report)
+        outcome.keep = commit and may_write
     step(1.0, "done")
     return report
 

@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select
 
 from .. import rollups, schema
 from ..store import reset_id_sequences
-from ._db import deadline_hours, ensure_store_basics, next_id, open_engine, pause_hook
+from ._db import deadline_hours, ensure_store_basics, next_id, one_transaction, pause_hook
 from .encodings import read_table
 from .mapping import FIXED_CODES, Mapping, load_mapping
 from .validation import ImportRefused, ImportReport, rejected_rows
@@ -138,35 +138,22 @@ def import_events(source, url: str, mapping, *, commit: bool = True, allow_parti
     if missing:
         raise ImportRefused(f"column(s) {', '.join(missing)} named by the mapping are not in the file; "
                             f"it has: {', '.join(df.columns)}")
-    engine = open_engine(url)
-    try:
-        with engine.connect() as conn:
-            trans = conn.begin()
-            try:
-                ref = _Reference(conn, mp)
-                level, places = _places(conn)
-                report.counts["placed_by"] = level
-                hours = deadline_hours(conn)
-                step(0.1, "checking rows")
-                rows = _rows(df, mp, ref, report, now, allow_outside_china, step)
-                step(0.3, "placing events")
-                _place(conn, rows, level, places, report)
-                events, steps = _build(rows, report, hours, ref, conn)
-                report.preview = pd.DataFrame(events[:20]).drop(columns=["_row"], errors="ignore")
-                report.rejected = rejected_rows(df, report)
-                may_write = not report.errors or allow_partial
-                if may_write and events:
-                    _write(conn, ref, events, steps, report, step)
-                if commit and may_write:
-                    trans.commit()
-                    report.committed = True
-                else:
-                    trans.rollback()
-            except BaseException:
-                trans.rollback()
-                raise
-    finally:
-        engine.dispose()
+    with one_transaction(url, report) as (conn, outcome):
+        ref = _Reference(conn, mp)
+        level, places = _places(conn)
+        report.counts["placed_by"] = level
+        hours = deadline_hours(conn)
+        step(0.1, "checking rows")
+        rows = _rows(df, mp, ref, report, now, allow_outside_china, step)
+        step(0.3, "placing events")
+        _place(conn, rows, level, places, report)
+        events, steps = _build(rows, report, hours, ref, conn)
+        report.preview = pd.DataFrame(events[:20]).drop(columns=["_row"], errors="ignore")
+        report.rejected = rejected_rows(df, report)
+        may_write = not report.errors or allow_partial
+        if may_write and events:
+            _write(conn, ref, events, steps, report, step)
+        outcome.keep = commit and may_write
     step(1.0, "done")
     return report
 
