@@ -31,6 +31,7 @@ PAGE_ICON = str(Path(__file__).resolve().parent / "static" / "gridsight.png")
 ENTRYPOINT_RUNNING = "_entrypoint_running"
 USER_KEY = "auth_user"  # the signed-in users.User of this run, set by build_shell
 _LAST_VIEW = "_audit_last_view"
+_RUN_USER = "_run_user"  # the user navigation() found in this run, handed to build_shell
 _SPEC_OF_PAGE: dict[str, object] = {}  # st.Page script hash -> PageSpec (the default page's url_path is "")
 
 
@@ -95,7 +96,8 @@ def build_shell() -> Filters | None:
     st.sidebar.toggle(t("lang_switch"), key="lang_en")
     if not store_ready():
         return None
-    user = current_user()
+    # navigation() looked the user up moments ago in this run: one lookup per run is enough.
+    user = st.session_state.pop(_RUN_USER) if _RUN_USER in st.session_state else current_user()
     if user is None:
         _forget_session_data()  # nothing from an ended session may reach a page
         login_form()
@@ -116,8 +118,10 @@ def navigation():
     Pages the signed-in role may not open stay registered but hidden, so their URL reaches
     `guard_page` (which says "not allowed") instead of silently falling back to the default page.
     """
+    st.session_state.pop(_RUN_USER, None)
     try:
         user = current_user()  # dashboard.py registers the pages before build_shell checks the login
+        st.session_state[_RUN_USER] = user
     except SQLAlchemyError:  # the store is down: build_shell says so
         user = None
     role = user.role if user else None
