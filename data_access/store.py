@@ -94,15 +94,22 @@ def create_store_engine(url: str, *, writable: bool = False) -> Engine:
                 cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
+            # Percentile windows sort tens of thousands of rows: in memory (≤ 64 MB a connection),
+            # not in temp files.
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
 
         return engine
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        connect_args = {"connect_timeout": 5}
+        # JIT compiling costs seconds on queries that run in milliseconds (planner estimates
+        # of never-run subplans); a window's sort of ~150k rows needs more than 4 MB of work_mem.
+        options = "-c jit=off -c work_mem=32MB"
         if not writable:
-            connect_args["options"] = "-c default_transaction_read_only=on"
+            options += " -c default_transaction_read_only=on"
+        connect_args = {"connect_timeout": 5, "options": options}
         return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
     raise StoreError(f"Unsupported database '{backend}': GridSight runs on SQLite or PostgreSQL.")
 
