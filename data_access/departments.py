@@ -8,6 +8,10 @@ counts every assignment dispatched up to the period end. The department's own st
 dispatch give the moments measured: its first `accept`, its last `complete` (after a rejection
 the redo counts), a `return` (sent back as not its own) and `reject` steps aimed at it.
 Definitions in words: the `dept_*` entries of `metrics.METRICS` (`DEPARTMENT_METRICS` here).
+
+The assignments come from the `assignments` rollup (data_access/rollups/assignments.py), which
+stores each moment so that "as of the period end" is a comparison in SQL; percentiles stay exact
+(percentile_cont on PostgreSQL, window ranks on SQLite: `sqlfuncs.percentile_columns`).
 """
 from __future__ import annotations
 
@@ -50,7 +54,17 @@ def _no_index(column: ColumnElement) -> ColumnElement:
     return func.coalesce(column, column)
 
 
-def _assignments(f: Filters, by_dispatch: bool = True):
+def _redos_exist(engine: Engine, f: Filters) -> bool:
+    """Whether some assignment was completed by the period end and completed again after it
+    (never for a period ending now); only then must `_assignments` look into the steps."""
+    b = assignments.c
+    q = select(b.event_id).where(b.completed_at > f.period_end, b.completed_first_at <= f.period_end,
+                                 _no_index(b.dispatched_at) <= f.period_end).limit(1)
+    with engine.connect() as conn:
+        return conn.execute(q).first() is not None
+
+
+def _assignments(f: Filters, by_dispatch: bool = True, redos: bool = True):
     """One row per (event, department) dispatched up to the period end, in the unit filter, as
     the steps up to the period end tell it (from the `assignments` rollup).
 
@@ -59,6 +73,8 @@ def _assignments(f: Filters, by_dispatch: bool = True):
     accept_s, complete_s (None when returned), plus the event's deadline, closed_at,
     satisfaction, category_code, town_id, village_id. `by_dispatch` False keeps the planner off
     the dispatch-time index (every assignment up to the period end) when another is narrower.
+    `redos` False: no completion was redone across the period end (`_redos_exist`), or the
+    caller does not read completed_at / complete_s.
     """
     a = assignments
     end = f.period_end
@@ -78,8 +94,12 @@ def _assignments(f: Filters, by_dispatch: bool = True):
         .subquery("redo")
     )
     by_end = a.c.completed_at <= end
-    completed = case((by_end, a.c.completed_at), else_=redo.c.at)
-    complete_s = case((by_end, a.c.complete_s), else_=seconds_between(a.c.dispatched_at, redo.c.at))
+    if redos:
+        completed = case((by_end, a.c.completed_at), else_=redo.c.at)
+        complete_s = case((by_end, a.c.complete_s), else_=seconds_between(a.c.dispatched_at, redo.c.at))
+        source = a.outerjoin(redo, and_(redo.c.event_id == a.c.event_id, redo.c.department_id == a.c.department_id))
+    else:
+        completed, complete_s, source = case((by_end, a.c.completed_at)), case((by_end, a.c.complete_s)), a
     not_returned = or_(a.c.returned_at.is_(None), a.c.returned_at > end)
     dispatched = a.c.dispatched_at if by_dispatch else _no_index(a.c.dispatched_at)
     return (
@@ -93,8 +113,7 @@ def _assignments(f: Filters, by_dispatch: bool = True):
             case((not_returned, complete_s)).label("complete_s"),
             a.c.deadline, a.c.closed_at, a.c.satisfaction, a.c.category_code, a.c.town_id, a.c.village_id,
         )
-        .select_from(a.outerjoin(redo, and_(redo.c.event_id == a.c.event_id,
-                                            redo.c.department_id == a.c.department_id)))
+        .select_from(source)
         .where(dispatched <= end, unit_conditions(f, a))
     )
 
@@ -122,11 +141,11 @@ def _bucket(f: Filters, a, by: str) -> ColumnElement:
     return case(*whens, else_=last) if whens else last
 
 
-def _period(f: Filters, by: str, department_id: int | None):
+def _period(engine: Engine, f: Filters, by: str, department_id: int | None):
     """The assignments dispatched in the period, with a `bucket` column for the dimension."""
     if by not in DIMENSIONS:
         raise ValueError(f"unknown dimension {by!r}; choose one of {DIMENSIONS}")
-    a = _assignments(f).subquery("a")
+    a = _assignments(f, redos=_redos_exist(engine, f)).subquery("a")
     q = select(*a.c, _bucket(f, a, by).label("bucket")).where(a.c.dispatched_at >= f.period_start)
     if department_id is not None:
         q = q.where(a.c.department_id == int(department_id))
@@ -163,7 +182,7 @@ def response_by(engine: Engine, f: Filters, by: str = "department", department_i
     closure_rate (completed / received), satisfaction_avg, satisfaction_n.
     `department_id` restricts to one department; None pools them all. Sorted by bucket.
     """
-    out = frame(engine, _measured(engine, _period(f, by, department_id), f, ["bucket"]))
+    out = frame(engine, _measured(engine, _period(engine, f, by, department_id), f, ["bucket"]))
     return _finish(out).sort_values("bucket", na_position="last").reset_index(drop=True)
 
 
@@ -193,7 +212,7 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
 
 def county_reference(engine: Engine, f: Filters) -> pd.DataFrame:
     """The same measures pooled over every department: one row, bucket = None."""
-    out = frame(engine, _measured(engine, _period(f, "department", None), f, []))
+    out = frame(engine, _measured(engine, _period(engine, f, "department", None), f, []))
     out["bucket"] = None
     return _finish(out)
 
@@ -201,7 +220,8 @@ def county_reference(engine: Engine, f: Filters) -> pd.DataFrame:
 def _backlog(f: Filters):
     """The assignments open at the period end: not returned, not completed, the event not closed
     by then — the earliest of those moments (`open_until`) is after it."""
-    a = _assignments(f, by_dispatch=False).where(assignments.c.open_until > f.period_end)
+    # Open rows are not completed: their completed_at is NULL with or without redos.
+    a = _assignments(f, by_dispatch=False, redos=False).where(assignments.c.open_until > f.period_end)
     return a.subquery("a")
 
 
@@ -346,7 +366,7 @@ def box_stats(engine: Engine, f: Filters, measure: str = "complete") -> pd.DataF
     if measure not in ("accept", "complete"):
         raise ValueError("measure must be 'accept' or 'complete'")
     value = f"{measure}_s"
-    p = _period(f, "department", None)
+    p = _period(engine, f, "department", None)
     src, picks = percentile_columns(engine.dialect.name, p, {value: {"q1": 0.25, "median": 0.5, "q3": 0.75}},
                                     ["bucket"])
     stats = (select(src.c.bucket, func.count(src.c[value]).label("n"), *picks)

@@ -80,8 +80,11 @@ def percentile_ranks(source: Subquery, value_cols: list[str], group_cols: list[s
     ranks = []
     for name in value_cols:
         v = source.c[name]
-        ranks.append(func.row_number().over(partition_by=[*groups, v.is_(None)], order_by=v).label(f"{name}_rn"))
-        ranks.append(func.count(v).over(partition_by=groups or None).label(f"{name}_n"))
+        # One window per value (NULLs apart): the count shares the ranking's sort. On a NULL
+        # row `v_n` counts the NULLs, and `percentile_picks` skips those rows.
+        within = [*groups, v.is_(None)]
+        ranks.append(func.row_number().over(partition_by=within, order_by=v).label(f"{name}_rn"))
+        ranks.append(func.count().over(partition_by=within, order_by=v, rows=(None, None)).label(f"{name}_n"))
     return select(*source.c, *ranks).subquery("ranked")
 
 

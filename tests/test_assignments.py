@@ -28,7 +28,7 @@ END = dt.datetime.fromisoformat(SAMPLE_COUNTY_END)
 
 # --- the former computation, from event_steps ---------------------------------------------------
 
-def direct_assignments(f: Filters):
+def direct_assignments(f: Filters, **_ignored):
     d = event_steps.alias("d")
     first = (
         select(d.c.event_id, d.c.to_unit_id.label("department_id"), func.min(d.c.at).label("dispatched_at"))
