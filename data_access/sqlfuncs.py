@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from sqlalchemy import Float, Integer, case, cast, func, literal, select
+from sqlalchemy import ARRAY, Float, Integer, case, cast, func, literal, select, type_coerce
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import Grouping
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.sql.selectable import Subquery
 
@@ -115,7 +117,12 @@ def percentile_columns(dialect: str, source: Subquery, wanted: dict[str, dict[st
     pandas), which sorts each group's values once instead of ranking every row in a window —
     several times faster at hundreds of thousands of rows. SQLite: `percentile_ranks`."""
     if dialect == "postgresql":
-        return source, [func.percentile_cont(q).within_group(source.c[col]).label(label)
-                        for col, qs in wanted.items() for label, q in qs.items()]
+        columns = []
+        for col, qs in wanted.items():
+            # One aggregate per value with an array of fractions: one sort, not one per fraction.
+            fractions = postgresql.array([literal(float(q), Float) for q in qs.values()])
+            agg = type_coerce(Grouping(func.percentile_cont(fractions).within_group(source.c[col])), ARRAY(Float))
+            columns += [agg[i + 1].label(label) for i, label in enumerate(qs)]
+        return source, columns
     ranked = percentile_ranks(source, list(wanted), group_cols)
     return ranked, [c for col, qs in wanted.items() for c in percentile_picks(ranked, col, qs)]
