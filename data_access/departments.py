@@ -8,13 +8,17 @@ counts every assignment dispatched up to the period end. The department's own st
 dispatch give the moments measured: its first `accept`, its last `complete` (after a rejection
 the redo counts), a `return` (sent back as not its own) and `reject` steps aimed at it.
 Definitions in words: the `dept_*` entries of `metrics.METRICS` (`DEPARTMENT_METRICS` here).
+
+The assignments come from the `assignments` rollup (data_access/rollups/assignments.py), which
+stores each moment so that "as of the period end" is a comparison in SQL; percentiles stay exact
+(percentile_cont on PostgreSQL, window ranks on SQLite: `sqlfuncs.percentile_columns`).
 """
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import String, and_, case, false, func, literal, or_, select
+from sqlalchemy import String, and_, case, func, literal, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,7 +27,8 @@ from .metrics import METRICS
 from .queries import frame, unit_conditions
 from .rules import default_rule_rows, load_rules
 from .schema import admin_units, department_ratings, departments, event_categories, event_steps, events, grids
-from .sqlfuncs import percentiles, seconds_between
+from .rollups.assignments import assignments
+from .sqlfuncs import percentile_columns, seconds_between
 
 DEPARTMENT_METRICS = {key: m for key, m in METRICS.items() if key.startswith("dept_")}
 RULESET = "department"
@@ -43,57 +48,73 @@ def _count_if(condition: ColumnElement) -> ColumnElement:
 
 # --- assignments -------------------------------------------------------------------------------
 
-def _assignments(f: Filters):
-    """One row per (event, department) dispatched up to the period end, in the unit filter.
+def _no_index(column: ColumnElement) -> ColumnElement:
+    """The column's value, hidden from the planner: it must not pick this column's index (SQLite
+    chooses by shape, not numbers, and would read every row up to a bound)."""
+    return func.coalesce(column, column)
+
+
+def _redos_exist(engine: Engine, f: Filters) -> bool:
+    """Whether some assignment was completed by the period end and completed again after it
+    (never for a period ending now); only then must `_assignments` look into the steps."""
+    b = assignments.c
+    q = select(b.event_id).where(b.completed_at > f.period_end, b.completed_first_at <= f.period_end,
+                                 _no_index(b.dispatched_at) <= f.period_end).limit(1)
+    with engine.connect() as conn:
+        return conn.execute(q).first() is not None
+
+
+def _assignments(f: Filters, by_dispatch: bool = True, redos: bool = True):
+    """One row per (event, department) dispatched up to the period end, in the unit filter, as
+    the steps up to the period end tell it (from the `assignments` rollup).
 
     Columns: event_id, department_id, dispatched_at, accepted_at, completed_at, returned_at,
-    rejections (rejects aimed at this department), accept_s, complete_s (None when returned),
-    plus the event's deadline, closed_at, satisfaction, category_code, town_id, village_id,
-    grid_id, source, urgency, code.
+    rejections (1 when a reject aimed at this department came by the period end, else 0),
+    accept_s, complete_s (None when returned), plus the event's deadline, closed_at,
+    satisfaction, category_code, town_id, village_id. `by_dispatch` False keeps the planner off
+    the dispatch-time index (every assignment up to the period end) when another is narrower.
+    `redos` False: no completion was redone across the period end (`_redos_exist`), or the
+    caller does not read completed_at / complete_s.
     """
-    d = event_steps.alias("d")
-    first = (
-        select(d.c.event_id, d.c.to_unit_id.label("department_id"), func.min(d.c.at).label("dispatched_at"))
-        .select_from(d.join(events, events.c.id == d.c.event_id))
-        .where(d.c.action == "dispatch", d.c.to_level == "department", d.c.at <= f.period_end,
-               unit_conditions(f), events.c.filing_only == false())
-        .group_by(d.c.event_id, d.c.to_unit_id)
-        .subquery("first_dispatch")
+    a = assignments
+    end = f.period_end
+    # The last completion by the period end: the stored last one, unless a redo came after the
+    # period end (few rows, found by the completed_at index); then the steps say which came last.
+    b, s = assignments.alias("b"), event_steps.alias("s")
+    last_by_end = (
+        select(func.max(s.c.at))
+        .where(s.c.event_id == b.c.event_id, _no_index(s.c.action) == "complete",
+               s.c.from_level == "department", s.c.from_unit_id == b.c.department_id,
+               s.c.at >= b.c.dispatched_at, s.c.at <= end)
+        .scalar_subquery()
     )
-    s = event_steps.alias("s")
-    # The department's own steps, and verifications that rejected its work.
-    its_step = or_(
-        and_(s.c.from_level == "department", s.c.from_unit_id == first.c.department_id),
-        and_(s.c.action == "reject", s.c.to_level == "department", s.c.to_unit_id == first.c.department_id),
+    redo = (
+        select(b.c.event_id, b.c.department_id, last_by_end.label("at"))
+        .where(b.c.completed_at > end, b.c.completed_first_at <= end, _no_index(b.c.dispatched_at) <= end)
+        .subquery("redo")
     )
-    per = (
-        select(
-            first.c.event_id, first.c.department_id, first.c.dispatched_at,
-            func.min(case((s.c.action == "accept", s.c.at))).label("accepted_at"),
-            func.max(case((s.c.action == "complete", s.c.at))).label("completed_at"),
-            func.min(case((s.c.action == "return", s.c.at))).label("returned_at"),
-            _count_if(s.c.action == "reject").label("rejections"),
-        )
-        .select_from(first.outerjoin(s, and_(
-            s.c.event_id == first.c.event_id, its_step,
-            s.c.at >= first.c.dispatched_at, s.c.at <= f.period_end,
-        )))
-        .group_by(first.c.event_id, first.c.department_id, first.c.dispatched_at)
-        .subquery("per_assignment")
-    )
-    not_returned = per.c.returned_at.is_(None)
+    by_end = a.c.completed_at <= end
+    if redos:
+        completed = case((by_end, a.c.completed_at), else_=redo.c.at)
+        complete_s = case((by_end, a.c.complete_s), else_=seconds_between(a.c.dispatched_at, redo.c.at))
+        source = a.outerjoin(redo, and_(redo.c.event_id == a.c.event_id, redo.c.department_id == a.c.department_id))
+    else:
+        completed, complete_s, source = case((by_end, a.c.completed_at)), case((by_end, a.c.complete_s)), a
+    not_returned = or_(a.c.returned_at.is_(None), a.c.returned_at > end)
+    dispatched = a.c.dispatched_at if by_dispatch else _no_index(a.c.dispatched_at)
     return (
         select(
-            per.c.event_id, per.c.department_id, per.c.dispatched_at, per.c.accepted_at,
-            case((not_returned, per.c.completed_at)).label("completed_at"),
-            per.c.returned_at, per.c.rejections,
-            seconds_between(per.c.dispatched_at, per.c.accepted_at).label("accept_s"),
-            case((not_returned, seconds_between(per.c.dispatched_at, per.c.completed_at))).label("complete_s"),
-            events.c.deadline, events.c.closed_at, events.c.satisfaction, events.c.category_code,
-            events.c.town_id, events.c.village_id, events.c.grid_id, events.c.source, events.c.urgency,
-            events.c.code,
+            a.c.event_id, a.c.department_id, a.c.dispatched_at,
+            case((a.c.accepted_at <= end, a.c.accepted_at)).label("accepted_at"),
+            case((not_returned, completed)).label("completed_at"),
+            case((a.c.returned_at <= end, a.c.returned_at)).label("returned_at"),
+            case((a.c.rejected_at <= end, 1), else_=0).label("rejections"),
+            case((a.c.accepted_at <= end, a.c.accept_s)).label("accept_s"),
+            case((not_returned, complete_s)).label("complete_s"),
+            a.c.deadline, a.c.closed_at, a.c.satisfaction, a.c.category_code, a.c.town_id, a.c.village_id,
         )
-        .select_from(per.join(events, events.c.id == per.c.event_id))
+        .select_from(source)
+        .where(dispatched <= end, unit_conditions(f, a))
     )
 
 
@@ -120,32 +141,43 @@ def _bucket(f: Filters, a, by: str) -> ColumnElement:
     return case(*whens, else_=last) if whens else last
 
 
-def _period(f: Filters, by: str, department_id: int | None):
+def _period(engine: Engine, f: Filters, by: str, department_id: int | None):
     """The assignments dispatched in the period, with a `bucket` column for the dimension."""
     if by not in DIMENSIONS:
         raise ValueError(f"unknown dimension {by!r}; choose one of {DIMENSIONS}")
-    a = _assignments(f).subquery("a")
+    a = _assignments(f, redos=_redos_exist(engine, f)).subquery("a")
     q = select(*a.c, _bucket(f, a, by).label("bucket")).where(a.c.dispatched_at >= f.period_start)
     if department_id is not None:
         q = q.where(a.c.department_id == int(department_id))
     return q.subquery("p")
 
 
-def _measures(p, f: Filters) -> list:
+def _flags(p, f: Filters) -> list:
+    """Per assignment, what each count adds (0/1, or the rating): few narrow columns, so the
+    percentile ranking that follows sorts small rows."""
     kept = p.c.returned_at.is_(None)
     done = and_(kept, p.c.completed_at.is_not(None))
     due_or_done = and_(kept, or_(p.c.completed_at.is_not(None), p.c.deadline <= f.period_end))
     rated = and_(kept, p.c.closed_at.is_not(None), p.c.closed_at <= f.period_end, p.c.satisfaction.is_not(None))
+    one = lambda condition: case((condition, 1), else_=0)  # noqa: E731
     return [
-        func.count().label("received"),
-        _count_if(and_(done, p.c.completed_at <= p.c.deadline)).label("on_time"),
-        _count_if(due_or_done).label("due_or_done"),
-        _count_if(p.c.returned_at.is_not(None)).label("returned"),
-        _count_if(and_(done, p.c.rejections > 0)).label("rejected"),
-        _count_if(done).label("completed"),
-        func.coalesce(func.sum(case((rated, p.c.satisfaction), else_=0)), 0).label("satisfaction_sum"),
-        _count_if(rated).label("satisfaction_n"),
+        one(and_(done, p.c.completed_at <= p.c.deadline)).label("on_time"),
+        one(due_or_done).label("due_or_done"),
+        one(p.c.returned_at.is_not(None)).label("returned"),
+        one(and_(done, p.c.rejections > 0)).label("rejected"),
+        one(done).label("completed"),
+        case((rated, p.c.satisfaction), else_=0).label("satisfaction_sum"),
+        one(rated).label("satisfaction_n"),
     ]
+
+
+COUNTS = ("on_time", "due_or_done", "returned", "rejected", "completed", "satisfaction_sum", "satisfaction_n")
+
+
+def _measures(flags) -> list:
+    """The counts of MEASURES, summed over a subquery with the `_flags` columns."""
+    return [func.count().label("received"),
+            *[func.coalesce(func.sum(flags.c[name]), 0).label(name) for name in COUNTS]]
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -161,20 +193,19 @@ def response_by(engine: Engine, f: Filters, by: str = "department", department_i
     closure_rate (completed / received), satisfaction_avg, satisfaction_n.
     `department_id` restricts to one department; None pools them all. Sorted by bucket.
     """
-    p = _period(f, by, department_id)
-    counts = frame(engine, select(p.c.bucket, *_measures(p, f)).group_by(p.c.bucket))
-    out = counts.merge(_durations(engine, p, "bucket"), on="bucket", how="left")
+    out = frame(engine, _measured(engine, _period(engine, f, by, department_id), f, ["bucket"]))
     return _finish(out).sort_values("bucket", na_position="last").reset_index(drop=True)
 
 
-def _durations(engine: Engine, source, group: str) -> pd.DataFrame:
-    """Median and P90 hours to accept and to complete per `group`, exact, in SQL."""
+def _measured(engine: Engine, p, f: Filters, groups: list[str]):
+    """One pass over the period's assignments: the counts and the exact percentiles per group."""
     qs = {"median": 0.5, "p90": 0.9}
-    acc = frame(engine, percentiles(source, "accept_s", [group], qs)).drop(columns="n")
-    comp = frame(engine, percentiles(source, "complete_s", [group], qs)).drop(columns="n")
-    acc.columns = [group, "accept_h_median", "accept_h_p90"]
-    comp.columns = [group, "complete_h_median", "complete_h_p90"]
-    return acc.merge(comp, on=group, how="outer")
+    wanted = {"accept_s": {f"accept_h_{k}": q for k, q in qs.items()},
+              "complete_s": {f"complete_h_{k}": q for k, q in qs.items()}}
+    flags = select(*[p.c[g] for g in groups], p.c.accept_s, p.c.complete_s, *_flags(p, f)).subquery("flags")
+    src, picks = percentile_columns(engine.dialect.name, flags, wanted, groups)
+    keys = [src.c[g] for g in groups]
+    return select(*keys, *_measures(src), *picks).group_by(*keys)
 
 
 def _finish(out: pd.DataFrame) -> pd.DataFrame:
@@ -193,30 +224,29 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
 
 def county_reference(engine: Engine, f: Filters) -> pd.DataFrame:
     """The same measures pooled over every department: one row, bucket = None."""
-    p = _period(f, "department", None)
-    q = select(literal(0).label("all"), *p.c).subquery("pooled")
-    counts = frame(engine, select(literal(0).label("all"), *_measures(q, f)))
-    out = counts.merge(_durations(engine, q, "all"), on="all", how="left")
+    out = frame(engine, _measured(engine, _period(engine, f, "department", None), f, []))
     out["bucket"] = None
     return _finish(out)
 
 
 def _backlog(f: Filters):
-    a = _assignments(f).subquery("a")
-    open_now = and_(a.c.returned_at.is_(None), a.c.completed_at.is_(None),
-                    or_(a.c.closed_at.is_(None), a.c.closed_at > f.period_end))
-    return a, open_now
+    """The assignments open at the period end: not returned, not completed, the event not closed
+    by then — the earliest of those moments (`open_until`) is after it."""
+    # Open rows are not completed: their completed_at is NULL with or without redos.
+    a = _assignments(f, by_dispatch=False, redos=False).where(assignments.c.open_until > f.period_end)
+    return a.subquery("a")
 
 
 def backlog_by_department(engine: Engine, f: Filters) -> pd.DataFrame:
     """Per department: assignments open at the period end and, of those, past their deadline.
 
-    Columns: department_id, open_now, overdue_now. Open = dispatched up to the period end, not
-    returned, not completed by the department and the event not closed; any dispatch date.
+    Columns: department_id, open_now, overdue_now; departments with nothing open are left out.
+    Open = dispatched up to the period end, not returned, not completed by the department and the
+    event not closed; any dispatch date.
     """
-    a, open_now = _backlog(f)
-    q = (select(a.c.department_id, _count_if(open_now).label("open_now"),
-                _count_if(and_(open_now, a.c.deadline < f.period_end)).label("overdue_now"))
+    a = _backlog(f)
+    q = (select(a.c.department_id, func.count().label("open_now"),
+                _count_if(a.c.deadline < f.period_end).label("overdue_now"))
          .group_by(a.c.department_id))
     out = frame(engine, q)
     for col in ("open_now", "overdue_now"):
@@ -348,8 +378,11 @@ def box_stats(engine: Engine, f: Filters, measure: str = "complete") -> pd.DataF
     if measure not in ("accept", "complete"):
         raise ValueError("measure must be 'accept' or 'complete'")
     value = f"{measure}_s"
-    p = _period(f, "department", None)
-    stats = percentiles(p, value, ["bucket"], {"q1": 0.25, "median": 0.5, "q3": 0.75}).subquery("st")
+    p = _period(engine, f, "department", None)
+    src, picks = percentile_columns(engine.dialect.name, p, {value: {"q1": 0.25, "median": 0.5, "q3": 0.75}},
+                                    ["bucket"])
+    stats = (select(src.c.bucket, func.count(src.c[value]).label("n"), *picks)
+             .where(src.c[value].is_not(None)).group_by(src.c.bucket).subquery("st"))
     iqr = stats.c.q3 - stats.c.q1
     v = p.c[value]
     q = (
@@ -374,19 +407,21 @@ def oldest_open(engine: Engine, f: Filters, department_id: int, limit: int = 20,
     """
     limit = max(1, min(int(limit), 200))
     offset = max(0, int(offset))
-    a, open_now = _backlog(f)
+    a = _backlog(f)
     town, village = admin_units.alias("town"), admin_units.alias("village")
     q = (
-        select(a.c.code, event_categories.c.name.label("category"), event_categories.c.name_en.label("category_en"),
-               a.c.urgency, a.c.source, town.c.name.label("town"), village.c.name.label("village"),
-               grids.c.name.label("grid"), a.c.dispatched_at, a.c.accepted_at, a.c.deadline)
+        select(events.c.code, event_categories.c.name.label("category"),
+               event_categories.c.name_en.label("category_en"), events.c.urgency, events.c.source,
+               town.c.name.label("town"), village.c.name.label("village"), grids.c.name.label("grid"),
+               a.c.dispatched_at, a.c.accepted_at, a.c.deadline)
         .select_from(
-            a.join(event_categories, event_categories.c.code == a.c.category_code)
+            a.join(events, events.c.id == a.c.event_id)
+            .join(event_categories, event_categories.c.code == a.c.category_code)
             .outerjoin(town, town.c.id == a.c.town_id)
             .outerjoin(village, village.c.id == a.c.village_id)
-            .outerjoin(grids, grids.c.id == a.c.grid_id))
-        .where(open_now, a.c.department_id == int(department_id))
-        .order_by(a.c.dispatched_at, a.c.code)
+            .outerjoin(grids, grids.c.id == events.c.grid_id))
+        .where(a.c.department_id == int(department_id))
+        .order_by(a.c.dispatched_at, events.c.code)
         .limit(limit).offset(offset)
     )
     out = frame(engine, q)

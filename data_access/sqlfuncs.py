@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from sqlalchemy import Float, Integer, case, cast, func, literal, select
+from sqlalchemy import ARRAY, Float, Integer, case, cast, func, literal, select, type_coerce
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import Grouping
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.sql.selectable import Subquery
 
@@ -70,3 +72,57 @@ def percentiles(source: Subquery, value_col: str, group_cols: list[str], qs: dic
         .group_by(*grouped)
     )
 
+
+
+def percentile_ranks(source: Subquery, value_cols: list[str], group_cols: list[str]) -> Subquery:
+    """`source` with, per value column v, its rank `v_rn` among the group's non-NULL values and
+    their count `v_n`: one pass ranks several measures, and the same rows can be counted too.
+    Pick the percentiles with `percentile_picks` in a SELECT grouped by `group_cols`."""
+    groups = [source.c[g] for g in group_cols]
+    ranks = []
+    for name in value_cols:
+        v = source.c[name]
+        # One window per value (NULLs apart): the count shares the ranking's sort. On a NULL
+        # row `v_n` counts the NULLs, and `percentile_picks` skips those rows.
+        within = [*groups, v.is_(None)]
+        ranks.append(func.row_number().over(partition_by=within, order_by=v).label(f"{name}_rn"))
+        ranks.append(func.count().over(partition_by=within, order_by=v, rows=(None, None)).label(f"{name}_n"))
+    return select(*source.c, *ranks).subquery("ranked")
+
+
+def percentile_picks(ranked: Subquery, value_col: str, qs: dict[str, float]) -> list:
+    """Aggregate columns (labels from `qs`) picking the exact percentiles of `value_col` from a
+    `percentile_ranks` subquery, pandas' linear interpolation as in `percentiles`."""
+    v, rn, n = ranked.c[value_col], ranked.c[f"{value_col}_rn"], ranked.c[f"{value_col}_n"]
+    present = v.is_not(None)
+    columns = []
+    for label, q in qs.items():
+        frac = Fraction(q).limit_denominator(1000)
+        a, b = frac.numerator, frac.denominator
+        scaled = (n - 1) * literal(a, Integer)
+        lo_rank = scaled // literal(b, Integer) + 1
+        weight = cast(scaled % literal(b, Integer), Float) / float(b)
+        v_lo = func.max(case(((present & (rn == lo_rank)), v)))
+        v_hi = func.max(case(((present & (rn == lo_rank + 1)), v)))
+        columns.append((v_lo + (func.coalesce(v_hi, v_lo) - v_lo) * func.max(case((present, weight)))).label(label))
+    return columns
+
+
+def percentile_columns(dialect: str, source: Subquery, wanted: dict[str, dict[str, float]], group_cols: list[str]):
+    """(from, columns): the exact percentiles of several value columns, for a SELECT from `from`
+    grouped by `group_cols`; `wanted` is {value column: {label: q}}. Columns of `source` keep
+    their names in `from`, so counts can go in the same SELECT.
+
+    PostgreSQL: the ordered-set aggregate percentile_cont (the same linear interpolation as
+    pandas), which sorts each group's values once instead of ranking every row in a window —
+    several times faster at hundreds of thousands of rows. SQLite: `percentile_ranks`."""
+    if dialect == "postgresql":
+        columns = []
+        for col, qs in wanted.items():
+            # One aggregate per value with an array of fractions: one sort, not one per fraction.
+            fractions = postgresql.array([literal(float(q), Float) for q in qs.values()])
+            agg = type_coerce(Grouping(func.percentile_cont(fractions).within_group(source.c[col])), ARRAY(Float))
+            columns += [agg[i + 1].label(label) for i, label in enumerate(qs)]
+        return source, columns
+    ranked = percentile_ranks(source, list(wanted), group_cols)
+    return ranked, [c for col, qs in wanted.items() for c in percentile_picks(ranked, col, qs)]
