@@ -1,7 +1,7 @@
 """Concurrency benchmark: N browser sessions on the live map while the feeder writes events.
 
     python -m benchmarks.concurrency --db URL [--sessions 20] [--rate 5] [--seconds 120]
-                                     [--out FILE.json] [--markdown FILE.md]
+                                     [--no-webgl] [--out FILE.json] [--markdown FILE.md]
 
 1. Starts the dashboard (`streamlit run dashboard.py`, headless, free port, GRID_DB_URL=--db).
 2. Opens --sessions sessions in one headless Chromium (one browser context each, so one
@@ -15,8 +15,11 @@ Refresh time: from the browser sending the fragment's rerun request (BackMsg `re
 `fragment_id`) to the browser receiving the `script_finished` ForwardMsg of the fragment run that
 served it. Both timestamps are Chromium's own (DevTools `Network.webSocketFrame*` events), so
 the harness's lag does not count; server queueing, the run and sending the page's deltas do,
-the browser's drawing afterwards does not. Requests that pile up while a run is slow are merged
-by Streamlit into one run: that refresh is timed from the oldest and the rest are "coalesced".
+the browser's drawing afterwards does not. The browser asks every interval whether or not the
+last run has ended: Streamlit merges requests that wait into one run, and a request that comes
+while a fragment run is going stops that run (FINISHED_EARLY_FOR_RERUN, "cut short") and starts
+it again. A refresh therefore ends only with a run that finished, and is timed from the oldest
+request it answered; the requests it answered besides are "coalesced".
 
 "No error": no exception or error alert in any session (in the websocket traffic and in the DOM
 at the end), no dropped websocket, no traceback in the server's log, every request answered,
@@ -368,7 +371,8 @@ def server_problems(log_path: Path) -> list[str]:
 
 def measure(url: str, sessions: int = 20, rate: float = 5.0, seconds: float = 120.0, role: str = "duty",
             seed: int = 21, viewport: tuple[int, int] = (1366, 900), webgl: bool = True,
-            log_dir: Path | None = None, progress=print) -> dict:
+            log_dir: Path | None = None, progress=print, open_timeout_s: float = 300,
+            keep_sessions: list | None = None) -> dict:
     """Run the benchmark; returns the result dict (see `summary`). Cleans up on any exit."""
     from playwright.sync_api import sync_playwright
 
@@ -395,16 +399,25 @@ def measure(url: str, sessions: int = 20, rate: float = 5.0, seconds: float = 12
         args = CHROMIUM_ARGS + ([] if webgl else ["--disable-webgl", "--disable-webgl2"])
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
         stack.callback(_quietly, browser.close)
-        pages, recorded = [], []
+        pages, recorded = [], ([] if keep_sessions is None else keep_sessions)  # kept: for diagnosis
         opened_at = time.monotonic()
         for i in range(sessions):
             context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
             began = time.monotonic()
-            page, session = open_session(context, i, base, role, timeout_ms=180_000)
+            try:
+                page, session = open_session(context, i, base, role, timeout_ms=open_timeout_s * 1000)
+            except Exception as exc:  # noqa: BLE001 - an overloaded server: say so, measure the others
+                errors.append(f"session {i}: could not open the live map: {str(exc).splitlines()[0][:200]}")
+                progress(f"  session {i + 1}/{sessions} FAILED to open: {str(exc).splitlines()[0][:200]}")
+                _quietly(context.close)
+                continue
             pages.append(page)
             recorded.append(session)
             progress(f"  session {i + 1}/{sessions} on the live map ({time.monotonic() - began:.1f} s)")
         result["open_sessions_s"] = round(time.monotonic() - opened_at, 1)
+        result["sessions_open"] = len(recorded)
+        if not recorded:
+            raise RuntimeError("no session could open the live map: " + "; ".join(errors))
         pages[0].wait_for_timeout(2000)  # every session has had a refresh request scheduled
         first = min((r.start for s in recorded for r in s.runs.values()), default=None)
         if first is None or abs(first - opened_at) > 600:
@@ -518,10 +531,15 @@ def summary(recorded: list[Session], window: tuple[float, float], errors: list[s
             "session": s.index, "refreshes": len(refreshes), "requests": sum(window[0] <= ts <= window[1]
                                                                              for ts, _ in s.requests),
             "coalesced": sum(r["coalesced"] for r in refreshes), "unanswered": len(unanswered),
+            "cut_short": sum(1 for r in s.runs.values() if r.status == CUT_SHORT and r.fragments
+                             and window[0] <= r.start <= window[1]),
             "p50_s": _round(percentile(times, 50)), "p95_s": _round(percentile(times, 95)),
             "max_s": _round(max(times, default=None)), "new_ticker_rows": len(new_rows),
             "open_counts_seen": len({body for ts, body in s.first_metric if ts >= window[0]}),
-            "undecodable_frames": s.undecodable, "interval_s": s.interval})
+            "undecodable_frames": s.undecodable, "interval_s": s.interval,
+            # Runs that ended in the window, by how they ended: to see why a refresh was or was not counted.
+            "runs_ended": _by_status(r for r in s.runs.values()
+                                     if r.finish is not None and window[0] <= r.finish <= window[1] + ANSWER_GRACE_S)})
     times = [r["refresh_s"] for r in all_refreshes]
     runs = [r["run_s"] for r in all_refreshes]
     counts = [p["refreshes"] for p in per_session]
@@ -533,10 +551,20 @@ def summary(recorded: list[Session], window: tuple[float, float], errors: list[s
         "refreshes_per_session": {"min": min(counts, default=0), "median": percentile(counts, 50),
                                   "max": max(counts, default=0)},
         "coalesced_requests": sum(p["coalesced"] for p in per_session),
+        # Fragment runs Streamlit stopped because the next refresh request came before they ended.
+        "runs_cut_short": sum(p["cut_short"] for p in per_session),
         "interval_s": intervals[0] if len(intervals) == 1 else intervals,
         "errors": errors, "per_session": per_session,
         "refresh_times_s": [round(t, 4) for t in times],
     }
+
+
+def _by_status(runs) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for run in runs:
+        name = ForwardMsg.ScriptFinishedStatus.Name(run.status) + (" (fragment)" if run.fragments else "")
+        counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 def _round(value, digits: int = 3):
@@ -554,14 +582,14 @@ def _fmt(value, digits: int = 2) -> str:
 def table(r: dict) -> str:
     per = r["refreshes_per_session"]
     rows = [
-        ("sessions", r["sessions"]), ("feeder", f"{r['rate']}/s for {r['seconds']:.0f} s"),
+        ("sessions open / asked for", f"{r.get('sessions_open', r['sessions'])} / {r['sessions']}"), ("feeder", f"{r['rate']}/s for {r['seconds']:.0f} s"),
         ("refresh interval (s)", r.get("interval_s")),
         ("refreshes measured", r["refreshes"]),
         ("refreshes per session (min / median / max)", f"{per['min']} / {_fmt(per['median'], 1)} / {per['max']}"),
         ("refresh time p50 / p95 / max (s)",
          f"{_fmt(r['refresh_p50_s'])} / {_fmt(r['refresh_p95_s'])} / {_fmt(r['refresh_max_s'])}"),
         ("server run p50 / p95 (s)", f"{_fmt(r['run_p50_s'])} / {_fmt(r['run_p95_s'])}"),
-        ("coalesced requests", r["coalesced_requests"]),
+        ("coalesced requests / runs cut short", f"{r['coalesced_requests']} / {r.get('runs_cut_short', '—')}"),
         ("events written", f"{r['events_written']} (feeder: {r['feeder']['created']}, expected ≈ "
                            f"{r['feeder']['expected']})"),
         ("server peak RSS (MB)", _fmt(r.get("server_peak_rss_mb"), 0)),
@@ -580,11 +608,11 @@ def markdown(r: dict) -> str:
     per = r["refreshes_per_session"]
     lines = [
         "| sessions | feeder | refreshes | per session (min/median/max) | refresh p50 s | p95 s | max s | "
-        "server run p95 s | coalesced | events written | server peak RSS MB | errors |",
+        "server run p95 s | coalesced / cut short | events written | server peak RSS MB | errors |",
         "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        f"| {r['sessions']} | {r['rate']}/s × {r['seconds']:.0f} s | {r['refreshes']} | {per['min']} / "
+        f"| {r.get('sessions_open', r['sessions'])} of {r['sessions']} | {r['rate']}/s × {r['seconds']:.0f} s | {r['refreshes']} | {per['min']} / "
         f"{_fmt(per['median'], 1)} / {per['max']} | {_fmt(r['refresh_p50_s'])} | {_fmt(r['refresh_p95_s'])} | "
-        f"{_fmt(r['refresh_max_s'])} | {_fmt(r['run_p95_s'])} | {r['coalesced_requests']} | {r['events_written']} | "
+        f"{_fmt(r['refresh_max_s'])} | {_fmt(r['run_p95_s'])} | {r['coalesced_requests']} / {r.get('runs_cut_short', '—')} | {r['events_written']} | "
         f"{_fmt(r.get('server_peak_rss_mb'), 0)} | {len(r['errors'])} |",
     ]
     if r["errors"]:
@@ -600,7 +628,7 @@ def machine() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.concurrency", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="SQLAlchemy URL of an existing store (the feeder writes into it)")
+    parser.add_argument("--db", help="SQLAlchemy URL of an existing store (the feeder writes into it)")
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rate", type=float, default=5.0, help="events per second the feeder writes")
     parser.add_argument("--seconds", type=float, default=120.0, help="how long the feeder writes (the measured span)")
@@ -611,7 +639,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="do not draw the map (WebGL off): the browsers then take far less of this machine's CPU")
     parser.add_argument("--out", default=None, help="write the JSON result here")
     parser.add_argument("--markdown", default=None, help="also write the summary as a Markdown table")
+    parser.add_argument("--from-json", default=None,
+                        help="do not measure: print (and --markdown) the summary of an earlier --out file")
     args = parser.parse_args(argv)
+    if args.from_json:
+        result = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        print(table(result))
+        if args.markdown:
+            Path(args.markdown).write_text(markdown(result) + "\n", encoding="utf-8")
+        return 0
+    if not args.db:
+        parser.error("--db is required (unless --from-json)")
     if args.sessions < 1 or args.rate <= 0 or args.seconds <= 0:
         parser.error("--sessions, --rate and --seconds must be positive")
     try:

@@ -19,7 +19,7 @@ def test_concurrency_benchmark_smoke(tmp_path):
     r = concurrency.measure(url, sessions=3, rate=2, seconds=20, log_dir=ARTIFACTS, progress=lambda s: None)
     print(concurrency.table(r))
     assert r["errors"] == []
-    assert len(r["per_session"]) == 3
+    assert r["sessions_open"] == 3 and len(r["per_session"]) == 3
     assert all(s["refreshes"] >= 1 for s in r["per_session"]), r["per_session"]
     assert r["refreshes"] == sum(s["refreshes"] for s in r["per_session"])
     assert r["refresh_p95_s"] > 0 and r["refresh_p50_s"] <= r["refresh_p95_s"] <= r["refresh_max_s"]
@@ -27,4 +27,4 @@ def test_concurrency_benchmark_smoke(tmp_path):
     assert all(s["new_ticker_rows"] > 0 for s in r["per_session"])
     assert r["interval_s"] > 0  # the live fragment's refresh interval, as the page sent it
     assert "refresh time p50 / p95 / max" in concurrency.table(r)
-    assert "| 3 |" in concurrency.markdown(r)
+    assert "| 3 of 3 |" in concurrency.markdown(r)
