@@ -330,14 +330,20 @@ def ensure_demo_users(url: str) -> None:
 
 # --- the run -------------------------------------------------------------------------------------
 
-def open_session(context, index: int, base: str, role: str, timeout_ms: float) -> tuple[object, Session]:
+def open_session(context, index: int, base: str, role: str, timeout_ms: float,
+                 webgl: bool = True) -> tuple[object, Session]:
     """A page in `context` on the live map, signed in, with its websocket traffic recorded."""
     from tests.browser import sign_in
 
     page = context.new_page()
     session = Session(index)
-    # Uncaught script errors in the page (the frontend's, not Streamlit's) count as errors too.
-    page.on("pageerror", lambda exc: session.errors.append(f"session {index}: page error: {str(exc)[:200]}"))
+    # Uncaught script errors in the page (the frontend's, not Streamlit's) count as errors too,
+    # except the map's own complaint when --no-webgl took WebGL away on purpose.
+    def page_error(exc) -> None:
+        if webgl or "WebGL" not in str(exc):
+            session.errors.append(f"session {index}: page error: {str(exc)[:200]}")
+
+    page.on("pageerror", page_error)
     cdp = context.new_cdp_session(page)
     cdp.on("Network.webSocketFrameSent", session.on_sent)
     cdp.on("Network.webSocketFrameReceived", session.on_received)
@@ -405,7 +411,7 @@ def measure(url: str, sessions: int = 20, rate: float = 5.0, seconds: float = 12
             context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
             began = time.monotonic()
             try:
-                page, session = open_session(context, i, base, role, timeout_ms=open_timeout_s * 1000)
+                page, session = open_session(context, i, base, role, open_timeout_s * 1000, webgl)
             except Exception as exc:  # noqa: BLE001 - an overloaded server: say so, measure the others
                 errors.append(f"session {i}: could not open the live map: {str(exc).splitlines()[0][:200]}")
                 progress(f"  session {i + 1}/{sessions} FAILED to open: {str(exc).splitlines()[0][:200]}")
