@@ -1,0 +1,30 @@
+"""Smoke test of the concurrency benchmark (benchmarks/concurrency.py): 3 browser sessions on the
+live map of a tiny store while the feeder writes 2 events/s for 20 s. No timing is asserted, only
+that the measuring works and nothing failed."""
+from __future__ import annotations
+
+import datetime as dt
+
+from benchmarks import concurrency
+from tests.browser import ARTIFACTS, require_browser
+
+
+def test_concurrency_benchmark_smoke(tmp_path):
+    require_browser()
+    from sample_data.generate import generate
+
+    url = f"sqlite:///{tmp_path / 'conc.db'}"
+    # Ending now: the live map's "today" and the feeder's new events fall in the same day.
+    generate(url, profile="tiny", seed=7, end=dt.datetime.now(dt.timezone.utc), progress=False)
+    r = concurrency.measure(url, sessions=3, rate=2, seconds=20, log_dir=ARTIFACTS, progress=lambda s: None)
+    print(concurrency.table(r))
+    assert r["errors"] == []
+    assert r["sessions_open"] == 3 and len(r["per_session"]) == 3
+    assert all(s["refreshes"] >= 1 for s in r["per_session"]), r["per_session"]
+    assert r["refreshes"] == sum(s["refreshes"] for s in r["per_session"])
+    assert r["refresh_p95_s"] > 0 and r["refresh_p50_s"] <= r["refresh_p95_s"] <= r["refresh_max_s"]
+    assert r["events_written"] > 0 and r["events_written"] == r["feeder"]["created"]
+    assert all(s["new_ticker_rows"] > 0 for s in r["per_session"])
+    assert r["interval_s"] > 0  # the live fragment's refresh interval, as the page sent it
+    assert "refresh time p50 / p95 / max" in concurrency.table(r)
+    assert "| 3 of 3 |" in concurrency.markdown(r)
