@@ -36,7 +36,7 @@ from . import sqlfuncs
 from .filters import Filters
 from .queries import HIDDEN, frame, scalar, unit_conditions
 from .rollups.event_paths import (
-    DEADLINE_STAGES, PATH_LEVELS, STAGES, escalation_counts, escalation_days, event_paths, path_select,
+    ALL_CATEGORIES, DEADLINE_STAGES, PATH_LEVELS, STAGES, escalation_counts, escalation_days, event_paths, path_select,
     per_event,
 )
 from .rules import default_rule_rows, load_rules
@@ -76,7 +76,14 @@ PATH_COLUMNS = ("event_id", "source", "category_code", "v_grid", "v_village", "v
                 *[f"breach_{s}" for s in DEADLINE_STAGES])
 
 
-def _paths(f: Filters):
+def _moving_after(engine: Engine, f: Filters) -> bool:
+    """Whether any event has a step after period_end (never, for a period that ends now): only
+    then can an event in scope differ from its `event_paths` row."""
+    p = event_paths.c
+    return scalar(engine, select(p.event_id).where(p.last_at > f.period_end).limit(1)) is not None
+
+
+def _paths(f: Filters, moving: bool = True, cte: bool = False):
     """Per event in scope, as it stood at period_end: visited levels v_<level> (0/1), dispatch
     node, outcome, route, returns, rejections, each stage's seconds and breach.
 
@@ -86,10 +93,13 @@ def _paths(f: Filters):
     p = event_paths
     settled = select(*[p.c[c] for c in PATH_COLUMNS]).where(_scope_paths(f), p.c.last_at <= f.period_end,
                                                             p.c.n_steps > 0)
+    if not moving:
+        return settled.cte("paths") if cte else settled.subquery("paths")
     late_ids = select(p.c.event_id).where(_scope_paths(f), p.c.last_at > f.period_end)
     late = path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end)).subquery("late_paths")
     moving = select(*[late.c[c] for c in PATH_COLUMNS]).where(late.c.n_steps > 0)
-    return union_all(settled, moving).subquery("paths")
+    both = union_all(settled, moving)
+    return both.cte("paths") if cte else both.subquery("paths")
 
 
 def _path_nodes(row) -> list[str]:
@@ -105,7 +115,7 @@ def _path_nodes(row) -> list[str]:
 def path_counts(engine: Engine, f: Filters) -> pd.DataFrame:
     """Events per distinct path. Columns: source, v_grid, v_village, v_town, v_county, dispatch,
     outcome, events."""
-    p = _paths(f)
+    p = _paths(f, _moving_after(engine, f))
     keys = [p.c.source, p.c.v_grid, p.c.v_village, p.c.v_town, p.c.v_county, p.c.dispatch, p.c.outcome]
     return frame(engine, select(*keys, func.count().label("events")).group_by(*keys))
 
@@ -222,7 +232,7 @@ def valid_link(source: str, target: str) -> bool:
 def link_event_count(engine: Engine, f: Filters, source: str, target: str) -> int:
     if not valid_link(source, target):
         return 0
-    p = _paths(f)
+    p = _paths(f, _moving_after(engine, f))
     return int(scalar(engine, select(func.count()).select_from(p).where(_link_condition(p, source, target))) or 0)
 
 
@@ -237,7 +247,7 @@ def link_events(engine: Engine, f: Filters, source: str, target: str, limit: int
             "outcome", "returns", "rejections"]
     if not valid_link(source, target):
         return pd.DataFrame(columns=cols)
-    p = _paths(f)
+    p = _paths(f, _moving_after(engine, f))
     q = (
         select(events.c.id, events.c.code, event_categories.c.name, event_categories.c.name_en, events.c.source,
                events.c.urgency, admin_units.c.name, events.c.reported_at, events.c.status, p.c.outcome,
@@ -298,9 +308,9 @@ def event_timeline(engine: Engine, f: Filters, event_id: int) -> pd.DataFrame:
 
 # --- lifecycle timing ------------------------------------------------------------------------
 
-def _stage_rows(f: Filters, verify_hours: float):
+def _stage_rows(f: Filters, verify_hours: float, moving: bool = True):
     """UNION ALL of one row per (event, finished stage): stage, route, category_code, seconds, breach."""
-    p = _paths(f)
+    p = _paths(f, moving, cte=True)  # read once, not once per stage
     verify_limit = float(verify_hours) * 3600.0
     parts = []
     for stage in STAGES:
@@ -325,10 +335,10 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
     """
     if verify_hours is None:
         verify_hours = escalation_rules(engine)["verify_within_hours"]
-    rows = _stage_rows(f, verify_hours)
+    rows = _stage_rows(f, verify_hours, _moving_after(engine, f))
     group_col = {"route": "route", "category": "category_code", "all": None}[by]
     groups = ["stage"] + ([group_col] if group_col else [])
-    pct = frame(engine, sqlfuncs.percentiles(rows, "seconds", groups, {"median": 0.5, "p90": 0.9}))
+    pct = frame(engine, sqlfuncs.percentiles_sorted_once(rows, "seconds", groups, {"median": 0.5, "p90": 0.9}))
     gcols = [rows.c[g] for g in groups]
     breaches = frame(engine, select(*gcols, func.sum(rows.c.breach).label("breaches")).group_by(*gcols))
     out = pct.merge(breaches, on=groups, how="left")
@@ -373,7 +383,7 @@ def round_trips(engine: Engine, f: Filters) -> pd.DataFrame:
 
     Columns: round_trips, events.
     """
-    p = _paths(f)
+    p = _paths(f, _moving_after(engine, f))
     trips = (p.c.n_returns + p.c.n_rejects).label("round_trips")
     inner = select(trips).subquery("trips")
     q = (select(inner.c.round_trips, func.count().label("events"))
@@ -420,24 +430,22 @@ def escalation_profile(engine: Engine, f: Filters) -> pd.DataFrame:
     # Per village: the day rollup over the window, minus the events still moving after period_end
     # as the rollup counts them, plus those events as they stood at period_end (from their steps).
     d, p = escalation_days.c, event_paths.c
-    in_window = [d.report_date.between(start, f.date_to)]
+    in_window = [d.category_code == (f.category_code or ALL_CATEGORIES), d.report_date.between(start, f.date_to)]
     late = [p.report_date.between(start, f.date_to), p.last_at > f.period_end, p.village_id.is_not(None)]
     if f.category_code is not None:
-        in_window.append(d.category_code == f.category_code)
         late.append(p.category_code == f.category_code)
-    days_part = select(d.village_id, d.decided, d.escalated, d.hotline).where(*in_window)
-    late_full = (select(p.village_id, *escalation_counts(event_paths, true())).where(*late)
-                 .group_by(p.village_id).subquery("late_full"))
-    late_now = path_select(per_event(events.c.id.in_(select(p.event_id).where(*late)), upto=f.period_end)
-                           ).subquery("late_now")
-    late_now_q = (select(late_now.c.village_id,
-                         *escalation_counts(late_now, late_now.c.reported_at <= f.period_end))
-                  .group_by(late_now.c.village_id))
-    parts = union_all(
-        days_part,
-        select(late_full.c.village_id, -late_full.c.decided, -late_full.c.escalated, -late_full.c.hotline),
-        late_now_q,
-    ).subquery("esc_parts")
+    parts = [select(d.village_id, d.decided, d.escalated, d.hotline).where(*in_window)]
+    if _moving_after(engine, f):
+        late_full = (select(p.village_id, *escalation_counts(event_paths, true())).where(*late)
+                     .group_by(p.village_id).subquery("late_full"))
+        late_now = path_select(per_event(events.c.id.in_(select(p.event_id).where(*late)), upto=f.period_end)
+                               ).subquery("late_now")
+        parts += [
+            select(late_full.c.village_id, -late_full.c.decided, -late_full.c.escalated, -late_full.c.hotline),
+            select(late_now.c.village_id, *escalation_counts(late_now, late_now.c.reported_at <= f.period_end))
+            .group_by(late_now.c.village_id),
+        ]
+    parts = union_all(*parts).subquery("esc_parts")
     counts = frame(engine, select(parts.c.village_id,
                                   *[cast(func.sum(parts.c[c]), Integer).label(c)
                                     for c in ("decided", "escalated", "hotline")])

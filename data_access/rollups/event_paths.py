@@ -8,9 +8,9 @@ time). Built from *all* steps, a row is what the event looked like at any moment
 queries "as of period_end" use it for events with `last_at <= period_end` and recompute the few
 others from `event_steps` with the same SQL (`per_event(..., upto=period_end)`).
 
-`escalation_days`: per report day × village × category, grid-source events decided (accepted or
-escalated, not filing-only) and escalated, and hotline events — the escalation profile's year-long
-window summed over days instead of events.
+`escalation_days`: per category (and `*`, all categories together) × report day × village,
+grid-source events decided (accepted or escalated, not filing-only) and escalated, and hotline
+events — the escalation profile's year-long window summed over days × villages, not events.
 
 Refresh: changed events' rows are deleted and inserted again; the (day, village) keys of changed
 events are recomputed in `escalation_days` (an event's report day and village never change).
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column, Date, Float, Index, Integer, PrimaryKeyConstraint, SmallInteger, String, Table, and_, case, cast,
-    func, select, true, tuple_,
+    func, literal, select, true, tuple_,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
@@ -73,14 +73,15 @@ escalation_days = Table(
     metadata,
     Column("report_date", Date, nullable=False),
     Column("village_id", Integer, nullable=False),
-    Column("category_code", String(32), nullable=False),
+    Column("category_code", String(32), nullable=False),  # ALL_CATEGORIES: every category
     Column("decided", Integer, nullable=False),
     Column("escalated", Integer, nullable=False),
     Column("hotline", Integer, nullable=False),
-    PrimaryKeyConstraint("report_date", "village_id", "category_code", name="pk_escalation_days"),
+    PrimaryKeyConstraint("category_code", "report_date", "village_id", name="pk_escalation_days"),
 )
 
 TABLES = (event_paths, escalation_days)
+ALL_CATEGORIES = "*"
 
 
 def _flag(condition: ColumnElement) -> ColumnElement:
@@ -204,12 +205,13 @@ def escalation_counts(p, where: ColumnElement) -> list[ColumnElement]:
 
 def _insert_days(conn: Connection, where: ColumnElement) -> None:
     p = event_paths
-    keys = [p.c.report_date, p.c.village_id, p.c.category_code]
-    q = (select(*keys, *escalation_counts(p, true()))
-         .where(where, p.c.village_id.is_not(None))
-         .group_by(*keys))
-    conn.execute(escalation_days.insert().from_select(
-        ["report_date", "village_id", "category_code", "decided", "escalated", "hotline"], q))
+    cols = ["category_code", "report_date", "village_id", "decided", "escalated", "hotline"]
+    for category in (p.c.category_code, literal(ALL_CATEGORIES, String)):
+        keys = [p.c.report_date, p.c.village_id] + ([category] if category is p.c.category_code else [])
+        q = (select(category.label("category_code"), p.c.report_date, p.c.village_id, *escalation_counts(p, true()))
+             .where(where, p.c.village_id.is_not(None))
+             .group_by(*keys))
+        conn.execute(escalation_days.insert().from_select(cols, q))
 
 
 def refresh(conn: Connection, changed) -> None:
