@@ -22,6 +22,12 @@ The node model of the flow chart (it reconciles by construction, and tests prove
 - So for every level node, events in = events passed on to a higher level or a dispatch node +
   events that ended there (the links from that node to an outcome); each origin's outflow is its
   number of events, and the outcome nodes together hold every event exactly once.
+
+Where the numbers come from: the rollups of `data_access/rollups/event_paths.py` (one row per
+event with its path, stage durations and flags; escalation counts per day × village; return and
+rejection steps). A row is built from all of an event's steps, so it is exact "as of period_end"
+when the event's last step is ≤ period_end; when any event moved after period_end (a past
+period), the period's events that did are recomputed from their steps up to period_end.
 """
 from __future__ import annotations
 
@@ -36,8 +42,8 @@ from . import sqlfuncs
 from .filters import Filters
 from .queries import HIDDEN, frame, scalar, unit_conditions
 from .rollups.event_paths import (
-    ALL_CATEGORIES, DEADLINE_STAGES, PATH_LEVELS, STAGES, escalation_counts, escalation_days, event_paths, path_select,
-    per_event,
+    ALL_CATEGORIES, DEADLINE_STAGES, PATH_LEVELS, STAGES, escalation_counts, escalation_days, event_paths,
+    event_returns, path_select, per_event,
 )
 from .rules import default_rule_rows, load_rules
 from .schema import (
@@ -338,7 +344,7 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
     rows = _stage_rows(f, verify_hours, _moving_after(engine, f))
     group_col = {"route": "route", "category": "category_code", "all": None}[by]
     groups = ["stage"] + ([group_col] if group_col else [])
-    pct = frame(engine, sqlfuncs.percentiles_sorted_once(rows, "seconds", groups, {"median": 0.5, "p90": 0.9}))
+    pct = frame(engine, sqlfuncs.percentiles_for(engine.dialect.name, rows, "seconds", groups, {"median": 0.5, "p90": 0.9}))
     gcols = [rows.c[g] for g in groups]
     breaches = frame(engine, select(*gcols, func.sum(rows.c.breach).label("breaches")).group_by(*gcols))
     out = pct.merge(breaches, on=groups, how="left")
@@ -361,16 +367,14 @@ def returns_by_route(engine: Engine, f: Filters) -> pd.DataFrame:
     Columns: action (return | reject), from_level, to_level, category_code, category,
     category_en, steps, events.
     """
-    s, p = event_steps.c, event_paths.c
-    keys = [s.action, s.from_level, s.to_level, p.category_code, event_categories.c.name,
+    r = event_returns.c
+    keys = [r.action, r.from_level, r.to_level, r.category_code, event_categories.c.name,
             event_categories.c.name_en]
-    # Only events with a return or rejection at all (any time) can have one by period_end.
     q = (
-        select(*keys, func.count().label("steps"), func.count(func.distinct(s.event_id)).label("events"))
-        .select_from(event_paths.join(event_steps, s.event_id == p.event_id)
-                     .join(event_categories, event_categories.c.code == p.category_code))
-        .where(_scope_paths(f), p.n_returns + p.n_rejects > 0, s.at <= f.period_end,
-               s.action.in_(("return", "reject")))
+        select(*keys, func.count().label("steps"), func.count(func.distinct(r.event_id)).label("events"))
+        .select_from(event_returns.join(event_categories, event_categories.c.code == r.category_code))
+        .where(unit_conditions(f, event_returns), r.report_date.between(f.date_from, f.date_to),
+               r.reported_at <= f.period_end, r.at <= f.period_end)
         .group_by(*keys)
         .order_by(func.count().desc())
     )

@@ -99,3 +99,16 @@ def percentiles_sorted_once(source, value_col: str, group_cols: list[str], qs: d
         columns.append((v_lo + (func.coalesce(v_hi, v_lo) - v_lo) * func.max(weight)).label(label))
     grouped = [ranked.c[g] for g in group_cols]
     return select(*grouped, func.max(ranked.c.n).label("n"), *columns).group_by(*grouped)
+
+
+def percentiles_for(dialect_name: str, source, value_col: str, group_cols: list[str], qs: dict[str, float]):
+    """`percentiles`, spelled `percentile_cont(q) WITHIN GROUP (ORDER BY …)` on PostgreSQL: the same
+    linear interpolation, an ordered-set aggregate instead of two window passes (several times
+    faster on millions of rows). SQLite has no such aggregate: `percentiles_sorted_once` there."""
+    if dialect_name != "postgresql":
+        return percentiles_sorted_once(source, value_col, group_cols, qs)
+    value = source.c[value_col]
+    groups = [source.c[g] for g in group_cols]
+    columns = [func.percentile_cont(float(q)).within_group(value).label(label) for label, q in qs.items()]
+    return (select(*groups, func.count(value).label("n"), *columns)
+            .where(value.is_not(None)).group_by(*groups))

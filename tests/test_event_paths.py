@@ -96,3 +96,22 @@ def test_the_past_period_has_events_the_rollup_alone_would_get_wrong(engine):
         n = conn.execute(select(func.count()).where(p.report_date.between(f.date_from, f.date_to),
                                                     p.last_at > f.period_end)).scalar_one()
     assert n > 0
+
+
+def test_postgresql_equals_the_direct_computation(fixture_url):
+    """The same on the hand-built fixture in SQLite and PostgreSQL (percentile_cont there)."""
+    from tests import fixture_county as fc
+
+    e = create_store_engine(fixture_url)
+    try:
+        f = Filters(fc.DATE_FROM, fc.DATE_TO, fc.AS_OF.astimezone(dt.timezone.utc))
+        for g in (f, f.previous_period()):
+            same(flows.flow_links(e, g), direct.flow_links(e, g), ["source", "target", "outcome"])
+            same(flows.round_trips(e, g), direct.round_trips(e, g), ["round_trips"])
+            same(flows.returns_by_route(e, g), direct.returns_by_route(e, g),
+                 ["action", "from_level", "to_level", "category_code"])
+            for by in ("all", "route", "category"):
+                same(flows.stage_timing(e, g, by, 24.0), direct.stage_timing(e, g, by, 24.0), ["stage", "group"])
+            same(flows.escalation_profile(e, g), direct.escalation_profile(e, g), ["level", "unit_id"])
+    finally:
+        e.dispose()

@@ -12,6 +12,8 @@ others from `event_steps` with the same SQL (`per_event(..., upto=period_end)`).
 grid-source events decided (accepted or escalated, not filing-only) and escalated, and hotline
 events — the escalation profile's year-long window summed over days × villages, not events.
 
+`event_returns`: every return and rejection step, with its event's scope columns.
+
 Refresh: changed events' rows are deleted and inserted again; the (day, village) keys of changed
 events are recomputed in `escalation_days` (an event's report day and village never change).
 """
@@ -80,7 +82,27 @@ escalation_days = Table(
     PrimaryKeyConstraint("category_code", "report_date", "village_id", name="pk_escalation_days"),
 )
 
-TABLES = (event_paths, escalation_days)
+# Every return (退回) and rejection (驳回) step with its event's scope columns: the returns view
+# reads the period's few rows; each row carries its own time, so "up to period_end" is exact.
+event_returns = Table(
+    "event_returns",
+    metadata,
+    Column("step_id", Integer, primary_key=True, autoincrement=False),
+    Column("event_id", Integer, nullable=False),
+    Column("report_date", Date, nullable=False),
+    Column("reported_at", UtcDateTime, nullable=False),
+    Column("town_id", Integer, nullable=True),
+    Column("village_id", Integer, nullable=True),
+    Column("category_code", String(32), nullable=False),
+    Column("action", String(16), nullable=False),  # return | reject
+    Column("from_level", String(16), nullable=True),
+    Column("to_level", String(16), nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_event_returns_date", "report_date"),
+    Index("ix_event_returns_event", "event_id"),
+)
+
+TABLES = (event_paths, escalation_days, event_returns)
 ALL_CATEGORIES = "*"
 
 
@@ -214,15 +236,28 @@ def _insert_days(conn: Connection, where: ColumnElement) -> None:
         conn.execute(escalation_days.insert().from_select(cols, q))
 
 
+def _insert_returns(conn: Connection, where: ColumnElement) -> None:
+    s, e = event_steps.c, events.c
+    q = (select(s.id, s.event_id, e.report_date, e.reported_at, e.town_id, e.village_id, e.category_code, s.action,
+                s.from_level, s.to_level, s.at)
+         .select_from(event_steps.join(events, e.id == s.event_id))
+         .where(where, s.action.in_(("return", "reject"))))
+    conn.execute(event_returns.insert().from_select([c.name for c in event_returns.columns], q))
+
+
 def refresh(conn: Connection, changed) -> None:
     """Make this module's rows right for the events `changed` selects."""
     cols = [c.name for c in event_paths.columns]
     if changed.everything:
         conn.execute(escalation_days.delete())
         conn.execute(event_paths.delete())
+        conn.execute(event_returns.delete())
         conn.execute(event_paths.insert().from_select(cols, path_select(per_event(true()))))
         _insert_days(conn, true())
+        _insert_returns(conn, true())
         return
+    conn.execute(event_returns.delete().where(changed.condition(event_returns.c.event_id)))
+    _insert_returns(conn, changed.condition(event_steps.c.event_id))
     day_keys = (select(events.c.report_date, events.c.village_id)
                 .where(changed.condition(events.c.id), events.c.village_id.is_not(None)))
     conn.execute(event_paths.delete().where(changed.condition(event_paths.c.event_id)))
