@@ -22,6 +22,12 @@ The node model of the flow chart (it reconciles by construction, and tests prove
 - So for every level node, events in = events passed on to a higher level or a dispatch node +
   events that ended there (the links from that node to an outcome); each origin's outflow is its
   number of events, and the outcome nodes together hold every event exactly once.
+
+Where the numbers come from: the rollups of `data_access/rollups/event_paths.py` (one row per
+event with its path, stage durations and flags; escalation counts per day × village; return and
+rejection steps). A row is built from all of an event's steps, so it is exact "as of period_end"
+when the event's last step is ≤ period_end; when any event moved after period_end (a past
+period), the period's events that did are recomputed from their steps up to period_end.
 """
 from __future__ import annotations
 
@@ -35,18 +41,18 @@ from sqlalchemy.sql.elements import ColumnElement
 from . import sqlfuncs
 from .filters import Filters
 from .queries import HIDDEN, frame, scalar, unit_conditions
+from .rollups.event_paths import (
+    ALL_CATEGORIES, DEADLINE_STAGES, PATH_LEVELS, STAGES, escalation_counts, escalation_days, event_paths,
+    event_returns, path_select, per_event,
+)
 from .rules import default_rule_rows, load_rules
 from .schema import (
     admin_units, departments, event_categories, event_steps, events, grids, micro_grids, workers,
 )
 
-GRID_SOURCES = ("patrol", "household_visit", "resident_call")
 SOURCES = ("patrol", "household_visit", "resident_call", "camera_alert", "hotline_12345")
-PATH_LEVELS = ("grid", "village", "town", "county")
 DISPATCH_NODES = ("department", "assigned_grid")
 OUTCOMES = ("closed", "closed_returned", "closed_rejected", "open", "filed")
-STAGES = ("report_accept", "accept_dispatch", "dispatch_complete", "accept_complete", "complete_verify",
-          "verify_close")
 RULESET = "integrity"
 PAGE_SIZES = (20, 50, 100)
 
@@ -64,76 +70,42 @@ def _flag(condition: ColumnElement) -> ColumnElement:
     return func.max(case((condition, 1), else_=0))
 
 
-def _scope(f: Filters) -> ColumnElement:
-    return and_(unit_conditions(f), events.c.report_date.between(f.date_from, f.date_to),
-                events.c.reported_at <= f.period_end)
+def _scope_paths(f: Filters) -> ColumnElement:
+    """Scope (module docstring) on the `event_paths` rollup: reported in the period, by period_end."""
+    p = event_paths
+    return and_(unit_conditions(f, p), p.c.report_date.between(f.date_from, f.date_to),
+                p.c.reported_at <= f.period_end)
 
 
-def _per_event(f: Filters):
-    """One row per event in scope: step flags and first/last step times, steps up to period_end."""
-    s = event_steps.c
-    act = s.action
-
-    def first(action):
-        return func.min(case((act == action, s.at)))
-
-    def last(action):
-        return func.max(case((act == action, s.at)))
-
-    reached = {lvl: _flag(and_(act.in_(("report", "escalate")), s.to_level == lvl)) for lvl in PATH_LEVELS}
-    return (
-        select(
-            s.event_id,
-            events.c.source,
-            events.c.category_code,
-            events.c.deadline,
-            *[reached[lvl].label(f"r_{lvl}") for lvl in PATH_LEVELS],
-            _flag(and_(act == "dispatch", s.to_level == "department")).label("disp_dept"),
-            _flag(and_(act == "dispatch", s.to_level == "grid")).label("disp_grid"),
-            _flag(act == "close").label("closed"),
-            _flag(act == "file").label("filed"),
-            _count_if(act == "return").label("n_returns"),
-            _count_if(act == "reject").label("n_rejects"),
-            first("report").label("t_report"),
-            first("accept").label("t_accept"),
-            first("dispatch").label("t_dispatch"),
-            last("complete").label("t_complete"),
-            last("verify").label("t_verify"),
-            first("close").label("t_close"),
-        )
-        .select_from(event_steps.join(events, events.c.id == s.event_id))
-        .where(_scope(f), s.at <= f.period_end)
-        .group_by(s.event_id, events.c.source, events.c.category_code, events.c.deadline)
-        .subquery("per_event")
-    )
+PATH_COLUMNS = ("event_id", "source", "category_code", "v_grid", "v_village", "v_town", "v_county", "dispatch",
+                "outcome", "route", "n_returns", "n_rejects", *[f"sec_{s}" for s in STAGES],
+                *[f"breach_{s}" for s in DEADLINE_STAGES])
 
 
-def _paths(f: Filters):
-    """Per event: visited levels v_<level> (0/1), dispatch node, outcome, route, step times."""
-    pe = _per_event(f)
-    none_reached = sum(pe.c[f"r_{lvl}"] for lvl in PATH_LEVELS) == 0
-    # Imported data without a `report` step: enter where the source says.
-    visited = {
-        "grid": case((and_(none_reached, pe.c.source.in_(GRID_SOURCES)), 1), else_=pe.c.r_grid),
-        "village": pe.c.r_village,
-        "town": pe.c.r_town,
-        "county": case((and_(none_reached, pe.c.source.not_in(GRID_SOURCES)), 1), else_=pe.c.r_county),
-    }
-    dispatch = case((pe.c.disp_dept == 1, "department"), (pe.c.disp_grid == 1, "assigned_grid"), else_="none")
-    outcome = case(
-        (pe.c.filed == 1, "filed"),
-        (and_(pe.c.closed == 1, pe.c.n_rejects > 0), "closed_rejected"),
-        (and_(pe.c.closed == 1, pe.c.n_returns > 0), "closed_returned"),
-        (pe.c.closed == 1, "closed"),
-        else_="open",
-    )
-    return select(
-        pe.c.event_id, pe.c.source, pe.c.category_code, pe.c.deadline,
-        *[cast(v, Integer).label(f"v_{lvl}") for lvl, v in visited.items()],
-        cast(dispatch, String).label("dispatch"), cast(outcome, String).label("outcome"),
-        pe.c.n_returns, pe.c.n_rejects, pe.c.t_report, pe.c.t_accept, pe.c.t_dispatch, pe.c.t_complete,
-        pe.c.t_verify, pe.c.t_close,
-    ).subquery("paths")
+def _moving_after(engine: Engine, f: Filters) -> bool:
+    """Whether any event has a step after period_end (never, for a period that ends now): only
+    then can an event in scope differ from its `event_paths` row."""
+    p = event_paths.c
+    return scalar(engine, select(p.event_id).where(p.last_at > f.period_end).limit(1)) is not None
+
+
+def _paths(f: Filters, moving: bool = True, cte: bool = False):
+    """Per event in scope, as it stood at period_end: visited levels v_<level> (0/1), dispatch
+    node, outcome, route, returns, rejections, each stage's seconds and breach.
+
+    From the `event_paths` rollup for events whose last step is ≤ period_end; the events of the
+    period still moving after it (few) are recomputed from their steps up to period_end.
+    """
+    p = event_paths
+    settled = select(*[p.c[c] for c in PATH_COLUMNS]).where(_scope_paths(f), p.c.last_at <= f.period_end,
+                                                            p.c.n_steps > 0)
+    if not moving:
+        return settled.cte("paths") if cte else settled.subquery("paths")
+    late_ids = select(p.c.event_id).where(_scope_paths(f), p.c.last_at > f.period_end)
+    late = path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end)).subquery("late_paths")
+    moving = select(*[late.c[c] for c in PATH_COLUMNS]).where(late.c.n_steps > 0)
+    both = union_all(settled, moving)
+    return both.cte("paths") if cte else both.subquery("paths")
 
 
 def _path_nodes(row) -> list[str]:
@@ -149,7 +121,7 @@ def _path_nodes(row) -> list[str]:
 def path_counts(engine: Engine, f: Filters) -> pd.DataFrame:
     """Events per distinct path. Columns: source, v_grid, v_village, v_town, v_county, dispatch,
     outcome, events."""
-    p = _paths(f)
+    p = _paths(f, _moving_after(engine, f))
     keys = [p.c.source, p.c.v_grid, p.c.v_village, p.c.v_town, p.c.v_county, p.c.dispatch, p.c.outcome]
     return frame(engine, select(*keys, func.count().label("events")).group_by(*keys))
 
@@ -204,8 +176,11 @@ def flow_comparison(engine: Engine, f: Filters) -> pd.DataFrame:
 
     Columns: source, target, events, previous, change, change_share (None when previous is 0).
     """
-    now = flow_links(engine, f)
-    before = flow_links(engine, f.previous_period())
+    return compare_links(flow_links(engine, f), flow_links(engine, f.previous_period()))
+
+
+def compare_links(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    """`flow_comparison` from the two periods' `flow_links` (a page that has both reuses them)."""
     cols = ["source", "target"]
     a = now.groupby(cols)["events"].sum() if len(now) else pd.Series(dtype=int)
     b = before.groupby(cols)["events"].sum() if len(before) else pd.Series(dtype=int)
@@ -263,7 +238,7 @@ def valid_link(source: str, target: str) -> bool:
 def link_event_count(engine: Engine, f: Filters, source: str, target: str) -> int:
     if not valid_link(source, target):
         return 0
-    p = _paths(f)
+    p = _paths(f, _moving_after(engine, f))
     return int(scalar(engine, select(func.count()).select_from(p).where(_link_condition(p, source, target))) or 0)
 
 
@@ -278,7 +253,7 @@ def link_events(engine: Engine, f: Filters, source: str, target: str, limit: int
             "outcome", "returns", "rejections"]
     if not valid_link(source, target):
         return pd.DataFrame(columns=cols)
-    p = _paths(f)
+    p = _paths(f, _moving_after(engine, f))
     q = (
         select(events.c.id, events.c.code, event_categories.c.name, event_categories.c.name_en, events.c.source,
                events.c.urgency, admin_units.c.name, events.c.reported_at, events.c.status, p.c.outcome,
@@ -339,41 +314,19 @@ def event_timeline(engine: Engine, f: Filters, event_id: int) -> pd.DataFrame:
 
 # --- lifecycle timing ------------------------------------------------------------------------
 
-def _route(p) -> ColumnElement:
-    """The last level node of the path: where the event ended up being handled or is waiting."""
-    return case(
-        (p.c.dispatch == "department", "department"), (p.c.dispatch == "assigned_grid", "assigned_grid"),
-        (p.c.v_county == 1, "county"), (p.c.v_town == 1, "town"), (p.c.v_village == 1, "village"),
-        else_="grid",
-    )
-
-
-def _stage_rows(f: Filters, verify_hours: float):
+def _stage_rows(f: Filters, verify_hours: float, moving: bool = True):
     """UNION ALL of one row per (event, finished stage): stage, route, category_code, seconds, breach."""
-    p = _paths(f)
-    route = cast(_route(p), String)
-    dispatched = p.c.dispatch != "none"
+    p = _paths(f, moving, cte=True)  # read once, not once per stage
     verify_limit = float(verify_hours) * 3600.0
-    specs = [
-        # stage, start, end, extra condition, breach condition
-        ("report_accept", p.c.t_report, p.c.t_accept, None, p.c.t_accept > p.c.deadline),
-        ("accept_dispatch", p.c.t_accept, p.c.t_dispatch, None, p.c.t_dispatch > p.c.deadline),
-        ("dispatch_complete", p.c.t_dispatch, p.c.t_complete, None, p.c.t_complete > p.c.deadline),
-        ("accept_complete", p.c.t_accept, p.c.t_complete, ~dispatched, p.c.t_complete > p.c.deadline),
-        ("complete_verify", p.c.t_complete, p.c.t_verify, None,
-         sqlfuncs.seconds_between(p.c.t_complete, p.c.t_verify) > verify_limit),
-        ("verify_close", p.c.t_verify, p.c.t_close, None, p.c.t_close > p.c.deadline),
-    ]
     parts = []
-    for stage, start, end, extra, breach in specs:
-        conds = [start.is_not(None), end.is_not(None), end >= start]
-        if extra is not None:
-            conds.append(extra)
+    for stage in STAGES:
+        seconds = p.c[f"sec_{stage}"]
+        breach = (case((seconds > verify_limit, 1), else_=0) if stage not in DEADLINE_STAGES
+                  else p.c[f"breach_{stage}"])
         parts.append(select(
-            cast(literal(stage), String).label("stage"), route.label("route"), p.c.category_code,
-            sqlfuncs.seconds_between(start, end).label("seconds"),
-            case((breach, 1), else_=0).label("breach"),
-        ).where(*conds))
+            cast(literal(stage), String).label("stage"), p.c.route, p.c.category_code,
+            seconds.label("seconds"), breach.label("breach"),
+        ).where(seconds.is_not(None)))
     return union_all(*parts).subquery("stage_rows")
 
 
@@ -388,10 +341,10 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
     """
     if verify_hours is None:
         verify_hours = escalation_rules(engine)["verify_within_hours"]
-    rows = _stage_rows(f, verify_hours)
+    rows = _stage_rows(f, verify_hours, _moving_after(engine, f))
     group_col = {"route": "route", "category": "category_code", "all": None}[by]
     groups = ["stage"] + ([group_col] if group_col else [])
-    pct = frame(engine, sqlfuncs.percentiles(rows, "seconds", groups, {"median": 0.5, "p90": 0.9}))
+    pct = frame(engine, sqlfuncs.percentiles_for(engine.dialect.name, rows, "seconds", groups, {"median": 0.5, "p90": 0.9}))
     gcols = [rows.c[g] for g in groups]
     breaches = frame(engine, select(*gcols, func.sum(rows.c.breach).label("breaches")).group_by(*gcols))
     out = pct.merge(breaches, on=groups, how="left")
@@ -414,14 +367,14 @@ def returns_by_route(engine: Engine, f: Filters) -> pd.DataFrame:
     Columns: action (return | reject), from_level, to_level, category_code, category,
     category_en, steps, events.
     """
-    s = event_steps.c
-    keys = [s.action, s.from_level, s.to_level, events.c.category_code, event_categories.c.name,
+    r = event_returns.c
+    keys = [r.action, r.from_level, r.to_level, r.category_code, event_categories.c.name,
             event_categories.c.name_en]
     q = (
-        select(*keys, func.count().label("steps"), func.count(func.distinct(s.event_id)).label("events"))
-        .select_from(event_steps.join(events, events.c.id == s.event_id)
-                     .join(event_categories, event_categories.c.code == events.c.category_code))
-        .where(_scope(f), s.at <= f.period_end, s.action.in_(("return", "reject")))
+        select(*keys, func.count().label("steps"), func.count(func.distinct(r.event_id)).label("events"))
+        .select_from(event_returns.join(event_categories, event_categories.c.code == r.category_code))
+        .where(unit_conditions(f, event_returns), r.report_date.between(f.date_from, f.date_to),
+               r.reported_at <= f.period_end, r.at <= f.period_end)
         .group_by(*keys)
         .order_by(func.count().desc())
     )
@@ -434,7 +387,7 @@ def round_trips(engine: Engine, f: Filters) -> pd.DataFrame:
 
     Columns: round_trips, events.
     """
-    p = _paths(f)
+    p = _paths(f, _moving_after(engine, f))
     trips = (p.c.n_returns + p.c.n_rejects).label("round_trips")
     inner = select(trips).subquery("trips")
     q = (select(inner.c.round_trips, func.count().label("events"))
@@ -478,31 +431,33 @@ def escalation_profile(engine: Engine, f: Filters) -> pd.DataFrame:
     r = escalation_rules(engine)
     days = max(int(r["escalation_window_days"]), f.days)
     start = f.date_to - dt.timedelta(days=days - 1)
-    window = and_(events.c.report_date.between(start, f.date_to), events.c.reported_at <= f.period_end)
+    # Per village: the day rollup over the window, minus the events still moving after period_end
+    # as the rollup counts them, plus those events as they stood at period_end (from their steps).
+    d, p = escalation_days.c, event_paths.c
+    in_window = [d.category_code == (f.category_code or ALL_CATEGORIES), d.report_date.between(start, f.date_to)]
+    late = [p.report_date.between(start, f.date_to), p.last_at > f.period_end, p.village_id.is_not(None)]
     if f.category_code is not None:
-        window = and_(window, events.c.category_code == f.category_code)
-    s = event_steps.c
-    per_event = (
-        select(events.c.id, events.c.village_id, events.c.town_id,
-               _flag(s.action == "escalate").label("esc"),
-               _flag(s.action.in_(("accept", "escalate"))).label("decided"),
-               _flag(s.action == "file").label("filed"))
-        .select_from(event_steps.join(events, events.c.id == s.event_id))
-        .where(window, events.c.source.in_(GRID_SOURCES), s.at <= f.period_end)
-        .group_by(events.c.id, events.c.village_id, events.c.town_id)
-        .subquery("esc_events")
-    )
-    counted = and_(per_event.c.decided == 1, per_event.c.filed == 0)
-    hot_q = (select(events.c.village_id, func.count().label("hotline"))
-             .where(window, events.c.source == "hotline_12345", events.c.village_id.is_not(None))
-             .group_by(events.c.village_id))
-    grid_q = (select(per_event.c.village_id, _count_if(counted).label("decided"),
-                     _count_if(and_(counted, per_event.c.esc == 1)).label("escalated"))
-              .group_by(per_event.c.village_id))
+        late.append(p.category_code == f.category_code)
+    parts = [select(d.village_id, d.decided, d.escalated, d.hotline).where(*in_window)]
+    if _moving_after(engine, f):
+        late_full = (select(p.village_id, *escalation_counts(event_paths, true())).where(*late)
+                     .group_by(p.village_id).subquery("late_full"))
+        late_now = path_select(per_event(events.c.id.in_(select(p.event_id).where(*late)), upto=f.period_end)
+                               ).subquery("late_now")
+        parts += [
+            select(late_full.c.village_id, -late_full.c.decided, -late_full.c.escalated, -late_full.c.hotline),
+            select(late_now.c.village_id, *escalation_counts(late_now, late_now.c.reported_at <= f.period_end))
+            .group_by(late_now.c.village_id),
+        ]
+    parts = union_all(*parts).subquery("esc_parts")
+    counts = frame(engine, select(parts.c.village_id,
+                                  *[cast(func.sum(parts.c[c]), Integer).label(c)
+                                    for c in ("decided", "escalated", "hotline")])
+                   .group_by(parts.c.village_id))
+    grid_df = counts[["village_id", "decided", "escalated"]]
+    hot_df = counts[["village_id", "hotline"]]
     units = frame(engine, select(admin_units.c.id, admin_units.c.level, admin_units.c.kind, admin_units.c.name,
                                  admin_units.c.parent_id).where(admin_units.c.level.in_(("town", "village"))))
-    grid_df = frame(engine, grid_q)
-    hot_df = frame(engine, hot_q)
     villages = units[units["level"] == "village"].rename(columns={"id": "unit_id", "parent_id": "town_id"})
     villages = (villages.merge(grid_df.rename(columns={"village_id": "unit_id"}), on="unit_id", how="left")
                 .merge(hot_df.rename(columns={"village_id": "unit_id"}), on="unit_id", how="left"))

@@ -126,3 +126,45 @@ def percentile_columns(dialect: str, source: Subquery, wanted: dict[str, dict[st
         return source, columns
     ranked = percentile_ranks(source, list(wanted), group_cols)
     return ranked, [c for col, qs in wanted.items() for c in percentile_picks(ranked, col, qs)]
+
+
+def percentiles_sorted_once(source, value_col: str, group_cols: list[str], qs: dict[str, float]):
+    """`percentiles` with the count taken over the same window as the rank, so the database
+    sorts the rows once instead of twice (same result, the cost on big inputs is the sort)."""
+    value = source.c[value_col]
+    groups = [source.c[g] for g in group_cols]
+    ranked = (
+        select(
+            *groups,
+            value.label("v"),
+            func.row_number().over(partition_by=groups, order_by=value).label("rn"),
+            func.count().over(partition_by=groups, order_by=value, rows=(None, None)).label("n"),
+        )
+        .where(value.is_not(None))
+        .subquery("ranked")
+    )
+    columns = []
+    for label, q in qs.items():
+        frac = Fraction(q).limit_denominator(1000)
+        a, b = frac.numerator, frac.denominator
+        scaled = (ranked.c.n - 1) * literal(a, Integer)
+        lo_rank = scaled // literal(b, Integer) + 1
+        weight = cast(scaled % literal(b, Integer), Float) / float(b)
+        v_lo = func.max(case((ranked.c.rn == lo_rank, ranked.c.v)))
+        v_hi = func.max(case((ranked.c.rn == lo_rank + 1, ranked.c.v)))
+        columns.append((v_lo + (func.coalesce(v_hi, v_lo) - v_lo) * func.max(weight)).label(label))
+    grouped = [ranked.c[g] for g in group_cols]
+    return select(*grouped, func.max(ranked.c.n).label("n"), *columns).group_by(*grouped)
+
+
+def percentiles_for(dialect_name: str, source, value_col: str, group_cols: list[str], qs: dict[str, float]):
+    """`percentiles`, spelled `percentile_cont(q) WITHIN GROUP (ORDER BY …)` on PostgreSQL: the same
+    linear interpolation, an ordered-set aggregate instead of two window passes (several times
+    faster on millions of rows). SQLite has no such aggregate: `percentiles_sorted_once` there."""
+    if dialect_name != "postgresql":
+        return percentiles_sorted_once(source, value_col, group_cols, qs)
+    value = source.c[value_col]
+    groups = [source.c[g] for g in group_cols]
+    columns = [func.percentile_cont(float(q)).within_group(value).label(label) for label, q in qs.items()]
+    return (select(*groups, func.count(value).label("n"), *columns)
+            .where(value.is_not(None)).group_by(*groups))

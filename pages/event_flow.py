@@ -205,7 +205,7 @@ with tab_compare:
             st.plotly_chart(sankey_figure(prev_links, 460), key="ef_sankey_prev")
     outcome_legend()
     st.markdown(f"**{t('ef_compare_table')}**")
-    comparison = query(flows.flow_comparison, f)
+    comparison = flows.compare_links(links, prev_links)  # both periods are already at hand
     st.dataframe(pd.DataFrame({
         t("col_ef_from_node"): comparison["source"].map(node_label),
         t("col_ef_to_node"): comparison["target"].map(node_label),

@@ -1,10 +1,268 @@
-"""Rollup: (to be defined)."""
+"""Rollup: each event's path through the levels (event flow page), and escalation counts per day.
+
+`event_paths`: one row per event — its scope columns (report day, units, category, source,
+deadline), what the flow model derives from its steps (levels visited, dispatch node, outcome,
+route, returns and rejections, first/last time of each action, the duration and breach of each
+lifecycle stage, escalation flags) and `last_at`, the time of its last step (at least its report
+time). Built from *all* steps, a row is what the event looked like at any moment ≥ `last_at`;
+queries "as of period_end" use it for events with `last_at <= period_end` and recompute the few
+others from `event_steps` with the same SQL (`per_event(..., upto=period_end)`).
+
+`escalation_days`: per category (and `*`, all categories together) × report day × village,
+grid-source events decided (accepted or escalated, not filing-only) and escalated, and hotline
+events — the escalation profile's year-long window summed over days × villages, not events.
+
+`event_returns`: every return and rejection step, with its event's scope columns.
+
+Refresh: changed events' rows are deleted and inserted again; the (day, village) keys of changed
+events are recomputed in `escalation_days` (an event's report day and village never change).
+"""
 from __future__ import annotations
 
+from sqlalchemy import (
+    Column, Date, Float, Index, Integer, PrimaryKeyConstraint, SmallInteger, String, Table, and_, case, cast,
+    func, literal, select, true, tuple_,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import ColumnElement
 
-TABLES: tuple = ()
+from .. import sqlfuncs
+from ..schema import UtcDateTime, event_steps, events, metadata
+
+GRID_SOURCES = ("patrol", "household_visit", "resident_call")
+PATH_LEVELS = ("grid", "village", "town", "county")
+STAGES = ("report_accept", "accept_dispatch", "dispatch_complete", "accept_complete", "complete_verify",
+          "verify_close")
+# Stages whose breach is "ended after the event's deadline" (complete→verify: a rule's hours).
+DEADLINE_STAGES = tuple(s for s in STAGES if s != "complete_verify")
+
+event_paths = Table(
+    "event_paths",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=False),
+    Column("report_date", Date, nullable=False),
+    Column("reported_at", UtcDateTime, nullable=False),
+    Column("town_id", Integer, nullable=True),
+    Column("village_id", Integer, nullable=True),
+    Column("category_code", String(32), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("deadline", UtcDateTime, nullable=False),
+    Column("last_at", UtcDateTime, nullable=False),  # latest step, or reported_at if later / no steps
+    Column("n_steps", Integer, nullable=False),
+    *[Column(f"v_{lvl}", SmallInteger, nullable=False) for lvl in PATH_LEVELS],
+    Column("dispatch", String(16), nullable=False),  # department | assigned_grid | none
+    Column("outcome", String(16), nullable=False),  # flows.OUTCOMES
+    Column("route", String(16), nullable=False),  # last level node: grid … county, department, assigned_grid
+    Column("n_returns", Integer, nullable=False),
+    Column("n_rejects", Integer, nullable=False),
+    Column("esc", SmallInteger, nullable=False),  # any escalate step
+    Column("decided", SmallInteger, nullable=False),  # any accept or escalate step
+    *[Column(f"t_{a}", UtcDateTime, nullable=True)
+      for a in ("report", "accept", "dispatch", "complete", "verify", "close")],
+    *[Column(f"sec_{s}", Float, nullable=True) for s in STAGES],  # NULL: stage not finished
+    *[Column(f"breach_{s}", SmallInteger, nullable=False) for s in DEADLINE_STAGES],
+    Index("ix_event_paths_date", "report_date"),
+    Index("ix_event_paths_town_date", "town_id", "report_date"),
+    Index("ix_event_paths_village_date", "village_id", "report_date"),
+    Index("ix_event_paths_category_date", "category_code", "report_date"),
+    # Events still moving after a moment: few for any recent moment.
+    Index("ix_event_paths_last_at", "last_at", "report_date"),
+)
+
+escalation_days = Table(
+    "escalation_days",
+    metadata,
+    Column("report_date", Date, nullable=False),
+    Column("village_id", Integer, nullable=False),
+    Column("category_code", String(32), nullable=False),  # ALL_CATEGORIES: every category
+    Column("decided", Integer, nullable=False),
+    Column("escalated", Integer, nullable=False),
+    Column("hotline", Integer, nullable=False),
+    PrimaryKeyConstraint("category_code", "report_date", "village_id", name="pk_escalation_days"),
+)
+
+# Every return (退回) and rejection (驳回) step with its event's scope columns: the returns view
+# reads the period's few rows; each row carries its own time, so "up to period_end" is exact.
+event_returns = Table(
+    "event_returns",
+    metadata,
+    Column("step_id", Integer, primary_key=True, autoincrement=False),
+    Column("event_id", Integer, nullable=False),
+    Column("report_date", Date, nullable=False),
+    Column("reported_at", UtcDateTime, nullable=False),
+    Column("town_id", Integer, nullable=True),
+    Column("village_id", Integer, nullable=True),
+    Column("category_code", String(32), nullable=False),
+    Column("action", String(16), nullable=False),  # return | reject
+    Column("from_level", String(16), nullable=True),
+    Column("to_level", String(16), nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_event_returns_date", "report_date"),
+    Index("ix_event_returns_event", "event_id"),
+)
+
+TABLES = (event_paths, escalation_days, event_returns)
+ALL_CATEGORIES = "*"
+
+
+def _flag(condition: ColumnElement) -> ColumnElement:
+    return func.coalesce(func.max(case((condition, 1), else_=0)), 0)
+
+
+def _count_if(condition: ColumnElement) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def per_event(where: ColumnElement, upto=None):
+    """Per event matching `where`: step flags and first/last step times, from its steps up to
+    `upto` (all steps when None). Events without such steps get n_steps 0."""
+    s = event_steps.c
+    act = s.action
+    on = s.event_id == events.c.id
+    if upto is not None:
+        on = and_(on, s.at <= upto)
+
+    def first(action):
+        return func.min(case((act == action, s.at)))
+
+    def last(action):
+        return func.max(case((act == action, s.at)))
+
+    return (
+        select(
+            events.c.id.label("event_id"), events.c.report_date, events.c.reported_at, events.c.town_id,
+            events.c.village_id, events.c.category_code, events.c.source, events.c.deadline,
+            func.count(s.id).label("n_steps"),
+            func.max(s.at).label("last_step_at"),
+            *[_flag(and_(act.in_(("report", "escalate")), s.to_level == lvl)).label(f"r_{lvl}")
+              for lvl in PATH_LEVELS],
+            _flag(and_(act == "dispatch", s.to_level == "department")).label("disp_dept"),
+            _flag(and_(act == "dispatch", s.to_level == "grid")).label("disp_grid"),
+            _flag(act == "close").label("closed"),
+            _flag(act == "file").label("filed"),
+            _flag(act == "escalate").label("esc"),
+            _flag(act.in_(("accept", "escalate"))).label("decided"),
+            _count_if(act == "return").label("n_returns"),
+            _count_if(act == "reject").label("n_rejects"),
+            first("report").label("t_report"),
+            first("accept").label("t_accept"),
+            first("dispatch").label("t_dispatch"),
+            last("complete").label("t_complete"),
+            last("verify").label("t_verify"),
+            first("close").label("t_close"),
+        )
+        .select_from(events.outerjoin(event_steps, on))
+        .where(where)
+        .group_by(events.c.id, events.c.report_date, events.c.reported_at, events.c.town_id, events.c.village_id,
+                  events.c.category_code, events.c.source, events.c.deadline)
+        .subquery("per_event")
+    )
+
+
+def path_select(pe) -> Select:
+    """The `event_paths` columns (in table order) from a `per_event` subquery."""
+    none_reached = sum(pe.c[f"r_{lvl}"] for lvl in PATH_LEVELS) == 0
+    # Imported data without a `report` step: enter where the source says.
+    visited = {
+        "grid": case((and_(none_reached, pe.c.source.in_(GRID_SOURCES)), 1), else_=pe.c.r_grid),
+        "village": pe.c.r_village,
+        "town": pe.c.r_town,
+        "county": case((and_(none_reached, pe.c.source.not_in(GRID_SOURCES)), 1), else_=pe.c.r_county),
+    }
+    dispatch = case((pe.c.disp_dept == 1, "department"), (pe.c.disp_grid == 1, "assigned_grid"), else_="none")
+    outcome = case(
+        (pe.c.filed == 1, "filed"),
+        (and_(pe.c.closed == 1, pe.c.n_rejects > 0), "closed_rejected"),
+        (and_(pe.c.closed == 1, pe.c.n_returns > 0), "closed_returned"),
+        (pe.c.closed == 1, "closed"),
+        else_="open",
+    )
+    route = case(
+        (pe.c.disp_dept == 1, "department"), (pe.c.disp_grid == 1, "assigned_grid"),
+        (visited["county"] == 1, "county"), (visited["town"] == 1, "town"), (visited["village"] == 1, "village"),
+        else_="grid",
+    )
+    t = {a: pe.c[f"t_{a}"] for a in ("report", "accept", "dispatch", "complete", "verify", "close")}
+    dispatched = (pe.c.disp_dept + pe.c.disp_grid) > 0
+    specs = {  # stage: start, end, extra condition
+        "report_accept": (t["report"], t["accept"], None),
+        "accept_dispatch": (t["accept"], t["dispatch"], None),
+        "dispatch_complete": (t["dispatch"], t["complete"], None),
+        "accept_complete": (t["accept"], t["complete"], ~dispatched),
+        "complete_verify": (t["complete"], t["verify"], None),
+        "verify_close": (t["verify"], t["close"], None),
+    }
+    seconds, breaches = [], []
+    for stage in STAGES:
+        start, end, extra = specs[stage]
+        conds = [start.is_not(None), end.is_not(None), end >= start]
+        if extra is not None:
+            conds.append(extra)
+        seconds.append(case((and_(*conds), sqlfuncs.seconds_between(start, end))).label(f"sec_{stage}"))
+        if stage in DEADLINE_STAGES:
+            breaches.append(case((end > pe.c.deadline, 1), else_=0).label(f"breach_{stage}"))
+    last_at = case((pe.c.last_step_at > pe.c.reported_at, pe.c.last_step_at), else_=pe.c.reported_at)
+    return select(
+        pe.c.event_id, pe.c.report_date, pe.c.reported_at, pe.c.town_id, pe.c.village_id, pe.c.category_code,
+        pe.c.source, pe.c.deadline, last_at.label("last_at"), pe.c.n_steps,
+        *[cast(v, SmallInteger).label(f"v_{lvl}") for lvl, v in visited.items()],
+        cast(dispatch, String).label("dispatch"), cast(outcome, String).label("outcome"),
+        cast(route, String).label("route"),
+        pe.c.n_returns, pe.c.n_rejects, pe.c.esc, pe.c.decided,
+        *[t[a].label(f"t_{a}") for a in t],
+        *seconds, *breaches,
+    )
+
+
+def escalation_counts(p, where: ColumnElement) -> list[ColumnElement]:
+    """decided, escalated, hotline sums over `event_paths`-shaped rows `p` (villages only)."""
+    grid = and_(p.c.source.in_(GRID_SOURCES), p.c.n_steps > 0, p.c.decided == 1, p.c.outcome != "filed")
+    return [
+        _count_if(and_(where, grid)).label("decided"),
+        _count_if(and_(where, grid, p.c.esc == 1)).label("escalated"),
+        _count_if(and_(where, p.c.source == "hotline_12345")).label("hotline"),
+    ]
+
+
+def _insert_days(conn: Connection, where: ColumnElement) -> None:
+    p = event_paths
+    cols = ["category_code", "report_date", "village_id", "decided", "escalated", "hotline"]
+    for category in (p.c.category_code, literal(ALL_CATEGORIES, String)):
+        keys = [p.c.report_date, p.c.village_id] + ([category] if category is p.c.category_code else [])
+        q = (select(category.label("category_code"), p.c.report_date, p.c.village_id, *escalation_counts(p, true()))
+             .where(where, p.c.village_id.is_not(None))
+             .group_by(*keys))
+        conn.execute(escalation_days.insert().from_select(cols, q))
+
+
+def _insert_returns(conn: Connection, where: ColumnElement) -> None:
+    s, e = event_steps.c, events.c
+    q = (select(s.id, s.event_id, e.report_date, e.reported_at, e.town_id, e.village_id, e.category_code, s.action,
+                s.from_level, s.to_level, s.at)
+         .select_from(event_steps.join(events, e.id == s.event_id))
+         .where(where, s.action.in_(("return", "reject"))))
+    conn.execute(event_returns.insert().from_select([c.name for c in event_returns.columns], q))
 
 
 def refresh(conn: Connection, changed) -> None:
     """Make this module's rows right for the events `changed` selects."""
+    cols = [c.name for c in event_paths.columns]
+    if changed.everything:
+        conn.execute(escalation_days.delete())
+        conn.execute(event_paths.delete())
+        conn.execute(event_returns.delete())
+        conn.execute(event_paths.insert().from_select(cols, path_select(per_event(true()))))
+        _insert_days(conn, true())
+        _insert_returns(conn, true())
+        return
+    conn.execute(event_returns.delete().where(changed.condition(event_returns.c.event_id)))
+    _insert_returns(conn, changed.condition(event_steps.c.event_id))
+    day_keys = (select(events.c.report_date, events.c.village_id)
+                .where(changed.condition(events.c.id), events.c.village_id.is_not(None)))
+    conn.execute(event_paths.delete().where(changed.condition(event_paths.c.event_id)))
+    conn.execute(event_paths.insert().from_select(cols, path_select(per_event(changed.condition(events.c.id)))))
+    d = escalation_days.c
+    conn.execute(escalation_days.delete().where(tuple_(d.report_date, d.village_id).in_(day_keys)))
+    _insert_days(conn, tuple_(event_paths.c.report_date, event_paths.c.village_id).in_(day_keys))
+
