@@ -19,8 +19,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import metrics as m
+from . import overview
 from .filters import FilterError, Filters, Scope, local_date
 from .queries import frame, person_name, person_phone, unit_conditions
+from .rollups import daily_counts
 from .schema import (
     admin_units, departments, event_categories, event_item_types, events, grids, micro_grids,
     patrol_checkins, workers,
@@ -159,6 +161,23 @@ def _unit_scope(level: str, t, scope_level: str, scope_id: int | None, f: Filter
     return conds
 
 
+def _backlog(engine, f, now, level, scope_level, scope_id, county_id) -> pd.DataFrame:
+    """unit_id, open_events, overdue_events at `now` (events still open, or closed after now)."""
+    group = None if level == "county" else _level_col(events, level)
+    df = overview.backlog_numbers(engine, backlog_filters(f, now), group, "unit_id",
+                                  (scope_condition(scope_level, scope_id, events),))
+    return df.assign(unit_id=county_id) if group is None else df
+
+
+def _period(engine, f, level, scope_level, scope_id, county_id) -> pd.DataFrame:
+    """unit_id, events_reported, on_time_closed, due_or_closed over the period of `f`."""
+    group = None if level == "county" else f"{level}_id"
+    df = daily_counts.period_numbers(engine, f, group, lambda table: [
+        unit_conditions(f, table), scope_condition(scope_level, scope_id, table)])
+    df = df.assign(unit_id=county_id) if group is None else df.rename(columns={group: "unit_id"})
+    return df[["unit_id", "events_reported", "on_time_closed", "due_or_closed"]]
+
+
 def unit_numbers(engine: Engine, f: Filters, now: dt.datetime, level: str,
                  scope_level: str = "county", scope_id: int | None = None) -> pd.DataFrame:
     """The live map's numbers for every unit of `level` inside the scope unit and the filter.
@@ -181,21 +200,9 @@ def unit_numbers(engine: Engine, f: Filters, now: dt.datetime, level: str,
             "workers_active", "workers_checked_in", "responsible"])
     if level == "county":
         units = units.iloc[:1]
-    ev_group = literal(int(units["unit_id"].iloc[0])) if level == "county" else _level_col(events, level)
-    scope_ev = scope_condition(scope_level, scope_id, events)
-    fb = backlog_filters(f, now)
-    backlog = frame(engine, select(
-        ev_group.label("unit_id"), m.open_events_expr(fb).label("open_events"),
-        m.overdue_events_expr(fb).label("overdue_events"))
-        .where(unit_conditions(f), scope_ev, events.c.reported_at <= now,
-               or_(events.c.closed_at.is_(None), events.c.closed_at > now))
-        .group_by(ev_group))
-    on_num, on_den = m.on_time_parts(f)
-    period = frame(engine, select(
-        ev_group.label("unit_id"), m.events_reported_expr(f).label("events_reported"),
-        on_num.label("on_time_closed"), on_den.label("due_or_closed"))
-        .where(unit_conditions(f), scope_ev, events.c.report_date.between(f.date_from, f.date_to))
-        .group_by(ev_group))
+    county_id = int(units["unit_id"].iloc[0])
+    backlog = _backlog(engine, f, now, level, scope_level, scope_id, county_id)
+    period = _period(engine, f, level, scope_level, scope_id, county_id)
     out = units.merge(backlog, on="unit_id", how="left").merge(period, on="unit_id", how="left")
     workers_df = _worker_counts(engine, f, now, level, scope_level, scope_id, int(units["unit_id"].iloc[0]))
     out = out.merge(workers_df, on="unit_id", how="left")

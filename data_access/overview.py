@@ -5,12 +5,14 @@ import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, func, select
 from sqlalchemy.engine import Engine
 
 from . import metrics as m
 from .filters import Filters
 from .queries import frame, unit_conditions
+from .rollups import daily_counts
+from .sqlfuncs import only_indexes
 from .schema import admin_units, events, patrol_checkins, workers
 
 
@@ -21,40 +23,34 @@ OVERVIEW_KPIS = (
 )
 
 
-def _period_select(f: Filters, *group_cols):
-    on_time_num, on_time_den = m.on_time_parts(f)
-    rework_num, rework_den = m.rework_parts(f)
-    sat_sum, sat_n = m.satisfaction_parts(f)
-    return (
-        select(
-            *group_cols,
-            m.events_reported_expr(f).label("events_reported"),
-            m.filing_only_expr(f).label("filing_only_events"),
-            on_time_num.label("on_time_closed"),
-            on_time_den.label("due_or_closed"),
-            rework_num.label("rejected"),
-            rework_den.label("verified"),
-            sat_sum.label("satisfaction_sum"),
-            sat_n.label("satisfaction_n"),
-        )
-        .where(unit_conditions(f), events.c.report_date.between(f.date_from, f.date_to))
-    )
+def period_numbers(engine: Engine, f: Filters, group: str | None = None) -> pd.DataFrame:
+    """Period sums of the overview's metrics (from the daily rollup, plus the events whose close or
+    due day is the period end's). Columns: `group` (if given), events_reported, filing_only_events,
+    on_time_closed, due_or_closed, rejected, verified, satisfaction_sum, satisfaction_n."""
+    return daily_counts.period_numbers(engine, f, group, lambda table: [unit_conditions(f, table)])
 
 
-def _backlog_select(f: Filters, *group_cols):
-    return (
-        select(
-            *group_cols,
-            m.open_events_expr(f).label("open_events"),
-            m.overdue_events_expr(f).label("overdue_events"),
-        )
-        # Pre-filter to rows that can be in the backlog; the metric expressions decide the rest.
-        .where(
-            unit_conditions(f),
-            events.c.reported_at <= f.period_end,
-            or_(events.c.closed_at.is_(None), events.c.closed_at > f.period_end),
-        )
-    )
+def backlog_numbers(engine: Engine, f: Filters, group=None, label: str = "", where: tuple = ()) -> pd.DataFrame:
+    """Open and overdue events at `f.period_end`, per `group` (an `events` column; None: one row).
+
+    Columns: `label` (the group, if any), open_events, overdue_events. Read as two searches of
+    ix_events_closed_at (events still open; events closed after the moment), never a pass over
+    every event: the other terms are kept off their indexes. `where`: more terms on `events`."""
+    t = f.period_end
+    g = only_indexes(group, events) if group is not None else None
+    cols = [*([g.label(label)] if g is not None else []),
+            m.open_events_expr(f).label("open_events"), m.overdue_events_expr(f).label("overdue_events")]
+    base = [only_indexes(c, events) for c in (unit_conditions(f), events.c.reported_at <= t, *where)]
+    parts = []
+    for branch in (events.c.closed_at.is_(None), events.c.closed_at > t):
+        q = select(*cols).where(branch, *base)
+        parts.append(frame(engine, q.group_by(g) if g is not None else q))
+    df = pd.concat(parts, ignore_index=True)
+    for col in ("open_events", "overdue_events"):
+        df[col] = pd.to_numeric(df[col]).fillna(0).astype("int64")
+    if group is None:
+        return df[["open_events", "overdue_events"]].sum().to_frame().T.astype("int64")
+    return df.groupby(label, as_index=False, dropna=False)[["open_events", "overdue_events"]].sum()
 
 
 def _checkins(engine: Engine, f: Filters) -> tuple[int, int]:
@@ -73,9 +69,8 @@ def _checkins(engine: Engine, f: Filters) -> tuple[int, int]:
 
 
 def _kpi_values(engine: Engine, f: Filters) -> dict:
-    with engine.connect() as conn:
-        period = conn.execute(_period_select(f)).mappings().one()
-        backlog = conn.execute(_backlog_select(f)).mappings().one()
+    period = period_numbers(engine, f).iloc[0]
+    backlog = backlog_numbers(engine, f).iloc[0]
     checked_in, active = _checkins(engine, f)
     return {
         "events_reported": int(period["events_reported"]),
@@ -166,10 +161,8 @@ def overdue_by_town(engine: Engine, f: Filters) -> pd.DataFrame:
     if f.town_id is not None:
         towns_q = towns_q.where(admin_units.c.id == f.town_id)
     towns_df = frame(engine, towns_q.order_by(admin_units.c.code))
-    period = frame(engine, select(events.c.town_id, m.events_reported_expr(f).label("events_reported"))
-                   .where(unit_conditions(f), events.c.report_date.between(f.date_from, f.date_to))
-                   .group_by(events.c.town_id))
-    backlog = frame(engine, _backlog_select(f, events.c.town_id).group_by(events.c.town_id))
+    period = period_numbers(engine, f, "town_id")[["town_id", "events_reported"]]
+    backlog = backlog_numbers(engine, f, events.c.town_id, "town_id")
     out = towns_df.merge(period, on="town_id", how="left").merge(backlog, on="town_id", how="left")
     for col in ("events_reported", "open_events", "overdue_events"):
         out[col] = out[col].fillna(0).astype(int)
