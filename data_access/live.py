@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
-from sqlalchemy import and_, case, false, func, literal, or_, select, true
+from sqlalchemy import and_, case, false, func, literal, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,7 +22,7 @@ from . import metrics as m
 from . import overview
 from .filters import FilterError, Filters, Scope, local_date
 from .queries import frame, person_name, person_phone, unit_conditions
-from .rollups import daily_counts
+from .sqlfuncs import no_index, only_indexes
 from .schema import (
     admin_units, departments, event_categories, event_item_types, events, grids, micro_grids,
     patrol_checkins, workers,
@@ -33,6 +33,8 @@ CHILD = {"county": "town", "town": "village", "village": "grid", "grid": "micro_
 # Caps on row lists sent to the page; the page says so when a cap is reached.
 MAX_EVENT_POINTS = 3000
 MAX_WORKER_POINTS = 3000
+# How far back the ticker looks first, in days (None: all history).
+NEWEST_WINDOWS_DAYS = (1, 31, None)
 # Roles that answer for a grid / micro-grid in the tooltip.
 RESPONSIBLE_ROLES = {"grid": ("grid_head", "full_time_worker"), "micro_grid": ("micro_grid_head",)}
 
@@ -172,7 +174,7 @@ def _backlog(engine, f, now, level, scope_level, scope_id, county_id) -> pd.Data
 def _period(engine, f, level, scope_level, scope_id, county_id) -> pd.DataFrame:
     """unit_id, events_reported, on_time_closed, due_or_closed over the period of `f`."""
     group = None if level == "county" else f"{level}_id"
-    df = daily_counts.period_numbers(engine, f, group, lambda table: [
+    df = overview.rollup_period_numbers(engine, f, group, lambda table: [
         unit_conditions(f, table), scope_condition(scope_level, scope_id, table)])
     df = df.assign(unit_id=county_id) if group is None else df.rename(columns={group: "unit_id"})
     return df[["unit_id", "events_reported", "on_time_closed", "due_or_closed"]]
@@ -278,20 +280,33 @@ def open_event_points(engine: Engine, f: Filters, now: dt.datetime, scope_level:
     item_name_en, overdue (bool), recent (bool: reported within `recent_minutes` of now).
     """
     recent_from = now - dt.timedelta(minutes=max(0, int(recent_minutes)))
-    q = (select(events.c.id.label("event_id"), events.c.code, events.c.lon, events.c.lat, events.c.urgency,
-                events.c.status, events.c.reported_at, events.c.deadline,
-                event_item_types.c.name.label("item_name"), event_item_types.c.name_en.label("item_name_en"),
-                case((events.c.deadline < now, True), else_=False).label("overdue"),
-                case((events.c.reported_at >= recent_from, True), else_=False).label("recent"))
-         .select_from(events.join(event_item_types, event_item_types.c.code == events.c.item_type_code))
-         .where(unit_conditions(f), scope_condition(scope_level, scope_id), events.c.filing_only == false(),
-                events.c.reported_at <= now, or_(events.c.closed_at.is_(None), events.c.closed_at > now))
-         .order_by(events.c.reported_at.desc(), events.c.id.desc())
-         .limit(limit))
-    df = frame(engine, q)
+    cols = (events.c.id.label("event_id"), events.c.code, events.c.lon, events.c.lat, events.c.urgency,
+            events.c.status, events.c.reported_at, events.c.deadline,
+            event_item_types.c.name.label("item_name"), event_item_types.c.name_en.label("item_name_en"),
+            case((events.c.deadline < now, True), else_=False).label("overdue"),
+            case((events.c.reported_at >= recent_from, True), else_=False).label("recent"))
+    where = [only_indexes(c, events) for c in (
+        unit_conditions(f), scope_condition(scope_level, scope_id), events.c.filing_only == false(),
+        events.c.reported_at <= now)]
+    df = _open_branches(engine, lambda branch: (
+        select(*cols).select_from(events.join(event_item_types, event_item_types.c.code == events.c.item_type_code))
+        .where(branch, *where)
+        .order_by(no_index(events.c.reported_at).desc(), no_index(events.c.id).desc()).limit(limit)), now)
+    df = df.sort_values(["reported_at", "event_id"], ascending=False).head(limit).reset_index(drop=True)
     for col in ("overdue", "recent"):
         df[col] = df[col].astype(bool)
     return df
+
+
+def _open_branches(engine: Engine, query, now: dt.datetime) -> pd.DataFrame:
+    """`query(branch)` for the events open at `now` (closed_at NULL) and those closed after it,
+    each a search of ix_events_closed_at, stacked."""
+    parts = [frame(engine, query(branch)) for branch in (events.c.closed_at.is_(None), events.c.closed_at > now)]
+    if "total" in parts[0].columns:  # each branch counted its own rows before its LIMIT
+        total = sum(int(p["total"].iloc[0]) for p in parts if len(p))
+        parts = [p.assign(total=total) for p in parts]
+    nonempty = [p for p in parts if len(p)]
+    return pd.concat(nonempty, ignore_index=True) if nonempty else parts[0]
 
 
 def event_density(engine: Engine, f: Filters, scope_level: str, scope_id: int | None,
@@ -399,10 +414,22 @@ def newest_events(engine: Engine, f: Filters, now: dt.datetime, scope_level: str
     Columns: event_id, code, reported_at, urgency, status, source, deadline, handled_level, category,
     category_en, item_name, item_name_en, grid_name, micro_grid_name, department, department_en.
     """
-    q = (_event_list_select(now)
-         .where(unit_conditions(f), scope_condition(scope_level, scope_id), events.c.reported_at <= now)
-         .order_by(events.c.reported_at.desc(), events.c.id.desc()).limit(limit))
-    return frame(engine, q)
+    cond = and_(unit_conditions(f), scope_condition(scope_level, scope_id))
+    # The newest events are among the last day's (or month's) nearly always: read that range of
+    # ix_events_reported_at, and look further back only when a small scope has too few.
+    for days in NEWEST_WINDOWS_DAYS:
+        where = [events.c.reported_at <= now]
+        if days is not None:
+            where = [events.c.reported_at > now - dt.timedelta(days=days), *where]
+            where.append(only_indexes(cond, events))
+        else:
+            where.append(cond)
+        q = (_event_list_select(now).where(*where)
+             .order_by(events.c.reported_at.desc(), events.c.id.desc()).limit(limit))
+        df = frame(engine, q)
+        if len(df) >= limit:
+            break
+    return df
 
 
 def overdue_alerts(engine: Engine, f: Filters, now: dt.datetime, scope_level: str, scope_id: int | None,
@@ -411,12 +438,13 @@ def overdue_alerts(engine: Engine, f: Filters, now: dt.datetime, scope_level: st
 
     Columns: as `newest_events`, plus overdue_hours and total (all such events before the LIMIT).
     """
-    q = (_event_list_select(now).add_columns(func.count().over().label("total"))
-         .where(unit_conditions(f), scope_condition(scope_level, scope_id), events.c.filing_only == false(),
-                events.c.reported_at <= now, or_(events.c.closed_at.is_(None), events.c.closed_at > now),
-                events.c.deadline < now)
-         .order_by(events.c.deadline.asc(), events.c.id).limit(limit))
-    df = frame(engine, q)
+    where = [only_indexes(c, events) for c in (
+        unit_conditions(f), scope_condition(scope_level, scope_id), events.c.filing_only == false(),
+        events.c.reported_at <= now, events.c.deadline < now)]
+    df = _open_branches(engine, lambda branch: (
+        _event_list_select(now).add_columns(func.count().over().label("total")).where(branch, *where)
+        .order_by(no_index(events.c.deadline).asc(), no_index(events.c.id)).limit(limit)), now)
+    df = df.sort_values(["deadline", "event_id"]).head(limit).reset_index(drop=True)
     deadline = pd.to_datetime(df["deadline"], utc=True)
     df["overdue_hours"] = (pd.Timestamp(now) - deadline).dt.total_seconds() / 3600.0
     return df

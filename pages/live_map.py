@@ -20,7 +20,7 @@ from data_access.store import resolve_db_url
 from geo.layers import class_breaks, deck, fit_view, name_layer
 from geo.live import (
     density_layer, event_layers, outline_layer, selected_outline, shapes, tile_layer_from_env, unit_layer,
-    with_tooltip_text, worker_layer,
+    worker_layer,
 )
 from ui import format as fmt
 from ui.data import live_query, query
@@ -32,7 +32,6 @@ COLOUR_METRICS = ["live_open_events", "live_overdue_events", "events_per_1000_re
 METRIC_COLUMN = {"live_open_events": "open_events", "live_overdue_events": "overdue_events",
                  "events_per_1000_residents": "events_per_1000_residents",
                  "on_time_closure_rate": "on_time_closure_rate", "live_workers_checked_in": "workers_checked_in"}
-TOOLTIP_TEXT = ["name", "line1", "line2", "line3", "line4"]
 
 
 def refresh_seconds() -> int:
@@ -223,7 +222,7 @@ def live_panel() -> None:
     if units.empty:
         st.info(t("live_map_no_units"))
         return
-    units = with_tooltip_text(tooltip_frames(units), TOOLTIP_TEXT)
+    units = tooltip_frames(units)  # the layers escape the text
     col = METRIC_COLUMN[metric_key]
     classes = class_breaks(units[col])
     if metric_key == "on_time_closure_rate":  # here a higher value is better: reverse the ramp
@@ -261,7 +260,7 @@ def live_panel() -> None:
                     line3=points["overdue"].map({True: t("live_map_tip_overdue"), False: ""}),
                     line4=t("live_map_tip_reported", time="") + local_times(points["reported_at"])))
         deck_obj = deck(layers, fit_view(units), tooltip={
-            "html": "<b>{name}</b><br/>{line1}<br/>{line2}<br/>{line3}<br/>{line4}",
+            "html": "{tip}",
             "style": {"fontSize": "12px"}})
         state = st.pydeck_chart(deck_obj, height=560, on_select="rerun", selection_mode="single-object",
                                 key=f"live_map_deck_{level}_{unit}_{show_level}")
