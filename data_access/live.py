@@ -370,20 +370,30 @@ def grids_without_checkin(engine: Engine, f: Filters, now: dt.datetime, scope_le
     if scope_level == "micro_grid" and scope_id is not None:
         scope_id_g = select(micro_grids.c.grid_id).where(micro_grids.c.id == scope_id).scalar_subquery()
     checked_today = select(pc.c.grid_id).where(pc.c.checkin_date == today, pc.c.at <= now, pc.c.grid_id.is_not(None))
-    last_any = (select(pc.c.grid_id, func.max(pc.c.at).label("last_at")).where(pc.c.at <= now)
-                .group_by(pc.c.grid_id).subquery("last_any"))
     village = admin_units.alias("village")
     cond = [grids.c.id.not_in(checked_today), unit_conditions(f, grids)]
     if scope_level_g != "county" and scope_id is not None:
         cond.append((grids.c.id if scope_level_g == "grid" else _level_col(grids, scope_level_g)) == scope_id_g)
-    q = (select(grids.c.id.label("grid_id"), grids.c.code, grids.c.name, village.c.name.label("village"),
-                last_any.c.last_at.label("last_checkin_at"), func.count().over().label("total"))
-         .select_from(grids.join(village, village.c.id == grids.c.village_id)
-                      .outerjoin(last_any, last_any.c.grid_id == grids.c.id))
-         .where(*cond)
-         .order_by(last_any.c.last_at.asc().nulls_first(), grids.c.code)
-         .limit(limit))
-    df = frame(engine, q)
+    silent = frame(engine, select(grids.c.id.label("grid_id"), grids.c.code, grids.c.name,
+                                  village.c.name.label("village"))
+                   .select_from(grids.join(village, village.c.id == grids.c.village_id)).where(*cond))
+    # The last check-in of each silent grid: found in the last day or week of check-ins (the date
+    # index) nearly always; only grids silent for longer are looked up in all history.
+    last: dict = {}
+    for days in (1, 7, 31, None):
+        missing = [g for g in silent["grid_id"].tolist() if g not in last]
+        if not missing:
+            break
+        q = (select(pc.c.grid_id, func.max(pc.c.at).label("last_at"))
+             .where(pc.c.grid_id.in_(missing), pc.c.at <= now)
+             .group_by(pc.c.grid_id))
+        if days is not None:
+            q = q.where(pc.c.checkin_date.between(today - dt.timedelta(days=days), today))
+        last.update(dict(frame(engine, q).itertuples(index=False, name=None)))
+    df = silent.assign(last_checkin_at=silent["grid_id"].map(last), total=len(silent))
+    df = (df.assign(_never=df["last_checkin_at"].isna())
+          .sort_values(["_never", "last_checkin_at", "code"], ascending=[False, True, True])
+          .head(limit).drop(columns=["_never"]).reset_index(drop=True))
     resp = _responsible(engine, f, now, "grid", df["grid_id"].tolist())
     df = df.merge(resp, left_on="grid_id", right_on="unit_id", how="left").drop(columns=["unit_id"])
     df["responsible"] = df["responsible"].fillna("")

@@ -11,9 +11,9 @@ from sqlalchemy import or_, select
 
 from data_access import live, overview
 from data_access import metrics as m
-from data_access.filters import Filters
+from data_access.filters import Filters, local_date
 from data_access.queries import frame, unit_conditions
-from data_access.schema import events
+from data_access.schema import events, grids, patrol_checkins
 from data_access.store import create_store_engine
 from sample_data.generate import generate
 from sample_data.simulate import Feeder
@@ -132,3 +132,50 @@ def test_feeder_moves_old_days(tmp_path):
             got = overview.rollup_period_numbers(writer, f, group, lambda table: [unit_conditions(f, table)])
             same(got, direct_period(writer, f, group), group)
     writer.dispose()
+
+
+@pytest.fixture(scope="module")
+def raw(county):
+    with county.connect() as conn:
+        ev = pd.read_sql(select(events.c.id, events.c.town_id, events.c.reported_at, events.c.closed_at,
+                                events.c.deadline, events.c.filing_only), conn)
+        pc = pd.read_sql(select(patrol_checkins.c.grid_id, patrol_checkins.c.at, patrol_checkins.c.checkin_date), conn)
+        gr = pd.read_sql(select(grids.c.id, grids.c.code, grids.c.town_id), conn)
+    for col in ("reported_at", "closed_at", "deadline"):
+        ev[col] = pd.to_datetime(ev[col], utc=True)
+    pc["at"] = pd.to_datetime(pc["at"], utc=True)
+    return ev, pc, gr
+
+
+@pytest.mark.parametrize("back_days", [0, 40])
+@pytest.mark.parametrize("town", [None, 2])
+def test_live_lists_equal_a_pandas_computation(county, raw, back_days, town):
+    ev, pc, gr = raw
+    now = END - dt.timedelta(days=back_days, hours=3)
+    ts = pd.Timestamp(now)
+    f = Filters(local_date(now) - dt.timedelta(days=29), local_date(now), now)
+    scope = ("town", town) if town else ("county", None)
+    if town:
+        ev, gr = ev[ev["town_id"] == town], gr[gr["town_id"] == town]
+    seen = ev[ev["reported_at"] <= ts]
+    newest = seen.sort_values(["reported_at", "id"], ascending=False).head(12)
+    assert live.newest_events(county, f, now, *scope)["event_id"].tolist() == newest["id"].tolist()
+    open_ = seen[~seen["filing_only"] & (seen["closed_at"].isna() | (seen["closed_at"] > ts))]
+    pts = live.open_event_points(county, f, now, *scope, limit=500)
+    assert pts["event_id"].tolist() == open_.sort_values(["reported_at", "id"], ascending=False)["id"].head(500).tolist()
+    late = open_[open_["deadline"] < ts].sort_values(["deadline", "id"])
+    alerts = live.overdue_alerts(county, f, now, *scope)
+    assert alerts["event_id"].tolist() == late["id"].head(20).tolist()
+    assert alerts.empty or alerts["total"].iloc[0] == len(late)
+    today = local_date(now)
+    upto = pc[pc["at"] <= ts]
+    checked = set(upto.loc[upto["checkin_date"] == today, "grid_id"].dropna())
+    last = upto.groupby("grid_id")["at"].max()
+    silent = gr[~gr["id"].isin(checked)].assign(last=lambda d: d["id"].map(last))
+    silent = silent.assign(never=silent["last"].isna()).sort_values(["never", "last", "code"],
+                                                                     ascending=[False, True, True])
+    got = live.grids_without_checkin(county, f, now, *scope)
+    assert got["grid_id"].tolist() == silent["id"].head(100).tolist()
+    assert got.empty or got["total"].iloc[0] == len(silent)
+    assert (pd.to_datetime(got["last_checkin_at"], utc=True).tolist()
+            == silent["last"].head(100).tolist())
