@@ -171,6 +171,21 @@ def _backlog(engine, f, now, level, scope_level, scope_id, county_id) -> pd.Data
     return df.assign(unit_id=county_id) if group is None else df
 
 
+def unit_period(engine: Engine, f: Filters, level: str, scope_level: str = "county",
+                scope_id: int | None = None) -> pd.DataFrame:
+    """The period part of `unit_numbers` (it follows the date filter, not the live clock, so the
+    page can cache it longer). Columns: unit_id, events_reported, on_time_closed, due_or_closed;
+    units without events are absent."""
+    if level not in LEVELS:
+        raise FilterError(f"Unknown level {level!r}")
+    county_id = 0
+    if level == "county":
+        county = frame(engine, select(admin_units.c.id).where(admin_units.c.level == "county")
+                       .order_by(admin_units.c.id).limit(1))
+        county_id = int(county["id"].iloc[0]) if len(county) else 0
+    return _period(engine, f, level, scope_level, scope_id, county_id)
+
+
 def _period(engine, f, level, scope_level, scope_id, county_id) -> pd.DataFrame:
     """unit_id, events_reported, on_time_closed, due_or_closed over the period of `f`."""
     group = None if level == "county" else f"{level}_id"
@@ -181,7 +196,8 @@ def _period(engine, f, level, scope_level, scope_id, county_id) -> pd.DataFrame:
 
 
 def unit_numbers(engine: Engine, f: Filters, now: dt.datetime, level: str,
-                 scope_level: str = "county", scope_id: int | None = None) -> pd.DataFrame:
+                 scope_level: str = "county", scope_id: int | None = None,
+                 period: pd.DataFrame | None = None) -> pd.DataFrame:
     """The live map's numbers for every unit of `level` inside the scope unit and the filter.
 
     Columns: unit_id, code, name, residents, open_events, overdue_events, events_reported,
@@ -189,6 +205,7 @@ def unit_numbers(engine: Engine, f: Filters, now: dt.datetime, level: str,
     on_time_closure_rate (NaN when nothing was due), workers_active, workers_checked_in,
     responsible (names with masked phones, for grids and micro-grids; "" otherwise).
     Backlog and check-ins are at `now`; reported and on-time follow the date filter.
+    `period`: the `unit_period` of the same arguments when the caller already has it.
     """
     if level not in LEVELS:
         raise FilterError(f"Unknown level {level!r}")
@@ -204,7 +221,10 @@ def unit_numbers(engine: Engine, f: Filters, now: dt.datetime, level: str,
         units = units.iloc[:1]
     county_id = int(units["unit_id"].iloc[0])
     backlog = _backlog(engine, f, now, level, scope_level, scope_id, county_id)
-    period = _period(engine, f, level, scope_level, scope_id, county_id)
+    if period is None:
+        period = _period(engine, f, level, scope_level, scope_id, county_id)
+    elif level == "county":
+        period = period.assign(unit_id=county_id)
     out = units.merge(backlog, on="unit_id", how="left").merge(period, on="unit_id", how="left")
     workers_df = _worker_counts(engine, f, now, level, scope_level, scope_id, int(units["unit_id"].iloc[0]))
     out = out.merge(workers_df, on="unit_id", how="left")

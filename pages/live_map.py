@@ -184,6 +184,12 @@ def tooltip_frames(units: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def unit_numbers(now, show: str) -> pd.DataFrame:
+    # The period part follows the date filter, not the clock: cached for a minute, not seconds.
+    period = query(live.unit_period, f, show, level, unit)
+    return live_query(live.unit_numbers, f, now, show, level, unit, period=period)
+
+
 @st.fragment(run_every=interval)
 def live_panel() -> None:
     now = live_now(interval)
@@ -192,7 +198,7 @@ def live_panel() -> None:
     st.session_state["live_map_refresh_count"] = count
     st.caption(t("live_map_refreshed", n=count, time=fmt.local_time(now) + ":" + f"{now.astimezone(LOCAL_TZ):%S}"))
 
-    here = live_query(live.unit_numbers, f, now, level, level, unit)
+    here = unit_numbers(now, level)
     if here.empty:
         st.info(t("live_map_no_units"))
         return
@@ -216,7 +222,7 @@ def live_panel() -> None:
                    t("checkin_value", n=fmt.count(row["workers_checked_in"]), total=fmt.count(row["workers_active"])),
                    help=metric_definition(m["live_workers_checked_in"]), border=True)
 
-    numbers = live_query(live.unit_numbers, f, now, show_level, level, unit)
+    numbers = unit_numbers(now, show_level)
     shp = view_shapes(resolve_db_url(), show_level, level, unit, f.town_id, f.village_id)
     units = shp.merge(numbers.drop(columns=["name"]), on="unit_id", how="inner")
     if units.empty:

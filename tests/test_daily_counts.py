@@ -179,3 +179,11 @@ def test_live_lists_equal_a_pandas_computation(county, raw, back_days, town):
     assert got.empty or got["total"].iloc[0] == len(silent)
     assert (pd.to_datetime(got["last_checkin_at"], utc=True).tolist()
             == silent["last"].head(100).tolist())
+
+
+def test_unit_numbers_with_a_given_period_are_the_same(county):
+    f = periods()[0]
+    for level in ("county", "town", "micro_grid"):
+        whole = live.unit_numbers(county, f, END, level)
+        split = live.unit_numbers(county, f, END, level, period=live.unit_period(county, f, level))
+        pd.testing.assert_frame_equal(whole, split)
