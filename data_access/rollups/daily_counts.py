@@ -24,7 +24,8 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    Column, Date, Integer, PrimaryKeyConstraint, String, Table, and_, case, false, func, literal, select, true,
+    Column, Date, Integer, PrimaryKeyConstraint, String, Table, and_, bindparam, case, false, func, literal, select,
+    true,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
@@ -102,12 +103,27 @@ def refresh(conn: Connection, changed) -> None:
         conn.execute(t.insert().from_select(_COLUMNS, _aggregate(true())))
         return
     e = events.c
-    mine = changed.condition(e.id)
-    dates = select(e.report_date).where(mine).distinct()
-    villages = select(func.coalesce(e.village_id, 0)).where(mine).distinct()
-    # Every (day, village) of those: a superset of the changed partitions, recomputed whole.
-    conn.execute(t.delete().where(t.c.report_date.in_(dates), t.c.village_id.in_(villages)))
-    conn.execute(t.insert().from_select(_COLUMNS, _aggregate(
-        and_(e.report_date.in_(dates), e.village_id.in_(villages)))))
-    conn.execute(t.insert().from_select(_COLUMNS, _aggregate(
-        and_(e.village_id.is_(None), e.report_date.in_(dates), literal(0).in_(villages)))))
+    # Fetched once as lists: few (bounded by the days and villages, not the events), and they
+    # let each statement below search its index instead of re-running the changed-ids query.
+    keys = conn.execute(select(e.report_date, e.village_id).where(changed.condition(e.id)).distinct()).all()
+    if not keys:
+        return
+    dates = sorted({d for d, _ in keys})
+    villages = sorted({v or 0 for _, v in keys})
+    params = {"dates": dates, "villages": villages}
+    conn.execute(_DELETE_PARTITIONS, params)
+    conn.execute(_INSERT_PARTITIONS, params)
+    if 0 in villages:
+        conn.execute(_INSERT_NO_VILLAGE, params)
+
+
+# Built once (the feeder refreshes after every write: building these costs more than running them).
+# Every (day, village) of the changed events: a superset of the changed partitions, recomputed whole.
+_DATES = bindparam("dates", expanding=True)
+_VILLAGES = bindparam("villages", expanding=True)
+_DELETE_PARTITIONS = daily_counts.delete().where(daily_counts.c.report_date.in_(_DATES),
+                                                 daily_counts.c.village_id.in_(_VILLAGES))
+_INSERT_PARTITIONS = daily_counts.insert().from_select(_COLUMNS, _aggregate(
+    and_(events.c.report_date.in_(_DATES), events.c.village_id.in_(_VILLAGES))))
+_INSERT_NO_VILLAGE = daily_counts.insert().from_select(_COLUMNS, _aggregate(
+    and_(events.c.village_id.is_(None), events.c.report_date.in_(_DATES))))
