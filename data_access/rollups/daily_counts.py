@@ -13,7 +13,7 @@ closures plus the events due that day; found by index). For the others, relative
 Ids missing on an event are stored as 0 (SQLite's WITHOUT ROWID needs a non-null key), which
 matches no unit, as NULL did.
 
-Reading (period sums at a moment, plus the boundary events): `overview.period_numbers`.
+Reading (period sums at a moment, plus the boundary events): `overview.rollup_period_numbers`.
 
 Refresh: a changed event's (report day, village) partition is deleted and aggregated again from
 `events` (ix_events_village_date), so an event that closes moves between outcome rows of its
