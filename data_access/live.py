@@ -14,13 +14,15 @@ import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
-from sqlalchemy import and_, case, false, func, literal, or_, select, true
+from sqlalchemy import and_, case, false, func, literal, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import metrics as m
+from . import overview
 from .filters import FilterError, Filters, Scope, local_date
 from .queries import frame, person_name, person_phone, unit_conditions
+from .sqlfuncs import no_index, only_indexes
 from .schema import (
     admin_units, departments, event_categories, event_item_types, events, grids, micro_grids,
     patrol_checkins, workers,
@@ -31,6 +33,8 @@ CHILD = {"county": "town", "town": "village", "village": "grid", "grid": "micro_
 # Caps on row lists sent to the page; the page says so when a cap is reached.
 MAX_EVENT_POINTS = 3000
 MAX_WORKER_POINTS = 3000
+# How far back the ticker looks first, in days (None: all history).
+NEWEST_WINDOWS_DAYS = (1, 31, None)
 # Roles that answer for a grid / micro-grid in the tooltip.
 RESPONSIBLE_ROLES = {"grid": ("grid_head", "full_time_worker"), "micro_grid": ("micro_grid_head",)}
 
@@ -159,8 +163,41 @@ def _unit_scope(level: str, t, scope_level: str, scope_id: int | None, f: Filter
     return conds
 
 
+def _backlog(engine, f, now, level, scope_level, scope_id, county_id) -> pd.DataFrame:
+    """unit_id, open_events, overdue_events at `now` (events still open, or closed after now)."""
+    group = None if level == "county" else _level_col(events, level)
+    df = overview.backlog_numbers(engine, backlog_filters(f, now), group, "unit_id",
+                                  (scope_condition(scope_level, scope_id, events),))
+    return df.assign(unit_id=county_id) if group is None else df
+
+
+def unit_period(engine: Engine, f: Filters, level: str, scope_level: str = "county",
+                scope_id: int | None = None) -> pd.DataFrame:
+    """The period part of `unit_numbers` (it follows the date filter, not the live clock, so the
+    page can cache it longer). Columns: unit_id, events_reported, on_time_closed, due_or_closed;
+    units without events are absent."""
+    if level not in LEVELS:
+        raise FilterError(f"Unknown level {level!r}")
+    county_id = 0
+    if level == "county":
+        county = frame(engine, select(admin_units.c.id).where(admin_units.c.level == "county")
+                       .order_by(admin_units.c.id).limit(1))
+        county_id = int(county["id"].iloc[0]) if len(county) else 0
+    return _period(engine, f, level, scope_level, scope_id, county_id)
+
+
+def _period(engine, f, level, scope_level, scope_id, county_id) -> pd.DataFrame:
+    """unit_id, events_reported, on_time_closed, due_or_closed over the period of `f`."""
+    group = None if level == "county" else f"{level}_id"
+    df = overview.rollup_period_numbers(engine, f, group, lambda table: [
+        unit_conditions(f, table), scope_condition(scope_level, scope_id, table)])
+    df = df.assign(unit_id=county_id) if group is None else df.rename(columns={group: "unit_id"})
+    return df[["unit_id", "events_reported", "on_time_closed", "due_or_closed"]]
+
+
 def unit_numbers(engine: Engine, f: Filters, now: dt.datetime, level: str,
-                 scope_level: str = "county", scope_id: int | None = None) -> pd.DataFrame:
+                 scope_level: str = "county", scope_id: int | None = None,
+                 period: pd.DataFrame | None = None) -> pd.DataFrame:
     """The live map's numbers for every unit of `level` inside the scope unit and the filter.
 
     Columns: unit_id, code, name, residents, open_events, overdue_events, events_reported,
@@ -168,6 +205,7 @@ def unit_numbers(engine: Engine, f: Filters, now: dt.datetime, level: str,
     on_time_closure_rate (NaN when nothing was due), workers_active, workers_checked_in,
     responsible (names with masked phones, for grids and micro-grids; "" otherwise).
     Backlog and check-ins are at `now`; reported and on-time follow the date filter.
+    `period`: the `unit_period` of the same arguments when the caller already has it.
     """
     if level not in LEVELS:
         raise FilterError(f"Unknown level {level!r}")
@@ -181,21 +219,12 @@ def unit_numbers(engine: Engine, f: Filters, now: dt.datetime, level: str,
             "workers_active", "workers_checked_in", "responsible"])
     if level == "county":
         units = units.iloc[:1]
-    ev_group = literal(int(units["unit_id"].iloc[0])) if level == "county" else _level_col(events, level)
-    scope_ev = scope_condition(scope_level, scope_id, events)
-    fb = backlog_filters(f, now)
-    backlog = frame(engine, select(
-        ev_group.label("unit_id"), m.open_events_expr(fb).label("open_events"),
-        m.overdue_events_expr(fb).label("overdue_events"))
-        .where(unit_conditions(f), scope_ev, events.c.reported_at <= now,
-               or_(events.c.closed_at.is_(None), events.c.closed_at > now))
-        .group_by(ev_group))
-    on_num, on_den = m.on_time_parts(f)
-    period = frame(engine, select(
-        ev_group.label("unit_id"), m.events_reported_expr(f).label("events_reported"),
-        on_num.label("on_time_closed"), on_den.label("due_or_closed"))
-        .where(unit_conditions(f), scope_ev, events.c.report_date.between(f.date_from, f.date_to))
-        .group_by(ev_group))
+    county_id = int(units["unit_id"].iloc[0])
+    backlog = _backlog(engine, f, now, level, scope_level, scope_id, county_id)
+    if period is None:
+        period = _period(engine, f, level, scope_level, scope_id, county_id)
+    elif level == "county":
+        period = period.assign(unit_id=county_id)
     out = units.merge(backlog, on="unit_id", how="left").merge(period, on="unit_id", how="left")
     workers_df = _worker_counts(engine, f, now, level, scope_level, scope_id, int(units["unit_id"].iloc[0]))
     out = out.merge(workers_df, on="unit_id", how="left")
@@ -271,20 +300,33 @@ def open_event_points(engine: Engine, f: Filters, now: dt.datetime, scope_level:
     item_name_en, overdue (bool), recent (bool: reported within `recent_minutes` of now).
     """
     recent_from = now - dt.timedelta(minutes=max(0, int(recent_minutes)))
-    q = (select(events.c.id.label("event_id"), events.c.code, events.c.lon, events.c.lat, events.c.urgency,
-                events.c.status, events.c.reported_at, events.c.deadline,
-                event_item_types.c.name.label("item_name"), event_item_types.c.name_en.label("item_name_en"),
-                case((events.c.deadline < now, True), else_=False).label("overdue"),
-                case((events.c.reported_at >= recent_from, True), else_=False).label("recent"))
-         .select_from(events.join(event_item_types, event_item_types.c.code == events.c.item_type_code))
-         .where(unit_conditions(f), scope_condition(scope_level, scope_id), events.c.filing_only == false(),
-                events.c.reported_at <= now, or_(events.c.closed_at.is_(None), events.c.closed_at > now))
-         .order_by(events.c.reported_at.desc(), events.c.id.desc())
-         .limit(limit))
-    df = frame(engine, q)
+    cols = (events.c.id.label("event_id"), events.c.code, events.c.lon, events.c.lat, events.c.urgency,
+            events.c.status, events.c.reported_at, events.c.deadline,
+            event_item_types.c.name.label("item_name"), event_item_types.c.name_en.label("item_name_en"),
+            case((events.c.deadline < now, True), else_=False).label("overdue"),
+            case((events.c.reported_at >= recent_from, True), else_=False).label("recent"))
+    where = [only_indexes(c, events) for c in (
+        unit_conditions(f), scope_condition(scope_level, scope_id), events.c.filing_only == false(),
+        events.c.reported_at <= now)]
+    df = _open_branches(engine, lambda branch: (
+        select(*cols).select_from(events.join(event_item_types, event_item_types.c.code == events.c.item_type_code))
+        .where(branch, *where)
+        .order_by(no_index(events.c.reported_at).desc(), no_index(events.c.id).desc()).limit(limit)), now)
+    df = df.sort_values(["reported_at", "event_id"], ascending=False).head(limit).reset_index(drop=True)
     for col in ("overdue", "recent"):
         df[col] = df[col].astype(bool)
     return df
+
+
+def _open_branches(engine: Engine, query, now: dt.datetime) -> pd.DataFrame:
+    """`query(branch)` for the events open at `now` (closed_at NULL) and those closed after it,
+    each a search of ix_events_closed_at, stacked."""
+    parts = [frame(engine, query(branch)) for branch in (events.c.closed_at.is_(None), events.c.closed_at > now)]
+    if "total" in parts[0].columns:  # each branch counted its own rows before its LIMIT
+        total = sum(int(p["total"].iloc[0]) for p in parts if len(p))
+        parts = [p.assign(total=total) for p in parts]
+    nonempty = [p for p in parts if len(p)]
+    return pd.concat(nonempty, ignore_index=True) if nonempty else parts[0]
 
 
 def event_density(engine: Engine, f: Filters, scope_level: str, scope_id: int | None,
@@ -348,20 +390,30 @@ def grids_without_checkin(engine: Engine, f: Filters, now: dt.datetime, scope_le
     if scope_level == "micro_grid" and scope_id is not None:
         scope_id_g = select(micro_grids.c.grid_id).where(micro_grids.c.id == scope_id).scalar_subquery()
     checked_today = select(pc.c.grid_id).where(pc.c.checkin_date == today, pc.c.at <= now, pc.c.grid_id.is_not(None))
-    last_any = (select(pc.c.grid_id, func.max(pc.c.at).label("last_at")).where(pc.c.at <= now)
-                .group_by(pc.c.grid_id).subquery("last_any"))
     village = admin_units.alias("village")
     cond = [grids.c.id.not_in(checked_today), unit_conditions(f, grids)]
     if scope_level_g != "county" and scope_id is not None:
         cond.append((grids.c.id if scope_level_g == "grid" else _level_col(grids, scope_level_g)) == scope_id_g)
-    q = (select(grids.c.id.label("grid_id"), grids.c.code, grids.c.name, village.c.name.label("village"),
-                last_any.c.last_at.label("last_checkin_at"), func.count().over().label("total"))
-         .select_from(grids.join(village, village.c.id == grids.c.village_id)
-                      .outerjoin(last_any, last_any.c.grid_id == grids.c.id))
-         .where(*cond)
-         .order_by(last_any.c.last_at.asc().nulls_first(), grids.c.code)
-         .limit(limit))
-    df = frame(engine, q)
+    silent = frame(engine, select(grids.c.id.label("grid_id"), grids.c.code, grids.c.name,
+                                  village.c.name.label("village"))
+                   .select_from(grids.join(village, village.c.id == grids.c.village_id)).where(*cond))
+    # The last check-in of each silent grid: found in the last day or week of check-ins (the date
+    # index) nearly always; only grids silent for longer are looked up in all history.
+    last: dict = {}
+    for days in (1, 7, 31, None):
+        missing = [g for g in silent["grid_id"].tolist() if g not in last]
+        if not missing:
+            break
+        q = (select(pc.c.grid_id, func.max(pc.c.at).label("last_at"))
+             .where(pc.c.grid_id.in_(missing), pc.c.at <= now)
+             .group_by(pc.c.grid_id))
+        if days is not None:
+            q = q.where(pc.c.checkin_date.between(today - dt.timedelta(days=days), today))
+        last.update(dict(frame(engine, q).itertuples(index=False, name=None)))
+    df = silent.assign(last_checkin_at=silent["grid_id"].map(last), total=len(silent))
+    df = (df.assign(_never=df["last_checkin_at"].isna())
+          .sort_values(["_never", "last_checkin_at", "code"], ascending=[False, True, True])
+          .head(limit).drop(columns=["_never"]).reset_index(drop=True))
     resp = _responsible(engine, f, now, "grid", df["grid_id"].tolist())
     df = df.merge(resp, left_on="grid_id", right_on="unit_id", how="left").drop(columns=["unit_id"])
     df["responsible"] = df["responsible"].fillna("")
@@ -392,10 +444,22 @@ def newest_events(engine: Engine, f: Filters, now: dt.datetime, scope_level: str
     Columns: event_id, code, reported_at, urgency, status, source, deadline, handled_level, category,
     category_en, item_name, item_name_en, grid_name, micro_grid_name, department, department_en.
     """
-    q = (_event_list_select(now)
-         .where(unit_conditions(f), scope_condition(scope_level, scope_id), events.c.reported_at <= now)
-         .order_by(events.c.reported_at.desc(), events.c.id.desc()).limit(limit))
-    return frame(engine, q)
+    cond = and_(unit_conditions(f), scope_condition(scope_level, scope_id))
+    # The newest events are among the last day's (or month's) nearly always: read that range of
+    # ix_events_reported_at, and look further back only when a small scope has too few.
+    for days in NEWEST_WINDOWS_DAYS:
+        where = [events.c.reported_at <= now]
+        if days is not None:
+            where = [events.c.reported_at > now - dt.timedelta(days=days), *where]
+            where.append(only_indexes(cond, events))
+        else:
+            where.append(cond)
+        q = (_event_list_select(now).where(*where)
+             .order_by(events.c.reported_at.desc(), events.c.id.desc()).limit(limit))
+        df = frame(engine, q)
+        if len(df) >= limit:
+            break
+    return df
 
 
 def overdue_alerts(engine: Engine, f: Filters, now: dt.datetime, scope_level: str, scope_id: int | None,
@@ -404,12 +468,13 @@ def overdue_alerts(engine: Engine, f: Filters, now: dt.datetime, scope_level: st
 
     Columns: as `newest_events`, plus overdue_hours and total (all such events before the LIMIT).
     """
-    q = (_event_list_select(now).add_columns(func.count().over().label("total"))
-         .where(unit_conditions(f), scope_condition(scope_level, scope_id), events.c.filing_only == false(),
-                events.c.reported_at <= now, or_(events.c.closed_at.is_(None), events.c.closed_at > now),
-                events.c.deadline < now)
-         .order_by(events.c.deadline.asc(), events.c.id).limit(limit))
-    df = frame(engine, q)
+    where = [only_indexes(c, events) for c in (
+        unit_conditions(f), scope_condition(scope_level, scope_id), events.c.filing_only == false(),
+        events.c.reported_at <= now, events.c.deadline < now)]
+    df = _open_branches(engine, lambda branch: (
+        _event_list_select(now).add_columns(func.count().over().label("total")).where(branch, *where)
+        .order_by(no_index(events.c.deadline).asc(), no_index(events.c.id)).limit(limit)), now)
+    df = df.sort_values(["deadline", "event_id"]).head(limit).reset_index(drop=True)
     deadline = pd.to_datetime(df["deadline"], utc=True)
     df["overdue_hours"] = (pd.Timestamp(now) - deadline).dt.total_seconds() / 3600.0
     return df

@@ -5,13 +5,15 @@ import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, case, false, func, literal, or_, select
 from sqlalchemy.engine import Engine
 
 from . import metrics as m
-from .filters import Filters
+from .filters import Filters, local_date, local_midnight_utc
 from .queries import frame, unit_conditions
-from .schema import admin_units, events, patrol_checkins, workers
+from .rollups.daily_counts import daily_counts as dc
+from .schema import EVENT_STATUSES, admin_units, events, patrol_checkins, workers
+from .sqlfuncs import only_indexes
 
 
 # The metrics the overview's KPI cards show, in order (definitions in data_access.metrics).
@@ -21,40 +23,116 @@ OVERVIEW_KPIS = (
 )
 
 
-def _period_select(f: Filters, *group_cols):
-    on_time_num, on_time_den = m.on_time_parts(f)
-    rework_num, rework_den = m.rework_parts(f)
+# --- period sums at a moment: the daily_counts rollup plus the boundary events -------------------
+
+PERIOD_SUMS = ("events_reported", "filing_only_events", "on_time_closed", "due_or_closed", "rejected", "verified",
+               "satisfaction_sum", "satisfaction_n")
+
+
+def period_select(f: Filters, group_cols: list, where: list):
+    """SUMs of the rollup rows of the period (`f`), without the boundary events of day(period_end).
+
+    `group_cols` and `where` are expressions on `daily_counts` (dc). Columns: the groups, PERIOD_SUMS.
+    Add `boundary_select` (same groups on `events`) to get the exact metrics."""
+    t = dc.c
+    d = local_date(f.period_end)
+    closed = t.close_date < d
+    later = t.close_date > d  # not closed by the period end (open included)
+    boundary = or_(t.close_date == d, and_(later, t.due_date == d))
+
+    def total(expr):
+        return func.coalesce(func.sum(expr), 0)
+
+    return (
+        select(
+            *group_cols,
+            total(t.n).label("events_reported"),
+            total(t.n_filing).label("filing_only_events"),
+            total(case((closed, t.nf_on_time), else_=0)).label("on_time_closed"),
+            total(case((closed, t.nf), (and_(later, t.due_date < d), t.nf), else_=0)).label("due_or_closed"),
+            total(case((boundary, 0), else_=t.nf_rejected)).label("rejected"),
+            total(case((closed, t.nf), (and_(later, t.due_date != d), t.nf_rejected), else_=0)).label("verified"),
+            total(case((closed, t.sat_sum), else_=0)).label("satisfaction_sum"),
+            total(case((closed, t.sat_n), else_=0)).label("satisfaction_n"),
+        )
+        .where(t.report_date.between(f.date_from, f.date_to), *where)
+        .group_by(*group_cols)
+    )
+
+
+def boundary_selects(f: Filters, group_cols: list, where: list) -> list:
+    """The period's events whose close or due day is the day of the period end, with the exact
+    metric expressions (events_reported and filing_only_events are 0 here: the rollup has them).
+    Two SELECTs (closed that day; due that day and not closed before it), each on an index."""
+    e = events.c
+    d = local_date(f.period_end)
+    on_num, on_den = m.on_time_parts(f)
+    rw_num, rw_den = m.rework_parts(f)
     sat_sum, sat_n = m.satisfaction_parts(f)
-    return (
-        select(
-            *group_cols,
-            m.events_reported_expr(f).label("events_reported"),
-            m.filing_only_expr(f).label("filing_only_events"),
-            on_time_num.label("on_time_closed"),
-            on_time_den.label("due_or_closed"),
-            rework_num.label("rejected"),
-            rework_den.label("verified"),
-            sat_sum.label("satisfaction_sum"),
-            sat_n.label("satisfaction_n"),
-        )
-        .where(unit_conditions(f), events.c.report_date.between(f.date_from, f.date_to))
-    )
+    cols = [*group_cols, literal(0).label("events_reported"), literal(0).label("filing_only_events"),
+            on_num.label("on_time_closed"), on_den.label("due_or_closed"), rw_num.label("rejected"),
+            rw_den.label("verified"), sat_sum.label("satisfaction_sum"), sat_n.label("satisfaction_n")]
+    # Each SELECT reads one index (ix_events_close_date; ix_events_status_deadline): the other
+    # terms are kept off theirs, or SQLite's planner may prefer a town's or a period's events.
+    base = [only_indexes(c, events) for c in (e.report_date.between(f.date_from, f.date_to), *where)]
+    groups = [only_indexes(c, events) for c in group_cols]
+    cols = [*[g.label(c.name) for g, c in zip(groups, group_cols)], *cols[len(group_cols):]]
+    closed_that_day = select(*cols).where(e.close_date == d, *base)
+    due_that_day = select(*cols).where(
+        e.status.in_(EVENT_STATUSES),  # all of them: lets ix_events_status_deadline find the day
+        e.deadline >= local_midnight_utc(d), e.deadline < local_midnight_utc(d + dt.timedelta(days=1)),
+        only_indexes(or_(e.closed_at.is_(None), e.close_date > d), events), *base)
+    if group_cols:
+        return [closed_that_day.group_by(*groups), due_that_day.group_by(*groups)]
+    return [closed_that_day, due_that_day]
 
 
-def _backlog_select(f: Filters, *group_cols):
-    return (
-        select(
-            *group_cols,
-            m.open_events_expr(f).label("open_events"),
-            m.overdue_events_expr(f).label("overdue_events"),
-        )
-        # Pre-filter to rows that can be in the backlog; the metric expressions decide the rest.
-        .where(
-            unit_conditions(f),
-            events.c.reported_at <= f.period_end,
-            or_(events.c.closed_at.is_(None), events.c.closed_at > f.period_end),
-        )
-    )
+def rollup_period_numbers(engine: Engine, f: Filters, group: str | None, conditions) -> pd.DataFrame:
+    """Period sums per `group` (a column name both tables have, e.g. "town_id"; None: one row).
+
+    `conditions(table)` gives the WHERE terms (unit filter, scope) for `daily_counts` (dc) or `events`.
+    Columns: the group (if any), then PERIOD_SUMS as integers. Groups without rows are absent.
+    """
+    parts = [period_select(f, [dc.c[group]] if group else [], conditions(dc)),
+             *boundary_selects(f, [events.c[group]] if group else [], conditions(events))]
+    frames = [frame(engine, q) for q in parts]
+    df = pd.concat([x for x in frames if len(x)], ignore_index=True) if any(len(x) for x in frames) else frames[0]
+    for col in PERIOD_SUMS:
+        df[col] = pd.to_numeric(df[col]).fillna(0).astype("int64")
+    if group is None:
+        return df[list(PERIOD_SUMS)].sum().to_frame().T.astype("int64")
+    df[group] = df[group].fillna(0).astype("int64")  # events' NULL ids are the rollup's 0
+    return df.groupby(group, as_index=False)[list(PERIOD_SUMS)].sum()
+
+
+def period_numbers(engine: Engine, f: Filters, group: str | None = None) -> pd.DataFrame:
+    """Period sums of the overview's metrics (from the daily rollup, plus the events whose close or
+    due day is the period end's). Columns: `group` (if given), events_reported, filing_only_events,
+    on_time_closed, due_or_closed, rejected, verified, satisfaction_sum, satisfaction_n."""
+    return rollup_period_numbers(engine, f, group, lambda table: [unit_conditions(f, table)])
+
+
+def backlog_numbers(engine: Engine, f: Filters, group=None, label: str = "", where: tuple = ()) -> pd.DataFrame:
+    """Open and overdue events at `f.period_end`, per `group` (an `events` column; None: one row).
+
+    Columns: `label` (the group, if any), open_events, overdue_events. Read as two searches of
+    ix_events_closed_at (events still open; events closed after the moment), never a pass over
+    every event: the other terms are kept off their indexes. `where`: more terms on `events`."""
+    t = f.period_end
+    g = only_indexes(group, events) if group is not None else None
+    cols = [*([g.label(label)] if g is not None else []),
+            m.open_events_expr(f).label("open_events"), m.overdue_events_expr(f).label("overdue_events")]
+    base = [only_indexes(c, events) for c in (unit_conditions(f), events.c.reported_at <= t, *where)]
+    parts = []
+    for branch in (events.c.closed_at.is_(None), events.c.closed_at > t):
+        q = select(*cols).where(branch, *base)
+        parts.append(frame(engine, q.group_by(g) if g is not None else q))
+    df = pd.concat(parts, ignore_index=True)
+    for col in ("open_events", "overdue_events"):
+        df[col] = pd.to_numeric(df[col]).fillna(0).astype("int64")
+    if group is None:
+        return df[["open_events", "overdue_events"]].sum().to_frame().T.astype("int64")
+    return df.groupby(label, as_index=False, dropna=False)[["open_events", "overdue_events"]].sum()
 
 
 def _checkins(engine: Engine, f: Filters) -> tuple[int, int]:
@@ -73,9 +151,8 @@ def _checkins(engine: Engine, f: Filters) -> tuple[int, int]:
 
 
 def _kpi_values(engine: Engine, f: Filters) -> dict:
-    with engine.connect() as conn:
-        period = conn.execute(_period_select(f)).mappings().one()
-        backlog = conn.execute(_backlog_select(f)).mappings().one()
+    period = period_numbers(engine, f).iloc[0]
+    backlog = backlog_numbers(engine, f).iloc[0]
     checked_in, active = _checkins(engine, f)
     return {
         "events_reported": int(period["events_reported"]),
@@ -166,10 +243,8 @@ def overdue_by_town(engine: Engine, f: Filters) -> pd.DataFrame:
     if f.town_id is not None:
         towns_q = towns_q.where(admin_units.c.id == f.town_id)
     towns_df = frame(engine, towns_q.order_by(admin_units.c.code))
-    period = frame(engine, select(events.c.town_id, m.events_reported_expr(f).label("events_reported"))
-                   .where(unit_conditions(f), events.c.report_date.between(f.date_from, f.date_to))
-                   .group_by(events.c.town_id))
-    backlog = frame(engine, _backlog_select(f, events.c.town_id).group_by(events.c.town_id))
+    period = period_numbers(engine, f, "town_id")[["town_id", "events_reported"]]
+    backlog = backlog_numbers(engine, f, events.c.town_id, "town_id")
     out = towns_df.merge(period, on="town_id", how="left").merge(backlog, on="town_id", how="left")
     for col in ("events_reported", "open_events", "overdue_events"):
         out[col] = out[col].fillna(0).astype(int)

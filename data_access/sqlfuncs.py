@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from sqlalchemy import ARRAY, Float, Integer, case, cast, func, literal, select, type_coerce
+from sqlalchemy import ARRAY, Date, Float, Integer, case, cast, func, literal, select, type_coerce
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import Grouping
@@ -168,3 +168,63 @@ def percentiles_for(dialect_name: str, source, value_col: str, group_cols: list[
     columns = [func.percentile_cont(float(q)).within_group(value).label(label) for label, q in qs.items()]
     return (select(*groups, func.count(value).label("n"), *columns)
             .where(value.is_not(None)).group_by(*groups))
+
+
+class local_day(FunctionElement):  # noqa: N801 - reads like the SQL function it is
+    """The local (Asia/Shanghai, UTC+8 without daylight saving) calendar day of a stored UTC
+    timestamp, as a DATE; equals `filters.local_date` in Python."""
+
+    type = Date()
+    inherit_cache = True
+    name = "local_day"
+
+
+@compiles(local_day, "sqlite")
+def _local_day_sqlite(element, compiler, **kw):
+    (moment,) = list(element.clauses)
+    return f"date({compiler.process(moment, **kw)}, '+8 hours')"
+
+
+@compiles(local_day, "postgresql")
+def _local_day_pg(element, compiler, **kw):
+    (moment,) = list(element.clauses)
+    return f"CAST(({compiler.process(moment, **kw)} AT TIME ZONE 'Asia/Shanghai') AS DATE)"
+
+
+class no_index(FunctionElement):  # noqa: N801 - reads like the SQL it makes
+    """`column`, in a form SQLite's planner will not answer with an index (`+column`, its
+    documented way); plain elsewhere. Lets a query pin the one index that reads least."""
+
+    inherit_cache = True
+    name = "no_index"
+
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(no_index)
+def _no_index_default(element, compiler, **kw):
+    (col,) = list(element.clauses)
+    return compiler.process(col, **kw)
+
+
+@compiles(no_index, "sqlite")
+def _no_index_sqlite(element, compiler, **kw):
+    (col,) = list(element.clauses)
+    return f"+{compiler.process(col, **kw)}"
+
+
+def only_indexes(clause, table, keep: tuple = ()):
+    """`clause` with every column of `table` except `keep` wrapped in `no_index`."""
+    from sqlalchemy.sql import visitors
+
+    keep_names = {c.name for c in keep}
+
+    def swap(element):
+        if getattr(element, "table", None) is table and element.__visit_name__ == "column" \
+                and element.name not in keep_names:
+            return no_index(element)
+        return None
+
+    return visitors.replacement_traverse(clause, {}, swap)

@@ -8,6 +8,7 @@ each polygon on its own. The tolerance follows the size of the area on screen, s
 from __future__ import annotations
 
 import html
+import math
 import os
 
 import numpy as np
@@ -51,31 +52,64 @@ def simplify_coverage(df: pd.DataFrame, wkt_col: str = "boundary_wkt", tolerance
     return df.assign(**{wkt_col: shapely.to_wkt(simplified, rounding_precision=6)})
 
 
+def coordinate_decimals(tolerance: float) -> int:
+    """Decimals that keep rounding well under the simplification tolerance: 4 (about 10 m) for
+    the whole county, up to 6 when drilled in."""
+    if tolerance <= 0:
+        return 6
+    return int(min(6, max(4, math.ceil(-math.log10(tolerance / 4)))))
+
+
 def shapes(df: pd.DataFrame, keep: tuple[str, ...] = ("id", "name", "centroid_lon", "centroid_lat")) -> pd.DataFrame:
     """Simplified boundaries as pydeck polygons: one row per polygon part, a `polygon` column
-    (coordinates to 5 decimals, about a metre), and only the `keep` columns: all that is sent."""
-    simple = simplify_coverage(df)
+    and only the `keep` columns: all that is sent. Coordinates are rounded to what the tolerance
+    allows (neighbours share vertices, so they round alike and the tiling stays seamless), and
+    each ring's closing point is left out (deck.gl closes rings itself)."""
+    if df.empty:
+        return df[list(keep)].assign(polygon=pd.Series(dtype="object"))
+    tol = coverage_tolerance(shapely.from_wkt(df["boundary_wkt"].to_numpy()))
+    simple = simplify_coverage(df, tolerance=tol)
+    decimals = coordinate_decimals(tol)
     parts = simple["boundary_wkt"].map(polygon_rings)
     out = simple[list(keep)].assign(polygon=parts).explode("polygon")
     out = out[out["polygon"].notna()].reset_index(drop=True)
-    out["polygon"] = out["polygon"].map(lambda rings: [np.round(np.asarray(r), 5).tolist() for r in rings])
+    out["polygon"] = out["polygon"].map(lambda rings: [_ring(r, decimals) for r in rings])
     return out
 
 
-def with_tooltip_text(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """HTML-escape text columns that go into tooltips (names and workers come from the store)."""
-    out = df.copy()
-    for col in cols:
-        out[col] = out[col].fillna("").astype(str).map(html.escape)
-    return out
+def _ring(ring, decimals: int) -> list:
+    pts = np.round(np.asarray(ring), decimals)
+    if len(pts) > 3 and (pts[0] == pts[-1]).all():
+        pts = pts[:-1]
+    # Rounding can make neighbouring vertices equal: send each once.
+    keep = np.ones(len(pts), bool)
+    keep[1:] = (np.diff(pts, axis=0) != 0).any(axis=1)
+    return pts[keep].tolist()
+
+
+TIP_LINES = ("line1", "line2", "line3", "line4")
+
+
+def tooltip_html(df: pd.DataFrame) -> pd.Series:
+    """One `tip` string per row: the bold `name` and the non-empty `line1`..`line4`, HTML-escaped
+    (names and workers come from the store). One property instead of five keeps the JSON small;
+    the deck's tooltip is then just "{tip}"."""
+    def text(col):
+        return df[col].fillna("").astype(str).map(html.escape) if col in df.columns else pd.Series("", index=df.index)
+
+    tip = "<b>" + text("name") + "</b>"
+    for col in TIP_LINES:
+        line = text(col)
+        tip = tip + line.map(lambda v: f"<br>{v}" if v else "")
+    return tip
 
 
 def unit_layer(df: pd.DataFrame, value_col: str, classes: list[ColourClass], layer_id: str,
                selected_id: int | None = None) -> pdk.Layer:
     """Units coloured by class."""
     # Only what is drawn or shown in the tooltip goes to the browser.
-    cols = [c for c in ("unit_id", "polygon", "name", "line1", "line2", "line3", "line4") if c in df.columns]
-    data = df[cols].assign(fill=[colour_for(v, classes) for v in df[value_col]])
+    cols = [c for c in ("unit_id", "polygon") if c in df.columns]
+    data = df[cols].assign(tip=tooltip_html(df), fill=[colour_for(v, classes) for v in df[value_col]])
     # Sizes are given as min/max pixels: pydeck turns every string prop (e.g. units="pixels") into
     # an accessor expression, which deck.gl then ignores.
     return pdk.Layer(
@@ -107,8 +141,7 @@ def _colour_rows(df: pd.DataFrame) -> list[list[int]]:
 
 def event_layers(df: pd.DataFrame, layer_id: str = "open_events") -> list[pdk.Layer]:
     """Open events as dots (colour: overdue, else urgency); events of the last minutes get a ring."""
-    text_cols = [c for c in ("name", "line1", "line2", "line3", "line4") if c in df.columns]
-    data = with_tooltip_text(df[["lon", "lat", "recent", *text_cols]], text_cols).assign(fill=_colour_rows(df))
+    data = df[["lon", "lat", "recent"]].assign(tip=tooltip_html(df), fill=_colour_rows(df))
     dots = pdk.Layer(
         "ScatterplotLayer", data=data, id=layer_id, get_position=["lon", "lat"], get_fill_color="fill",
         get_radius=1, radius_min_pixels=6, radius_max_pixels=6, stroked=True, get_line_color=[255, 255, 255, 255],
@@ -124,8 +157,7 @@ def event_layers(df: pd.DataFrame, layer_id: str = "open_events") -> list[pdk.La
 
 
 def worker_layer(df: pd.DataFrame, layer_id: str = "workers") -> pdk.Layer:
-    text_cols = [c for c in ("name", "line1", "line2", "line3", "line4") if c in df.columns]
-    data = with_tooltip_text(df[["lon", "lat", *text_cols]], text_cols)
+    data = df[["lon", "lat"]].assign(tip=tooltip_html(df))
     return pdk.Layer(
         "ScatterplotLayer", data=data, id=layer_id, get_position=["lon", "lat"],
         get_fill_color=[*WORKER_RGB, 220], get_radius=1, radius_min_pixels=4, radius_max_pixels=4, stroked=True,
@@ -143,9 +175,9 @@ def density_layer(bins: pd.DataFrame, layer_id: str = "density") -> pdk.Layer:
 
 def outline_layer(df: pd.DataFrame, layer_id: str) -> pdk.Layer:
     """Unfilled borders (under a density view), still clickable for drilling."""
-    cols = [c for c in ("unit_id", "polygon", "name", "line1", "line2", "line3", "line4") if c in df.columns]
+    cols = [c for c in ("unit_id", "polygon") if c in df.columns]
     return pdk.Layer(
-        "PolygonLayer", data=df[cols], id=layer_id, get_polygon="polygon", filled=True,
+        "PolygonLayer", data=df[cols].assign(tip=tooltip_html(df)), id=layer_id, get_polygon="polygon", filled=True,
         get_fill_color=[255, 255, 255, 1], get_line_color=[60, 60, 60, 200], line_width_min_pixels=1,
         stroked=True, pickable=True, auto_highlight=True, highlight_color=[0, 120, 255, 60],
     )

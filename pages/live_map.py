@@ -20,7 +20,7 @@ from data_access.store import resolve_db_url
 from geo.layers import class_breaks, deck, fit_view, name_layer
 from geo.live import (
     density_layer, event_layers, outline_layer, selected_outline, shapes, tile_layer_from_env, unit_layer,
-    with_tooltip_text, worker_layer,
+    worker_layer,
 )
 from ui import format as fmt
 from ui.data import live_query, query
@@ -32,7 +32,6 @@ COLOUR_METRICS = ["live_open_events", "live_overdue_events", "events_per_1000_re
 METRIC_COLUMN = {"live_open_events": "open_events", "live_overdue_events": "overdue_events",
                  "events_per_1000_residents": "events_per_1000_residents",
                  "on_time_closure_rate": "on_time_closure_rate", "live_workers_checked_in": "workers_checked_in"}
-TOOLTIP_TEXT = ["name", "line1", "line2", "line3", "line4"]
 
 
 def refresh_seconds() -> int:
@@ -185,6 +184,12 @@ def tooltip_frames(units: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def unit_numbers(now, show: str) -> pd.DataFrame:
+    # The period part follows the date filter, not the clock: cached for a minute, not seconds.
+    period = query(live.unit_period, f, show, level, unit)
+    return live_query(live.unit_numbers, f, now, show, level, unit, period=period)
+
+
 @st.fragment(run_every=interval)
 def live_panel() -> None:
     now = live_now(interval)
@@ -193,7 +198,7 @@ def live_panel() -> None:
     st.session_state["live_map_refresh_count"] = count
     st.caption(t("live_map_refreshed", n=count, time=fmt.local_time(now) + ":" + f"{now.astimezone(LOCAL_TZ):%S}"))
 
-    here = live_query(live.unit_numbers, f, now, level, level, unit)
+    here = unit_numbers(now, level)
     if here.empty:
         st.info(t("live_map_no_units"))
         return
@@ -217,13 +222,13 @@ def live_panel() -> None:
                    t("checkin_value", n=fmt.count(row["workers_checked_in"]), total=fmt.count(row["workers_active"])),
                    help=metric_definition(m["live_workers_checked_in"]), border=True)
 
-    numbers = live_query(live.unit_numbers, f, now, show_level, level, unit)
+    numbers = unit_numbers(now, show_level)
     shp = view_shapes(resolve_db_url(), show_level, level, unit, f.town_id, f.village_id)
     units = shp.merge(numbers.drop(columns=["name"]), on="unit_id", how="inner")
     if units.empty:
         st.info(t("live_map_no_units"))
         return
-    units = with_tooltip_text(tooltip_frames(units), TOOLTIP_TEXT)
+    units = tooltip_frames(units)  # the layers escape the text
     col = METRIC_COLUMN[metric_key]
     classes = class_breaks(units[col])
     if metric_key == "on_time_closure_rate":  # here a higher value is better: reverse the ramp
@@ -261,7 +266,7 @@ def live_panel() -> None:
                     line3=points["overdue"].map({True: t("live_map_tip_overdue"), False: ""}),
                     line4=t("live_map_tip_reported", time="") + local_times(points["reported_at"])))
         deck_obj = deck(layers, fit_view(units), tooltip={
-            "html": "<b>{name}</b><br/>{line1}<br/>{line2}<br/>{line3}<br/>{line4}",
+            "html": "{tip}",
             "style": {"fontSize": "12px"}})
         state = st.pydeck_chart(deck_obj, height=560, on_select="rerun", selection_mode="single-object",
                                 key=f"live_map_deck_{level}_{unit}_{show_level}")
