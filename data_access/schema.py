@@ -291,6 +291,7 @@ patrol_checkins = Table(
     Column("lat", Float, nullable=False),
     Index("ix_checkins_date_worker", "checkin_date", "worker_id"),
     Index("ix_checkins_worker_at", "worker_id", "at"),
+    Index("ix_checkins_grid_at", "grid_id", "at"),  # a silent grid's last check-in: one lookup
 )
 
 department_ratings = Table(
