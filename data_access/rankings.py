@@ -215,9 +215,10 @@ def _live_parts(engine: Engine, f: Filters, months: list[dt.date], verify_hours:
         wanted = (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("wanted")
         source = events.join(wanted, and_(events.c.reported_by == wanted.c.rb,
                                           events.c.report_date.between(wanted.c.lo, wanted.c.hi)))
-    # The newest verification up to as_of, per event (its own steps only: an index lookup).
+    # The newest verification up to as_of, per event (its own steps only: an index lookup;
+    # coalesce(action) keeps SQLite off the action index, which would read every verify step).
     verified_at = (select(func.max(event_steps.c.at))
-                   .where(event_steps.c.event_id == events.c.id, event_steps.c.action == "verify",
+                   .where(event_steps.c.event_id == events.c.id, func.coalesce(event_steps.c.action, "") == "verify",
                           event_steps.c.at <= f.as_of)
                    .scalar_subquery())
     ev = (select(events.c.reported_by, events.c.village_id, events.c.town_id, idx.label("m"), events.c.filing_only,

@@ -158,8 +158,9 @@ def _aggregate(p: dict[str, float], months, src_condition, affected=None, worker
     """SELECT of rows (columns in table order) from the events `src_condition` selects, one row per
     key in `months`; `affected` (rb, vk, month) narrows the rows produced."""
     e = events
+    # coalesce(action): keeps SQLite on the (event_id, seq) index, not on every verify step.
     verified_at = (select(func.max(event_steps.c.at))
-                   .where(event_steps.c.event_id == e.c.id, event_steps.c.action == "verify")
+                   .where(event_steps.c.event_id == e.c.id, func.coalesce(event_steps.c.action, "") == "verify")
                    .scalar_subquery())
     part = [e.c.reported_by, e.c.item_type_code]
     order = [e.c.reported_at, e.c.id]
