@@ -131,6 +131,16 @@ def _rollup_for(engine: Engine, f: Filters, start: dt.date, end: dt.date) -> dic
     return p if int(later) == 0 else None
 
 
+def _patrols_from_rollup(engine: Engine, f: Filters, start: dt.date, end: dt.date) -> bool:
+    """The rollup's patrol days of start..end hold no check-in after `f.as_of` (and its rules are current)."""
+    if rm_rollup.params(engine) is None:
+        return False
+    pdc = rm_rollup.patrol_days.c
+    later = frame(engine, select(func.count().label("n")).where(
+        pdc.checkin_date.between(start, end), pdc.last_at > f.as_of)).iloc[0, 0]
+    return int(later) == 0
+
+
 def _month_firsts(start: dt.date, end: dt.date) -> list[dt.date]:
     out, m = [], start
     while m <= end:
@@ -230,7 +240,15 @@ def _legs(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id: int | 
     return lagged, fast, dist2, secs
 
 
-def _patrol_days(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id: int | None = None):
+def _patrol_days(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id: int | None = None,
+                 from_rollup: bool = False):
+    if from_rollup:  # the same per-day features, kept in the rollup
+        start, end = window(month, r["empty_patrol_window_months"])
+        pdc = rm_rollup.patrol_days.c
+        days = (select(pdc.worker_id, pdc.checkin_date, pdc.points, pdc.fast, pdc.sig_lon, pdc.sig_lat,
+                       pdc.sig_lon_w, pdc.sig_lat_w)
+                .where(pdc.checkin_date.between(start, end)).cte("days"))
+        return _flag_repeats(days, r)
     lagged, fast, _, _ = _legs(engine, f, month, r, worker_id)
     days = (
         select(lagged.c.worker_id, lagged.c.checkin_date, func.count().label("points"),
@@ -244,6 +262,12 @@ def _patrol_days(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id:
         .group_by(lagged.c.worker_id, lagged.c.checkin_date)
         .cte("days")  # used twice below: a CTE, so the window runs once
     )
+    return _flag_repeats(days, r)
+
+
+def _flag_repeats(days, r: dict):
+    """Days (worker_id, checkin_date, points, fast, signature) with `repeated`: the same track on
+    another day of the window."""
     repeats = (
         select(days.c.worker_id, days.c.points, days.c.sig_lon, days.c.sig_lat, days.c.sig_lon_w, days.c.sig_lat_w,
                func.count().label("n_days"))
@@ -270,7 +294,8 @@ def _patrol_days(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id:
 def empty_patrol_features(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame:
     """Per worker with check-ins. Columns: worker_id, patrol_days, fast_days, repeated_days, suspect_days."""
     r = integrity_rules(engine)
-    d = _patrol_days(engine, f, month, r)
+    start, end = window(month, r["empty_patrol_window_months"])
+    d = _patrol_days(engine, f, month, r, from_rollup=_patrols_from_rollup(engine, f, start, end))
     q = (
         select(d.c.worker_id, func.count().label("patrol_days"),
                func.sum(d.c.fast).label("fast_days"), func.sum(d.c.repeated).label("repeated_days"),

@@ -93,6 +93,7 @@ def test_integrity_features_equal_the_live_count(engine, monkeypatch, as_of):
     f = filters(as_of)
     for month in (rankings.month_start(as_of.date()), dt.date(2026, 7, 1)):
         for fn, key in ((integrity.padding_features, "worker_id"), (integrity.near_duplicate_features, "worker_id"),
+                        (integrity.empty_patrol_features, "worker_id"),
                         (integrity.selective_features, "village_id")):
             got = fn(engine, f, month)
             same(got, live(monkeypatch, fn, engine, f, month), [key])

@@ -27,14 +27,15 @@ import datetime as dt
 import json
 import math
 
-from sqlalchemy import (Boolean, Column, Date, Index, Integer, PrimaryKeyConstraint, Table, and_, case, cast,
-                        exists, func, literal, or_, select, true, union_all)
+from sqlalchemy import (Boolean, Column, Date, Float, Index, Integer, PrimaryKeyConstraint, Table, and_, case, cast,
+                        exists, tuple_, func, literal, or_, select, true, union_all)
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from .. import rules as rules_mod
 from ..filters import LOCAL_TZ
-from ..schema import UtcDateTime, assessment_rules, event_item_types, event_steps, events, grids, metadata, store_meta
+from ..schema import (UtcDateTime, assessment_rules, event_item_types, event_steps, events, grids, metadata,
+                      patrol_checkins, store_meta)
 from ..sqlfuncs import seconds_between
 
 META_PARAMS = "reporter_months_params"
@@ -73,7 +74,26 @@ reporter_months = Table(
     Index("ix_reporter_months_month", "month", "reported_by"),
 )
 
-TABLES = (reporter_months,)
+# Patrol days (integrity's empty patrols): one row per worker and local day with check-ins.
+patrol_days = Table(
+    "patrol_days",
+    metadata,
+    Column("worker_id", Integer, nullable=False),
+    Column("checkin_date", Date, nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("fast", Integer, nullable=False),  # 1: a leg faster than empty_patrol_max_kmh
+    # The track's signature (as integrity._patrol_days): same points in the same order, same sums.
+    Column("sig_lon", Float, nullable=False),
+    Column("sig_lat", Float, nullable=False),
+    Column("sig_lon_w", Float, nullable=False),
+    Column("sig_lat_w", Float, nullable=False),
+    Column("last_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("worker_id", "checkin_date", name="pk_patrol_days"),
+    Index("ix_patrol_days_date", "checkin_date"),
+)
+
+TABLES = (reporter_months, patrol_days)
+META_CHECKIN_ID = "reporter_months_checkin_id"
 
 # --- months (no SQL date functions: local days come from events.report_date) ---------------------
 
@@ -108,7 +128,7 @@ def _months_table(lo: dt.date, hi: dt.date, tail_days: int):
 
 PARAM_KEYS = {
     "common": ("verify_within_hours",),
-    "integrity": ("padding_first_hour", "padding_month_end_days", "padding_quick_close_minutes",
+    "integrity": ("empty_patrol_max_kmh", "padding_first_hour", "padding_month_end_days", "padding_quick_close_minutes",
                   "near_duplicates_max_hours", "near_duplicates_max_metres"),
 }
 
@@ -253,8 +273,10 @@ def refresh(conn: Connection, changed) -> None:
             for side in (True, False):
                 src = e.c.reported_by.is_not(None) if side else e.c.reported_by.is_(None)
                 conn.execute(reporter_months.insert().from_select(_columns(), _aggregate(params, months, src)))
+        _refresh_patrol_days(conn, params, True)
         _save_params(conn, params)
         return
+    _refresh_patrol_days(conn, params, False)
     c = events.alias("c")
     in_changed = changed.condition(c.c.id)
     lo, hi = conn.execute(select(func.min(c.c.report_date), func.max(c.c.report_date)).where(in_changed)).one()
@@ -285,6 +307,57 @@ def refresh(conn: Connection, changed) -> None:
                      and_(e.c.village_id.is_(None), exists(select(1).select_from(aff_n).where(aff_n.c.vk == 0)))))
     conn.execute(reporter_months.insert().from_select(
         _columns(), _aggregate(params, months, src_n, aff_n, workers_side=False)))
+
+
+def _patrol_select(p: dict[str, float], condition):
+    """SELECT of patrol_days rows from the check-ins `condition` selects (whole days)."""
+    pc = patrol_checkins.c
+    part = [pc.worker_id, pc.checkin_date]
+    order = [pc.at, pc.id]
+    lagged = (
+        select(pc.worker_id, pc.checkin_date, pc.at, pc.lon, pc.lat,
+               func.row_number().over(partition_by=part, order_by=order).label("seq"),
+               func.lag(pc.at).over(partition_by=part, order_by=order).label("prev_at"),
+               func.lag(pc.lon).over(partition_by=part, order_by=order).label("prev_lon"),
+               func.lag(pc.lat).over(partition_by=part, order_by=order).label("prev_lat"))
+        .where(condition)
+        .subquery("legs")
+    )
+    secs = seconds_between(lagged.c.prev_at, lagged.c.at)
+    dx = (lagged.c.lon - lagged.c.prev_lon) * literal(p["cos_lat"] * M_PER_DEG_LON_EQUATOR)
+    dy = (lagged.c.lat - lagged.c.prev_lat) * literal(M_PER_DEG_LAT)
+    dist2 = dx * dx + dy * dy
+    vmax = float(p["empty_patrol_max_kmh"]) / 3.6
+    fast = and_(lagged.c.prev_at.is_not(None), dist2 > (secs * vmax) * (secs * vmax), dist2 > 1.0)
+    return (
+        select(lagged.c.worker_id, lagged.c.checkin_date, func.count(), func.max(case((fast, 1), else_=0)),
+               func.round(func.sum(lagged.c.lon) * 100000), func.round(func.sum(lagged.c.lat) * 100000),
+               func.round(func.sum(lagged.c.lon * lagged.c.seq) * 100000),
+               func.round(func.sum(lagged.c.lat * lagged.c.seq) * 100000), func.max(lagged.c.at))
+        .group_by(lagged.c.worker_id, lagged.c.checkin_date)
+    )
+
+
+def _refresh_patrol_days(conn: Connection, p: dict[str, float], everything: bool) -> None:
+    """Check-ins are not events: days with check-ins above this module's own watermark."""
+    pc = patrol_checkins.c
+    top = int(conn.execute(select(func.coalesce(func.max(pc.id), 0))).scalar_one())
+    raw = conn.execute(select(store_meta.c.value).where(store_meta.c.key == META_CHECKIN_ID)).scalar()
+    if everything or raw is None:
+        conn.execute(patrol_days.delete())
+        conn.execute(patrol_days.insert().from_select([c.name for c in patrol_days.columns],
+                                                      _patrol_select(p, true())))
+    elif int(raw) < top:
+        new = patrol_checkins.alias("new")
+        day_of_new = tuple_(pc.worker_id, pc.checkin_date).in_(
+            select(new.c.worker_id, new.c.checkin_date).where(new.c.id > int(raw)))
+        pd_ = patrol_days.c
+        conn.execute(patrol_days.delete().where(exists(select(1).select_from(new).where(
+            new.c.id > int(raw), new.c.worker_id == pd_.worker_id, new.c.checkin_date == pd_.checkin_date))))
+        conn.execute(patrol_days.insert().from_select([c.name for c in patrol_days.columns],
+                                                      _patrol_select(p, day_of_new)))
+    conn.execute(store_meta.delete().where(store_meta.c.key == META_CHECKIN_ID))
+    conn.execute(store_meta.insert(), [{"key": META_CHECKIN_ID, "value": str(top)}])
 
 
 def p_days(params: dict[str, float]) -> float:
