@@ -365,13 +365,20 @@ def _active_in(people: pd.DataFrame, first: dt.date) -> pd.Series:
 
 
 def _scores_for_months(engine: Engine, f: Filters, months: tuple[dt.date, ...], ruleset: str,
-                       level: str) -> pd.DataFrame:
-    """One row per (subject, month index) with counts, parts, total, grade and rank in that month."""
+                       level: str, shared: dict | None = None) -> pd.DataFrame:
+    """One row per (subject, month index) with counts, parts, total, grade and rank in that month.
+    `shared` (a dict) keeps the counts and staff between calls for the same filters and months."""
     if level not in LEVELS:
         raise RankingError(f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}.")
     rules = rules_for(engine, ruleset)
-    counts = report_parts(engine, f, months, rules["verify_within_hours"])
-    staff = ranked_workers(engine, f)
+    shared = {} if shared is None else shared
+    key = ("counts", float(rules["verify_within_hours"]))
+    if key not in shared:
+        shared[key] = report_parts(engine, f, months, rules["verify_within_hours"])
+    counts = shared[key]
+    if "staff" not in shared:
+        shared["staff"] = ranked_workers(engine, f)
+    staff = shared["staff"]
     staffed = staff[staff["grid_id"].notna()].drop_duplicates("grid_id")
     mean_grid_residents = float(staffed["population"].mean()) if len(staffed) else 0.0
     per_capita = rules["per_capita_normalisation"] >= 0.5
@@ -437,7 +444,8 @@ def scope_rows(df: pd.DataFrame, f: Filters, level: str) -> pd.DataFrame:
     return df
 
 
-def monthly_scores(engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str) -> pd.DataFrame:
+def monthly_scores(engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str,
+                   _shared: dict | None = None) -> pd.DataFrame:
     """The ranking of one month, best first.
 
     Columns: subject_id, name, code, town_id, town_name, (workers: village_id, village_name, grid_name),
@@ -448,7 +456,7 @@ def monthly_scores(engine: Engine, f: Filters, month: dt.date, ruleset: str, lev
     """
     month = _check_month(month)
     months = tuple(month_list(month, TREND_MONTHS))
-    allm = _scores_for_months(engine, f, months, ruleset, level)
+    allm = _scores_for_months(engine, f, months, ruleset, level, _shared)
     last = len(months) - 1
     cur = allm[allm["m"] == last].copy()
     prev = allm[allm["m"] == last - 1].set_index("subject_id")["rank"]
@@ -470,8 +478,9 @@ def compare_rulesets(engine: Engine, f: Filters, month: dt.date, level: str) -> 
     better placed under the reformed rules).
     """
     keep = ["subject_id", "name", "town_name", "total", "rank", "grade"]
-    a = monthly_scores(engine, f, month, "as_practised", level)[keep]
-    b = monthly_scores(engine, f, month, "reformed", level)[["subject_id", "total", "rank", "grade"]]
+    shared: dict = {}  # both rulesets score the same counts
+    a = monthly_scores(engine, f, month, "as_practised", level, shared)[keep]
+    b = monthly_scores(engine, f, month, "reformed", level, shared)[["subject_id", "total", "rank", "grade"]]
     out = a.merge(b, on="subject_id", suffixes=("_as_practised", "_reformed"))
     out["move"] = out["rank_as_practised"] - out["rank_reformed"]
     order = out["move"].abs().sort_values(ascending=False, kind="stable").index
