@@ -1,7 +1,8 @@
 """Monthly rankings: explainable scores of towns, communities and full-time grid workers.
 
-The counting happens in SQL: one GROUP BY over the grid reports (events a worker reported) per
-worker, community, town and month. The scoring arithmetic is vectorised pandas on that small
+The counting happens in SQL: the grid reports (events a worker reported) per worker, community,
+town and month, read from the `reporter_months` rollup (rows with activity after `as_of` are
+counted live from their events, so the numbers are those of the events as of then). The scoring arithmetic is vectorised pandas on that small
 aggregated table, with every constant taken from the assessment rules (`assessment_rules`).
 
 Score (0–100) = Σ weight · part, the weights from the ruleset:
