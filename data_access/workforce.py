@@ -474,18 +474,26 @@ def retirement_projection(engine: Engine, f: Filters, retire_age: int = 60, year
     if len(counts):
         counts["birth_year"] = counts["birth_year"].astype(int)
         counts["n"] = counts["n"].astype(int)
-    rows = []
     base_year = f.date_to.year
+    offsets = list(range(years + 1))
+    # Vectorised: a birth-year row stays in post for the offsets below birth_year + retire_age − base_year.
+    if len(counts):
+        stays = (counts["birth_year"].to_numpy()[:, None] + retire_age - base_year) > pd.Series(offsets).to_numpy()
+        left = pd.DataFrame(stays * counts["n"].to_numpy()[:, None], columns=offsets)
+        left["town_id"], left["employment_type"] = counts["town_id"].to_numpy(), counts["employment_type"].to_numpy()
+        by_type = left.groupby(["town_id", "employment_type"])[offsets].sum()
+        now_by_town = counts.groupby("town_id")["n"].sum()
+    else:
+        by_type, now_by_town = pd.DataFrame(columns=offsets), pd.Series(dtype=int)
+    rows = []
     for town_id, town_name in zip(towns["town_id"], towns["town"]):
-        mine = counts[counts["town_id"] == town_id] if len(counts) else counts
-        now = int(mine["n"].sum()) if len(mine) else 0
-        for offset in range(years + 1):
-            year = base_year + offset
-            staying = mine[mine["birth_year"] + retire_age > year] if len(mine) else mine
-            by_type = staying.groupby("employment_type")["n"].sum() if len(staying) else pd.Series(dtype=int)
-            row = {"town_id": int(town_id), "town": town_name, "year": year, "offset": offset}
+        now = int(now_by_town.get(town_id, 0))
+        per_type = {t: (by_type.loc[(town_id, t)].to_numpy() if (town_id, t) in by_type.index else None)
+                    for t in EMPLOYMENT_TYPES}
+        for offset in offsets:
+            row = {"town_id": int(town_id), "town": town_name, "year": base_year + offset, "offset": offset}
             for t in EMPLOYMENT_TYPES:
-                row[t] = int(by_type.get(t, 0))
+                row[t] = int(per_type[t][offset]) if per_type[t] is not None else 0
             row["total"] = sum(row[t] for t in EMPLOYMENT_TYPES)
             row["workers_now"] = now
             rows.append(row)
