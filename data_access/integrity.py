@@ -1,7 +1,8 @@
 """Integrity signals (履职真实性): padding, near-duplicate events, empty patrols, selective reporting.
 
 Each detector reads only `events`, `event_steps`'s derived columns on `events`, and
-`patrol_checkins` — never `planted_patterns`. Features are computed in SQL (per-worker or
+`patrol_checkins` (or their monthly / daily rollups `reporter_months` and `patrol_days`, which
+hold the same features; live when a window holds anything after `as_of`) — never `planted_patterns`. Features are computed in SQL (per-worker or
 per-community GROUP BY with conditional counts; window functions LAG for consecutive rows);
 Python only compares the small aggregated table with the thresholds in the rules data
 (`assessment_rules`, ruleset `integrity`, keys prefixed with the signal's name).
@@ -38,6 +39,7 @@ from sqlalchemy.engine import Engine
 from . import rankings
 from .filters import Filters, LOCAL_TZ
 from .queries import frame, person_name
+from .rollups import reporter_months as rm_rollup
 from .schema import admin_units, event_item_types, events, grids, patrol_checkins, workers
 from .sqlfuncs import seconds_between
 
@@ -118,10 +120,46 @@ def _grid_reports(f: Filters, start: dt.date, end: dt.date):
                 events.c.reported_at <= f.as_of)
 
 
+def _rollup_for(engine: Engine, f: Filters, start: dt.date, end: dt.date) -> dict | None:
+    """The rollup's rule values when its rows of the months start..end count exactly what a live
+    query as of `f.as_of` would (nothing in them reported later, rules unchanged), else None."""
+    p = rm_rollup.params(engine)
+    if p is None:
+        return None
+    rm = rm_rollup.reporter_months.c
+    later = frame(engine, select(func.count().label("n")).where(
+        rm.month.between(start, end), rm.last_reported_at > f.as_of)).iloc[0, 0]
+    return p if int(later) == 0 else None
+
+
+def _patrols_from_rollup(engine: Engine, f: Filters, start: dt.date, end: dt.date) -> bool:
+    """The rollup's patrol days of start..end hold no check-in after `f.as_of` (and its rules are current)."""
+    if rm_rollup.params(engine) is None:
+        return False
+    pdc = rm_rollup.patrol_days.c
+    later = frame(engine, select(func.count().label("n")).where(
+        pdc.checkin_date.between(start, end), pdc.last_at > f.as_of)).iloc[0, 0]
+    return int(later) == 0
+
+
+def _month_firsts(start: dt.date, end: dt.date) -> list[dt.date]:
+    out, m = [], start
+    while m <= end:
+        out.append(m)
+        m = rankings.shift_month(m, 1)
+    return out
+
+
 def padding_features(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame:
     """Per reporting worker: reports, trivial, suspect events. Columns: worker_id, reports, trivial, suspect."""
     r = integrity_rules(engine)
     start, end = window(month, r["padding_window_months"])
+    if _rollup_for(engine, f, start, end) is not None:
+        rm = rm_rollup.reporter_months.c
+        return _ints(frame(engine, select(
+            rm.reported_by.label("worker_id"), func.sum(rm.reported).label("reports"),
+            func.sum(rm.trivial).label("trivial"), func.sum(rm.padding_suspect).label("suspect"))
+            .where(rm.month.in_(_month_firsts(start, end)), rm.reported_by != 0).group_by(rm.reported_by)))
     q = (
         select(events.c.reported_by.label("worker_id"), func.count().label("reports"),
                _count_if(event_item_types.c.trivial == true()).label("trivial"),
@@ -133,8 +171,9 @@ def padding_features(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame
     return _ints(frame(engine, q))
 
 
-def _dup_pairs(engine: Engine, f: Filters, month: dt.date, r: dict):
-    """A SELECT of near-duplicate pairs: worker_id, event_id, prev_event_id, gap_s, dist2_m."""
+def _dup_pairs(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id: int | None = None):
+    """A SELECT of near-duplicate pairs: worker_id, event_id, prev_event_id, gap_s, dist2_m; one
+    worker's only when `worker_id` is given (the partition is per worker, so nothing changes)."""
     start, end = window(month, r["near_duplicates_window_months"])
     part = [events.c.reported_by, events.c.item_type_code]
     order = [events.c.reported_at, events.c.id]
@@ -145,7 +184,8 @@ def _dup_pairs(engine: Engine, f: Filters, month: dt.date, r: dict):
                func.lag(events.c.reported_at).over(partition_by=part, order_by=order).label("prev_at"),
                func.lag(events.c.lon).over(partition_by=part, order_by=order).label("prev_lon"),
                func.lag(events.c.lat).over(partition_by=part, order_by=order).label("prev_lat"))
-        .where(_grid_reports(f, start, end))
+        .where(_grid_reports(f, start, end),
+               true() if worker_id is None else events.c.reported_by == int(worker_id))
         .subquery("lagged")
     )
     gap = seconds_between(lagged.c.prev_at, lagged.c.reported_at)
@@ -162,6 +202,15 @@ def _dup_pairs(engine: Engine, f: Filters, month: dt.date, r: dict):
 def near_duplicate_features(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame:
     """Per worker with at least one pair. Columns: worker_id, pairs."""
     r = integrity_rules(engine)
+    start, end = window(month, r["near_duplicates_window_months"])
+    if r["near_duplicates_max_hours"] <= rm_rollup.MAX_DUP_HOURS and _rollup_for(engine, f, start, end) is not None:
+        # Pairs within a month, and pairs reaching back into the month before (when it is in the window).
+        rm = rm_rollup.reporter_months.c
+        n = func.sum(rm.dup_same + case((rm.month > start, rm.dup_prev), else_=0))
+        q = (select(rm.reported_by.label("worker_id"), n.label("pairs"))
+             .where(rm.month.in_(_month_firsts(start, end)), rm.reported_by != 0)
+             .group_by(rm.reported_by).having(n > 0))
+        return _ints(frame(engine, q))
     pairs = _dup_pairs(engine, f, month, r).subquery("pairs")
     q = select(pairs.c.worker_id, func.count().label("pairs")).group_by(pairs.c.worker_id)
     return _ints(frame(engine, q))
@@ -192,7 +241,15 @@ def _legs(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id: int | 
     return lagged, fast, dist2, secs
 
 
-def _patrol_days(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id: int | None = None):
+def _patrol_days(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id: int | None = None,
+                 from_rollup: bool = False):
+    if from_rollup:  # the same per-day features, kept in the rollup
+        start, end = window(month, r["empty_patrol_window_months"])
+        pdc = rm_rollup.patrol_days.c
+        days = (select(pdc.worker_id, pdc.checkin_date, pdc.points, pdc.fast, pdc.sig_lon, pdc.sig_lat,
+                       pdc.sig_lon_w, pdc.sig_lat_w)
+                .where(pdc.checkin_date.between(start, end)).cte("days"))
+        return _flag_repeats(days, r)
     lagged, fast, _, _ = _legs(engine, f, month, r, worker_id)
     days = (
         select(lagged.c.worker_id, lagged.c.checkin_date, func.count().label("points"),
@@ -206,6 +263,12 @@ def _patrol_days(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id:
         .group_by(lagged.c.worker_id, lagged.c.checkin_date)
         .cte("days")  # used twice below: a CTE, so the window runs once
     )
+    return _flag_repeats(days, r)
+
+
+def _flag_repeats(days, r: dict):
+    """Days (worker_id, checkin_date, points, fast, signature) with `repeated`: the same track on
+    another day of the window."""
     repeats = (
         select(days.c.worker_id, days.c.points, days.c.sig_lon, days.c.sig_lat, days.c.sig_lon_w, days.c.sig_lat_w,
                func.count().label("n_days"))
@@ -232,7 +295,8 @@ def _patrol_days(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id:
 def empty_patrol_features(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame:
     """Per worker with check-ins. Columns: worker_id, patrol_days, fast_days, repeated_days, suspect_days."""
     r = integrity_rules(engine)
-    d = _patrol_days(engine, f, month, r)
+    start, end = window(month, r["empty_patrol_window_months"])
+    d = _patrol_days(engine, f, month, r, from_rollup=_patrols_from_rollup(engine, f, start, end))
     q = (
         select(d.c.worker_id, func.count().label("patrol_days"),
                func.sum(d.c.fast).label("fast_days"), func.sum(d.c.repeated).label("repeated_days"),
@@ -249,6 +313,12 @@ def selective_features(engine: Engine, f: Filters, month: dt.date) -> pd.DataFra
     """
     r = integrity_rules(engine)
     start, end = window(month, r["selective_window_months"])
+    if _rollup_for(engine, f, start, end) is not None:
+        rm = rm_rollup.reporter_months.c
+        q = (select(rm.village_id, func.sum(case((rm.reported_by != 0, rm.reported), else_=0)).label("grid_reports"),
+                    func.sum(rm.escalated).label("escalated"), func.sum(rm.bypass).label("bypass"))
+             .where(rm.month.in_(_month_firsts(start, end)), rm.village_id != 0).group_by(rm.village_id))
+        return _ints(frame(engine, q))
     is_grid = events.c.reported_by.is_not(None)
     bypass = and_(events.c.reported_by.is_(None), events.c.source.in_(BYPASS_SOURCES))
     q = (
@@ -391,7 +461,7 @@ def evidence(engine: Engine, f: Filters, month: dt.date, signal: str, subject_id
         )
         return frame(engine, q)
     if signal == "near_duplicates":
-        pairs = _dup_pairs(engine, f, month, r).subquery("pairs")
+        pairs = _dup_pairs(engine, f, month, r, sid).subquery("pairs")
         prev = events.alias("prev")
         q = (
             select(pairs.c.event_id, events.c.code, pairs.c.prev_event_id, prev.c.code.label("prev_code"), item,

@@ -1,7 +1,8 @@
 """Monthly rankings: explainable scores of towns, communities and full-time grid workers.
 
-The counting happens in SQL: one GROUP BY over the grid reports (events a worker reported) per
-worker, community, town and month. The scoring arithmetic is vectorised pandas on that small
+The counting happens in SQL: the grid reports (events a worker reported) per worker, community,
+town and month, read from the `reporter_months` rollup (rows with activity after `as_of` are
+counted live from their events, so the numbers are those of the events as of then). The scoring arithmetic is vectorised pandas on that small
 aggregated table, with every constant taken from the assessment rules (`assessment_rules`).
 
 Score (0–100) = Σ weight · part, the weights from the ruleset:
@@ -31,12 +32,13 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, false, func, literal, or_, select, true
+from sqlalchemy import Date, Integer, and_, case, false, func, literal, or_, select, true, union_all
 from sqlalchemy.engine import Engine
 
 from . import rules as rules_mod
 from .filters import Filters
 from .queries import frame, person_name
+from .rollups import reporter_months as rm_rollup
 from .schema import admin_units, assessment_rules, event_steps, events, grids, workers
 from .sqlfuncs import seconds_between
 
@@ -76,6 +78,24 @@ def month_list(last: dt.date, count: int) -> list[dt.date]:
 
 def available_months(engine: Engine, f: Filters) -> pd.DataFrame:
     """Months with events in the store, newest first. Columns: month (date, first day), events."""
+    if rm_rollup.params(engine) is None:
+        return _available_months_live(engine, f)
+    rm = rm_rollup.reporter_months.c
+    got = frame(engine, select(rm.month, func.sum(rm.reported).label("n"),
+                               func.sum(case((rm.last_reported_at > f.as_of, 1), else_=0)).label("later"))
+                .group_by(rm.month))
+    counts = {}
+    for first, n, later in zip(got["month"], got["n"], got["later"]):
+        if int(later):  # events reported after as_of in that month: count the month's events live
+            n = frame(engine, select(func.count().label("n")).where(
+                events.c.report_date.between(first, month_end(first)), events.c.reported_at <= f.as_of)).iloc[0, 0]
+        counts[first] = int(n)
+    months = sorted((m for m, n in counts.items() if n > 0), reverse=True)
+    return pd.DataFrame({"month": pd.Series(months, dtype=object),
+                         "events": pd.Series([counts[m] for m in months], dtype=int)})
+
+
+def _available_months_live(engine: Engine, f: Filters) -> pd.DataFrame:
     bounds = frame(engine, select(func.min(events.c.report_date).label("lo"), func.max(events.c.report_date).label("hi"))
                    .where(events.c.reported_at <= f.as_of))
     lo, hi = bounds.iloc[0]["lo"], bounds.iloc[0]["hi"]
@@ -144,48 +164,96 @@ def report_parts(engine: Engine, f: Filters, months: tuple[dt.date, ...], verify
     Columns: reported_by, village_id, town_id, m (index into months), reported, filing, closed,
     graded, qualified, excellent, verify_due, verified_on_time, team, transfers, sat_sum, sat_n.
     Events reported after `f.as_of` are left out; closures and ratings count up to `f.as_of`.
+    Read from the `reporter_months` rollup; a (reporter, month) with anything after `f.as_of`
+    (or an undecided verification due) is counted live from its events.
     """
     months = list(months)
+    p = rm_rollup.params(engine)
+    if p is None or float(verify_hours) != p["verify_within_hours"]:
+        return _live_parts(engine, f, months, verify_hours)
+    rm = rm_rollup.reporter_months.c
+    due = rm.verify_done + rm_rollup.due_unverified(f.as_of, verify_hours)
+    exact = case((and_(rm_rollup.usable_at(f.as_of), due.is_not(None)), 1), else_=0)
+    q = (select(rm.reported_by, rm.village_id, rm.town_id, rm.month, *[rm[c] for c in _ROLLUP_COLS],
+                due.label("verify_due"), exact.label("exact"))
+         .where(rm.month.in_(months), rm.reported_by != 0))
+    got = frame(engine, q)
+    index = {m: i for i, m in enumerate(months)}
+    got["m"] = got["month"].map(index)
+    bad = got.loc[got["exact"].astype(int) == 0, ["reported_by", "m"]].drop_duplicates()
+    if len(bad) > LIVE_PAIRS_MAX:
+        return _live_parts(engine, f, months, verify_hours)
+    keyed = got.set_index(["reported_by", "m"]).index
+    good = got[~keyed.isin(bad.set_index(["reported_by", "m"]).index)] if len(bad) else got
+    parts = [good[_PARTS_COLS]]
+    if len(bad):
+        pairs = [(int(r), months[int(i)]) for r, i in zip(bad["reported_by"], bad["m"])]
+        parts.append(_live_parts(engine, f, months, verify_hours, pairs))
+    out = pd.concat(parts, ignore_index=True)
+    for col in out.columns:
+        out[col] = pd.to_numeric(out[col]).fillna(0).astype(int)
+    return out.sort_values(["reported_by", "village_id", "town_id", "m"]).reset_index(drop=True)
+
+
+_ROLLUP_COLS = ["reported", "filing", "closed", "graded", "qualified", "excellent", "verified_on_time", "team",
+                "transfers", "sat_sum", "sat_n"]
+_PARTS_COLS = ["reported_by", "village_id", "town_id", "m", "reported", "filing", "closed", "graded", "qualified",
+               "excellent", "verify_due", "verified_on_time", "team", "transfers", "sat_sum", "sat_n"]
+LIVE_PAIRS_MAX = 200  # more (reporter, month)s to count live than this: count the whole window live
+
+
+def _live_parts(engine: Engine, f: Filters, months: list[dt.date], verify_hours: float,
+                pairs: list[tuple[int, dt.date]] | None = None) -> pd.DataFrame:
+    """`report_parts` from the events themselves: the whole window, or only the given
+    (reporter, month first day) pairs."""
     idx = _month_index(months)
     window = and_(events.c.report_date.between(months[0], month_end(months[-1])),
                   events.c.reported_by.is_not(None), events.c.reported_at <= f.as_of)
-    verified = (
-        select(event_steps.c.event_id, func.max(event_steps.c.at).label("verified_at"))
-        .select_from(event_steps.join(events, events.c.id == event_steps.c.event_id))
-        .where(window, event_steps.c.action == "verify", event_steps.c.at <= f.as_of)
-        .group_by(event_steps.c.event_id)
-        .subquery("verified")
-    )
+    source = events
+    if pairs is not None:
+        rows = [select(literal(r, Integer).label("rb"), literal(m, Date).label("lo"),
+                       literal(month_end(m), Date).label("hi")) for r, m in pairs]
+        wanted = (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("wanted")
+        source = events.join(wanted, and_(events.c.reported_by == wanted.c.rb,
+                                          events.c.report_date.between(wanted.c.lo, wanted.c.hi)))
+    # The newest verification up to as_of, per event (its own steps only: an index lookup;
+    # coalesce(action) keeps SQLite off the action index, which would read every verify step).
+    verified_at = (select(func.max(event_steps.c.at))
+                   .where(event_steps.c.event_id == events.c.id, func.coalesce(event_steps.c.action, "") == "verify",
+                          event_steps.c.at <= f.as_of)
+                   .scalar_subquery())
+    ev = (select(events.c.reported_by, events.c.village_id, events.c.town_id, idx.label("m"), events.c.filing_only,
+                 events.c.closed_at, events.c.completed_at, events.c.quality_grade, events.c.satisfaction,
+                 events.c.handled_level, verified_at.label("verified_at"))
+          .select_from(source).where(window).subquery("ev"))
     limit_s = float(verify_hours) * 3600.0
-    closed = and_(events.c.closed_at.is_not(None), events.c.closed_at <= f.as_of)
-    completed = and_(events.c.completed_at.is_not(None), events.c.completed_at <= f.as_of)
-    on_time = and_(completed, verified.c.verified_at.is_not(None),
-                   seconds_between(events.c.completed_at, verified.c.verified_at) <= limit_s)
+    closed = and_(ev.c.closed_at.is_not(None), ev.c.closed_at <= f.as_of)
+    completed = and_(ev.c.completed_at.is_not(None), ev.c.completed_at <= f.as_of)
+    on_time = and_(completed, ev.c.verified_at.is_not(None),
+                   seconds_between(ev.c.completed_at, ev.c.verified_at) <= limit_s)
     # Due: verified, or the allowed time since completion has run out.
-    due = and_(completed, or_(verified.c.verified_at.is_not(None),
-                              seconds_between(events.c.completed_at, literal(f.as_of, events.c.reported_at.type))
+    due = and_(completed, or_(ev.c.verified_at.is_not(None),
+                              seconds_between(ev.c.completed_at, literal(f.as_of, events.c.reported_at.type))
                               > limit_s))
-    graded = and_(closed, events.c.quality_grade.is_not(None))
-    rated = and_(closed, events.c.satisfaction.is_not(None))
+    graded = and_(closed, ev.c.quality_grade.is_not(None))
+    rated = and_(closed, ev.c.satisfaction.is_not(None))
     q = (
         select(
-            events.c.reported_by, events.c.village_id, events.c.town_id, idx.label("m"),
+            ev.c.reported_by, ev.c.village_id, ev.c.town_id, ev.c.m,
             func.count().label("reported"),
-            _count_if(events.c.filing_only == true()).label("filing"),
-            _count_if(and_(closed, events.c.filing_only == false())).label("closed"),
+            _count_if(ev.c.filing_only == true()).label("filing"),
+            _count_if(and_(closed, ev.c.filing_only == false())).label("closed"),
             _count_if(graded).label("graded"),
-            _count_if(and_(graded, events.c.quality_grade.in_(["qualified", "excellent"]))).label("qualified"),
-            _count_if(and_(graded, events.c.quality_grade == "excellent")).label("excellent"),
+            _count_if(and_(graded, ev.c.quality_grade.in_(["qualified", "excellent"]))).label("qualified"),
+            _count_if(and_(graded, ev.c.quality_grade == "excellent")).label("excellent"),
             _count_if(due).label("verify_due"),
             _count_if(on_time).label("verified_on_time"),
-            _count_if(events.c.handled_level.in_(TEAM_LEVELS)).label("team"),
-            _count_if(events.c.handled_level.in_(TRANSFER_LEVELS)).label("transfers"),
-            func.coalesce(func.sum(case((rated, events.c.satisfaction), else_=0)), 0).label("sat_sum"),
+            _count_if(ev.c.handled_level.in_(TEAM_LEVELS)).label("team"),
+            _count_if(ev.c.handled_level.in_(TRANSFER_LEVELS)).label("transfers"),
+            func.coalesce(func.sum(case((rated, ev.c.satisfaction), else_=0)), 0).label("sat_sum"),
             _count_if(rated).label("sat_n"),
         )
-        .select_from(events.outerjoin(verified, verified.c.event_id == events.c.id))
-        .where(window)
-        .group_by(events.c.reported_by, events.c.village_id, events.c.town_id, idx)
+        .group_by(ev.c.reported_by, ev.c.village_id, ev.c.town_id, ev.c.m)
     )
     out = frame(engine, q)
     for col in out.columns:
@@ -298,13 +366,20 @@ def _active_in(people: pd.DataFrame, first: dt.date) -> pd.Series:
 
 
 def _scores_for_months(engine: Engine, f: Filters, months: tuple[dt.date, ...], ruleset: str,
-                       level: str) -> pd.DataFrame:
-    """One row per (subject, month index) with counts, parts, total, grade and rank in that month."""
+                       level: str, shared: dict | None = None) -> pd.DataFrame:
+    """One row per (subject, month index) with counts, parts, total, grade and rank in that month.
+    `shared` (a dict) keeps the counts and staff between calls for the same filters and months."""
     if level not in LEVELS:
         raise RankingError(f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}.")
     rules = rules_for(engine, ruleset)
-    counts = report_parts(engine, f, months, rules["verify_within_hours"])
-    staff = ranked_workers(engine, f)
+    shared = {} if shared is None else shared
+    key = ("counts", float(rules["verify_within_hours"]))
+    if key not in shared:
+        shared[key] = report_parts(engine, f, months, rules["verify_within_hours"])
+    counts = shared[key]
+    if "staff" not in shared:
+        shared["staff"] = ranked_workers(engine, f)
+    staff = shared["staff"]
     staffed = staff[staff["grid_id"].notna()].drop_duplicates("grid_id")
     mean_grid_residents = float(staffed["population"].mean()) if len(staffed) else 0.0
     per_capita = rules["per_capita_normalisation"] >= 0.5
@@ -370,7 +445,8 @@ def scope_rows(df: pd.DataFrame, f: Filters, level: str) -> pd.DataFrame:
     return df
 
 
-def monthly_scores(engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str) -> pd.DataFrame:
+def monthly_scores(engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str,
+                   _shared: dict | None = None) -> pd.DataFrame:
     """The ranking of one month, best first.
 
     Columns: subject_id, name, code, town_id, town_name, (workers: village_id, village_name, grid_name),
@@ -381,7 +457,7 @@ def monthly_scores(engine: Engine, f: Filters, month: dt.date, ruleset: str, lev
     """
     month = _check_month(month)
     months = tuple(month_list(month, TREND_MONTHS))
-    allm = _scores_for_months(engine, f, months, ruleset, level)
+    allm = _scores_for_months(engine, f, months, ruleset, level, _shared)
     last = len(months) - 1
     cur = allm[allm["m"] == last].copy()
     prev = allm[allm["m"] == last - 1].set_index("subject_id")["rank"]
@@ -403,8 +479,9 @@ def compare_rulesets(engine: Engine, f: Filters, month: dt.date, level: str) -> 
     better placed under the reformed rules).
     """
     keep = ["subject_id", "name", "town_name", "total", "rank", "grade"]
-    a = monthly_scores(engine, f, month, "as_practised", level)[keep]
-    b = monthly_scores(engine, f, month, "reformed", level)[["subject_id", "total", "rank", "grade"]]
+    shared: dict = {}  # both rulesets score the same counts
+    a = monthly_scores(engine, f, month, "as_practised", level, shared)[keep]
+    b = monthly_scores(engine, f, month, "reformed", level, shared)[["subject_id", "total", "rank", "grade"]]
     out = a.merge(b, on="subject_id", suffixes=("_as_practised", "_reformed"))
     out["move"] = out["rank_as_practised"] - out["rank_reformed"]
     order = out["move"].abs().sort_values(ascending=False, kind="stable").index

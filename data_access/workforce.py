@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from . import metrics as m
 from .filters import FilterError, Filters
 from .queries import frame, person_name, unit_conditions
+from .rollups import reporter_months as rm_rollup
 from .schema import admin_units, events, grids, micro_grids, workers
 
 # Published reference figures (not computed): T county's grid workers, September 2023, as quoted in
@@ -339,7 +340,7 @@ def turnover_by_town(engine: Engine, f: Filters, months: int = 12) -> pd.DataFra
 
 # --- workload ----------------------------------------------------------------------------------
 
-def _worker_months(f: Filters, months: int, employment_type: str):
+def _worker_months(f: Filters, months: int, employment_type: str, counts_from_rollup: bool = False):
     """Subquery: one row per (worker, window month) the worker was in post for the whole month,
     with the events they reported that month (0 when none). Columns: worker_id, idx, events."""
     if employment_type not in EMPLOYMENT_TYPES:
@@ -357,14 +358,25 @@ def _worker_months(f: Filters, months: int, employment_type: str):
                or_(workers.c.left_on.is_(None), workers.c.left_on > month_table.c.last_day))
         .subquery("slots")
     )
-    idx = _month_index(events.c.report_date, window).label("idx")
-    counted = (
-        select(events.c.reported_by, idx, func.count().label("n"))
-        .where(events.c.report_date.between(start, end),
-               events.c.reported_by.in_(select(workers.c.id).where(in_scope)))
-        .group_by(events.c.reported_by, idx)
-        .subquery("counted")
-    )
+    if counts_from_rollup:
+        # Events per reporter and month from the rollup (it counts every event in the store).
+        rm = rm_rollup.reporter_months.c
+        idx = _month_index(rm.month, window).label("idx")
+        counted = (
+            select(rm.reported_by, idx, func.sum(rm.reported).label("n"))
+            .where(rm.month.between(start, end), rm.reported_by.in_(select(workers.c.id).where(in_scope)))
+            .group_by(rm.reported_by, idx)
+            .subquery("counted")
+        )
+    else:
+        idx = _month_index(events.c.report_date, window).label("idx")
+        counted = (
+            select(events.c.reported_by, idx, func.count().label("n"))
+            .where(events.c.report_date.between(start, end),
+                   events.c.reported_by.in_(select(workers.c.id).where(in_scope)))
+            .group_by(events.c.reported_by, idx)
+            .subquery("counted")
+        )
     return (
         select(slots.c.worker_id, slots.c.idx, func.coalesce(counted.c.n, 0).label("events"))
         .select_from(slots.outerjoin(counted, and_(counted.c.reported_by == slots.c.worker_id,
@@ -379,7 +391,7 @@ def workload_distribution(engine: Engine, f: Filters, months: int = 12,
 
     Columns: events (per worker-month), worker_months. Sorted by events.
     """
-    wm = _worker_months(f, months, employment_type)
+    wm = _worker_months(f, months, employment_type, rm_rollup.params(engine) is not None)
     q = select(wm.c.events, func.count().label("worker_months")).group_by(wm.c.events).order_by(wm.c.events)
     out = frame(engine, q)
     return out.astype({"events": int, "worker_months": int}) if len(out) else out
@@ -392,7 +404,7 @@ def workload_by_town(engine: Engine, f: Filters, months: int = 12, employment_ty
     Columns: town_id, town, workers (with at least one whole month), worker_months, events,
     events_per_worker_month, months_at_quota, quota_share (months_at_quota ÷ worker_months).
     """
-    wm = _worker_months(f, months, employment_type)
+    wm = _worker_months(f, months, employment_type, rm_rollup.params(engine) is not None)
     q = (select(workers.c.town_id, func.count(func.distinct(wm.c.worker_id)).label("workers"),
                 func.count().label("worker_months"), func.coalesce(func.sum(wm.c.events), 0).label("events"),
                 _count_if(wm.c.events >= float(quota)).label("months_at_quota"))
@@ -414,7 +426,7 @@ def workload_by_worker(engine: Engine, f: Filters, months: int = 12, employment_
     per_month ≥ FAR_ABOVE_FACTOR × the median per_month of the workers compared, "far_below" when ≤
     FAR_BELOW_FACTOR × it, else ""). Sorted by per_month, highest first. The median is in `attrs`.
     """
-    wm = _worker_months(f, months, employment_type)
+    wm = _worker_months(f, months, employment_type, rm_rollup.params(engine) is not None)
     town = admin_units.alias("town")
     q = (
         select(wm.c.worker_id, person_name(f, workers.c.name), town.c.name.label("town"), grids.c.name.label("grid"),
@@ -462,18 +474,26 @@ def retirement_projection(engine: Engine, f: Filters, retire_age: int = 60, year
     if len(counts):
         counts["birth_year"] = counts["birth_year"].astype(int)
         counts["n"] = counts["n"].astype(int)
-    rows = []
     base_year = f.date_to.year
+    offsets = list(range(years + 1))
+    # Vectorised: a birth-year row stays in post for the offsets below birth_year + retire_age − base_year.
+    if len(counts):
+        stays = (counts["birth_year"].to_numpy()[:, None] + retire_age - base_year) > pd.Series(offsets).to_numpy()
+        left = pd.DataFrame(stays * counts["n"].to_numpy()[:, None], columns=offsets)
+        left["town_id"], left["employment_type"] = counts["town_id"].to_numpy(), counts["employment_type"].to_numpy()
+        by_type = left.groupby(["town_id", "employment_type"])[offsets].sum()
+        now_by_town = counts.groupby("town_id")["n"].sum()
+    else:
+        by_type, now_by_town = pd.DataFrame(columns=offsets), pd.Series(dtype=int)
+    rows = []
     for town_id, town_name in zip(towns["town_id"], towns["town"]):
-        mine = counts[counts["town_id"] == town_id] if len(counts) else counts
-        now = int(mine["n"].sum()) if len(mine) else 0
-        for offset in range(years + 1):
-            year = base_year + offset
-            staying = mine[mine["birth_year"] + retire_age > year] if len(mine) else mine
-            by_type = staying.groupby("employment_type")["n"].sum() if len(staying) else pd.Series(dtype=int)
-            row = {"town_id": int(town_id), "town": town_name, "year": year, "offset": offset}
+        now = int(now_by_town.get(town_id, 0))
+        per_type = {t: (by_type.loc[(town_id, t)].to_numpy() if (town_id, t) in by_type.index else None)
+                    for t in EMPLOYMENT_TYPES}
+        for offset in offsets:
+            row = {"town_id": int(town_id), "town": town_name, "year": base_year + offset, "offset": offset}
             for t in EMPLOYMENT_TYPES:
-                row[t] = int(by_type.get(t, 0))
+                row[t] = int(per_type[t][offset]) if per_type[t] is not None else 0
             row["total"] = sum(row[t] for t in EMPLOYMENT_TYPES)
             row["workers_now"] = now
             rows.append(row)

@@ -14,7 +14,8 @@ from data_access.metrics import METRICS
 from ui import format as fmt
 from ui import rankings_report as report
 from ui.data import query
-from ui.export import audit_export, download_buttons
+from ui.export import audit_export
+from ui.rankings_report import download_buttons
 from ui.labels import lang, metric_definition, t
 from ui.shell import page_filters
 
