@@ -15,7 +15,7 @@ from ui import format as fmt
 from ui import rankings_report as report
 from ui.data import query
 from ui.export import audit_export
-from ui.rankings_report import download_buttons
+from ui.export import download_buttons
 from ui.labels import lang, metric_definition, t
 from ui.shell import page_filters
 

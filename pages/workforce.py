@@ -12,7 +12,7 @@ from data_access import workforce as wf
 from data_access.filters import FilterError
 from ui import format as fmt
 from ui.data import query
-from ui.rankings_report import download_buttons
+from ui.export import download_buttons
 from ui.labels import lang, metric_definition, metric_name, t
 from ui.shell import page_filters
 

@@ -142,35 +142,3 @@ def build_report(*, title: str, meta_lines: list[str], sections: list[tuple[str,
 def paragraph(text: str, css_class: str = "") -> str:
     cls = f" class='{esc(css_class)}'" if css_class else ""
     return f"<p{cls}>{esc(text)}</p>"
-
-
-# --- exports built once per table ---------------------------------------------------------------
-
-def _export_bytes(df: pd.DataFrame, sheet: str) -> tuple[bytes, bytes]:
-    from ui.export import csv_bytes, xlsx_bytes
-
-    return csv_bytes(df), xlsx_bytes({sheet: df})
-
-
-_cached_export_bytes = None
-
-
-def download_buttons(df: pd.DataFrame, basename: str, key: str, sheet: str = "data") -> None:
-    """`ui.export.download_buttons`, with the CSV and XLSX bytes cached per table: an XLSX of the
-    worker ranking takes ~0.4 s to write, and the page would write it again on every rerun."""
-    global _cached_export_bytes
-    import streamlit as st
-
-    from ui.export import audit_export
-
-    if _cached_export_bytes is None:
-        _cached_export_bytes = st.cache_data(max_entries=64, show_spinner=False)(_export_bytes)
-    csv, xlsx = _cached_export_bytes(df, sheet)
-    left, right = st.columns(2)
-    left.download_button("CSV", csv, file_name=f"{basename}.csv", mime="text/csv",
-                         key=f"{key}_csv", icon=":material/download:",
-                         on_click=audit_export, args=(f"{basename}.csv", len(df)))
-    right.download_button(
-        "XLSX", xlsx, file_name=f"{basename}.xlsx", key=f"{key}_xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
-        on_click=audit_export, args=(f"{basename}.xlsx", len(df)))
