@@ -383,13 +383,12 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
     """
     if verify_hours is None:
         verify_hours = escalation_rules(engine)["verify_within_hours"]
-    rows = _stage_rows(f, verify_hours, _moving_after(engine, f))
     group_col = {"route": "route", "category": "category_code", "all": None}[by]
     groups = ["stage"] + ([group_col] if group_col else [])
-    pct = frame(engine, sqlfuncs.percentiles_for(engine.dialect.name, rows, "seconds", groups, {"median": 0.5, "p90": 0.9}))
-    gcols = [rows.c[g] for g in groups]
-    breaches = frame(engine, select(*gcols, func.sum(rows.c.breach).label("breaches")).group_by(*gcols))
-    out = pct.merge(breaches, on=groups, how="left")
+    if engine.dialect.name != "postgresql":
+        out = _stage_timing_in_pandas(engine, f, groups, float(verify_hours))
+    else:
+        out = _stage_timing_in_sql(engine, f, groups, float(verify_hours))
     out["group"] = out[group_col] if group_col else "all"
     out["median_hours"] = out["median"].astype(float) / 3600
     out["p90_hours"] = out["p90"].astype(float) / 3600
@@ -399,6 +398,41 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
     out["_o"] = out["stage"].map(STAGES.index)
     out = out.sort_values(["_o", "group"]).reset_index(drop=True)
     return out[["stage", "group", "n", "median_hours", "p90_hours", "breaches", "breach_share"]]
+
+
+def _stage_timing_in_pandas(engine: Engine, f: Filters, groups: list[str], verify_hours: float) -> pd.DataFrame:
+    """SQLite: the period's path rows (one per event, ~80k at 1M events) read once and ranked in
+    pandas — the same linear interpolation as the SQL window ranking, several times faster than
+    SQLite's window functions over one row per (event, stage)."""
+    p = _paths(f, _moving_after(engine, f))
+    cols = ["route", "category_code", *[f"sec_{s}" for s in STAGES], *[f"breach_{s}" for s in DEADLINE_STAGES]]
+    df = frame(engine, select(*[p.c[c] for c in cols]), cols)
+    verify_limit = verify_hours * 3600.0
+    parts = []
+    for stage in STAGES:
+        sec = pd.to_numeric(df[f"sec_{stage}"], errors="coerce").astype(float)
+        keep = sec.notna()
+        breach = ((sec > verify_limit).astype(int) if stage not in DEADLINE_STAGES
+                  else pd.to_numeric(df[f"breach_{stage}"]).astype(int))
+        parts.append(pd.DataFrame({"stage": stage, "route": df["route"][keep], "category_code": df["category_code"][keep],
+                                   "seconds": sec[keep], "breach": breach[keep]}))
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if rows.empty:
+        return pd.DataFrame(columns=[*groups, "n", "median", "p90", "breaches"])
+    g = rows.groupby(groups, sort=False)
+    out = g["seconds"].size().rename("n").to_frame()
+    out["median"] = g["seconds"].quantile(0.5)
+    out["p90"] = g["seconds"].quantile(0.9)
+    out["breaches"] = g["breach"].sum()
+    return out.reset_index()
+
+
+def _stage_timing_in_sql(engine: Engine, f: Filters, groups: list[str], verify_hours: float) -> pd.DataFrame:
+    rows = _stage_rows(f, verify_hours, _moving_after(engine, f))
+    pct = frame(engine, sqlfuncs.percentiles_for(engine.dialect.name, rows, "seconds", groups, {"median": 0.5, "p90": 0.9}))
+    gcols = [rows.c[g] for g in groups]
+    breaches = frame(engine, select(*gcols, func.sum(rows.c.breach).label("breaches")).group_by(*gcols))
+    return pct.merge(breaches, on=groups, how="left")
 
 
 # --- returns and rework ----------------------------------------------------------------------
