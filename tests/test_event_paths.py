@@ -29,6 +29,7 @@ PERIODS = {
     "mid_day": Filters(dt.date(2026, 10, 1), dt.date(2026, 10, 15),
                        dt.datetime(2026, 10, 15, 14, 30, tzinfo=LOCAL).astimezone(dt.timezone.utc)),
     "past_town_category": None,  # filled in below: needs a town id and a category from the store
+    "past_category": None,  # county-wide with a category: path_days corrected for the moving events
 }
 
 
@@ -48,6 +49,7 @@ def periods(engine) -> dict[str, Filters]:
     out = dict(PERIODS)
     out["past_town_category"] = Filters(dt.date(2026, 8, 1), dt.date(2026, 8, 31), END, town_id=int(town),
                                         category_code=category)
+    out["past_category"] = Filters(dt.date(2026, 9, 16), dt.date(2026, 10, 10), END, category_code=category)
     return out
 
 

@@ -14,8 +14,13 @@ events — the escalation profile's year-long window summed over days × village
 
 `event_returns`: every return and rejection step, with its event's scope columns.
 
+`path_days`: events (with at least one step) per report day × category × path (source, levels
+visited, dispatch node, outcome) × round trips (returns + rejections) — the flow chart and the
+round-trip counts of a county-wide period read a few thousand groups, not every event.
+
 Refresh: changed events' rows are deleted and inserted again; the (day, village) keys of changed
-events are recomputed in `escalation_days` (an event's report day and village never change).
+events are recomputed in `escalation_days` and their (day, category) keys in `path_days` (an
+event's report day, village and category never change).
 """
 from __future__ import annotations
 
@@ -102,7 +107,25 @@ event_returns = Table(
     Index("ix_event_returns_event", "event_id"),
 )
 
-TABLES = (event_paths, escalation_days, event_returns)
+PATH_KEYS = ("source", *[f"v_{lvl}" for lvl in PATH_LEVELS], "dispatch", "outcome")
+
+path_days = Table(
+    "path_days",
+    metadata,
+    Column("report_date", Date, nullable=False),
+    Column("category_code", String(32), nullable=False),
+    Column("source", String(16), nullable=False),
+    *[Column(f"v_{lvl}", SmallInteger, nullable=False) for lvl in PATH_LEVELS],
+    Column("dispatch", String(16), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("trips", Integer, nullable=False),  # n_returns + n_rejects
+    Column("events", Integer, nullable=False),
+    # Report day first: a period is one range of the key.
+    PrimaryKeyConstraint("report_date", "category_code", *PATH_KEYS, "trips", name="pk_path_days"),
+    sqlite_with_rowid=False,
+)
+
+TABLES = (event_paths, escalation_days, event_returns, path_days)
 ALL_CATEGORIES = "*"
 
 
@@ -236,6 +259,16 @@ def _insert_days(conn: Connection, where: ColumnElement) -> None:
         conn.execute(escalation_days.insert().from_select(cols, q))
 
 
+def _insert_path_days(conn: Connection, where: ColumnElement) -> None:
+    p = event_paths.c
+    keys = [p.report_date, p.category_code, *[p[k] for k in PATH_KEYS]]
+    trips = (p.n_returns + p.n_rejects)
+    q = (select(*keys, trips.label("trips"), func.count().label("events"))
+         .where(where, p.n_steps > 0)
+         .group_by(*keys, trips))
+    conn.execute(path_days.insert().from_select([c.name for c in path_days.columns], q))
+
+
 def _insert_returns(conn: Connection, where: ColumnElement) -> None:
     s, e = event_steps.c, events.c
     q = (select(s.id, s.event_id, e.report_date, e.reported_at, e.town_id, e.village_id, e.category_code, s.action,
@@ -252,17 +285,22 @@ def refresh(conn: Connection, changed) -> None:
         conn.execute(escalation_days.delete())
         conn.execute(event_paths.delete())
         conn.execute(event_returns.delete())
+        conn.execute(path_days.delete())
         conn.execute(event_paths.insert().from_select(cols, path_select(per_event(true()))))
         _insert_days(conn, true())
+        _insert_path_days(conn, true())
         _insert_returns(conn, true())
         return
     conn.execute(event_returns.delete().where(changed.condition(event_returns.c.event_id)))
     _insert_returns(conn, changed.condition(event_steps.c.event_id))
     day_keys = (select(events.c.report_date, events.c.village_id)
                 .where(changed.condition(events.c.id), events.c.village_id.is_not(None)))
+    path_keys = select(events.c.report_date, events.c.category_code).where(changed.condition(events.c.id))
     conn.execute(event_paths.delete().where(changed.condition(event_paths.c.event_id)))
     conn.execute(event_paths.insert().from_select(cols, path_select(per_event(changed.condition(events.c.id)))))
     d = escalation_days.c
     conn.execute(escalation_days.delete().where(tuple_(d.report_date, d.village_id).in_(day_keys)))
     _insert_days(conn, tuple_(event_paths.c.report_date, event_paths.c.village_id).in_(day_keys))
-
+    pd_ = path_days.c
+    conn.execute(path_days.delete().where(tuple_(pd_.report_date, pd_.category_code).in_(path_keys)))
+    _insert_path_days(conn, tuple_(event_paths.c.report_date, event_paths.c.category_code).in_(path_keys))
