@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import String, and_, case, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -28,7 +28,7 @@ from .queries import frame, unit_conditions
 from .rules import default_rule_rows, load_rules
 from .schema import admin_units, department_ratings, departments, event_categories, event_steps, events, grids
 from .rollups.assignments import assignments
-from .sqlfuncs import percentile_columns, seconds_between
+from .sqlfuncs import percentile_columns, quantile_columns, register_sqlite_quantile, seconds_between
 
 DEPARTMENT_METRICS = {key: m for key, m in METRICS.items() if key.startswith("dept_")}
 RULESET = "department"
@@ -193,19 +193,66 @@ def response_by(engine: Engine, f: Filters, by: str = "department", department_i
     closure_rate (completed / received), satisfaction_avg, satisfaction_n.
     `department_id` restricts to one department; None pools them all. Sorted by bucket.
     """
-    out = frame(engine, _measured(engine, _period(engine, f, by, department_id), f, ["bucket"]))
-    return _finish(out).sort_values("bucket", na_position="last").reset_index(drop=True)
+    if by not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {by!r}; choose one of {DIMENSIONS}")
+    return response_sets(engine, f, (by,), department_id)[by]
 
 
-def _measured(engine: Engine, p, f: Filters, groups: list[str]):
-    """One pass over the period's assignments: the counts and the exact percentiles per group."""
+# The column that holds each grouping's bucket in `response_sets`' one statement (county: none).
+SET_COLUMNS = {"department": "department_id", "category": "category_code", "town": "town_id", "month": "month",
+               "county": None}
+SETS = ("department", "county", "month", "category", "town")
+
+
+def response_sets(engine: Engine, f: Filters, sets: tuple = SETS, focus: int | None = None) -> dict[str, pd.DataFrame]:
+    """`response_by` for several groupings at once, from ONE statement: {set: frame}.
+
+    `sets` are DIMENSIONS and 'county' (every assignment pooled: one row, bucket None, as
+    `county_reference`). `focus` (a department id) restricts month, category and town — the
+    page's breakdowns of one department — while department and county always pool every
+    department. The period's assignments are read once (a CTE), each grouping is one grouped
+    branch of a UNION ALL, and the percentiles are aggregates (`sqlfuncs.quantile_columns`:
+    percentile_cont on PostgreSQL, `grid_quantile` on SQLite) — no window ranking per grouping.
+    """
+    unknown = [s for s in sets if s not in SET_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown dimension {unknown[0]!r}; choose from {tuple(SET_COLUMNS)}")
+    a = _assignments(f, redos=_redos_exist(engine, f)).subquery("a")
+    p = (select(*a.c, _bucket(f, a, "month").label("month"))
+         .where(a.c.dispatched_at >= f.period_start)).cte("p")
+    keys = ("department_id", "category_code", "town_id", "month")
+    flags = select(p.c.department_id, p.c.category_code, p.c.town_id, p.c.month, p.c.accept_s, p.c.complete_s,
+                   *_flags(p, f)).cte("flags")
     qs = {"median": 0.5, "p90": 0.9}
-    wanted = {"accept_s": {f"accept_h_{k}": q for k, q in qs.items()},
-              "complete_s": {f"complete_h_{k}": q for k, q in qs.items()}}
-    flags = select(*[p.c[g] for g in groups], p.c.accept_s, p.c.complete_s, *_flags(p, f)).subquery("flags")
-    src, picks = percentile_columns(engine.dialect.name, flags, wanted, groups)
-    keys = [src.c[g] for g in groups]
-    return select(*keys, *_measures(src), *picks).group_by(*keys)
+    wanted = {flags.c.accept_s: {f"accept_h_{k}": q for k, q in qs.items()},
+              flags.c.complete_s: {f"complete_h_{k}": q for k, q in qs.items()}}
+    branches = []
+    for name in sets:
+        # One grouped SELECT per grouping over the same rows: the other groupings' key columns
+        # are typed NULLs, so the branches stack with one column per key.
+        own = SET_COLUMNS[name]
+        q = select(literal(name, String).label("grouping"),
+                   *[(flags.c[k] if k == own else cast(null(), flags.c[k].type)).label(k) for k in keys],
+                   *_measures(flags), *quantile_columns(engine.dialect.name, wanted))
+        if focus is not None and name in ("month", "category", "town"):
+            q = q.where(flags.c.department_id == int(focus))
+        if own:  # the county: one row, even when the period holds nothing
+            q = q.group_by(flags.c[own])
+        branches.append(q)
+    q = branches[0] if len(branches) == 1 else union_all(*branches)
+    with engine.connect() as conn:
+        register_sqlite_quantile(conn)
+        result = conn.execute(q)
+        names, rows = list(result.keys()), result.all()
+    out = {}
+    for name in sets:
+        # Built per set from the rows, so each bucket column gets its own dtype (ints stay ints).
+        part = pd.DataFrame([r for r in rows if r[0] == name], columns=names)
+        own = SET_COLUMNS[name]
+        part["bucket"] = part[own] if own else None
+        frame_ = _finish(part)
+        out[name] = frame_.sort_values("bucket", na_position="last").reset_index(drop=True) if own else frame_
+    return out
 
 
 def _finish(out: pd.DataFrame) -> pd.DataFrame:
@@ -224,9 +271,7 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
 
 def county_reference(engine: Engine, f: Filters) -> pd.DataFrame:
     """The same measures pooled over every department: one row, bucket = None."""
-    out = frame(engine, _measured(engine, _period(engine, f, "department", None), f, []))
-    out["bucket"] = None
-    return _finish(out)
+    return response_sets(engine, f, ("county",))["county"]
 
 
 def _backlog(f: Filters):
