@@ -28,7 +28,7 @@ from .queries import frame, unit_conditions
 from .rules import default_rule_rows, load_rules
 from .schema import admin_units, department_ratings, departments, event_categories, event_steps, events, grids
 from .rollups.assignments import assignments
-from .sqlfuncs import percentile_columns, quantile_columns, register_sqlite_quantile, seconds_between
+from .sqlfuncs import quantile_columns, register_sqlite_quantile, seconds_between
 
 DEPARTMENT_METRICS = {key: m for key, m in METRICS.items() if key.startswith("dept_")}
 RULESET = "department"
@@ -397,7 +397,21 @@ def department_table(engine: Engine, f: Filters) -> pd.DataFrame:
     Columns: department_id, code, name, name_en, level, MEASURES, open_now, overdue_now,
     rating_avg, ratings, plus the columns `score_and_mismatch` adds. Sorted by score, worst first.
     """
-    measures = response_by(engine, f, "department").rename(columns={"bucket": "department_id"})
+    return _department_table(engine, f, response_by(engine, f, "department"))
+
+
+def department_page(engine: Engine, f: Filters) -> dict[str, pd.DataFrame]:
+    """What the page shows first, from one `response_sets` statement: {'table':
+    `department_table`, 'county': `county_reference`, 'month' / 'category' / 'town':
+    `response_by` of every department pooled}. The page caches this one call."""
+    sets = response_sets(engine, f, SETS)
+    out = {name: sets[name] for name in ("county", "month", "category", "town")}
+    out["table"] = _department_table(engine, f, sets["department"])
+    return out
+
+
+def _department_table(engine: Engine, f: Filters, by_department: pd.DataFrame) -> pd.DataFrame:
+    measures = by_department.rename(columns={"bucket": "department_id"})
     backlog = backlog_by_department(engine, f)
     names = department_names(engine, f)
     active = pd.concat([measures["department_id"], backlog.loc[backlog["open_now"] > 0, "department_id"]]).unique()
@@ -423,11 +437,10 @@ def box_stats(engine: Engine, f: Filters, measure: str = "complete") -> pd.DataF
     if measure not in ("accept", "complete"):
         raise ValueError("measure must be 'accept' or 'complete'")
     value = f"{measure}_s"
-    p = _period(engine, f, "department", None)
-    src, picks = percentile_columns(engine.dialect.name, p, {value: {"q1": 0.25, "median": 0.5, "q3": 0.75}},
-                                    ["bucket"])
-    stats = (select(src.c.bucket, func.count(src.c[value]).label("n"), *picks)
-             .where(src.c[value].is_not(None)).group_by(src.c.bucket).subquery("st"))
+    p = _period(engine, f, "department", None).element.cte("p")  # read once, used twice
+    picks = quantile_columns(engine.dialect.name, {p.c[value]: {"q1": 0.25, "median": 0.5, "q3": 0.75}})
+    stats = (select(p.c.bucket, func.count(p.c[value]).label("n"), *picks)
+             .where(p.c[value].is_not(None)).group_by(p.c.bucket).subquery("st"))
     iqr = stats.c.q3 - stats.c.q1
     v = p.c[value]
     q = (
@@ -437,7 +450,10 @@ def box_stats(engine: Engine, f: Filters, measure: str = "complete") -> pd.DataF
         .select_from(stats.join(p, p.c.bucket == stats.c.bucket))
         .group_by(stats.c.bucket, stats.c.n, stats.c.q1, stats.c.median, stats.c.q3)
     )
-    out = frame(engine, q).rename(columns={"bucket": "department_id"})
+    with engine.connect() as conn:
+        register_sqlite_quantile(conn)
+        result = conn.execute(q)
+        out = pd.DataFrame(result.all(), columns=list(result.keys())).rename(columns={"bucket": "department_id"})
     for col in ("q1", "median", "q3", "lowerfence", "upperfence"):
         out[col] = out[col].astype(float) / HOUR
     out["n"] = out["n"].astype(int)
