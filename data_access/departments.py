@@ -11,7 +11,9 @@ Definitions in words: the `dept_*` entries of `metrics.METRICS` (`DEPARTMENT_MET
 
 The assignments come from the `assignments` rollup (data_access/rollups/assignments.py), which
 stores each moment so that "as of the period end" is a comparison in SQL; percentiles stay exact
-(percentile_cont on PostgreSQL, window ranks on SQLite: `sqlfuncs.percentile_columns`).
+(percentile_cont on PostgreSQL, the `grid_quantile` aggregate on SQLite:
+`sqlfuncs.quantile_columns`). The page asks `department_page` once: every grouping it shows comes
+from one statement (`response_sets`).
 """
 from __future__ import annotations
 
