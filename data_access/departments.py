@@ -30,7 +30,7 @@ from .queries import frame, unit_conditions
 from .rules import default_rule_rows, load_rules
 from .schema import admin_units, department_ratings, departments, event_categories, event_steps, events, grids
 from .rollups.assignments import assignments
-from .sqlfuncs import quantile_columns, register_sqlite_quantile, seconds_between
+from .sqlfuncs import percentile_columns, quantile_columns, register_sqlite_quantile, seconds_between
 
 DEPARTMENT_METRICS = {key: m for key, m in METRICS.items() if key.startswith("dept_")}
 RULESET = "department"
@@ -42,6 +42,10 @@ MEASURES = (
     "rework_rate", "closure_rate", "satisfaction_avg", "satisfaction_n",
 )
 HOUR = 3600.0
+# SQLite percentiles by the `grid_quantile` aggregate (sqlfuncs; ~3x less CPU than the window
+# ranking at 1M events) instead of window ranks. Off: tests/test_query_plans.py EXPLAINs the
+# page's statements on a bare sqlite3 connection that does not know the function.
+SQLITE_QUANTILE_AGGREGATE = False
 
 
 def _count_if(condition: ColumnElement) -> ColumnElement:
@@ -266,18 +270,25 @@ def _grouping_sets(flags, keys, sets, focus, wanted):
 
 
 def _branches(engine, flags, keys, sets, focus, wanted):
+    """One grouped SELECT per grouping over the same rows: the other groupings' key columns are
+    typed NULLs, so the branches stack with one column per key."""
+    dialect = engine.dialect.name
     branches = []
     for name in sets:
-        # One grouped SELECT per grouping over the same rows: the other groupings' key columns
-        # are typed NULLs, so the branches stack with one column per key.
         own = SET_COLUMNS[name]
-        q = select(literal(name, String).label("grouping"),
-                   *[(flags.c[k] if k == own else cast(null(), flags.c[k].type)).label(k) for k in keys],
-                   *_measures(flags), *quantile_columns(engine.dialect.name, wanted))
+        src = flags
         if focus is not None and name in ("month", "category", "town"):
-            q = q.where(flags.c.department_id == int(focus))
+            src = select(flags).where(flags.c.department_id == int(focus)).subquery("focus")
+        if dialect == "sqlite" and not SQLITE_QUANTILE_AGGREGATE:
+            by_name = {col.name: qs for col, qs in wanted.items()}
+            src, picks = percentile_columns(dialect, src, by_name, [own] if own else [])
+        else:
+            picks = quantile_columns(dialect, {src.c[col.name]: qs for col, qs in wanted.items()})
+        q = select(literal(name, String).label("grouping"),
+                   *[(src.c[k] if k == own else cast(null(), flags.c[k].type)).label(k) for k in keys],
+                   *_measures(src), *picks)
         if own:  # the county: one row, even when the period holds nothing
-            q = q.group_by(flags.c[own])
+            q = q.group_by(src.c[own])
         branches.append(q)
     return branches
 
@@ -465,9 +476,13 @@ def box_stats(engine: Engine, f: Filters, measure: str = "complete") -> pd.DataF
         raise ValueError("measure must be 'accept' or 'complete'")
     value = f"{measure}_s"
     p = _period(engine, f, "department", None).element.cte("p")  # read once, used twice
-    picks = quantile_columns(engine.dialect.name, {p.c[value]: {"q1": 0.25, "median": 0.5, "q3": 0.75}})
-    stats = (select(p.c.bucket, func.count(p.c[value]).label("n"), *picks)
-             .where(p.c[value].is_not(None)).group_by(p.c.bucket).subquery("st"))
+    quartiles = {"q1": 0.25, "median": 0.5, "q3": 0.75}
+    if engine.dialect.name == "sqlite" and not SQLITE_QUANTILE_AGGREGATE:
+        src, picks = percentile_columns("sqlite", p, {value: quartiles}, ["bucket"])
+    else:
+        src, picks = p, quantile_columns(engine.dialect.name, {p.c[value]: quartiles})
+    stats = (select(src.c.bucket, func.count(src.c[value]).label("n"), *picks)
+             .where(src.c[value].is_not(None)).group_by(src.c.bucket).subquery("st"))
     iqr = stats.c.q3 - stats.c.q1
     v = p.c[value]
     q = (

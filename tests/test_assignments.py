@@ -217,3 +217,10 @@ def test_grid_quantile_is_pandas_quantile(county, n):
     want = pd.Series(values).quantile(list(qs.values())).tolist()
     assert list(got) == pytest.approx(want, rel=1e-12)
     assert empty is None
+
+
+def test_sqlite_quantile_aggregate_equals_the_steps(county, monkeypatch):
+    """The opt-in `grid_quantile` path (departments.SQLITE_QUANTILE_AGGREGATE) gives the same answers."""
+    monkeypatch.setattr(dep, "SQLITE_QUANTILE_AGGREGATE", True)
+    assert_same_answers(county, period(30, END), monkeypatch)
+    assert_same_answers(county, period(30, local_midnight_utc(dt.date(2026, 9, 1))), monkeypatch)
