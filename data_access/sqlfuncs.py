@@ -263,7 +263,12 @@ def register_sqlite_quantile(conn) -> None:
     """Make `grid_quantile` known to a SQLite Connection (SQLAlchemy); a no-op elsewhere.
     Cheap: call it on the connection before a statement that uses `quantile_columns`."""
     if conn.dialect.name == "sqlite":
-        conn.connection.driver_connection.create_aggregate("grid_quantile", 2, _SqliteQuantile)
+        add_sqlite_quantile(conn.connection.driver_connection)
+
+
+def add_sqlite_quantile(dbapi_connection) -> None:
+    """`grid_quantile` on a bare sqlite3 connection (e.g. one that EXPLAINs captured statements)."""
+    dbapi_connection.create_aggregate("grid_quantile", 2, _SqliteQuantile)
 
 
 def quantile_columns(dialect: str, wanted: dict) -> list:
