@@ -11,8 +11,8 @@ Definitions in words: the `dept_*` entries of `metrics.METRICS` (`DEPARTMENT_MET
 
 The assignments come from the `assignments` rollup (data_access/rollups/assignments.py), which
 stores each moment so that "as of the period end" is a comparison in SQL; percentiles stay exact
-(percentile_cont on PostgreSQL, the `grid_quantile` aggregate on SQLite:
-`sqlfuncs.quantile_columns`). The page asks `department_page` once: every grouping it shows comes
+(percentile_cont on PostgreSQL; window ranks on SQLite, or the `grid_quantile` aggregate when
+SQLITE_QUANTILE_AGGREGATE is on). The page asks `department_page` once: every grouping it shows comes
 from one statement (`response_sets`).
 """
 from __future__ import annotations
@@ -217,9 +217,9 @@ def response_sets(engine: Engine, f: Filters, sets: tuple = SETS, focus: int | N
     `sets` are DIMENSIONS and 'county' (every assignment pooled: one row, bucket None, as
     `county_reference`). `focus` (a department id) restricts month, category and town — the
     page's breakdowns of one department — while department and county always pool every
-    department. The period's assignments are read once (a CTE), each grouping is one grouped
-    branch of a UNION ALL, and the percentiles are aggregates (`sqlfuncs.quantile_columns`:
-    percentile_cont on PostgreSQL, `grid_quantile` on SQLite) — no window ranking per grouping.
+    department. The period's assignments are read once (a CTE). PostgreSQL: one GROUP BY
+    GROUPING SETS with percentile_cont. SQLite: one grouped branch of a UNION ALL per grouping,
+    percentiles by window ranks (or the `grid_quantile` aggregate: SQLITE_QUANTILE_AGGREGATE).
     """
     unknown = [s for s in sets if s not in SET_COLUMNS]
     if unknown:
