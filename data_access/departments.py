@@ -11,14 +11,16 @@ Definitions in words: the `dept_*` entries of `metrics.METRICS` (`DEPARTMENT_MET
 
 The assignments come from the `assignments` rollup (data_access/rollups/assignments.py), which
 stores each moment so that "as of the period end" is a comparison in SQL; percentiles stay exact
-(percentile_cont on PostgreSQL, window ranks on SQLite: `sqlfuncs.percentile_columns`).
+(percentile_cont on PostgreSQL; window ranks on SQLite, or the `grid_quantile` aggregate when
+SQLITE_QUANTILE_AGGREGATE is on). The page asks `department_page` once: every grouping it shows comes
+from one statement (`response_sets`).
 """
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import String, and_, case, func, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, or_, select, tuple_, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -28,7 +30,7 @@ from .queries import frame, unit_conditions
 from .rules import default_rule_rows, load_rules
 from .schema import admin_units, department_ratings, departments, event_categories, event_steps, events, grids
 from .rollups.assignments import assignments
-from .sqlfuncs import percentile_columns, seconds_between
+from .sqlfuncs import percentile_columns, quantile_columns, register_sqlite_quantile, seconds_between
 
 DEPARTMENT_METRICS = {key: m for key, m in METRICS.items() if key.startswith("dept_")}
 RULESET = "department"
@@ -40,6 +42,11 @@ MEASURES = (
     "rework_rate", "closure_rate", "satisfaction_avg", "satisfaction_n",
 )
 HOUR = 3600.0
+# SQLite percentiles by the `grid_quantile` aggregate (sqlfuncs; ~3x less CPU than the window
+# ranking at 1M events) instead of window ranks. Off: tests/test_query_plans.py EXPLAINs the
+# page's statements on a bare sqlite3 connection that does not know the function; it can call
+# `sqlfuncs.add_sqlite_quantile(con)` there, and then this can be True.
+SQLITE_QUANTILE_AGGREGATE = False
 
 
 def _count_if(condition: ColumnElement) -> ColumnElement:
@@ -193,19 +200,98 @@ def response_by(engine: Engine, f: Filters, by: str = "department", department_i
     closure_rate (completed / received), satisfaction_avg, satisfaction_n.
     `department_id` restricts to one department; None pools them all. Sorted by bucket.
     """
-    out = frame(engine, _measured(engine, _period(engine, f, by, department_id), f, ["bucket"]))
-    return _finish(out).sort_values("bucket", na_position="last").reset_index(drop=True)
+    if by not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {by!r}; choose one of {DIMENSIONS}")
+    return response_sets(engine, f, (by,), department_id)[by]
 
 
-def _measured(engine: Engine, p, f: Filters, groups: list[str]):
-    """One pass over the period's assignments: the counts and the exact percentiles per group."""
+# The column that holds each grouping's bucket in `response_sets`' one statement (county: none).
+SET_COLUMNS = {"department": "department_id", "category": "category_code", "town": "town_id", "month": "month",
+               "county": None}
+SETS = ("department", "county", "month", "category", "town")
+
+
+def response_sets(engine: Engine, f: Filters, sets: tuple = SETS, focus: int | None = None) -> dict[str, pd.DataFrame]:
+    """`response_by` for several groupings at once, from ONE statement: {set: frame}.
+
+    `sets` are DIMENSIONS and 'county' (every assignment pooled: one row, bucket None, as
+    `county_reference`). `focus` (a department id) restricts month, category and town — the
+    page's breakdowns of one department — while department and county always pool every
+    department. The period's assignments are read once (a CTE). PostgreSQL: one GROUP BY
+    GROUPING SETS with percentile_cont. SQLite: one grouped branch of a UNION ALL per grouping,
+    percentiles by window ranks (or the `grid_quantile` aggregate: SQLITE_QUANTILE_AGGREGATE).
+    """
+    unknown = [s for s in sets if s not in SET_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown dimension {unknown[0]!r}; choose from {tuple(SET_COLUMNS)}")
+    a = _assignments(f, redos=_redos_exist(engine, f)).subquery("a")
+    p = (select(*a.c, _bucket(f, a, "month").label("month"))
+         .where(a.c.dispatched_at >= f.period_start)).cte("p")
+    keys = ("department_id", "category_code", "town_id", "month")
+    flags = select(p.c.department_id, p.c.category_code, p.c.town_id, p.c.month, p.c.accept_s, p.c.complete_s,
+                   *_flags(p, f)).cte("flags")
     qs = {"median": 0.5, "p90": 0.9}
-    wanted = {"accept_s": {f"accept_h_{k}": q for k, q in qs.items()},
-              "complete_s": {f"complete_h_{k}": q for k, q in qs.items()}}
-    flags = select(*[p.c[g] for g in groups], p.c.accept_s, p.c.complete_s, *_flags(p, f)).subquery("flags")
-    src, picks = percentile_columns(engine.dialect.name, flags, wanted, groups)
-    keys = [src.c[g] for g in groups]
-    return select(*keys, *_measures(src), *picks).group_by(*keys)
+    wanted = {flags.c.accept_s: {f"accept_h_{k}": q for k, q in qs.items()},
+              flags.c.complete_s: {f"complete_h_{k}": q for k, q in qs.items()}}
+    if engine.dialect.name == "postgresql" and (focus is None or not {"department", "county"} & set(sets)):
+        q = _grouping_sets(flags, keys, sets, focus, wanted)
+    else:
+        branches = _branches(engine, flags, keys, sets, focus, wanted)
+        q = branches[0] if len(branches) == 1 else union_all(*branches)
+    with engine.connect() as conn:
+        register_sqlite_quantile(conn)
+        result = conn.execute(q)
+        names, rows = list(result.keys()), result.all()
+    out = {}
+    for name in sets:
+        # Built per set from the rows, so each bucket column gets its own dtype (ints stay ints).
+        part = pd.DataFrame([r for r in rows if r[0] == name], columns=names)
+        own = SET_COLUMNS[name]
+        part["bucket"] = part[own] if own else None
+        frame_ = _finish(part)
+        out[name] = frame_.sort_values("bucket", na_position="last").reset_index(drop=True) if own else frame_
+    return out
+
+
+def _grouping_sets(flags, keys, sets, focus, wanted):
+    """PostgreSQL: the groupings as GROUPING SETS of one GROUP BY — one scan, the groups sorted
+    by the planner together (about half the time of one branch per grouping at 150k rows).
+    GROUPING() tells the sets apart (a NULL town is a real bucket); bit 1 = key not grouped."""
+    grouped = [k for k in keys if any(SET_COLUMNS[name] == k for name in sets)]  # GROUPING takes only these
+    bits = {name: sum(1 << (len(grouped) - 1 - i) for i, k in enumerate(grouped) if k != SET_COLUMNS[name])
+            for name in sets}
+    g = func.grouping(*[flags.c[k] for k in grouped]) if grouped else literal(0, Integer)
+    label = case(*[(g == b, literal(name, String)) for name, b in bits.items()])
+    cols = [(flags.c[k] if k in grouped else cast(null(), flags.c[k].type)).label(k) for k in keys]
+    q = select(label.label("grouping"), *cols, *_measures(flags), *quantile_columns("postgresql", wanted))
+    if focus is not None:
+        q = q.where(flags.c.department_id == int(focus))
+    specs = [tuple_(flags.c[SET_COLUMNS[name]]) if SET_COLUMNS[name] else tuple_() for name in sets]
+    return q.group_by(func.grouping_sets(*specs))
+
+
+def _branches(engine, flags, keys, sets, focus, wanted):
+    """One grouped SELECT per grouping over the same rows: the other groupings' key columns are
+    typed NULLs, so the branches stack with one column per key."""
+    dialect = engine.dialect.name
+    branches = []
+    for name in sets:
+        own = SET_COLUMNS[name]
+        src = flags
+        if focus is not None and name in ("month", "category", "town"):
+            src = select(flags).where(flags.c.department_id == int(focus)).subquery("focus")
+        if dialect == "sqlite" and not SQLITE_QUANTILE_AGGREGATE:
+            by_name = {col.name: qs for col, qs in wanted.items()}
+            src, picks = percentile_columns(dialect, src, by_name, [own] if own else [])
+        else:
+            picks = quantile_columns(dialect, {src.c[col.name]: qs for col, qs in wanted.items()})
+        q = select(literal(name, String).label("grouping"),
+                   *[(src.c[k] if k == own else cast(null(), flags.c[k].type)).label(k) for k in keys],
+                   *_measures(src), *picks)
+        if own:  # the county: one row, even when the period holds nothing
+            q = q.group_by(src.c[own])
+        branches.append(q)
+    return branches
 
 
 def _finish(out: pd.DataFrame) -> pd.DataFrame:
@@ -224,9 +310,7 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
 
 def county_reference(engine: Engine, f: Filters) -> pd.DataFrame:
     """The same measures pooled over every department: one row, bucket = None."""
-    out = frame(engine, _measured(engine, _period(engine, f, "department", None), f, []))
-    out["bucket"] = None
-    return _finish(out)
+    return response_sets(engine, f, ("county",))["county"]
 
 
 def _backlog(f: Filters):
@@ -352,7 +436,21 @@ def department_table(engine: Engine, f: Filters) -> pd.DataFrame:
     Columns: department_id, code, name, name_en, level, MEASURES, open_now, overdue_now,
     rating_avg, ratings, plus the columns `score_and_mismatch` adds. Sorted by score, worst first.
     """
-    measures = response_by(engine, f, "department").rename(columns={"bucket": "department_id"})
+    return _department_table(engine, f, response_by(engine, f, "department"))
+
+
+def department_page(engine: Engine, f: Filters) -> dict[str, pd.DataFrame]:
+    """What the page shows first, from one `response_sets` statement: {'table':
+    `department_table`, 'county': `county_reference`, 'month' / 'category' / 'town':
+    `response_by` of every department pooled}. The page caches this one call."""
+    sets = response_sets(engine, f, SETS)
+    out = {name: sets[name] for name in ("county", "month", "category", "town")}
+    out["table"] = _department_table(engine, f, sets["department"])
+    return out
+
+
+def _department_table(engine: Engine, f: Filters, by_department: pd.DataFrame) -> pd.DataFrame:
+    measures = by_department.rename(columns={"bucket": "department_id"})
     backlog = backlog_by_department(engine, f)
     names = department_names(engine, f)
     active = pd.concat([measures["department_id"], backlog.loc[backlog["open_now"] > 0, "department_id"]]).unique()
@@ -378,9 +476,12 @@ def box_stats(engine: Engine, f: Filters, measure: str = "complete") -> pd.DataF
     if measure not in ("accept", "complete"):
         raise ValueError("measure must be 'accept' or 'complete'")
     value = f"{measure}_s"
-    p = _period(engine, f, "department", None)
-    src, picks = percentile_columns(engine.dialect.name, p, {value: {"q1": 0.25, "median": 0.5, "q3": 0.75}},
-                                    ["bucket"])
+    p = _period(engine, f, "department", None).element.cte("p")  # read once, used twice
+    quartiles = {"q1": 0.25, "median": 0.5, "q3": 0.75}
+    if engine.dialect.name == "sqlite" and not SQLITE_QUANTILE_AGGREGATE:
+        src, picks = percentile_columns("sqlite", p, {value: quartiles}, ["bucket"])
+    else:
+        src, picks = p, quantile_columns(engine.dialect.name, {p.c[value]: quartiles})
     stats = (select(src.c.bucket, func.count(src.c[value]).label("n"), *picks)
              .where(src.c[value].is_not(None)).group_by(src.c.bucket).subquery("st"))
     iqr = stats.c.q3 - stats.c.q1
@@ -392,7 +493,10 @@ def box_stats(engine: Engine, f: Filters, measure: str = "complete") -> pd.DataF
         .select_from(stats.join(p, p.c.bucket == stats.c.bucket))
         .group_by(stats.c.bucket, stats.c.n, stats.c.q1, stats.c.median, stats.c.q3)
     )
-    out = frame(engine, q).rename(columns={"bucket": "department_id"})
+    with engine.connect() as conn:
+        register_sqlite_quantile(conn)
+        result = conn.execute(q)
+        out = pd.DataFrame(result.all(), columns=list(result.keys())).rename(columns={"bucket": "department_id"})
     for col in ("q1", "median", "q3", "lowerfence", "upperfence"):
         out[col] = out[col].astype(float) / HOUR
     out["n"] = out["n"].astype(int)

@@ -228,3 +228,61 @@ def only_indexes(clause, table, keep: tuple = ()):
         return None
 
     return visitors.replacement_traverse(clause, {}, swap)
+
+
+class _SqliteQuantile:
+    """SQLite aggregate `grid_quantile(value, q)`: the exact q-quantile of the group's non-NULL
+    values, with the arithmetic of `percentile_picks` (pandas' linear interpolation), so both
+    give the same float. SQLite has no percentile aggregate (before 3.47's extension); this one
+    runs inside the query, one call per row, instead of ranking every row in a window."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.q = None
+
+    def step(self, value, q) -> None:
+        self.q = q
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self):
+        if not self.values:
+            return None
+        values = sorted(self.values)
+        frac = Fraction(self.q).limit_denominator(1000)
+        a, b = frac.numerator, frac.denominator
+        scaled = (len(values) - 1) * a
+        lo = scaled // b
+        weight = float(scaled % b) / float(b)
+        v_lo = values[lo]
+        v_hi = values[lo + 1] if lo + 1 < len(values) else v_lo
+        return v_lo + (v_hi - v_lo) * weight
+
+
+def register_sqlite_quantile(conn) -> None:
+    """Make `grid_quantile` known to a SQLite Connection (SQLAlchemy); a no-op elsewhere.
+    Cheap: call it on the connection before a statement that uses `quantile_columns`."""
+    if conn.dialect.name == "sqlite":
+        add_sqlite_quantile(conn.connection.driver_connection)
+
+
+def add_sqlite_quantile(dbapi_connection) -> None:
+    """`grid_quantile` on a bare sqlite3 connection (e.g. one that EXPLAINs captured statements)."""
+    dbapi_connection.create_aggregate("grid_quantile", 2, _SqliteQuantile)
+
+
+def quantile_columns(dialect: str, wanted: dict) -> list:
+    """Aggregate columns of exact percentiles for any grouped SELECT: `wanted` is {value column
+    (a ColumnElement): {label: q}}. PostgreSQL: percentile_cont with an array of fractions (one
+    sort per value); SQLite: `grid_quantile` (run `register_sqlite_quantile` on the connection).
+    NULL values are left out, as pandas leaves out NaN; NULL when a group has none."""
+    columns = []
+    for value, qs in wanted.items():
+        if dialect == "postgresql":
+            fractions = postgresql.array([literal(float(q), Float) for q in qs.values()])
+            agg = type_coerce(Grouping(func.percentile_cont(fractions).within_group(value)), ARRAY(Float))
+            columns += [agg[i + 1].label(label) for i, label in enumerate(qs)]
+        else:
+            columns += [type_coerce(func.grid_quantile(value, literal(float(q), Float)), Float).label(label)
+                        for label, q in qs.items()]
+    return columns

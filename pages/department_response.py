@@ -32,8 +32,10 @@ st.title(t("dept_title"))
 st.caption(t("dept_caption", start=f.date_from, end=f.date_to, as_of=fmt.local_time(f.as_of)))
 st.caption(t("dept_filter_note"))
 
-table = query(dep.department_table, f)
-county = query(dep.county_reference, f).iloc[0]
+# One cached call: the table, the county row and the all-department breakdowns (one statement).
+view = query(dep.department_page, f)
+table = view["table"].copy()
+county = view["county"].iloc[0]
 rules_df = query(dep.department_rules)
 rules = dict(zip(rules_df["key"], rules_df["value"]))
 if table.empty:
@@ -166,7 +168,9 @@ focus = st.selectbox(t("dept_focus"), options, key="dept_focus",
                      on_change=lambda: st.session_state.pop("dept_oldest_page", None))  # back to page 1
 focus_name = t("dept_focus_all") if focus is None else names[focus]
 
-trend = query(dep.response_by, f, "month", focus)
+# One department's month, category and town breakdowns: again one statement (cached).
+focus_sets = view if focus is None else query(dep.response_sets, f, ("month", "category", "town"), focus)
+trend = focus_sets["month"]
 months = pd.DataFrame({"bucket": dep.local_months(f)})
 trend = months.merge(trend, on="bucket", how="left")
 trend["received"] = trend["received"].fillna(0).astype(int)
@@ -215,7 +219,7 @@ with by_cat:
     st.markdown(f"**{t('dept_by_category_title', name=focus_name)}**")
     cats = query(dep.categories, f)
     cat_names = {r["code"]: local_name(r) for _, r in cats.iterrows()}
-    data = query(dep.response_by, f, "category", focus)
+    data = focus_sets["category"].copy()
     data["name"] = data["bucket"].map(cat_names).fillna(data["bucket"])
     st.dataframe(breakdown(data, "name", "dept_col_category"), hide_index=True, key="dept_by_category",
                  column_config=BREAKDOWN_CONFIG)
@@ -223,7 +227,7 @@ with by_town:
     st.markdown(f"**{t('dept_by_town_title', name=focus_name)}**")
     town_df = query(dep.towns, f)
     town_names = dict(zip(town_df["id"], town_df["name"]))
-    data = query(dep.response_by, f, "town", focus)
+    data = focus_sets["town"].copy()
     data["name"] = data["bucket"].map(town_names).fillna(t("dept_unlocated"))  # hotline events may lack a town
     st.dataframe(breakdown(data, "name", "dept_col_town"), hide_index=True, key="dept_by_town",
                  column_config=BREAKDOWN_CONFIG)

@@ -91,6 +91,14 @@ def answers(engine, f: Filters, focus: int) -> dict[str, pd.DataFrame]:
     for measure in ("accept", "complete"):
         out[f"box_{measure}"] = dep.box_stats(engine, f, measure)
     out["oldest"] = dep.oldest_open(engine, f, focus, 50)
+    # The page's one-statement calls must agree with the single ones (and so with the steps).
+    page = dep.department_page(engine, f)
+    for name in ("table", "county"):
+        out[f"page_{name}"] = page[name]
+    for by in ("month", "category", "town"):
+        out[f"page_{by}"] = page[by]
+    for by, frame in dep.response_sets(engine, f, ("month", "category", "town"), focus).items():
+        out[f"sets_{by}_focus"] = frame
     return out
 
 
@@ -102,6 +110,10 @@ def assert_same_answers(engine, f: Filters, monkeypatch) -> None:
         m.setattr(dep, "_backlog", direct_backlog)
         want = answers(engine, f, int(busiest))
     assert got["table"]["received"].sum() > 0
+    for name, same in (("page_table", "table"), ("page_county", "county"), ("page_month", "by_month"),
+                       ("page_category", "by_category"), ("page_town", "by_town"),
+                       *[(f"sets_{by}_focus", f"by_{by}_focus") for by in ("month", "category", "town")]):
+        pd.testing.assert_frame_equal(got[name], got[same], obj=name)
     for name in want:
         a = got[name].sort_values(list(got[name].columns[:1])).reset_index(drop=True)
         b = want[name].sort_values(list(want[name].columns[:1])).reset_index(drop=True)
@@ -184,3 +196,31 @@ def test_postgresql_equals_the_steps(tiny_pg, monkeypatch):
     past = END - dt.timedelta(days=20, hours=7)
     assert after_end(tiny_pg, period(60, past)) > 0
     assert_same_answers(tiny_pg, period(60, past), monkeypatch)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 10, 11, 101])
+def test_grid_quantile_is_pandas_quantile(county, n):
+    """SQLite's `grid_quantile` aggregate gives pandas' linear-interpolation quantiles, NULLs left out."""
+    from sqlalchemy import Float, literal, union_all
+
+    from data_access.sqlfuncs import quantile_columns, register_sqlite_quantile
+
+    values = [((i * 7919) % 1009) / 7.0 for i in range(n)]
+    rows = union_all(*[select(literal(v, Float).label("v")) for v in values],
+                     select(literal(None, Float).label("v"))).subquery("t")
+    qs = {"q1": 0.25, "median": 0.5, "q3": 0.75, "p90": 0.9, "lo": 0.0, "hi": 1.0}
+    with county.connect() as conn:
+        register_sqlite_quantile(conn)
+        got = conn.execute(select(*quantile_columns("sqlite", {rows.c.v: qs}))).one()
+        empty = conn.execute(select(*quantile_columns("sqlite", {rows.c.v: {"m": 0.5}}))
+                             .where(rows.c.v.is_(None))).scalar_one()
+    want = pd.Series(values).quantile(list(qs.values())).tolist()
+    assert list(got) == pytest.approx(want, rel=1e-12)
+    assert empty is None
+
+
+def test_sqlite_quantile_aggregate_equals_the_steps(county, monkeypatch):
+    """The opt-in `grid_quantile` path (departments.SQLITE_QUANTILE_AGGREGATE) gives the same answers."""
+    monkeypatch.setattr(dep, "SQLITE_QUANTILE_AGGREGATE", True)
+    assert_same_answers(county, period(30, END), monkeypatch)
+    assert_same_answers(county, period(30, local_midnight_utc(dt.date(2026, 9, 1))), monkeypatch)
