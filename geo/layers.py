@@ -134,6 +134,27 @@ class CompactDeck(pdk.Deck):
                           ensure_ascii=False)
 
 
+class JsonDeck:
+    """A deck already serialised: what `st.pydeck_chart` needs from a Deck (`to_json`, the tooltip),
+    without the layers. Built once per view and live slot and shared by every session through
+    `st.cache_data` (which pickles return values: a string is cheap, DataFrames in layers are not)."""
+
+    layers: list = []
+    mapbox_key = None
+
+    def __init__(self, spec: str, tooltip: dict | None = None):
+        self.spec = spec
+        self._tooltip = tooltip
+
+    @classmethod
+    def of(cls, deck_obj: pdk.Deck) -> "JsonDeck":
+        tooltip = getattr(deck_obj, "_tooltip", None)
+        return cls(deck_obj.to_json(), tooltip if isinstance(tooltip, dict) else None)
+
+    def to_json(self) -> str:
+        return self.spec
+
+
 def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip: dict | None = None) -> "CompactDeck":
     # map_provider=None with pydeck's default map_style sentinel is what tells Streamlit's frontend
     # to draw no base map; passing map_style=None instead makes it fall back to Carto's tiles.

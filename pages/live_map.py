@@ -17,7 +17,7 @@ from data_access import live
 from data_access.schema import EVENT_STATUSES, URGENCIES
 from data_access.filters import FilterError, LOCAL_TZ, now_utc
 from data_access.store import resolve_db_url
-from geo.layers import class_breaks, deck, fit_view, name_layer
+from geo.layers import JsonDeck, class_breaks, deck, fit_view, name_layer
 from geo.live import (
     density_layer, event_layers, outline_layer, selected_outline, shapes, tile_layer_from_env, unit_layer,
     worker_layer,
@@ -132,6 +132,81 @@ def view_shapes(url: str, level: str, scope_level: str, scope_id: int | None, to
     return shapes(raw, keep=("unit_id", "name", "centroid_lon", "centroid_lat"))
 
 
+def tooltip_frames(units: pd.DataFrame) -> pd.DataFrame:
+    """Tooltip lines for the unit polygons, built column-wise."""
+    per1000 = value_text(units["events_per_1000_residents"], "events_per_1000_residents")
+    rate = value_text(units["on_time_closure_rate"], "on_time_closure_rate")
+    return units.assign(
+        line1=(units["open_events"].astype(str).radd(t("live_map_col_open") + " ")
+               + " · " + t("live_map_col_overdue") + " " + units["overdue_events"].astype(str)),
+        line2=t("live_map_col_per1000") + " " + per1000 + " · " + t("live_map_col_on_time") + " " + rate,
+        line3=(t("live_map_col_checked") + " " + units["workers_checked_in"].astype(str) + " / "
+               + units["workers_active"].astype(str)),
+        line4=units["responsible"],
+    )
+
+
+def unit_numbers(f, now, level: str, unit: int | None, show: str) -> pd.DataFrame:
+    # The period part follows the date filter, not the clock: cached for a minute, not seconds.
+    period = query(live.unit_period, f, show, level, unit)
+    return live_query(live.unit_numbers, f, now, show, level, unit, period=period)
+
+
+@st.cache_data(ttl=refresh_seconds(), max_entries=64, show_spinner=False)
+def live_map_view(url: str, f, now, level: str, unit: int | None, show_level: str, metric_key: str, view_mode: str,
+                  show_events: bool, show_workers: bool, recent_minutes: int, en: bool):
+    """(deck, colour classes, event points drawn) of one view in one live time slot, or None.
+
+    Built once per view and slot and shared by every session (20 screens on the same view cost one
+    build, not 20): the deck comes back already serialised (`JsonDeck`), so a cache hit unpickles a
+    string instead of rebuilding layers, tooltips and ~1 MB of JSON. The key holds everything the
+    map shows (filters incl. role, which masks names; the language; the time slot), and the time
+    slot changes every interval, so new events show within one refresh."""
+    numbers = unit_numbers(f, now, level, unit, show_level)
+    shp = view_shapes(url, show_level, level, unit, f.town_id, f.village_id)
+    units = shp.merge(numbers.drop(columns=["name"]), on="unit_id", how="inner")
+    if units.empty:
+        return None
+    units = tooltip_frames(units)  # the layers escape the text
+    col = METRIC_COLUMN[metric_key]
+    classes = class_breaks(units[col])
+    if metric_key == "on_time_closure_rate":  # here a higher value is better: reverse the ramp
+        classes = [type(c)(c.lower, c.upper, classes[len(classes) - 1 - i].rgb) for i, c in enumerate(classes)]
+    layers = []
+    tiles = tile_layer_from_env()
+    if tiles is not None:
+        layers.append(tiles)
+    if view_mode == "density":
+        layers += [density_layer(live_query(live.event_density, f, level, unit)), outline_layer(units, "units")]
+    else:
+        layers.append(unit_layer(units, col, classes, "units"))
+    if show_level == level:
+        layers.append(selected_outline(units, unit))
+    if show_level in ("town", "village") or len(units) <= 12:
+        layers.append(name_layer(units, "name", "unit_names"))
+    # Workers first, so open events (what to act on) are drawn on top.
+    if show_workers:
+        crew = live_query(live.worker_positions, f, now, level, unit)
+        if not crew.empty:
+            layers.append(worker_layer(crew.assign(
+                name=crew["name"] + " " + crew["phone"],
+                line1=crew["grid_name"].fillna(""),
+                line2=t("live_map_tip_checkin", time="") + local_times(crew["at"], "%H:%M"), line3="", line4="")))
+    n_points = 0
+    if show_events:
+        points = live_query(live.open_event_points, f, now, level, unit, recent_minutes)
+        n_points = len(points)
+        if not points.empty:
+            layers += event_layers(points.assign(
+                name=points["item_name_en" if en else "item_name"],
+                line1=points["code"] + " · " + points["urgency"].map(urgency_names()),
+                line2=points["status"].map(status_names()),
+                line3=points["overdue"].map({True: t("live_map_tip_overdue"), False: ""}),
+                line4=t("live_map_tip_reported", time="") + local_times(points["reported_at"])))
+    spec = JsonDeck.of(deck(layers, fit_view(units), tooltip={"html": "{tip}", "style": {"fontSize": "12px"}}))
+    return spec, classes, n_points
+
+
 # --- page --------------------------------------------------------------------------------------
 
 f = page_filters()
@@ -170,26 +245,6 @@ metric = live.LIVE_METRICS[metric_key]
 c6.caption(metric_definition(metric))
 
 
-def tooltip_frames(units: pd.DataFrame) -> pd.DataFrame:
-    """Tooltip lines for the unit polygons, built column-wise."""
-    per1000 = value_text(units["events_per_1000_residents"], "events_per_1000_residents")
-    rate = value_text(units["on_time_closure_rate"], "on_time_closure_rate")
-    return units.assign(
-        line1=(units["open_events"].astype(str).radd(t("live_map_col_open") + " ")
-               + " · " + t("live_map_col_overdue") + " " + units["overdue_events"].astype(str)),
-        line2=t("live_map_col_per1000") + " " + per1000 + " · " + t("live_map_col_on_time") + " " + rate,
-        line3=(t("live_map_col_checked") + " " + units["workers_checked_in"].astype(str) + " / "
-               + units["workers_active"].astype(str)),
-        line4=units["responsible"],
-    )
-
-
-def unit_numbers(now, show: str) -> pd.DataFrame:
-    # The period part follows the date filter, not the clock: cached for a minute, not seconds.
-    period = query(live.unit_period, f, show, level, unit)
-    return live_query(live.unit_numbers, f, now, show, level, unit, period=period)
-
-
 @st.fragment(run_every=interval)
 def live_panel() -> None:
     now = live_now(interval)
@@ -198,7 +253,7 @@ def live_panel() -> None:
     st.session_state["live_map_refresh_count"] = count
     st.caption(t("live_map_refreshed", n=count, time=fmt.local_time(now) + ":" + f"{now.astimezone(LOCAL_TZ):%S}"))
 
-    here = unit_numbers(now, level)
+    here = unit_numbers(f, now, level, unit, level)
     if here.empty:
         st.info(t("live_map_no_units"))
         return
@@ -222,52 +277,16 @@ def live_panel() -> None:
                    t("checkin_value", n=fmt.count(row["workers_checked_in"]), total=fmt.count(row["workers_active"])),
                    help=metric_definition(m["live_workers_checked_in"]), border=True)
 
-    numbers = unit_numbers(now, show_level)
-    shp = view_shapes(resolve_db_url(), show_level, level, unit, f.town_id, f.village_id)
-    units = shp.merge(numbers.drop(columns=["name"]), on="unit_id", how="inner")
-    if units.empty:
+    numbers = unit_numbers(f, now, level, unit, show_level)
+    built = live_map_view(resolve_db_url(), f, now, level, unit, show_level, metric_key, view_mode, show_events,
+                          show_workers, recent_minutes, en)
+    if built is None:
         st.info(t("live_map_no_units"))
         return
-    units = tooltip_frames(units)  # the layers escape the text
-    col = METRIC_COLUMN[metric_key]
-    classes = class_breaks(units[col])
-    if metric_key == "on_time_closure_rate":  # here a higher value is better: reverse the ramp
-        classes = [type(c)(c.lower, c.upper, classes[len(classes) - 1 - i].rgb) for i, c in enumerate(classes)]
+    deck_obj, classes, n_points = built
 
     map_col, side_col = st.columns([3, 2])
     with map_col:
-        layers = []
-        tiles = tile_layer_from_env()
-        if tiles is not None:
-            layers.append(tiles)
-        if view_mode == "density":
-            layers += [density_layer(live_query(live.event_density, f, level, unit)), outline_layer(units, "units")]
-        else:
-            layers.append(unit_layer(units, col, classes, "units"))
-        if show_level == level:
-            layers.append(selected_outline(units, unit))
-        if show_level in ("town", "village") or len(units) <= 12:
-            layers.append(name_layer(units, "name", "unit_names"))
-        # Workers first, so open events (what to act on) are drawn on top.
-        if show_workers:
-            crew = live_query(live.worker_positions, f, now, level, unit)
-            if not crew.empty:
-                layers.append(worker_layer(crew.assign(
-                    name=crew["name"] + " " + crew["phone"],
-                    line1=crew["grid_name"].fillna(""),
-                    line2=t("live_map_tip_checkin", time="") + local_times(crew["at"], "%H:%M"), line3="", line4="")))
-        points = pd.DataFrame()
-        if show_events:
-            points = live_query(live.open_event_points, f, now, level, unit, recent_minutes)
-            if not points.empty:
-                layers += event_layers(points.assign(
-                    name=points["item_name_en" if en else "item_name"], line1=points["code"] + " · " + points["urgency"].map(urgency_names()),
-                    line2=points["status"].map(status_names()),
-                    line3=points["overdue"].map({True: t("live_map_tip_overdue"), False: ""}),
-                    line4=t("live_map_tip_reported", time="") + local_times(points["reported_at"])))
-        deck_obj = deck(layers, fit_view(units), tooltip={
-            "html": "{tip}",
-            "style": {"fontSize": "12px"}})
         state = st.pydeck_chart(deck_obj, height=560, on_select="rerun", selection_mode="single-object",
                                 key=f"live_map_deck_{level}_{unit}_{show_level}")
         picked = state.selection.objects.get("units") if state is not None else None
@@ -286,8 +305,8 @@ def live_panel() -> None:
             st.html(f"<div style='font-size:0.85rem'>{t('live_map_legend')} ({metric_name(metric)}): {swatches}"
                     f"</div>")
         st.html(f"<div style='font-size:0.85rem'>{t('live_map_legend_events', m=recent_minutes)}</div>")
-        if len(points) >= live.MAX_EVENT_POINTS:
-            st.caption(t("live_map_capped", shown=len(points), total=int(row["open_events"])))
+        if n_points >= live.MAX_EVENT_POINTS:
+            st.caption(t("live_map_capped", shown=n_points, total=int(row["open_events"])))
 
     with side_col.container(key="live_map_side"):
         st.markdown(f"**{t('live_map_ticker')}**")

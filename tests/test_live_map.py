@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from data_access import live
 from data_access.filters import FilterError, Filters, local_date
 from data_access.store import create_store_engine
-from geo.layers import class_breaks, deck, fit_view
+from geo.layers import JsonDeck, class_breaks, deck, fit_view
 from geo.live import shapes, simplify_coverage, tile_layer_from_env, unit_layer
 from tests.conftest import login
 from tests import fixture_county as fc
@@ -164,6 +165,12 @@ def test_coverage_simplification_keeps_topology_and_micro_grids_stay_under_1_3mb
     sent = json.loads(county.to_json())
     assert "mapStyle" not in sent or sent["mapStyle"] == "__MAP_STYLE__"
     assert sent.get("mapProvider") is None
+    # shared across sessions through st.cache_data (pickled): the same JSON and tooltip come back
+    tip = {"html": "{tip}", "style": {"fontSize": "12px"}}
+    with_tip = deck([unit_layer(units, "open_events", class_breaks(units["open_events"]), "units")], fit_view(units),
+                    tooltip=tip)
+    shared = pickle.loads(pickle.dumps(JsonDeck.of(with_tip)))
+    assert shared.to_json() == with_tip.to_json() and shared._tooltip == tip and shared.layers == []
     eng.dispose()
 
 
