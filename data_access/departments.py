@@ -43,10 +43,8 @@ MEASURES = (
 )
 HOUR = 3600.0
 # SQLite percentiles by the `grid_quantile` aggregate (sqlfuncs; ~3x less CPU than the window
-# ranking at 1M events) instead of window ranks. Off: tests/test_query_plans.py EXPLAINs the
-# page's statements on a bare sqlite3 connection that does not know the function; it can call
-# `sqlfuncs.add_sqlite_quantile(con)` there, and then this can be True.
-SQLITE_QUANTILE_AGGREGATE = False
+# ranking at 1M events) instead of window ranks; the store's SQLite connections know it.
+SQLITE_QUANTILE_AGGREGATE = True
 
 
 def _count_if(condition: ColumnElement) -> ColumnElement:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import schema
+from .sqlfuncs import add_sqlite_quantile
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "sample_data" / "grid.db"
@@ -99,6 +100,7 @@ def create_store_engine(url: str, *, writable: bool = False) -> Engine:
             cur.execute("PRAGMA cache_size=-65536")
             cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
+            add_sqlite_quantile(dbapi_conn)  # exact percentiles as an aggregate (sqlfuncs)
 
         return engine
     if backend == "postgresql":
