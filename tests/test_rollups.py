@@ -129,3 +129,13 @@ def test_rebuild_creates_indexes_an_older_store_lacks(tiny_url):
 
         assert "ix_events_reported_at" in {ix["name"] for ix in inspect(conn).get_indexes("events")}
     writer.dispose()
+
+
+def test_a_store_without_events_needs_no_rebuild(tmp_path):
+    """Boundaries imported, no events yet: nothing to summarise, so the dashboard opens."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = create_store_engine(url, writable=True)
+    schema.metadata.create_all(engine)
+    with engine.connect() as conn:
+        assert rollups.status(conn).current
+    engine.dispose()

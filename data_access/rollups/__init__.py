@@ -152,9 +152,10 @@ def status(conn: Connection) -> Status:
     if not {t.name for t in rollup_tables()} <= names:
         return Status(False, None, 0, 0)
     meta = _meta(conn)
-    if META_EVENT_ID not in meta:
-        return Status(False, None, 0, 0)
     top_event, top_step = _max_ids(conn)
+    if META_EVENT_ID not in meta:
+        # No events yet (e.g. only boundaries imported): nothing to summarise, nothing behind.
+        return Status(True, ROLLUPS_VERSION, 0, 0) if (top_event, top_step) == (0, 0) else Status(False, None, 0, 0)
     ev = conn.execute(select(func.count()).where(schema.events.c.id > int(meta[META_EVENT_ID]))).scalar_one()
     st = conn.execute(select(func.count()).where(
         schema.event_steps.c.id > int(meta.get(META_STEP_ID, 0)))).scalar_one()
