@@ -290,8 +290,10 @@ def refresh(conn: Connection, changed) -> None:
     aff_w = (select(c.c.reported_by.label("rb"), months.c.first.label("month"))
              .select_from(c.join(months, c.c.report_date.between(months.c.prev_first, months.c.last)))
              .where(in_changed, c.c.reported_by.is_not(None)).distinct().subquery("aff_w"))
-    conn.execute(reporter_months.delete().where(rm.reported_by != 0, exists(
-        select(1).select_from(aff_w).where(aff_w.c.rb == rm.reported_by, aff_w.c.month == rm.month))))
+    # IN over row values, not a correlated EXISTS: evaluated once, not once per row of the table
+    # (the feeder calls this after every write).
+    conn.execute(reporter_months.delete().where(rm.reported_by != 0, tuple_(rm.reported_by, rm.month).in_(
+        select(aff_w.c.rb, aff_w.c.month))))
     src_w = and_(e.c.reported_by.in_(select(aff_w.c.rb)),
                  e.c.report_date.between(shift_month(first, -1), last))
     conn.execute(reporter_months.insert().from_select(
@@ -300,8 +302,8 @@ def refresh(conn: Connection, changed) -> None:
     aff_n = (select(func.coalesce(c.c.village_id, 0).label("vk"), months.c.first.label("month"))
              .select_from(c.join(months, c.c.report_date.between(months.c.first, months.c.last)))
              .where(in_changed, c.c.reported_by.is_(None)).distinct().subquery("aff_n"))
-    conn.execute(reporter_months.delete().where(rm.reported_by == 0, exists(
-        select(1).select_from(aff_n).where(aff_n.c.vk == rm.village_id, aff_n.c.month == rm.month))))
+    conn.execute(reporter_months.delete().where(rm.reported_by == 0, tuple_(rm.village_id, rm.month).in_(
+        select(aff_n.c.vk, aff_n.c.month))))
     src_n = and_(e.c.reported_by.is_(None), e.c.report_date.between(first, last),
                  or_(e.c.village_id.in_(select(aff_n.c.vk)),
                      and_(e.c.village_id.is_(None), exists(select(1).select_from(aff_n).where(aff_n.c.vk == 0)))))
