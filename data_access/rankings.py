@@ -27,7 +27,6 @@ count for their community and town. Closures and ratings are counted as of `Filt
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 import numpy as np
@@ -38,6 +37,7 @@ from sqlalchemy.engine import Engine
 from . import rules as rules_mod
 from .filters import Filters
 from .queries import frame, person_name
+from .rollups.reporter_months import month_end, month_start, shift_month  # noqa: F401 - re-exported
 from .rollups import reporter_months as rm_rollup
 from .schema import admin_units, assessment_rules, event_steps, events, grids, workers
 from .sqlfuncs import seconds_between
@@ -56,18 +56,7 @@ class RankingError(ValueError):
 
 
 # --- months and rules ------------------------------------------------------------------------
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(first: dt.date) -> dt.date:
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
-
-
-def shift_month(first: dt.date, months: int) -> dt.date:
-    index = first.year * 12 + first.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+# month_start / month_end / shift_month: one definition, beside the rollup that keys by month.
 
 
 def month_list(last: dt.date, count: int) -> list[dt.date]:
