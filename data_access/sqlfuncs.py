@@ -51,27 +51,39 @@ def percentiles(source: Subquery, value_col: str, group_cols: list[str], qs: dic
             *groups,
             value.label("v"),
             func.row_number().over(partition_by=groups, order_by=value).label("rn"),
-            func.count().over(partition_by=groups).label("n"),
+            # Counted over the ranking's own window: the database sorts the rows once, not twice.
+            func.count().over(partition_by=groups, order_by=value, rows=(None, None)).label("n"),
         )
         .where(value.is_not(None))
         .subquery("ranked")
     )
+    grouped = [ranked.c[g] for g in group_cols]
+    return (
+        select(*grouped, func.max(ranked.c.n).label("n"), *_picks(ranked.c.v, ranked.c.rn, ranked.c.n, qs))
+        .group_by(*grouped)
+    )
+
+
+def _picks(v, rn, n, qs: dict[str, float], present=None) -> list:
+    """Aggregate columns picking each q-quantile of `v` from its rank `rn` among `n` values:
+    position (n-1)·q with q = a/b, floor by integer division (SQLite and PostgreSQL truncate the
+    same way for non-negative integers), linear interpolation to the next rank as pandas does.
+    `present`: a condition rows must meet to count (NULL values ranked apart)."""
+    def counted(condition):
+        return condition if present is None else present & condition
+
     columns = []
     for label, q in qs.items():
         frac = Fraction(q).limit_denominator(1000)
         a, b = frac.numerator, frac.denominator
-        scaled = (ranked.c.n - 1) * literal(a, Integer)
+        scaled = (n - 1) * literal(a, Integer)
         lo_rank = scaled // literal(b, Integer) + 1  # integer division: the floor, for n >= 1
         weight = cast(scaled % literal(b, Integer), Float) / float(b)
-        v_lo = func.max(case((ranked.c.rn == lo_rank, ranked.c.v)))
-        v_hi = func.max(case((ranked.c.rn == lo_rank + 1, ranked.c.v)))
+        v_lo = func.max(case((counted(rn == lo_rank), v)))
+        v_hi = func.max(case((counted(rn == lo_rank + 1), v)))
+        weight = weight if present is None else case((present, weight))
         columns.append((v_lo + (func.coalesce(v_hi, v_lo) - v_lo) * func.max(weight)).label(label))
-    grouped = [ranked.c[g] for g in group_cols]
-    return (
-        select(*grouped, func.max(ranked.c.n).label("n"), *columns)
-        .group_by(*grouped)
-    )
-
+    return columns
 
 
 def percentile_ranks(source: Subquery, value_cols: list[str], group_cols: list[str]) -> Subquery:
@@ -94,18 +106,7 @@ def percentile_picks(ranked: Subquery, value_col: str, qs: dict[str, float]) -> 
     """Aggregate columns (labels from `qs`) picking the exact percentiles of `value_col` from a
     `percentile_ranks` subquery, pandas' linear interpolation as in `percentiles`."""
     v, rn, n = ranked.c[value_col], ranked.c[f"{value_col}_rn"], ranked.c[f"{value_col}_n"]
-    present = v.is_not(None)
-    columns = []
-    for label, q in qs.items():
-        frac = Fraction(q).limit_denominator(1000)
-        a, b = frac.numerator, frac.denominator
-        scaled = (n - 1) * literal(a, Integer)
-        lo_rank = scaled // literal(b, Integer) + 1
-        weight = cast(scaled % literal(b, Integer), Float) / float(b)
-        v_lo = func.max(case(((present & (rn == lo_rank)), v)))
-        v_hi = func.max(case(((present & (rn == lo_rank + 1)), v)))
-        columns.append((v_lo + (func.coalesce(v_hi, v_lo) - v_lo) * func.max(case((present, weight)))).label(label))
-    return columns
+    return _picks(v, rn, n, qs, present=v.is_not(None))
 
 
 def percentile_columns(dialect: str, source: Subquery, wanted: dict[str, dict[str, float]], group_cols: list[str]):
@@ -117,56 +118,20 @@ def percentile_columns(dialect: str, source: Subquery, wanted: dict[str, dict[st
     pandas), which sorts each group's values once instead of ranking every row in a window —
     several times faster at hundreds of thousands of rows. SQLite: `percentile_ranks`."""
     if dialect == "postgresql":
-        columns = []
-        for col, qs in wanted.items():
-            # One aggregate per value with an array of fractions: one sort, not one per fraction.
-            fractions = postgresql.array([literal(float(q), Float) for q in qs.values()])
-            agg = type_coerce(Grouping(func.percentile_cont(fractions).within_group(source.c[col])), ARRAY(Float))
-            columns += [agg[i + 1].label(label) for i, label in enumerate(qs)]
-        return source, columns
+        return source, quantile_columns(dialect, {source.c[col]: qs for col, qs in wanted.items()})
     ranked = percentile_ranks(source, list(wanted), group_cols)
     return ranked, [c for col, qs in wanted.items() for c in percentile_picks(ranked, col, qs)]
 
 
-def percentiles_sorted_once(source, value_col: str, group_cols: list[str], qs: dict[str, float]):
-    """`percentiles` with the count taken over the same window as the rank, so the database
-    sorts the rows once instead of twice (same result, the cost on big inputs is the sort)."""
-    value = source.c[value_col]
-    groups = [source.c[g] for g in group_cols]
-    ranked = (
-        select(
-            *groups,
-            value.label("v"),
-            func.row_number().over(partition_by=groups, order_by=value).label("rn"),
-            func.count().over(partition_by=groups, order_by=value, rows=(None, None)).label("n"),
-        )
-        .where(value.is_not(None))
-        .subquery("ranked")
-    )
-    columns = []
-    for label, q in qs.items():
-        frac = Fraction(q).limit_denominator(1000)
-        a, b = frac.numerator, frac.denominator
-        scaled = (ranked.c.n - 1) * literal(a, Integer)
-        lo_rank = scaled // literal(b, Integer) + 1
-        weight = cast(scaled % literal(b, Integer), Float) / float(b)
-        v_lo = func.max(case((ranked.c.rn == lo_rank, ranked.c.v)))
-        v_hi = func.max(case((ranked.c.rn == lo_rank + 1, ranked.c.v)))
-        columns.append((v_lo + (func.coalesce(v_hi, v_lo) - v_lo) * func.max(weight)).label(label))
-    grouped = [ranked.c[g] for g in group_cols]
-    return select(*grouped, func.max(ranked.c.n).label("n"), *columns).group_by(*grouped)
-
-
 def percentiles_for(dialect_name: str, source, value_col: str, group_cols: list[str], qs: dict[str, float]):
-    """`percentiles`, spelled `percentile_cont(q) WITHIN GROUP (ORDER BY …)` on PostgreSQL: the same
-    linear interpolation, an ordered-set aggregate instead of two window passes (several times
-    faster on millions of rows). SQLite has no such aggregate: `percentiles_sorted_once` there."""
+    """`percentiles`, spelled `percentile_cont` WITHIN GROUP on PostgreSQL (`quantile_columns`):
+    the same linear interpolation, an ordered-set aggregate instead of a window pass (several
+    times faster on millions of rows)."""
     if dialect_name != "postgresql":
-        return percentiles_sorted_once(source, value_col, group_cols, qs)
+        return percentiles(source, value_col, group_cols, qs)
     value = source.c[value_col]
     groups = [source.c[g] for g in group_cols]
-    columns = [func.percentile_cont(float(q)).within_group(value).label(label) for label, q in qs.items()]
-    return (select(*groups, func.count(value).label("n"), *columns)
+    return (select(*groups, func.count(value).label("n"), *quantile_columns(dialect_name, {value: qs}))
             .where(value.is_not(None)).group_by(*groups))
 
 
