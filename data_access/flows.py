@@ -34,13 +34,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, select, true, union_all
+from sqlalchemy import Integer, and_, case, cast, func, literal, select, true, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import sqlfuncs
 from .filters import Filters
-from .queries import HIDDEN, frame, scalar, unit_conditions
+from .queries import HIDDEN, float_columns, frame, scalar, unit_conditions
 from .rollups.event_paths import (
     ALL_CATEGORIES, DEADLINE_STAGES, PATH_KEYS, PATH_LEVELS, STAGES, escalation_counts, escalation_days,
     event_paths, event_returns, path_days, path_select, per_event,
@@ -89,7 +89,12 @@ def _moving_after(engine: Engine, f: Filters) -> bool:
     return scalar(engine, select(p.event_id).where(p.last_at > f.period_end).limit(1)) is not None
 
 
-def _paths(f: Filters, moving: bool = True, cte: bool = False):
+def _lateral(engine: Engine) -> bool:
+    """Recompute moving events with per-event LATERAL lookups (`per_event`): PostgreSQL only."""
+    return engine.dialect.name == "postgresql"
+
+
+def _paths(f: Filters, moving: bool = True, cte: bool = False, lateral: bool = False):
     """Per event in scope, as it stood at period_end: visited levels v_<level> (0/1), dispatch
     node, outcome, route, returns, rejections, each stage's seconds and breach.
 
@@ -102,7 +107,8 @@ def _paths(f: Filters, moving: bool = True, cte: bool = False):
     if not moving:
         return settled.cte("paths") if cte else settled.subquery("paths")
     late_ids = select(p.c.event_id).where(_scope_paths(f), p.c.last_at > f.period_end)
-    late = path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end)).subquery("late_paths")
+    late = path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end, lateral=lateral)
+                       ).subquery("late_paths")
     moving = select(*[late.c[c] for c in PATH_COLUMNS]).where(late.c.n_steps > 0)
     both = union_all(settled, moving)
     return both.cte("paths") if cte else both.subquery("paths")
@@ -133,7 +139,7 @@ def _path_groups(engine: Engine, f: Filters, keys: list[str]) -> pd.DataFrame:
 
     moving = _moving_after(engine, f)
     if f.town_id is not None or f.village_id is not None:
-        p = _paths(f, moving)
+        p = _paths(f, moving, lateral=_lateral(engine))
         cols = [col(p, k) for k in keys]
         out = frame(engine, select(*cols, func.count().label("events")).group_by(*cols), [*keys, "events"])
         return out
@@ -151,7 +157,8 @@ def _path_groups(engine: Engine, f: Filters, keys: list[str]) -> pd.DataFrame:
         full = [col(p, k) for k in keys]
         parts.append(select(*full, cast(-func.count(), Integer).label("events")).where(*late).group_by(*full))
         late_ids = select(p.c.event_id).where(_scope_paths(f), p.c.last_at > f.period_end)
-        now = path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end)).subquery("late_paths")
+        now = path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end, lateral=_lateral(engine))
+                          ).subquery("late_paths")
         cols = [col(now, k) for k in keys]
         parts.append(select(*cols, cast(func.count(), Integer).label("events")).where(now.c.n_steps > 0)
                      .group_by(*cols))
@@ -280,7 +287,7 @@ def valid_link(source: str, target: str) -> bool:
 def link_event_count(engine: Engine, f: Filters, source: str, target: str) -> int:
     if not valid_link(source, target):
         return 0
-    p = _paths(f, _moving_after(engine, f))
+    p = _paths(f, _moving_after(engine, f), lateral=_lateral(engine))
     return int(scalar(engine, select(func.count()).select_from(p).where(_link_condition(p, source, target))) or 0)
 
 
@@ -295,7 +302,7 @@ def link_events(engine: Engine, f: Filters, source: str, target: str, limit: int
             "outcome", "returns", "rejections"]
     if not valid_link(source, target):
         return pd.DataFrame(columns=cols)
-    p = _paths(f, _moving_after(engine, f))
+    p = _paths(f, _moving_after(engine, f), lateral=_lateral(engine))
     q = (
         select(events.c.id, events.c.code, event_categories.c.name, event_categories.c.name_en, events.c.source,
                events.c.urgency, admin_units.c.name, events.c.reported_at, events.c.status, p.c.outcome,
@@ -356,22 +363,6 @@ def event_timeline(engine: Engine, f: Filters, event_id: int) -> pd.DataFrame:
 
 # --- lifecycle timing ------------------------------------------------------------------------
 
-def _stage_rows(f: Filters, verify_hours: float, moving: bool = True):
-    """UNION ALL of one row per (event, finished stage): stage, route, category_code, seconds, breach."""
-    p = _paths(f, moving, cte=True)  # read once, not once per stage
-    verify_limit = float(verify_hours) * 3600.0
-    parts = []
-    for stage in STAGES:
-        seconds = p.c[f"sec_{stage}"]
-        breach = (case((seconds > verify_limit, 1), else_=0) if stage not in DEADLINE_STAGES
-                  else p.c[f"breach_{stage}"])
-        parts.append(select(
-            cast(literal(stage), String).label("stage"), p.c.route, p.c.category_code,
-            seconds.label("seconds"), breach.label("breach"),
-        ).where(seconds.is_not(None)))
-    return union_all(*parts).subquery("stage_rows")
-
-
 def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: float | None = None) -> pd.DataFrame:
     """Median and 90th percentile duration of each lifecycle stage, per route or per category.
 
@@ -380,59 +371,65 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
     A stage counts once it has finished by period_end (end step at or after its start step).
     Breach: for complete→verify, longer than `common.verify_within_hours`; for every other stage,
     the stage ended after the event's own handling deadline.
+
+    One pass over the period's path rows, one column per stage (no row per event × stage):
+    counts and breaches in SQL; exact percentiles in SQL on PostgreSQL (percentile_cont, one sort
+    per stage), on SQLite from the six duration columns fetched as numbers (SQLite has no sorted
+    aggregate, and a Python aggregate called per row and stage is slower than one fetch).
     """
     if verify_hours is None:
         verify_hours = escalation_rules(engine)["verify_within_hours"]
     group_col = {"route": "route", "category": "category_code", "all": None}[by]
-    groups = ["stage"] + ([group_col] if group_col else [])
-    if engine.dialect.name != "postgresql":
-        out = _stage_timing_in_pandas(engine, f, groups, float(verify_hours))
-    else:
-        out = _stage_timing_in_sql(engine, f, groups, float(verify_hours))
-    out["group"] = out[group_col] if group_col else "all"
+    p = _paths(f, _moving_after(engine, f), lateral=_lateral(engine))
+    verify_limit = float(verify_hours) * 3600.0
+    group = [p.c[group_col].label("group")] if group_col else []
+    aggregates = []
+    for stage in STAGES:
+        seconds = p.c[f"sec_{stage}"]
+        breach = seconds > verify_limit if stage not in DEADLINE_STAGES else p.c[f"breach_{stage}"] == 1
+        aggregates += [func.count(seconds).label(f"n:{stage}"),
+                       _count_if(and_(seconds.is_not(None), breach)).label(f"breaches:{stage}")]
+    postgres = engine.dialect.name == "postgresql"
+    if postgres:
+        aggregates += sqlfuncs.quantile_columns("postgresql", {
+            p.c[f"sec_{stage}"]: {f"median:{stage}": 0.5, f"p90:{stage}": 0.9} for stage in STAGES})
+    wide = frame(engine, select(*group, *aggregates).group_by(*group))
+    if not postgres:
+        wide = wide.merge(_stage_quantiles(engine, p, group), on=[g.name for g in group], how="left") \
+            if group else pd.concat([wide, _stage_quantiles(engine, p, group)], axis=1)
+    if not group:
+        wide["group"] = "all"
+    long = []
+    for stage in STAGES:
+        part = wide[["group", f"n:{stage}", f"breaches:{stage}", f"median:{stage}", f"p90:{stage}"]].copy()
+        part.columns = ["group", "n", "breaches", "median", "p90"]
+        part.insert(0, "stage", stage)
+        long.append(part)
+    out = pd.concat(long, ignore_index=True)
+    out = out[out["n"].fillna(0).astype(int) > 0].copy()
+    out["n"] = out["n"].astype(int)
+    out["breaches"] = out["breaches"].fillna(0).astype(int)
     out["median_hours"] = out["median"].astype(float) / 3600
     out["p90_hours"] = out["p90"].astype(float) / 3600
-    out["breaches"] = out["breaches"].fillna(0).astype(int)
-    out["n"] = out["n"].astype(int)
     out["breach_share"] = out["breaches"] / out["n"]
     out["_o"] = out["stage"].map(STAGES.index)
     out = out.sort_values(["_o", "group"]).reset_index(drop=True)
     return out[["stage", "group", "n", "median_hours", "p90_hours", "breaches", "breach_share"]]
 
 
-def _stage_timing_in_pandas(engine: Engine, f: Filters, groups: list[str], verify_hours: float) -> pd.DataFrame:
-    """SQLite: the period's path rows (one per event, ~80k at 1M events) read once and ranked in
-    pandas — the same linear interpolation as the SQL window ranking, several times faster than
-    SQLite's window functions over one row per (event, stage)."""
-    p = _paths(f, _moving_after(engine, f))
-    cols = ["route", "category_code", *[f"sec_{s}" for s in STAGES], *[f"breach_{s}" for s in DEADLINE_STAGES]]
-    df = frame(engine, select(*[p.c[c] for c in cols]), cols)
-    verify_limit = verify_hours * 3600.0
-    parts = []
-    for stage in STAGES:
-        sec = pd.to_numeric(df[f"sec_{stage}"], errors="coerce").astype(float)
-        keep = sec.notna()
-        breach = ((sec > verify_limit).astype(int) if stage not in DEADLINE_STAGES
-                  else pd.to_numeric(df[f"breach_{stage}"]).astype(int))
-        parts.append(pd.DataFrame({"stage": stage, "route": df["route"][keep], "category_code": df["category_code"][keep],
-                                   "seconds": sec[keep], "breach": breach[keep]}))
-    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    if rows.empty:
-        return pd.DataFrame(columns=[*groups, "n", "median", "p90", "breaches"])
-    g = rows.groupby(groups, sort=False)
-    out = g["seconds"].size().rename("n").to_frame()
-    out["median"] = g["seconds"].quantile(0.5)
-    out["p90"] = g["seconds"].quantile(0.9)
-    out["breaches"] = g["breach"].sum()
-    return out.reset_index()
-
-
-def _stage_timing_in_sql(engine: Engine, f: Filters, groups: list[str], verify_hours: float) -> pd.DataFrame:
-    rows = _stage_rows(f, verify_hours, _moving_after(engine, f))
-    pct = frame(engine, sqlfuncs.percentiles_for(engine.dialect.name, rows, "seconds", groups, {"median": 0.5, "p90": 0.9}))
-    gcols = [rows.c[g] for g in groups]
-    breaches = frame(engine, select(*gcols, func.sum(rows.c.breach).label("breaches")).group_by(*gcols))
-    return pct.merge(breaches, on=groups, how="left")
+def _stage_quantiles(engine: Engine, p, group: list) -> pd.DataFrame:
+    """SQLite: median:<stage> and p90:<stage> per group, from the stage durations fetched as
+    float arrays (pandas' linear interpolation, the same as percentile_cont)."""
+    names = [f"sec_{stage}" for stage in STAGES]
+    data = float_columns(engine, select(*group, *[p.c[n] for n in names]), [g.name for g in group], names)
+    durations = pd.DataFrame(data)
+    if group:
+        grouped = durations.groupby("group", sort=False)
+        out = pd.DataFrame({f"{label}:{stage}": grouped[f"sec_{stage}"].quantile(q)
+                            for stage in STAGES for label, q in (("median", 0.5), ("p90", 0.9))}).reset_index()
+        return out
+    return pd.DataFrame({f"{label}:{stage}": [durations[f"sec_{stage}"].quantile(q) if len(durations) else None]
+                         for stage in STAGES for label, q in (("median", 0.5), ("p90", 0.9))})
 
 
 # --- returns and rework ----------------------------------------------------------------------
@@ -514,8 +511,8 @@ def escalation_profile(engine: Engine, f: Filters) -> pd.DataFrame:
     if _moving_after(engine, f):
         late_full = (select(p.village_id, *escalation_counts(event_paths, true())).where(*late)
                      .group_by(p.village_id).subquery("late_full"))
-        late_now = path_select(per_event(events.c.id.in_(select(p.event_id).where(*late)), upto=f.period_end)
-                               ).subquery("late_now")
+        late_now = path_select(per_event(events.c.id.in_(select(p.event_id).where(*late)), upto=f.period_end,
+                                         lateral=_lateral(engine))).subquery("late_now")
         parts += [
             select(late_full.c.village_id, -late_full.c.decided, -late_full.c.escalated, -late_full.c.hotline),
             select(late_now.c.village_id, *escalation_counts(late_now, late_now.c.reported_at <= f.period_end))
