@@ -373,9 +373,9 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
     the stage ended after the event's own handling deadline.
 
     One pass over the period's path rows, one column per stage (no row per event × stage):
-    counts and breaches in SQL; exact percentiles in SQL on PostgreSQL (percentile_cont, one sort
-    per stage), on SQLite from the six duration columns fetched as numbers (SQLite has no sorted
-    aggregate, and a Python aggregate called per row and stage is slower than one fetch).
+    PostgreSQL counts and takes exact percentiles in SQL (percentile_cont, one sort per stage);
+    SQLite has no sorted aggregate (a Python one, called per row and stage, is slower than a
+    fetch), so its durations and breach flags are fetched once as numbers.
     """
     if verify_hours is None:
         verify_hours = escalation_rules(engine)["verify_within_hours"]
@@ -383,20 +383,18 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
     p = _paths(f, _moving_after(engine, f), lateral=_lateral(engine))
     verify_limit = float(verify_hours) * 3600.0
     group = [p.c[group_col].label("group")] if group_col else []
-    aggregates = []
-    for stage in STAGES:
-        seconds = p.c[f"sec_{stage}"]
-        breach = seconds > verify_limit if stage not in DEADLINE_STAGES else p.c[f"breach_{stage}"] == 1
-        aggregates += [func.count(seconds).label(f"n:{stage}"),
-                       _count_if(and_(seconds.is_not(None), breach)).label(f"breaches:{stage}")]
-    postgres = engine.dialect.name == "postgresql"
-    if postgres:
+    if engine.dialect.name == "postgresql":
+        aggregates = []
+        for stage in STAGES:
+            seconds = p.c[f"sec_{stage}"]
+            breach = seconds > verify_limit if stage not in DEADLINE_STAGES else p.c[f"breach_{stage}"] == 1
+            aggregates += [func.count(seconds).label(f"n:{stage}"),
+                           _count_if(and_(seconds.is_not(None), breach)).label(f"breaches:{stage}")]
         aggregates += sqlfuncs.quantile_columns("postgresql", {
             p.c[f"sec_{stage}"]: {f"median:{stage}": 0.5, f"p90:{stage}": 0.9} for stage in STAGES})
-    wide = frame(engine, select(*group, *aggregates).group_by(*group))
-    if not postgres:
-        wide = wide.merge(_stage_quantiles(engine, p, group), on=[g.name for g in group], how="left") \
-            if group else pd.concat([wide, _stage_quantiles(engine, p, group)], axis=1)
+        wide = frame(engine, select(*group, *aggregates).group_by(*group))
+    else:
+        wide = _stage_numbers_sqlite(engine, p, group, verify_limit)
     if not group:
         wide["group"] = "all"
     long = []
@@ -417,19 +415,30 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
     return out[["stage", "group", "n", "median_hours", "p90_hours", "breaches", "breach_share"]]
 
 
-def _stage_quantiles(engine: Engine, p, group: list) -> pd.DataFrame:
-    """SQLite: median:<stage> and p90:<stage> per group, from the stage durations fetched as
-    float arrays (pandas' linear interpolation, the same as percentile_cont)."""
-    names = [f"sec_{stage}" for stage in STAGES]
-    data = float_columns(engine, select(*group, *[p.c[n] for n in names]), [g.name for g in group], names)
-    durations = pd.DataFrame(data)
-    if group:
-        grouped = durations.groupby("group", sort=False)
-        out = pd.DataFrame({f"{label}:{stage}": grouped[f"sec_{stage}"].quantile(q)
-                            for stage in STAGES for label, q in (("median", 0.5), ("p90", 0.9))}).reset_index()
-        return out
-    return pd.DataFrame({f"{label}:{stage}": [durations[f"sec_{stage}"].quantile(q) if len(durations) else None]
-                         for stage in STAGES for label, q in (("median", 0.5), ("p90", 0.9))})
+def _stage_numbers_sqlite(engine: Engine, p, group: list, verify_limit: float) -> pd.DataFrame:
+    """SQLite: n:, breaches:, median: and p90:<stage> per group, from one fetch of the stage
+    durations and breach flags as float arrays (pandas' linear interpolation, the same as
+    percentile_cont)."""
+    seconds = [f"sec_{stage}" for stage in STAGES]
+    flags = [f"breach_{stage}" for stage in DEADLINE_STAGES]
+    data = pd.DataFrame(float_columns(engine, select(*group, *[p.c[n] for n in seconds + flags]),
+                                      [g.name for g in group], seconds + flags))
+    if not group:
+        data["group"] = "all"
+    columns = {}
+    for stage in STAGES:
+        sec = data[f"sec_{stage}"]
+        breach = sec > verify_limit if stage not in DEADLINE_STAGES else (data[f"breach_{stage}"] == 1) & sec.notna()
+        columns[f"breaches:{stage}"] = breach.astype(int)
+    data = pd.concat([data, pd.DataFrame(columns)], axis=1)
+    grouped = data.groupby("group", sort=False)
+    out = {}
+    for stage in STAGES:
+        out[f"n:{stage}"] = grouped[f"sec_{stage}"].count()
+        out[f"breaches:{stage}"] = grouped[f"breaches:{stage}"].sum()
+        out[f"median:{stage}"] = grouped[f"sec_{stage}"].quantile(0.5)
+        out[f"p90:{stage}"] = grouped[f"sec_{stage}"].quantile(0.9)
+    return pd.DataFrame(out).reset_index()
 
 
 # --- returns and rework ----------------------------------------------------------------------

@@ -5,12 +5,14 @@ import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
-from sqlalchemy import and_, case, false, func, literal, or_, select
+from sqlalchemy import and_, case, false, func, literal, or_, select, union_all
 from sqlalchemy.engine import Engine
 
 from . import metrics as m
 from .filters import Filters, local_date, local_midnight_utc
 from .queries import frame, unit_conditions
+from .rollups.backlog_days import COUNTS as bd_counts
+from .rollups.backlog_days import backlog_days as bd
 from .rollups.daily_counts import daily_counts as dc
 from .schema import EVENT_STATUSES, admin_units, events, patrol_checkins, workers
 from .sqlfuncs import only_indexes
@@ -115,9 +117,13 @@ def period_numbers(engine: Engine, f: Filters, group: str | None = None) -> pd.D
 def backlog_numbers(engine: Engine, f: Filters, group=None, label: str = "", where: tuple = ()) -> pd.DataFrame:
     """Open and overdue events at `f.period_end`, per `group` (an `events` column; None: one row).
 
-    Columns: `label` (the group, if any), open_events, overdue_events. Read as two searches of
-    ix_events_closed_at (events still open; events closed after the moment), never a pass over
-    every event: the other terms are kept off their indexes. `where`: more terms on `events`."""
+    Columns: `label` (the group, if any), open_events, overdue_events. County-wide or per town
+    (no village filter, no extra `where`): running sums of the `backlog_days` rollup plus the
+    events of period_end's own day. Otherwise, for a village or a grid's few events: two
+    searches of ix_events_closed_at (events still open; events closed after the moment), never a
+    pass over every event. `where`: more terms on `events`."""
+    if f.village_id is None and not where and (group is None or group is events.c.town_id):
+        return _backlog_from_days(engine, f, label if group is not None else None)
     t = f.period_end
     g = only_indexes(group, events) if group is not None else None
     cols = [*([g.label(label)] if g is not None else []),
@@ -133,6 +139,57 @@ def backlog_numbers(engine: Engine, f: Filters, group=None, label: str = "", whe
     if group is None:
         return df[["open_events", "overdue_events"]].sum().to_frame().T.astype("int64")
     return df.groupby(label, as_index=False, dropna=False)[["open_events", "overdue_events"]].sum()
+
+
+def _backlog_from_days(engine: Engine, f: Filters, label: str | None) -> pd.DataFrame:
+    """`backlog_numbers` per town (`label`) or county-wide, from `backlog_days` (the formulas are
+    in data_access/rollups/backlog_days.py): days before period_end's day from the rollup, that
+    day up to period_end from `events` (one day of reports, closures and deadlines, by index)."""
+    t = f.period_end
+    d = local_date(t)
+    start = local_midnight_utc(d)
+    b, e = bd.c, events.c
+    nf = e.filing_only == false()
+    town_b = [b.town_id.label("town_id")] if label else []
+    town_e = [func.coalesce(e.town_id, 0).label("town_id")] if label else []
+    scope_b = [b.town_id == f.town_id] if f.town_id is not None else []
+    if f.category_code is not None:
+        scope_b.append(b.category_code == f.category_code)
+    scope_e = [only_indexes(unit_conditions(f), events), nf]
+    zero = literal(0)
+
+    def sums(**columns):
+        return [columns.get(c, zero).label(c) for c in bd_counts]
+
+    def today(moment_col, condition, **columns):
+        q = select(*town_e, *sums(**columns)).where(moment_col >= start, condition, *scope_e)
+        return q.group_by(*town_e) if label else q
+
+    parts = [
+        select(*town_b, *sums(**{c: func.coalesce(func.sum(b[c]), 0) for c in bd_counts}))
+        .where(b.day < d, *scope_b).group_by(*town_b),
+        today(e.reported_at, e.reported_at <= t, reported=func.count()),
+        today(e.closed_at, e.closed_at <= t, closed=func.count(),
+              closed_late=func.coalesce(func.sum(case((e.closed_at > e.deadline, 1), else_=0)), 0)),
+        # deadlines of day d before t, on ix_events_status_deadline (every status listed)
+        today(e.deadline, and_(e.status.in_(EVENT_STATUSES), e.deadline < t), due=func.count(),
+              due_on_time=func.coalesce(func.sum(case((and_(e.closed_at.is_not(None), e.closed_at <= e.deadline),
+                                                       1), else_=0)), 0)),
+    ]
+    df = pd.concat([frame(engine, q) for q in parts], ignore_index=True)
+    for c in bd_counts:
+        df[c] = pd.to_numeric(df[c]).fillna(0).astype("int64")
+    if label:
+        df = df.groupby("town_id", as_index=False)[list(bd_counts)].sum()
+    else:
+        df = df[list(bd_counts)].sum().to_frame().T
+    out = pd.DataFrame({
+        "open_events": df["reported"] - df["closed"],
+        "overdue_events": df["due"] - df["closed_late"] - df["due_on_time"],
+    }).astype("int64")
+    if label:
+        out.insert(0, label, df["town_id"].astype("int64"))
+    return out.reset_index(drop=True)
 
 
 def _checkins(engine: Engine, f: Filters) -> tuple[int, int]:
@@ -208,26 +265,55 @@ def daily_trend(engine: Engine, f: Filters) -> pd.DataFrame:
     """Events reported and closed per local day of the period.
 
     Columns: day (date), reported, closed. Every day of the range is present (zeros filled).
-    Closed counts events closed that day whatever day they were reported, filing-only excluded.
+    Closed counts events closed that day (by period_end) whatever day they were reported,
+    filing-only excluded. From `backlog_days` (days before period_end's day; that day's closures
+    up to period_end from `events`); with a village filter, from that village's events.
     """
-    reported = (
-        select(events.c.report_date.label("day"), func.count().label("n"))
-        .where(unit_conditions(f), events.c.report_date.between(f.date_from, f.date_to))
-        .group_by(events.c.report_date)
-    )
-    closed = (
-        select(events.c.close_date.label("day"), func.count().label("n"))
-        .where(unit_conditions(f), events.c.close_date.between(f.date_from, f.date_to),
-               events.c.closed_at <= f.period_end, events.c.filing_only == false())
-        .group_by(events.c.close_date)
-    )
+    if f.village_id is None:
+        reported, closed = _trend_from_days(f)
+    else:
+        reported = (
+            select(events.c.report_date.label("day"), func.count().label("n"))
+            .where(unit_conditions(f), events.c.report_date.between(f.date_from, f.date_to))
+            .group_by(events.c.report_date)
+        )
+        closed = (
+            select(events.c.close_date.label("day"), func.count().label("n"))
+            .where(unit_conditions(f), events.c.close_date.between(f.date_from, f.date_to),
+                   events.c.closed_at <= f.period_end, events.c.filing_only == false())
+            .group_by(events.c.close_date)
+        )
     days = pd.date_range(f.date_from, f.date_to, freq="D").date
     out = pd.DataFrame({"day": days})
     for name, q in (("reported", reported), ("closed", closed)):
         part = frame(engine, q)
-        counts = dict(zip(part["day"], part["n"])) if len(part) else {}
+        counts = {}
+        for day, n in zip(part["day"], part["n"]) if len(part) else ():
+            counts[day] = counts.get(day, 0) + int(n)
         out[name] = [int(counts.get(d, 0)) for d in days]
     return out
+
+
+def _trend_from_days(f: Filters):
+    """(reported, closed) SELECTs of (day, n) for `daily_trend` on `backlog_days`; closed on the
+    day of period_end is counted from `events` up to period_end (rows may repeat a day: summed)."""
+    b, e = bd.c, events.c
+    d = local_date(f.period_end)
+    scope = [b.town_id == f.town_id] if f.town_id is not None else []
+    if f.category_code is not None:
+        scope.append(b.category_code == f.category_code)
+    reported = (select(b.day, func.sum(b.reported_all).label("n"))
+                .where(b.day.between(f.date_from, f.date_to), *scope).group_by(b.day))
+    last_full = min(f.date_to, d - dt.timedelta(days=1))
+    closed_days = (select(b.day, func.sum(b.closed).label("n"))
+                   .where(b.day.between(f.date_from, last_full), *scope).group_by(b.day))
+    if f.date_from <= d <= f.date_to:
+        closed_today = (select(e.close_date.label("day"), func.count().label("n"))
+                        .where(e.closed_at >= local_midnight_utc(d), e.closed_at <= f.period_end,
+                               e.filing_only == false(), only_indexes(unit_conditions(f), events))
+                        .group_by(e.close_date))
+        return reported, union_all(closed_days, closed_today)
+    return reported, closed_days
 
 
 def overdue_by_town(engine: Engine, f: Filters) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from .. import schema
 
 # Bump when a rollup's definition changes: stores built before then must be rebuilt.
-ROLLUPS_VERSION = 3
+ROLLUPS_VERSION = 4
 
 META_VERSION = "rollups_version"
 META_EVENT_ID = "rollups_event_id"
@@ -46,9 +46,9 @@ class Changed:
         return true() if self.ids is None else event_id_column.in_(self.ids)
 
 
-from . import assignments, daily_counts, event_paths, reporter_months  # noqa: E402 - after Changed
+from . import assignments, backlog_days, daily_counts, event_paths, reporter_months  # noqa: E402 - after Changed
 
-MODULES = (event_paths, assignments, daily_counts, reporter_months)
+MODULES = (event_paths, assignments, daily_counts, backlog_days, reporter_months)
 
 
 def rollup_tables() -> list:

@@ -100,7 +100,8 @@ def refresh(conn: Connection, changed) -> None:
     t = daily_counts
     if changed.everything:
         conn.execute(t.delete())
-        conn.execute(t.insert().from_select(_COLUMNS, _aggregate(true())))
+        # In key order: PostgreSQL keeps a period's rows together on disk (SQLite's table is its key).
+        conn.execute(t.insert().from_select(_COLUMNS, _aggregate(true()).order_by(events.c.report_date)))
         return
     e = events.c
     # Fetched once as lists: few (bounded by the days and villages, not the events), and they
