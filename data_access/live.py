@@ -166,8 +166,9 @@ def _unit_scope(level: str, t, scope_level: str, scope_id: int | None, f: Filter
 def _backlog(engine, f, now, level, scope_level, scope_id, county_id) -> pd.DataFrame:
     """unit_id, open_events, overdue_events at `now` (events still open, or closed after now)."""
     group = None if level == "county" else _level_col(events, level)
-    df = overview.backlog_numbers(engine, backlog_filters(f, now), group, "unit_id",
-                                  (scope_condition(scope_level, scope_id, events),))
+    # Without a scope unit, the county and its towns come from the backlog_days rollup.
+    where = () if scope_level == "county" or scope_id is None else (scope_condition(scope_level, scope_id, events),)
+    df = overview.backlog_numbers(engine, backlog_filters(f, now), group, "unit_id", where)
     return df.assign(unit_id=county_id) if group is None else df
 
 
@@ -189,8 +190,11 @@ def unit_period(engine: Engine, f: Filters, level: str, scope_level: str = "coun
 def _period(engine, f, level, scope_level, scope_id, county_id) -> pd.DataFrame:
     """unit_id, events_reported, on_time_closed, due_or_closed over the period of `f`."""
     group = None if level == "county" else f"{level}_id"
-    df = overview.rollup_period_numbers(engine, f, group, lambda table: [
-        unit_conditions(f, table), scope_condition(scope_level, scope_id, table)])
+    if level in ("county", "town") and (scope_level == "county" or scope_id is None):
+        df = overview.period_numbers(engine, f, group)  # the town rollup, when the filter allows
+    else:
+        df = overview.rollup_period_numbers(engine, f, group, lambda table: [
+            unit_conditions(f, table), scope_condition(scope_level, scope_id, table)])
     df = df.assign(unit_id=county_id) if group is None else df.rename(columns={group: "unit_id"})
     return df[["unit_id", "events_reported", "on_time_closed", "due_or_closed"]]
 

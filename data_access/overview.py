@@ -14,6 +14,7 @@ from .queries import frame, unit_conditions
 from .rollups.backlog_days import COUNTS as bd_counts
 from .rollups.backlog_days import backlog_days as bd
 from .rollups.daily_counts import daily_counts as dc
+from .rollups.daily_counts import town_daily_counts as tdc
 from .schema import EVENT_STATUSES, admin_units, events, patrol_checkins, workers
 from .sqlfuncs import only_indexes
 
@@ -31,12 +32,13 @@ PERIOD_SUMS = ("events_reported", "filing_only_events", "on_time_closed", "due_o
                "satisfaction_sum", "satisfaction_n")
 
 
-def period_select(f: Filters, group_cols: list, where: list):
+def period_select(f: Filters, group_cols: list, where: list, table=dc):
     """SUMs of the rollup rows of the period (`f`), without the boundary events of day(period_end).
 
-    `group_cols` and `where` are expressions on `daily_counts` (dc). Columns: the groups, PERIOD_SUMS.
-    Add `boundary_select` (same groups on `events`) to get the exact metrics."""
-    t = dc.c
+    `group_cols` and `where` are expressions on `table` (`daily_counts`, or `town_daily_counts`
+    for the county and its towns). Columns: the groups, PERIOD_SUMS. Add `boundary_select` (same
+    groups on `events`) to get the exact metrics."""
+    t = table.c
     d = local_date(f.period_end)
     closed = t.close_date < d
     later = t.close_date > d  # not closed by the period end (open included)
@@ -89,13 +91,13 @@ def boundary_selects(f: Filters, group_cols: list, where: list) -> list:
     return [closed_that_day, due_that_day]
 
 
-def rollup_period_numbers(engine: Engine, f: Filters, group: str | None, conditions) -> pd.DataFrame:
+def rollup_period_numbers(engine: Engine, f: Filters, group: str | None, conditions, table=dc) -> pd.DataFrame:
     """Period sums per `group` (a column name both tables have, e.g. "town_id"; None: one row).
 
-    `conditions(table)` gives the WHERE terms (unit filter, scope) for `daily_counts` (dc) or `events`.
+    `conditions(table)` gives the WHERE terms (unit filter, scope) for the rollup `table` or `events`.
     Columns: the group (if any), then PERIOD_SUMS as integers. Groups without rows are absent.
     """
-    parts = [period_select(f, [dc.c[group]] if group else [], conditions(dc)),
+    parts = [period_select(f, [table.c[group]] if group else [], conditions(table), table),
              *boundary_selects(f, [events.c[group]] if group else [], conditions(events))]
     frames = [frame(engine, q) for q in parts]
     df = pd.concat([x for x in frames if len(x)], ignore_index=True) if any(len(x) for x in frames) else frames[0]
@@ -111,7 +113,9 @@ def period_numbers(engine: Engine, f: Filters, group: str | None = None) -> pd.D
     """Period sums of the overview's metrics (from the daily rollup, plus the events whose close or
     due day is the period end's). Columns: `group` (if given), events_reported, filing_only_events,
     on_time_closed, due_or_closed, rejected, verified, satisfaction_sum, satisfaction_n."""
-    return rollup_period_numbers(engine, f, group, lambda table: [unit_conditions(f, table)])
+    coarse = f.village_id is None and group in (None, "town_id")
+    return rollup_period_numbers(engine, f, group, lambda table: [unit_conditions(f, table)],
+                                 tdc if coarse else dc)
 
 
 def backlog_numbers(engine: Engine, f: Filters, group=None, label: str = "", where: tuple = ()) -> pd.DataFrame:
@@ -123,7 +127,8 @@ def backlog_numbers(engine: Engine, f: Filters, group=None, label: str = "", whe
     searches of ix_events_closed_at (events still open; events closed after the moment), never a
     pass over every event. `where`: more terms on `events`."""
     if f.village_id is None and not where and (group is None or group is events.c.town_id):
-        return _backlog_from_days(engine, f, label if group is not None else None)
+        out = _backlog_from_days(engine, f, label if group is not None else None)
+        return out if group is None else out[out[label] != 0].reset_index(drop=True)  # 0: no town
     t = f.period_end
     g = only_indexes(group, events) if group is not None else None
     cols = [*([g.label(label)] if g is not None else []),

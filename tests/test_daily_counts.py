@@ -131,6 +131,8 @@ def test_feeder_moves_old_days(tmp_path):
         for group in (None, "village_id"):
             got = overview.rollup_period_numbers(writer, f, group, lambda table: [unit_conditions(f, table)])
             same(got, direct_period(writer, f, group), group)
+        for group in (None, "town_id"):  # town_daily_counts, kept up to date the same way
+            same(overview.period_numbers(writer, f, group), direct_period(writer, f, group), group)
     writer.dispose()
 
 
@@ -187,3 +189,11 @@ def test_unit_numbers_with_a_given_period_are_the_same(county):
         whole = live.unit_numbers(county, f, END, level)
         split = live.unit_numbers(county, f, END, level, period=live.unit_period(county, f, level))
         pd.testing.assert_frame_equal(whole, split)
+
+
+@pytest.mark.parametrize("i", range(5))
+@pytest.mark.parametrize("group", [None, "town_id"])
+def test_overview_reads_the_town_rollup_equal_to_direct(county, i, group):
+    """period_numbers (county and towns: town_daily_counts) equals the direct computation."""
+    f = periods()[i]
+    same(overview.period_numbers(county, f, group), direct_period(county, f, group), group)

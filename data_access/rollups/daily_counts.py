@@ -61,7 +61,20 @@ daily_counts = Table(
     sqlite_with_rowid=False,
 )
 
-TABLES = (daily_counts,)
+# The same sums without village, grid and micro-grid: the county's and the towns' period numbers
+# (overview) read ~10× fewer rows at 10 M events (50k a month, not 560k). Built from daily_counts.
+TOWN_KEYS = ("report_date", "town_id", "category_code", "close_date", "due_date")
+SUM_COLS = ("n", "n_filing", "nf", "nf_on_time", "nf_rejected", "sat_sum", "sat_n")
+
+town_daily_counts = Table(
+    "town_daily_counts",
+    metadata,
+    *[Column(c.name, c.type, nullable=False) for c in daily_counts.columns if c.name not in UNIT_COLS[1:]],
+    PrimaryKeyConstraint(*TOWN_KEYS, name="pk_town_daily_counts"),
+    sqlite_with_rowid=False,
+)
+
+TABLES = (daily_counts, town_daily_counts)
 
 
 def _aggregate(where: ColumnElement):
@@ -102,20 +115,35 @@ def refresh(conn: Connection, changed) -> None:
         conn.execute(t.delete())
         # In key order: PostgreSQL keeps a period's rows together on disk (SQLite's table is its key).
         conn.execute(t.insert().from_select(_COLUMNS, _aggregate(true()).order_by(events.c.report_date)))
+        conn.execute(town_daily_counts.delete())
+        conn.execute(_town_insert(true()))
         return
     e = events.c
     # Fetched once as lists: few (bounded by the days and villages, not the events), and they
     # let each statement below search its index instead of re-running the changed-ids query.
-    keys = conn.execute(select(e.report_date, e.village_id).where(changed.condition(e.id)).distinct()).all()
+    keys = conn.execute(select(e.report_date, e.village_id, e.town_id).where(changed.condition(e.id))
+                        .distinct()).all()
     if not keys:
         return
-    dates = sorted({d for d, _ in keys})
-    villages = sorted({v or 0 for _, v in keys})
+    dates = sorted({d for d, _, _ in keys})
+    villages = sorted({v or 0 for _, v, _ in keys})
+    towns = sorted({w or 0 for _, _, w in keys})
     params = {"dates": dates, "villages": villages}
     conn.execute(_DELETE_PARTITIONS, params)
     conn.execute(_INSERT_PARTITIONS, params)
     if 0 in villages:
         conn.execute(_INSERT_NO_VILLAGE, params)
+    # The changed days of the changed towns, summed again from daily_counts.
+    w = town_daily_counts.c
+    conn.execute(town_daily_counts.delete().where(w.report_date.in_(dates), w.town_id.in_(towns)))
+    conn.execute(_town_insert(and_(daily_counts.c.report_date.in_(dates), daily_counts.c.town_id.in_(towns))))
+
+
+def _town_insert(where: ColumnElement):
+    d = daily_counts.c
+    keys = [d[k] for k in TOWN_KEYS]
+    q = select(*keys, *[func.sum(d[c]) for c in SUM_COLS]).where(where).group_by(*keys).order_by(d.report_date)
+    return town_daily_counts.insert().from_select([*TOWN_KEYS, *SUM_COLS], q)
 
 
 # Built once (the feeder refreshes after every write: building these costs more than running them).
