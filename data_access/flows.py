@@ -43,7 +43,7 @@ from .filters import Filters
 from .queries import HIDDEN, float_columns, frame, scalar, unit_conditions
 from .rollups.event_paths import (
     ALL_CATEGORIES, DEADLINE_STAGES, PATH_KEYS, PATH_LEVELS, STAGES, escalation_counts, escalation_days,
-    event_paths, event_returns, path_days, path_select, per_event,
+    event_paths, event_returns, path_days, path_keys_at, path_select, per_event,
 )
 from .rules import default_rule_rows, load_rules
 from .schema import (
@@ -156,12 +156,18 @@ def _path_groups(engine: Engine, f: Filters, keys: list[str]) -> pd.DataFrame:
             late.append(p.c.category_code == f.category_code)
         full = [col(p, k) for k in keys]
         parts.append(select(*full, cast(-func.count(), Integer).label("events")).where(*late).group_by(*full))
-        late_ids = select(p.c.event_id).where(_scope_paths(f), p.c.last_at > f.period_end)
-        now = path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end, lateral=_lateral(engine))
-                          ).subquery("late_paths")
-        cols = [col(now, k) for k in keys]
-        parts.append(select(*cols, cast(func.count(), Integer).label("events")).where(now.c.n_steps > 0)
-                     .group_by(*cols))
+        if "trips" in keys:  # a count at period_end: from the steps
+            late_ids = select(p.c.event_id).where(_scope_paths(f), p.c.last_at > f.period_end)
+            now = path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end, lateral=_lateral(engine))
+                              ).subquery("late_paths")
+            cols = [col(now, k) for k in keys]
+            parts.append(select(*cols, cast(func.count(), Integer).label("events")).where(now.c.n_steps > 0)
+                         .group_by(*cols))
+        else:  # the path at period_end, from the moments of its facts on the same rows
+            then = path_keys_at(p, f.period_end)
+            cols = [then[k].label(k) for k in keys]
+            parts.append(select(*cols, cast(func.count(), Integer).label("events"))
+                         .where(_scope_paths(f), p.c.last_at > f.period_end, then["stepped"]).group_by(*cols))
     u = union_all(*parts).subquery("path_parts")
     ucols = [u.c[k] for k in keys]
     total = func.sum(u.c.events)

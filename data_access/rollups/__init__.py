@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from .. import schema
 
 # Bump when a rollup's definition changes: stores built before then must be rebuilt.
-ROLLUPS_VERSION = 4
+ROLLUPS_VERSION = 5
 
 META_VERSION = "rollups_version"
 META_EVENT_ID = "rollups_event_id"

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column, Date, Float, Index, Integer, PrimaryKeyConstraint, SmallInteger, String, Table, and_, case, cast,
-    func, literal, select, true, tuple_,
+    func, literal, or_, select, true, tuple_,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
@@ -41,6 +41,10 @@ STAGES = ("report_accept", "accept_dispatch", "dispatch_complete", "accept_compl
           "verify_close")
 # Stages whose breach is "ended after the event's deadline" (complete→verify: a rule's hours).
 DEADLINE_STAGES = tuple(s for s in STAGES if s != "complete_verify")
+# Facts a path is made of: first step; each level reached (report or escalation to it); first
+# dispatch to a department / down to a grid; filed; first return; first rejection (closed: t_close).
+PATH_FACTS = ("first_step", *[f"reach_{lvl}" for lvl in PATH_LEVELS], "dispatch_department", "dispatch_grid",
+              "file", "return", "reject")
 
 event_paths = Table(
     "event_paths",
@@ -67,6 +71,9 @@ event_paths = Table(
       for a in ("report", "accept", "dispatch", "complete", "verify", "close")],
     *[Column(f"sec_{s}", Float, nullable=True) for s in STAGES],  # NULL: stage not finished
     *[Column(f"breach_{s}", SmallInteger, nullable=False) for s in DEADLINE_STAGES],
+    # When each fact of the path first became true (NULL: never): the path as it stood at any
+    # moment T follows from these alone (`path_keys_at`), without reading the steps again.
+    *[Column(f"at_{fact}", UtcDateTime, nullable=True) for fact in PATH_FACTS],
     Index("ix_event_paths_date", "report_date"),
     Index("ix_event_paths_town_date", "town_id", "report_date"),
     Index("ix_event_paths_village_date", "village_id", "report_date"),
@@ -173,6 +180,14 @@ def per_event(where: ColumnElement, upto=None, lateral: bool = False):
         last("complete").label("t_complete"),
         last("verify").label("t_verify"),
         first("close").label("t_close"),
+        func.min(s.at).label("at_first_step"),
+        *[func.min(case((and_(act.in_(("report", "escalate")), s.to_level == lvl), s.at))).label(f"at_reach_{lvl}")
+          for lvl in PATH_LEVELS],
+        func.min(case((and_(act == "dispatch", s.to_level == "department"), s.at))).label("at_dispatch_department"),
+        func.min(case((and_(act == "dispatch", s.to_level == "grid"), s.at))).label("at_dispatch_grid"),
+        first("file").label("at_file"),
+        first("return").label("at_return"),
+        first("reject").label("at_reject"),
     ]
     event_columns = [events.c.id.label("event_id"), events.c.report_date, events.c.reported_at, events.c.town_id,
                      events.c.village_id, events.c.category_code, events.c.source, events.c.deadline]
@@ -196,29 +211,53 @@ def per_event(where: ColumnElement, upto=None, lateral: bool = False):
     )
 
 
-def path_select(pe) -> Select:
-    """The `event_paths` columns (in table order) from a `per_event` subquery."""
-    none_reached = sum(pe.c[f"r_{lvl}"] for lvl in PATH_LEVELS) == 0
+def _path_keys(source, reached: dict, to_department, to_grid, filed, closed, rejected, returned) -> dict:
+    """The path of an event from its facts (SQL booleans): visited levels v_<level> (0/1),
+    dispatch node, outcome and route. One definition for `path_select` (facts from the steps)
+    and `path_keys_at` (facts as they stood at a moment)."""
+    none_reached = and_(*[~r for r in reached.values()])
     # Imported data without a `report` step: enter where the source says.
     visited = {
-        "grid": case((and_(none_reached, pe.c.source.in_(GRID_SOURCES)), 1), else_=pe.c.r_grid),
-        "village": pe.c.r_village,
-        "town": pe.c.r_town,
-        "county": case((and_(none_reached, pe.c.source.not_in(GRID_SOURCES)), 1), else_=pe.c.r_county),
+        "grid": case((or_(reached["grid"], and_(none_reached, source.in_(GRID_SOURCES))), 1), else_=0),
+        "village": case((reached["village"], 1), else_=0),
+        "town": case((reached["town"], 1), else_=0),
+        "county": case((or_(reached["county"], and_(none_reached, source.not_in(GRID_SOURCES))), 1), else_=0),
     }
-    dispatch = case((pe.c.disp_dept == 1, "department"), (pe.c.disp_grid == 1, "assigned_grid"), else_="none")
+    dispatch = case((to_department, "department"), (to_grid, "assigned_grid"), else_="none")
     outcome = case(
-        (pe.c.filed == 1, "filed"),
-        (and_(pe.c.closed == 1, pe.c.n_rejects > 0), "closed_rejected"),
-        (and_(pe.c.closed == 1, pe.c.n_returns > 0), "closed_returned"),
-        (pe.c.closed == 1, "closed"),
+        (filed, "filed"),
+        (and_(closed, rejected), "closed_rejected"),
+        (and_(closed, returned), "closed_returned"),
+        (closed, "closed"),
         else_="open",
     )
     route = case(
-        (pe.c.disp_dept == 1, "department"), (pe.c.disp_grid == 1, "assigned_grid"),
+        (to_department, "department"), (to_grid, "assigned_grid"),
         (visited["county"] == 1, "county"), (visited["town"] == 1, "town"), (visited["village"] == 1, "village"),
         else_="grid",
     )
+    return {**{f"v_{lvl}": cast(v, SmallInteger) for lvl, v in visited.items()},
+            "dispatch": cast(dispatch, String), "outcome": cast(outcome, String), "route": cast(route, String)}
+
+
+def path_keys_at(p, moment) -> dict:
+    """`_path_keys` of `event_paths`-shaped rows `p` as they stood at `moment`, from the
+    at_<fact> columns, plus `stepped` (the event had a step by then). Exact for the keys of
+    PATH_KEYS and the route; not for counts (round trips) or stage times."""
+    def by(col):
+        return and_(col.is_not(None), col <= moment)
+
+    keys = _path_keys(p.c.source, {lvl: by(p.c[f"at_reach_{lvl}"]) for lvl in PATH_LEVELS},
+                      by(p.c.at_dispatch_department), by(p.c.at_dispatch_grid), by(p.c.at_file), by(p.c.t_close),
+                      by(p.c.at_reject), by(p.c.at_return))
+    return {"source": p.c.source, **keys, "stepped": by(p.c.at_first_step)}
+
+
+def path_select(pe) -> Select:
+    """The `event_paths` columns (in table order) from a `per_event` subquery."""
+    keys = _path_keys(pe.c.source, {lvl: pe.c[f"r_{lvl}"] == 1 for lvl in PATH_LEVELS},
+                      pe.c.disp_dept == 1, pe.c.disp_grid == 1, pe.c.filed == 1, pe.c.closed == 1,
+                      pe.c.n_rejects > 0, pe.c.n_returns > 0)
     t = {a: pe.c[f"t_{a}"] for a in ("report", "accept", "dispatch", "complete", "verify", "close")}
     dispatched = (pe.c.disp_dept + pe.c.disp_grid) > 0
     specs = {  # stage: start, end, extra condition
@@ -242,12 +281,11 @@ def path_select(pe) -> Select:
     return select(
         pe.c.event_id, pe.c.report_date, pe.c.reported_at, pe.c.town_id, pe.c.village_id, pe.c.category_code,
         pe.c.source, pe.c.deadline, last_at.label("last_at"), pe.c.n_steps,
-        *[cast(v, SmallInteger).label(f"v_{lvl}") for lvl, v in visited.items()],
-        cast(dispatch, String).label("dispatch"), cast(outcome, String).label("outcome"),
-        cast(route, String).label("route"),
+        *[keys[k].label(k) for k in ("v_grid", "v_village", "v_town", "v_county", "dispatch", "outcome", "route")],
         pe.c.n_returns, pe.c.n_rejects, pe.c.esc, pe.c.decided,
         *[t[a].label(f"t_{a}") for a in t],
         *seconds, *breaches,
+        *[pe.c[f"at_{fact}"] for fact in PATH_FACTS],
     )
 
 
