@@ -291,8 +291,15 @@ def valid_link(source: str, target: str) -> bool:
 
 
 def link_event_count(engine: Engine, f: Filters, source: str, target: str) -> int:
+    """Events on the link source → target (node ids). County-wide: from the per-path counts
+    (the `path_days` rollup), not from every event's row."""
     if not valid_link(source, target):
         return 0
+    if f.town_id is None and f.village_id is None:
+        counts = path_counts(engine, f)
+        on_link = [any(a == source and b == target for a, b in zip(nodes, nodes[1:]))
+                   for nodes in (_path_nodes(row) for _, row in counts.iterrows())]
+        return int(counts.loc[on_link, "events"].sum()) if len(counts) else 0
     p = _paths(f, _moving_after(engine, f), lateral=_lateral(engine))
     return int(scalar(engine, select(func.count()).select_from(p).where(_link_condition(p, source, target))) or 0)
 

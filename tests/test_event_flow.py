@@ -227,6 +227,7 @@ def test_tiny_flows_match_pandas_and_reconcile(tiny_url):
     per_link = links.groupby(["source", "target"])["events"].sum()
     for (a, b), n in per_link.items():
         assert flows.link_event_count(engine, f, a, b) == n, (a, b)
+        assert len(flows.link_events(engine, f, a, b, limit=n + 5)) == n, (a, b)  # the list, from event rows
 
 
 def test_tiny_filtered_and_timing_match_pandas(tiny_url):
