@@ -362,7 +362,7 @@ def _scores_for_months(engine: Engine, f: Filters, months: tuple[dt.date, ...], 
         raise RankingError(f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}.")
     rules = rules_for(engine, ruleset)
     shared = {} if shared is None else shared
-    key = ("counts", float(rules["verify_within_hours"]))
+    key = ("counts", float(rules["verify_within_hours"]), months)
     if key not in shared:
         shared[key] = report_parts(engine, f, months, rules["verify_within_hours"])
     counts = shared[key]
@@ -460,7 +460,8 @@ def monthly_scores(engine: Engine, f: Filters, month: dt.date, ruleset: str, lev
     return cur.drop(columns=["m", "quota_one"], errors="ignore")
 
 
-def compare_rulesets(engine: Engine, f: Filters, month: dt.date, level: str) -> pd.DataFrame:
+def compare_rulesets(engine: Engine, f: Filters, month: dt.date, level: str,
+                     _shared: dict | None = None) -> pd.DataFrame:
     """Both rulesets side by side, biggest movers first.
 
     Columns: subject_id, name, town_name, total_as_practised, rank_as_practised, grade_as_practised,
@@ -468,7 +469,7 @@ def compare_rulesets(engine: Engine, f: Filters, month: dt.date, level: str) -> 
     better placed under the reformed rules).
     """
     keep = ["subject_id", "name", "town_name", "total", "rank", "grade"]
-    shared: dict = {}  # both rulesets score the same counts
+    shared: dict = {} if _shared is None else _shared  # both rulesets score the same counts
     a = monthly_scores(engine, f, month, "as_practised", level, shared)[keep]
     b = monthly_scores(engine, f, month, "reformed", level, shared)[["subject_id", "total", "rank", "grade"]]
     out = a.merge(b, on="subject_id", suffixes=("_as_practised", "_reformed"))
@@ -477,7 +478,8 @@ def compare_rulesets(engine: Engine, f: Filters, month: dt.date, level: str) -> 
     return out.loc[order].reset_index(drop=True)
 
 
-def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str) -> pd.DataFrame:
+def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str,
+                 _shared: dict | None = None) -> pd.DataFrame:
     """What signing this month's worker ranking would do, under `ruleset`.
 
     Columns: subject_id, name, town_name, village_name, total, rank, n_ranked, prev_total, loses_pay,
@@ -488,9 +490,12 @@ def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str) -> pd
     month = _check_month(month)
     rules = rules_for(engine, ruleset)
     need = max(int(rules["dismissal_consecutive_months"]), 1)
-    months = tuple(month_list(month, need))
-    allm = _scores_for_months(engine, f, months, ruleset, "worker")
+    # Scored over the ranking's trend months too (each month is scored on its own), so a page
+    # showing both reads the counts once; only the last `need` months count here.
+    months = tuple(month_list(month, max(need, TREND_MONTHS)))
     last = len(months) - 1
+    allm = _scores_for_months(engine, f, months, ruleset, "worker", _shared)
+    allm = allm[allm["m"] > last - need]
     cur = allm[allm["m"] == last].copy()
     low = allm.assign(low=allm["total"] <= rules["pay_cut_score_at_most"])
     streak = low.groupby("subject_id")["low"].agg(["sum", "size"])
@@ -513,3 +518,15 @@ def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str) -> pd
             "loses_pay", "double_pay", "dismissal_risk", "reason_keys"]
     return out[cols].reset_index(drop=True)
 
+
+
+def month_view(engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str) -> dict[str, pd.DataFrame]:
+    """What the rankings page shows for a month: {"scores": monthly_scores, "compare":
+    compare_rulesets, "consequences": consequences}, computed together so that the month counts
+    and the staff are read once, not once per table (the shared cache is keyed by months)."""
+    shared: dict = {}
+    return {
+        "scores": monthly_scores(engine, f, month, ruleset, level, shared),
+        "compare": compare_rulesets(engine, f, month, level, shared),
+        "consequences": consequences(engine, f, month, ruleset, shared),
+    }

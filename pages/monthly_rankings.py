@@ -49,9 +49,8 @@ st.caption(t("mr_caption", month=month_label, as_of=fmt.local_time(f.as_of)))
 
 try:
     rules = query(rankings.rules_for, ruleset)
-    scores = query(rankings.monthly_scores, f, month, ruleset, level)
-    compare = query(rankings.compare_rulesets, f, month, level)
-    consequences = query(rankings.consequences, f, month, ruleset)
+    view = query(rankings.month_view, f, month, ruleset, level)  # the three tables from one read
+    scores, compare, consequences = view["scores"], view["compare"], view["consequences"]
     workers_flags = query(integrity.worker_signals, f, month)
     villages_flags = query(integrity.village_signals, f, month)
     irules = query(rankings.rules_for, "integrity")

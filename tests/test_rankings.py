@@ -257,6 +257,16 @@ def test_consequences_follow_the_rules(tiny_sqlite, ruleset):
     assert len(lose) >= r["pay_cut_bottom_n"] and len(double) <= r["double_pay_top_n"]
 
 
+@pytest.mark.parametrize("level", ["worker", "village"])
+def test_month_view_equals_the_three_tables_computed_apart(tiny_sqlite, level):
+    engine = create_engine(tiny_sqlite)
+    view = rankings.month_view(engine, filters(), MONTH, "reformed", level)
+    pd.testing.assert_frame_equal(view["scores"], rankings.monthly_scores(engine, filters(), MONTH, "reformed", level))
+    pd.testing.assert_frame_equal(view["compare"], rankings.compare_rulesets(engine, filters(), MONTH, level))
+    pd.testing.assert_frame_equal(view["consequences"], rankings.consequences(engine, filters(), MONTH, "reformed"))
+    assert len(view["scores"]) and len(view["consequences"])
+
+
 def test_bad_inputs_are_refused_with_a_message(tiny_sqlite):
     engine = create_engine(tiny_sqlite)
     with pytest.raises(rankings.RankingError, match="ruleset"):
