@@ -131,6 +131,26 @@ def test_rebuild_creates_indexes_an_older_store_lacks(tiny_url):
     writer.dispose()
 
 
+def test_a_store_built_by_an_older_version_is_rebuilt_with_the_new_columns(tiny_url):
+    """A definition change (ROLLUPS_VERSION bump) may add columns: the first catch-up after
+    the upgrade rebuilds, and the rebuilt tables have the new shape."""
+    writer = create_store_engine(tiny_url, writable=True)
+    before = snapshot(tiny_url)
+    with writer.begin() as conn:
+        conn.execute(text("ALTER TABLE event_paths DROP COLUMN at_file"))  # as version 4 had it
+        conn.execute(schema.store_meta.update().where(schema.store_meta.c.key == rollups.META_VERSION)
+                     .values(value="4"))
+        assert not rollups.status(conn).usable
+    with writer.begin() as conn:
+        assert rollups.catch_up(conn) == -1  # rebuilt
+    with writer.connect() as conn:
+        assert rollups.status(conn).current
+    after = snapshot(tiny_url)
+    for name, df in before.items():
+        pd.testing.assert_frame_equal(after[name], df, check_dtype=False)
+    writer.dispose()
+
+
 def test_a_store_without_events_needs_no_rebuild(tmp_path):
     """Boundaries imported, no events yet: nothing to summarise, so the dashboard opens."""
     url = f"sqlite:///{tmp_path / 'empty.db'}"

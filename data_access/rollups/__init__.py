@@ -107,7 +107,10 @@ def ensure_schema(conn: Connection) -> None:
 
 
 def rebuild(conn: Connection) -> None:
-    """Every rollup from scratch, in the caller's transaction."""
+    """Every rollup from scratch, in the caller's transaction. The tables are dropped and created
+    again: a store built by an older version may hold them with other columns."""
+    for table in reversed(rollup_tables()):
+        table.drop(conn, checkfirst=True)
     ensure_schema(conn)
     _meta(conn, lock=True)
     top_event, top_step = _max_ids(conn)
