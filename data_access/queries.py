@@ -30,9 +30,11 @@ def float_columns(engine: Engine, query: Select, labels: list[str], numbers: lis
     driver's tuples go straight into numpy, without a Row object per row."""
     with engine.connect() as conn:
         rows = conn.execute(query).cursor.fetchall()
-    columns = list(zip(*rows)) if rows else [()] * (len(labels) + len(numbers))
-    out = {name: np.array(col, dtype=object) for name, col in zip(labels, columns)}
-    out.update({name: np.array(col, dtype=float) for name, col in zip(numbers, columns[len(labels):])})
+    k = len(labels)
+    # One 2-D conversion in C (None → NaN), not a Python pass per column.
+    values = np.array([r[k:] for r in rows] if k else rows, dtype=float).reshape(len(rows), len(numbers))
+    out = {name: np.array([r[i] for r in rows], dtype=object) for i, name in enumerate(labels)}
+    out.update({name: values[:, i] for i, name in enumerate(numbers)})
     return out
 
 

@@ -1,6 +1,7 @@
 """Table exports: CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it right) and XLSX."""
 from __future__ import annotations
 
+import functools
 import io
 import re
 
@@ -50,20 +51,17 @@ def audit_export(file_name: str, rows: int) -> None:
         audit.record(writer_engine(), user.username, "export", detail=detail)
 
 
-@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
-def _export_bytes(df: pd.DataFrame, sheet: str) -> tuple[bytes, bytes]:
-    # Built once per table, not on every rerun: an 800-row XLSX takes ~0.4 s to write.
-    return csv_bytes(df), xlsx_bytes({sheet: df})
-
-
 def download_buttons(df: pd.DataFrame, basename: str, key: str, sheet: str = "data") -> None:
-    """A CSV and an XLSX download button side by side (keys `<key>_csv`, `<key>_xlsx`); audited."""
-    csv, xlsx = _export_bytes(df, sheet)
+    """A CSV and an XLSX download button side by side (keys `<key>_csv`, `<key>_xlsx`); audited.
+
+    The files are made when a button is clicked (Streamlit calls `data` then, on its own thread),
+    not on every render: an 800-row XLSX takes ~0.4 s to write, and most views download nothing.
+    The callables use no Streamlit command (they would be ignored there)."""
     left, right = st.columns(2)
-    left.download_button("CSV", csv, file_name=f"{basename}.csv", mime="text/csv",
+    left.download_button("CSV", functools.partial(csv_bytes, df), file_name=f"{basename}.csv", mime="text/csv",
                          key=f"{key}_csv", icon=":material/download:",
                          on_click=audit_export, args=(f"{basename}.csv", len(df)))
     right.download_button(
-        "XLSX", xlsx, file_name=f"{basename}.xlsx", key=f"{key}_xlsx",
+        "XLSX", functools.partial(xlsx_bytes, {sheet: df}), file_name=f"{basename}.xlsx", key=f"{key}_xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
         on_click=audit_export, args=(f"{basename}.xlsx", len(df)))
