@@ -360,8 +360,16 @@ def _scores_for_months(engine: Engine, f: Filters, months: tuple[dt.date, ...], 
     `shared` (a dict) keeps the counts and staff between calls for the same filters and months."""
     if level not in LEVELS:
         raise RankingError(f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}.")
-    rules = rules_for(engine, ruleset)
     shared = {} if shared is None else shared
+    done = ("scored", months, ruleset, level)
+    if done not in shared:  # callers read the frame, never change it
+        shared[done] = _score_months(engine, f, months, ruleset, level, shared)
+    return shared[done]
+
+
+def _score_months(engine: Engine, f: Filters, months: tuple[dt.date, ...], ruleset: str, level: str,
+                  shared: dict) -> pd.DataFrame:
+    rules = rules_for(engine, ruleset)
     key = ("counts", float(rules["verify_within_hours"]), months)
     if key not in shared:
         shared[key] = report_parts(engine, f, months, rules["verify_within_hours"])

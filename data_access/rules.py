@@ -1,6 +1,7 @@
 """Assessment rules: stored as data in `assessment_rules`, seeded from a TOML file."""
 from __future__ import annotations
 
+import functools
 import tomllib
 from pathlib import Path
 
@@ -13,7 +14,15 @@ DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "sample_data" / "a
 
 
 def default_rule_rows(path: Path = DEFAULT_RULES_FILE) -> list[dict]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    """The rules of a TOML file as rows (copies: a caller may change them)."""
+    stat = path.stat()
+    return [dict(row) for row in _parsed_rules(str(path), stat.st_mtime_ns, stat.st_size)]
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_rules(path: str, _mtime_ns: int, _size: int) -> tuple[dict, ...]:
+    # Parsed once per file version: pages ask for the shipped defaults many times per render.
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     rows = []
     for ruleset, rules in data.items():
         for key, rule in rules.items():
@@ -21,7 +30,7 @@ def default_rule_rows(path: Path = DEFAULT_RULES_FILE) -> list[dict]:
                 "ruleset": ruleset, "key": key, "value": float(rule["value"]),
                 "unit": rule.get("unit", ""), "description": rule["zh"], "description_en": rule["en"],
             })
-    return rows
+    return tuple(rows)
 
 
 def seed_default_rules(conn: Connection, path: Path = DEFAULT_RULES_FILE) -> int:
