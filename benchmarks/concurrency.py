@@ -297,6 +297,36 @@ def cpu_seconds(root: int, exclude: set[int] = frozenset()) -> float | None:
     return total
 
 
+def descendants(root: int, exclude: set[int] = frozenset()) -> list[int]:
+    """`root`'s descendant processes (not `root`, nor `exclude` and theirs), from /proc."""
+    procs = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (st := _stat(int(entry.name))) is not None:
+            procs[int(entry.name)] = st[0]
+    out = []
+    for pid in procs:
+        p, seen = pid, 0
+        while p in procs and p != root and p not in exclude and seen < 64:
+            p, seen = procs[p], seen + 1
+        if p == root and pid != root:
+            out.append(pid)
+    return out
+
+
+def renice_browsers(nice: int, exclude: set[int]) -> int:
+    """Lower the priority of this process's browser processes (Chromium and its renderers; not
+    the server or the feeder in `exclude`). Returns how many were reniced. Renderers forked later
+    by a reniced parent inherit it."""
+    done = 0
+    for pid in descendants(os.getpid(), exclude):
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, nice)
+            done += 1
+        except OSError:
+            pass
+    return done
+
+
 def process_cpu(pid: int) -> float | None:
     st = _stat(pid)
     return st[1] if st else None
@@ -378,7 +408,7 @@ def server_problems(log_path: Path) -> list[str]:
 def measure(url: str, sessions: int = 20, rate: float = 5.0, seconds: float = 120.0, role: str = "duty",
             seed: int = 21, viewport: tuple[int, int] = (1366, 900), webgl: bool = True,
             log_dir: Path | None = None, progress=print, open_timeout_s: float = 300,
-            keep_sessions: list | None = None) -> dict:
+            keep_sessions: list | None = None, browser_nice: int = 0) -> dict:
     """Run the benchmark; returns the result dict (see `summary`). Cleans up on any exit."""
     from playwright.sync_api import sync_playwright
 
@@ -390,7 +420,7 @@ def measure(url: str, sessions: int = 20, rate: float = 5.0, seconds: float = 12
     events_before = count_events(url)
     load_before = os.getloadavg()
     result = {"sessions": sessions, "rate": rate, "seconds": seconds, "role": role, "db": _safe_url(url),
-              "webgl": webgl, "viewport": f"{viewport[0]}x{viewport[1]}",
+              "webgl": webgl, "viewport": f"{viewport[0]}x{viewport[1]}", "browser_nice": browser_nice,
               "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     errors: list[str] = []
     server = feeder = None
@@ -405,6 +435,8 @@ def measure(url: str, sessions: int = 20, rate: float = 5.0, seconds: float = 12
         args = CHROMIUM_ARGS + ([] if webgl else ["--disable-webgl", "--disable-webgl2"])
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
         stack.callback(_quietly, browser.close)
+        if browser_nice:  # the rig's own rendering must not starve the server it measures
+            renice_browsers(browser_nice, {server.pid})
         pages, recorded = [], ([] if keep_sessions is None else keep_sessions)  # kept: for diagnosis
         opened_at = time.monotonic()
         for i in range(sessions):
@@ -420,6 +452,8 @@ def measure(url: str, sessions: int = 20, rate: float = 5.0, seconds: float = 12
             pages.append(page)
             recorded.append(session)
             progress(f"  session {i + 1}/{sessions} on the live map ({time.monotonic() - began:.1f} s)")
+        if browser_nice:
+            result["browser_processes_reniced"] = renice_browsers(browser_nice, {server.pid})
         result["open_sessions_s"] = round(time.monotonic() - opened_at, 1)
         result["sessions_open"] = len(recorded)
         if not recorded:
@@ -602,6 +636,7 @@ def table(r: dict) -> str:
         ("CPU s during the feed: server / browser", f"{_fmt(r.get('server_cpu_s'), 1)} / "
                                                     f"{_fmt(r.get('browser_cpu_s'), 1)}"),
         ("load average before / after", f"{r['load_avg_before'][0]:.2f} / {r['load_avg_after'][0]:.2f}"),
+        ("browsers: WebGL / nice", f"{'on' if r.get('webgl', True) else 'off'} / {r.get('browser_nice', 0)}"),
         ("errors", len(r["errors"])),
     ]
     width = max(len(k) for k, _ in rows)
@@ -643,6 +678,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--viewport", default="1366x900", help="browser window, WIDTHxHEIGHT")
     parser.add_argument("--no-webgl", action="store_true",
                         help="do not draw the map (WebGL off): the browsers then take far less of this machine's CPU")
+    parser.add_argument("--browser-nice", type=int, default=0, metavar="N",
+                        help="run the browsers at this nice value (e.g. 19): on one machine, the 20 renderers "
+                             "otherwise compete with the server they measure, as browsers on users' own "
+                             "machines would not")
     parser.add_argument("--out", default=None, help="write the JSON result here")
     parser.add_argument("--markdown", default=None, help="also write the summary as a Markdown table")
     parser.add_argument("--from-json", default=None,
@@ -675,7 +714,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, terminate)
     print(f"machine {machine()}", flush=True)
     result = measure(args.db, args.sessions, args.rate, args.seconds, args.role, args.seed, viewport,
-                     not args.no_webgl, progress=lambda s: print(s, flush=True))
+                     not args.no_webgl, progress=lambda s: print(s, flush=True), browser_nice=args.browser_nice)
     result["machine"] = machine()
     print()
     print(table(result))

@@ -78,6 +78,23 @@ def test_catch_up_as_events_arrive_equals_a_rebuild(tiny_url):
     assert_same(incremental, snapshot(tiny_url))
 
 
+def test_the_feeders_one_catch_up_per_tick_equals_a_rebuild(tiny_url):
+    """`simulate.run` writes a tick's new events and steps in one transaction and catches up
+    once at its end: what the dashboard then reads equals a rebuild."""
+    from sample_data.simulate import run
+
+    stats = run(tiny_url, rate=15, duration=3, seed=6, min_age_seconds=0)
+    assert stats["created"] >= 10 and stats["advanced"] >= 10
+    with create_store_engine(tiny_url).connect() as conn:
+        assert rollups.status(conn).current
+    caught_up = snapshot(tiny_url)
+    writer = create_store_engine(tiny_url, writable=True)
+    with writer.begin() as conn:
+        rollups.rebuild(conn)
+    writer.dispose()
+    assert_same(caught_up, snapshot(tiny_url))
+
+
 def test_events_written_by_another_tool_show_as_behind_until_caught_up(tiny_url):
     writer = create_store_engine(tiny_url, writable=True)
     with writer.begin() as conn:  # an outside tool: copies an event without telling the rollups

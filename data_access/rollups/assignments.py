@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from ..schema import UtcDateTime, event_steps, events, metadata
-from ..sqlfuncs import seconds_between
+from ..sqlfuncs import only_indexes, seconds_between
 
 assignments = Table(
     "assignments",
@@ -71,9 +71,12 @@ def _earliest(*values):
 def assignment_rows(changed):
     """SELECT of the rows of COLUMNS for the events `changed` selects (all when everything)."""
     d = event_steps.alias("d")
+    is_dispatch = and_(d.c.action == "dispatch", d.c.to_level == "department")
+    if not changed.everything:  # a few events: their steps by event id, not every dispatch step by action
+        is_dispatch = only_indexes(is_dispatch, d)
     first = (
         select(d.c.event_id, d.c.to_unit_id.label("department_id"), func.min(d.c.at).label("dispatched_at"))
-        .where(d.c.action == "dispatch", d.c.to_level == "department", changed.condition(d.c.event_id))
+        .where(is_dispatch, changed.condition(d.c.event_id))
         .group_by(d.c.event_id, d.c.to_unit_id)
         .subquery("first_dispatch")
     )

@@ -321,12 +321,13 @@ def _insert_path_days(conn: Connection, where: ColumnElement) -> None:
     conn.execute(path_days.insert().from_select([c.name for c in path_days.columns], q))
 
 
-def _insert_returns(conn: Connection, where: ColumnElement) -> None:
+def _insert_returns(conn: Connection, where: ColumnElement, everything: bool = False) -> None:
     s, e = event_steps.c, events.c
     q = (select(s.id, s.event_id, e.report_date, e.reported_at, e.town_id, e.village_id, e.category_code, s.action,
                 s.from_level, s.to_level, s.at)
          .select_from(event_steps.join(events, e.id == s.event_id))
-         .where(where, s.action.in_(("return", "reject"))))
+         .where(where, s.action.in_(("return", "reject")) if everything
+                else sqlfuncs.only_indexes(s.action.in_(("return", "reject")), event_steps)))  # by event id
     conn.execute(event_returns.insert().from_select([c.name for c in event_returns.columns], q))
 
 
@@ -344,7 +345,7 @@ def refresh(conn: Connection, changed) -> None:
             cols, path_select(per_event(true())).order_by("event_id")))
         _insert_days(conn, true())
         _insert_path_days(conn, true())
-        _insert_returns(conn, true())
+        _insert_returns(conn, true(), everything=True)
         return
     conn.execute(event_returns.delete().where(changed.condition(event_returns.c.event_id)))
     _insert_returns(conn, changed.condition(event_steps.c.event_id))
