@@ -50,16 +50,19 @@ def moments(engine) -> list[dt.datetime]:
             END - dt.timedelta(days=9, hours=5, minutes=17)]
 
 
+def busiest_town(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(events.c.town_id).group_by(events.c.town_id)
+                            .order_by(func.count().desc()).limit(1)).scalar_one()
+
+
 @pytest.mark.parametrize("i", range(4))
 @pytest.mark.parametrize("town", [None, "busiest"])
 @pytest.mark.parametrize("group", [None, "town_id"])
 def test_backlog_from_days_equals_direct(moved, i, town, group):
     t = moments(moved)[i]
     day = local_date(t)
-    if town == "busiest":
-        with moved.connect() as conn:
-            town = conn.execute(select(events.c.town_id).group_by(events.c.town_id)
-                                .order_by(func.count().desc()).limit(1)).scalar_one()
+    town = busiest_town(moved) if town == "busiest" else town
     f = Filters(day - dt.timedelta(days=29), day, t, town_id=town)
     got = overview.backlog_numbers(moved, f, events.c[group] if group else None, group or "")
     want = direct_backlog(moved, f, group)
@@ -103,10 +106,7 @@ def direct_trend(engine, f: Filters) -> dict:
 def test_daily_trend_from_days_equals_direct(moved, i, town):
     t = moments(moved)[i]
     day = local_date(t)
-    if town == "busiest":
-        with moved.connect() as conn:
-            town = conn.execute(select(events.c.town_id).group_by(events.c.town_id)
-                                .order_by(func.count().desc()).limit(1)).scalar_one()
+    town = busiest_town(moved) if town == "busiest" else town
     # the range runs past the moment's day, so days after period_end are in it too
     f = Filters(day - dt.timedelta(days=29), day + dt.timedelta(days=3), t, town_id=town)
     got = overview.daily_trend(moved, f)
