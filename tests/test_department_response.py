@@ -416,17 +416,19 @@ def test_english_switch(hand_app):
 
 
 def test_xlsx_export_holds_the_screen_numbers(hand_app, monkeypatch):
-    import ui.export
+    from streamlit.delta_generator import DeltaGenerator
+
+    from ui.export import csv_bytes
 
     captured = {}
-    real = ui.export.xlsx_bytes
+    real = DeltaGenerator.download_button
 
-    def capture(sheets):
-        data = real(sheets)
-        captured["xlsx"] = data
-        return data
+    def capture(self, label, data, *args, **kwargs):
+        if label == "XLSX" and kwargs.get("key") == "dept_export_xlsx":
+            captured["xlsx"] = data() if callable(data) else data  # made on click: make it here
+        return real(self, label, data, *args, **kwargs)
 
-    monkeypatch.setattr(ui.export, "xlsx_bytes", capture)
+    monkeypatch.setattr(DeltaGenerator, "download_button", capture)
     at = open_page()
     assert not at.exception
     shown = screen_table(at)
@@ -442,7 +444,7 @@ def test_xlsx_export_holds_the_screen_numbers(hand_app, monkeypatch):
                                            a.astype(float), check_names=False, obj=col)
         else:
             assert exported[col].astype(object).fillna("").tolist() == shown[col].astype(object).fillna("").tolist()
-    csv = ui.export.csv_bytes(shown).decode("utf-8-sig")
+    csv = csv_bytes(shown).decode("utf-8-sig")
     assert csv.splitlines()[0].split(",")[:3] == ["部门", "综合得分", "收到"]
 
 
