@@ -126,6 +126,28 @@ def fresh_pg_database(suffix: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+def tiny_moved_by_feeder(url: str, seed: int, feeder_seed: int, new: int, rounds: int, per_round: int):
+    """The generator's tiny county at `url`, then the feeder's new events and steps (each write
+    caught up on its own): a writable Engine on it. Old events closing after their report day
+    are what incremental rollup refreshes must get right."""
+    import datetime as dt
+
+    from data_access.store import create_store_engine
+    from sample_data.generate import generate
+    from sample_data.simulate import Feeder
+
+    end = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    generate(url, profile="tiny", seed=seed, end=end, progress=False)
+    writer = create_store_engine(url, writable=True)
+    feeder = Feeder(writer, seed=feeder_seed, min_age_seconds=0)
+    for _ in range(new):
+        feeder.new_event()
+    for _ in range(rounds):
+        feeder.advance_some(per_round)
+    assert feeder.advanced > 20, "the feeder moved too few events to test anything"
+    return writer
+
+
 @pytest.fixture(scope="session")
 def fixture_pg_url() -> str:
     url = fresh_pg_database("fixture")

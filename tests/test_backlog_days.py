@@ -11,10 +11,7 @@ from sqlalchemy import func, select
 from data_access import overview
 from data_access.filters import Filters, local_date
 from data_access.schema import events
-from data_access.store import create_store_engine
-from sample_data.generate import generate
-from sample_data.simulate import Feeder
-from tests.conftest import fresh_pg_database
+from tests.conftest import fresh_pg_database, tiny_moved_by_feeder
 from tests.test_daily_counts import direct_backlog, same
 
 END = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -27,14 +24,7 @@ def moved(request, tmp_path_factory):
         url = f"sqlite:///{tmp_path_factory.mktemp('backlog') / 'tiny.db'}"
     else:
         url = fresh_pg_database("backlog_days")
-    generate(url, profile="tiny", seed=11, end=END, progress=False)
-    writer = create_store_engine(url, writable=True)
-    feeder = Feeder(writer, seed=4, min_age_seconds=0)
-    for _ in range(8):
-        feeder.new_event()
-    for _ in range(4):
-        feeder.advance_some(40)
-    assert feeder.advanced > 20
+    writer = tiny_moved_by_feeder(url, seed=11, feeder_seed=4, new=8, rounds=4, per_round=40)
     yield writer
     writer.dispose()
 

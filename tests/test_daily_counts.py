@@ -15,9 +15,7 @@ from data_access.filters import Filters, local_date
 from data_access.queries import frame, unit_conditions
 from data_access.schema import events, grids, patrol_checkins
 from data_access.store import create_store_engine
-from sample_data.generate import generate
-from sample_data.simulate import Feeder
-from tests.conftest import SAMPLE_COUNTY_END, sample_county_url
+from tests.conftest import SAMPLE_COUNTY_END, sample_county_url, tiny_moved_by_feeder
 
 END = dt.datetime.fromisoformat(SAMPLE_COUNTY_END)
 SUMS = list(overview.PERIOD_SUMS)
@@ -115,16 +113,9 @@ def test_live_numbers_in_a_scope(county):
 def test_feeder_moves_old_days(tmp_path):
     """Events that close (or get rejected) after their report day change that day's sums: the
     incremental refresh of the feeder keeps the rollup answer equal to the direct one."""
-    url = f"sqlite:///{tmp_path / 'tiny.db'}"
+    writer = tiny_moved_by_feeder(f"sqlite:///{tmp_path / 'tiny.db'}", seed=3, feeder_seed=2, new=10, rounds=5,
+                                  per_round=30)
     end = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    generate(url, profile="tiny", seed=3, end=end, progress=False)
-    writer = create_store_engine(url, writable=True)
-    feeder = Feeder(writer, seed=2, min_age_seconds=0)
-    for _ in range(10):
-        feeder.new_event()
-    for _ in range(5):
-        feeder.advance_some(30)
-    assert feeder.advanced > 20
     now = dt.datetime.now(dt.timezone.utc)
     for f in (Filters(end.date() - dt.timedelta(days=29), now.date(), now),
               Filters(end.date() - dt.timedelta(days=60), end.date() - dt.timedelta(days=31), now)):
