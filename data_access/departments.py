@@ -31,6 +31,7 @@ from .rules import default_rule_rows, load_rules
 from .schema import admin_units, department_ratings, departments, event_categories, event_steps, events, grids
 from .rollups.assignments import assignments
 from .sqlfuncs import percentile_columns, quantile_columns, register_sqlite_quantile, seconds_between
+from .sqlfuncs import count_if
 
 DEPARTMENT_METRICS = {key: m for key, m in METRICS.items() if key.startswith("dept_")}
 RULESET = "department"
@@ -45,10 +46,6 @@ HOUR = 3600.0
 # SQLite percentiles by the `grid_quantile` aggregate (sqlfuncs; ~3x less CPU than the window
 # ranking at 1M events) instead of window ranks; the store's SQLite connections know it.
 SQLITE_QUANTILE_AGGREGATE = True
-
-
-def _count_if(condition: ColumnElement) -> ColumnElement:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 # --- assignments -------------------------------------------------------------------------------
@@ -328,7 +325,7 @@ def backlog_by_department(engine: Engine, f: Filters) -> pd.DataFrame:
     """
     a = _backlog(f)
     q = (select(a.c.department_id, func.count().label("open_now"),
-                _count_if(a.c.deadline < f.period_end).label("overdue_now"))
+                count_if(a.c.deadline < f.period_end).label("overdue_now"))
          .group_by(a.c.department_id))
     out = frame(engine, q)
     for col in ("open_now", "overdue_now"):

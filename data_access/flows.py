@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, cast, func, literal, select, true, union_all
+from sqlalchemy import Integer, and_, cast, func, literal, select, true, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -49,6 +49,7 @@ from .rules import default_rule_rows, load_rules
 from .schema import (
     admin_units, departments, event_categories, event_steps, events, grids, micro_grids, workers,
 )
+from .sqlfuncs import count_if
 
 SOURCES = ("patrol", "household_visit", "resident_call", "camera_alert", "hotline_12345")
 DISPATCH_NODES = ("department", "assigned_grid")
@@ -60,14 +61,6 @@ PAGE_SIZES = (20, 50, 100)
 def node_id(kind: str, name: str) -> str:
     """Node ids: 'origin:patrol', 'level:town', 'dispatch:department', 'outcome:closed'."""
     return f"{kind}:{name}"
-
-
-def _count_if(condition: ColumnElement) -> ColumnElement:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _flag(condition: ColumnElement) -> ColumnElement:
-    return func.max(case((condition, 1), else_=0))
 
 
 def _scope_paths(f: Filters) -> ColumnElement:
@@ -402,7 +395,7 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
             seconds = p.c[f"sec_{stage}"]
             breach = seconds > verify_limit if stage not in DEADLINE_STAGES else p.c[f"breach_{stage}"] == 1
             aggregates += [func.count(seconds).label(f"n:{stage}"),
-                           _count_if(and_(seconds.is_not(None), breach)).label(f"breaches:{stage}")]
+                           count_if(and_(seconds.is_not(None), breach)).label(f"breaches:{stage}")]
         aggregates += sqlfuncs.quantile_columns("postgresql", {
             p.c[f"sec_{stage}"]: {f"median:{stage}": 0.5, f"p90:{stage}": 0.9} for stage in STAGES})
         wide = frame(engine, select(*group, *aggregates).group_by(*group))

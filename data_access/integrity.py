@@ -42,6 +42,7 @@ from .queries import frame, person_name
 from .rollups import reporter_months as rm_rollup
 from .schema import admin_units, event_item_types, events, grids, patrol_checkins, workers
 from .sqlfuncs import seconds_between
+from .sqlfuncs import count_if
 
 WORKER_SIGNALS = ("padding", "near_duplicates", "empty_patrol")
 VILLAGE_SIGNALS = ("selective",)
@@ -63,10 +64,6 @@ def window(month: dt.date, months: float) -> tuple[dt.date, dt.date]:
     first = rankings.month_start(month)
     start = rankings.shift_month(first, -(max(int(months), 1) - 1))
     return start, rankings.month_end(first)
-
-
-def _count_if(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _utc(value):
@@ -162,8 +159,8 @@ def padding_features(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame
             .where(rm.month.in_(_month_firsts(start, end)), rm.reported_by != 0).group_by(rm.reported_by)))
     q = (
         select(events.c.reported_by.label("worker_id"), func.count().label("reports"),
-               _count_if(event_item_types.c.trivial == true()).label("trivial"),
-               _count_if(_padding_suspect(r, start, end)).label("suspect"))
+               count_if(event_item_types.c.trivial == true()).label("trivial"),
+               count_if(_padding_suspect(r, start, end)).label("suspect"))
         .select_from(events.join(event_item_types, event_item_types.c.code == events.c.item_type_code))
         .where(_grid_reports(f, start, end))
         .group_by(events.c.reported_by)
@@ -300,7 +297,7 @@ def empty_patrol_features(engine: Engine, f: Filters, month: dt.date) -> pd.Data
     q = (
         select(d.c.worker_id, func.count().label("patrol_days"),
                func.sum(d.c.fast).label("fast_days"), func.sum(d.c.repeated).label("repeated_days"),
-               _count_if(or_(d.c.fast == 1, d.c.repeated == 1)).label("suspect_days"))
+               count_if(or_(d.c.fast == 1, d.c.repeated == 1)).label("suspect_days"))
         .group_by(d.c.worker_id)
     )
     return _ints(frame(engine, q))
@@ -322,9 +319,9 @@ def selective_features(engine: Engine, f: Filters, month: dt.date) -> pd.DataFra
     is_grid = events.c.reported_by.is_not(None)
     bypass = and_(events.c.reported_by.is_(None), events.c.source.in_(BYPASS_SOURCES))
     q = (
-        select(events.c.village_id, _count_if(is_grid).label("grid_reports"),
-               _count_if(and_(is_grid, events.c.escalations > 0)).label("escalated"),
-               _count_if(bypass).label("bypass"))
+        select(events.c.village_id, count_if(is_grid).label("grid_reports"),
+               count_if(and_(is_grid, events.c.escalations > 0)).label("escalated"),
+               count_if(bypass).label("bypass"))
         .where(events.c.report_date.between(start, end), events.c.reported_at <= f.as_of,
                events.c.village_id.is_not(None))
         .group_by(events.c.village_id)

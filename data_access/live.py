@@ -27,6 +27,7 @@ from .schema import (
     admin_units, departments, event_categories, event_item_types, events, grids, micro_grids,
     patrol_checkins, workers,
 )
+from .sqlfuncs import count_if
 
 LEVELS = ("county", "town", "village", "grid", "micro_grid")
 CHILD = {"county": "town", "town": "village", "village": "grid", "grid": "micro_grid"}
@@ -273,7 +274,7 @@ def _worker_counts(engine, f, now, level, scope_level, scope_id, county_id) -> p
     today = local_date(now)
     group = literal(county_id) if level == "county" else _level_col(workers, level)
     q = (select(group.label("unit_id"), func.count().label("workers_active"),
-                m._count_if(workers.c.id.in_(_checked_in_ids(today, now))).label("workers_checked_in"))
+                count_if(workers.c.id.in_(_checked_in_ids(today, now))).label("workers_checked_in"))
          .where(m.active_on(today), unit_conditions(f, workers), scope_condition(scope_level, scope_id, workers))
          .group_by(group))
     return frame(engine, q)

@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .filters import Filters
 from .schema import events, workers
+from .sqlfuncs import count_if
 
 
 @dataclass(frozen=True)
@@ -285,21 +286,17 @@ def _closed_by(moment) -> ColumnElement:
     return and_(events.c.closed_at.is_not(None), events.c.closed_at <= moment)
 
 
-def _count_if(condition: ColumnElement) -> ColumnElement:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def active_on(day) -> ColumnElement:
     """`workforce_active` on `workers` for one day: hired by it and not left by it."""
     return and_(workers.c.hired_on <= day, or_(workers.c.left_on.is_(None), workers.c.left_on > day))
 
 
 def events_reported_expr(f: Filters) -> ColumnElement:
-    return _count_if(_in_period(f))
+    return count_if(_in_period(f))
 
 
 def filing_only_expr(f: Filters) -> ColumnElement:
-    return _count_if(and_(_in_period(f), events.c.filing_only == true()))
+    return count_if(and_(_in_period(f), events.c.filing_only == true()))
 
 
 def _backlog_condition(f: Filters) -> ColumnElement:
@@ -311,11 +308,11 @@ def _backlog_condition(f: Filters) -> ColumnElement:
 
 
 def open_events_expr(f: Filters) -> ColumnElement:
-    return _count_if(_backlog_condition(f))
+    return count_if(_backlog_condition(f))
 
 
 def overdue_events_expr(f: Filters) -> ColumnElement:
-    return _count_if(and_(_backlog_condition(f), events.c.deadline < f.period_end))
+    return count_if(and_(_backlog_condition(f), events.c.deadline < f.period_end))
 
 
 def on_time_parts(f: Filters) -> tuple[ColumnElement, ColumnElement]:
@@ -325,20 +322,20 @@ def on_time_parts(f: Filters) -> tuple[ColumnElement, ColumnElement]:
         or_(events.c.deadline <= f.period_end, _closed_by(f.period_end)),
     )
     on_time = and_(due_or_closed, _closed_by(f.period_end), events.c.closed_at <= events.c.deadline)
-    return _count_if(on_time), _count_if(due_or_closed)
+    return count_if(on_time), count_if(due_or_closed)
 
 
 def rework_parts(f: Filters) -> tuple[ColumnElement, ColumnElement]:
     # Closed events have been verified; rejected ones reached verification at least once.
     verified = and_(_in_period(f), _not_filing(), or_(_closed_by(f.period_end), events.c.rejections > 0))
-    return _count_if(and_(verified, events.c.rejections > 0)), _count_if(verified)
+    return count_if(and_(verified, events.c.rejections > 0)), count_if(verified)
 
 
 def satisfaction_parts(f: Filters) -> tuple[ColumnElement, ColumnElement]:
     rated = and_(_in_period(f), _not_filing(), _closed_by(f.period_end), events.c.satisfaction.is_not(None))
     return (
         func.coalesce(func.sum(case((rated, events.c.satisfaction), else_=0)), 0),
-        _count_if(rated),
+        count_if(rated),
     )
 
 

@@ -16,7 +16,7 @@ from .rollups.backlog_days import backlog_days as bd
 from .rollups.daily_counts import daily_counts as dc
 from .rollups.daily_counts import town_daily_counts as tdc
 from .schema import EVENT_STATUSES, admin_units, events, patrol_checkins, workers
-from .sqlfuncs import only_indexes
+from .sqlfuncs import count_if, only_indexes
 
 
 # The metrics the overview's KPI cards show, in order (definitions in data_access.metrics).
@@ -175,11 +175,10 @@ def _backlog_from_days(engine: Engine, f: Filters, label: str | None) -> pd.Data
         .where(b.day < d, *scope_b).group_by(*town_b),
         today(e.reported_at, e.reported_at <= t, reported=func.count()),
         today(e.closed_at, e.closed_at <= t, closed=func.count(),
-              closed_late=func.coalesce(func.sum(case((e.closed_at > e.deadline, 1), else_=0)), 0)),
+              closed_late=count_if(e.closed_at > e.deadline)),
         # deadlines of day d before t, on ix_events_status_deadline (every status listed)
         today(e.deadline, and_(e.status.in_(EVENT_STATUSES), e.deadline < t), due=func.count(),
-              due_on_time=func.coalesce(func.sum(case((and_(e.closed_at.is_not(None), e.closed_at <= e.deadline),
-                                                       1), else_=0)), 0)),
+              due_on_time=count_if(and_(e.closed_at.is_not(None), e.closed_at <= e.deadline))),
     ]
     df = pd.concat([frame(engine, q) for q in parts], ignore_index=True)
     for c in bd_counts:

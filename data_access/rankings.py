@@ -41,6 +41,7 @@ from .rollups.reporter_months import month_end, month_start, shift_month  # noqa
 from .rollups import reporter_months as rm_rollup
 from .schema import admin_units, assessment_rules, event_steps, events, grids, workers
 from .sqlfuncs import seconds_between
+from .sqlfuncs import count_if
 
 RULESETS = ("as_practised", "reformed")
 LEVELS = ("town", "village", "worker")
@@ -143,10 +144,6 @@ def _month_index(months: list[dt.date]):
     return case(*[(events.c.report_date.between(m, month_end(m)), i) for i, m in enumerate(months)], else_=None)
 
 
-def _count_if(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def report_parts(engine: Engine, f: Filters, months: tuple[dt.date, ...], verify_hours: float) -> pd.DataFrame:
     """Counts per (reporter, community, town, month index) of the grid reports in `months`.
 
@@ -230,17 +227,17 @@ def _live_parts(engine: Engine, f: Filters, months: list[dt.date], verify_hours:
         select(
             ev.c.reported_by, ev.c.village_id, ev.c.town_id, ev.c.m,
             func.count().label("reported"),
-            _count_if(ev.c.filing_only == true()).label("filing"),
-            _count_if(and_(closed, ev.c.filing_only == false())).label("closed"),
-            _count_if(graded).label("graded"),
-            _count_if(and_(graded, ev.c.quality_grade.in_(["qualified", "excellent"]))).label("qualified"),
-            _count_if(and_(graded, ev.c.quality_grade == "excellent")).label("excellent"),
-            _count_if(due).label("verify_due"),
-            _count_if(on_time).label("verified_on_time"),
-            _count_if(ev.c.handled_level.in_(TEAM_LEVELS)).label("team"),
-            _count_if(ev.c.handled_level.in_(TRANSFER_LEVELS)).label("transfers"),
+            count_if(ev.c.filing_only == true()).label("filing"),
+            count_if(and_(closed, ev.c.filing_only == false())).label("closed"),
+            count_if(graded).label("graded"),
+            count_if(and_(graded, ev.c.quality_grade.in_(["qualified", "excellent"]))).label("qualified"),
+            count_if(and_(graded, ev.c.quality_grade == "excellent")).label("excellent"),
+            count_if(due).label("verify_due"),
+            count_if(on_time).label("verified_on_time"),
+            count_if(ev.c.handled_level.in_(TEAM_LEVELS)).label("team"),
+            count_if(ev.c.handled_level.in_(TRANSFER_LEVELS)).label("transfers"),
             func.coalesce(func.sum(case((rated, ev.c.satisfaction), else_=0)), 0).label("sat_sum"),
-            _count_if(rated).label("sat_n"),
+            count_if(rated).label("sat_n"),
         )
         .group_by(ev.c.reported_by, ev.c.village_id, ev.c.town_id, ev.c.m)
     )
@@ -525,7 +522,6 @@ def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str,
     cols = ["subject_id", "name", "town_name", "village_name", "total", "rank", "n_ranked", "prev_total",
             "loses_pay", "double_pay", "dismissal_risk", "reason_keys"]
     return out[cols].reset_index(drop=True)
-
 
 
 def month_view(engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str) -> dict[str, pd.DataFrame]:

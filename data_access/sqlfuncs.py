@@ -3,6 +3,7 @@
 - `seconds_between(start, end)`: elapsed seconds between two timestamps, as a float.
 - `percentiles(...)`: exact percentiles per group with pandas' default (linear) interpolation,
   computed in SQL with window functions, so durations are never pulled into Python to rank them.
+- `count_if(condition)`: how many rows of the group meet `condition` (0, not NULL, for none).
 """
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ from fractions import Fraction
 from sqlalchemy import ARRAY, Date, Float, Integer, case, cast, func, literal, select, type_coerce
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.elements import ColumnElement, Grouping
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.sql.selectable import Subquery
+
+
+def count_if(condition) -> ColumnElement:
+    """Rows of the group where `condition` holds; 0 (not NULL) when none or no rows."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 class seconds_between(FunctionElement):  # noqa: N801 - reads like the SQL function it is

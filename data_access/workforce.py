@@ -24,6 +24,7 @@ from .filters import FilterError, Filters
 from .queries import frame, person_name, unit_conditions
 from .rollups import reporter_months as rm_rollup
 from .schema import admin_units, events, grids, micro_grids, workers
+from .sqlfuncs import count_if
 
 # Published reference figures (not computed): T county's grid workers, September 2023, as quoted in
 # the field study summarised in DOMAIN.md ("Grid workers (T county, Sept 2023)").
@@ -58,10 +59,6 @@ def shift_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
-
-
-def _count_if(condition: ColumnElement) -> ColumnElement:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _aged_at_least(age: int, day: dt.date) -> ColumnElement:
@@ -125,14 +122,14 @@ def _staffing_parts(engine: Engine, f: Filters, by_town: bool) -> pd.DataFrame:
     grid_q = select(
         *g_cols, func.count().label("grids"), func.coalesce(func.sum(grids.c.residents), 0).label("residents"),
         func.coalesce(func.sum(grids.c.households), 0).label("households"),
-        _count_if(grids.c.id.not_in(ft_grids)).label("grids_without_full_time"),
+        count_if(grids.c.id.not_in(ft_grids)).label("grids_without_full_time"),
     ).select_from(grids).where(unit_conditions(f, grids)).group_by(*g_cols)
     mg_q = select(*mg_cols, func.count().label("micro_grids")).select_from(micro_grids).where(
         unit_conditions(f, micro_grids)).group_by(*mg_cols)
     w_q = select(
         *w_cols, func.count().label("workers"),
-        *[_count_if(workers.c.employment_type == t).label(t) for t in EMPLOYMENT_TYPES],
-        _count_if(_aged_at_least(50, day)).label("aged_50_plus"),
+        *[count_if(workers.c.employment_type == t).label(t) for t in EMPLOYMENT_TYPES],
+        count_if(_aged_at_least(50, day)).label("aged_50_plus"),
     ).select_from(workers).where(unit_conditions(f, workers), m.active_on(day)).group_by(*w_cols)
     parts = [frame(engine, q) for q in (grid_q, mg_q, w_q)]
     if by_town:
@@ -262,8 +259,8 @@ def profile_by_town(engine: Engine, f: Filters) -> pd.DataFrame:
     """
     day = f.date_to
     q = (select(workers.c.town_id, func.count().label("workers"),
-                _count_if(_aged_at_least(50, day)).label("aged_50_plus"),
-                *[_count_if(workers.c.education == e).label(e) for e in EDUCATION_LEVELS])
+                count_if(_aged_at_least(50, day)).label("aged_50_plus"),
+                *[count_if(workers.c.education == e).label(e) for e in EDUCATION_LEVELS])
          .where(unit_conditions(f, workers), m.active_on(day)).group_by(workers.c.town_id))
     out = _towns(engine, f).merge(frame(engine, q), on="town_id", how="left")
     for col in ["workers", "aged_50_plus", *EDUCATION_LEVELS]:
@@ -304,7 +301,7 @@ def hires_and_leavers_by_month(engine: Engine, f: Filters, months: int = 12) -> 
         idx = _month_index(col, window).label("idx")
         frames[name] = frame(engine, select(idx, func.count().label("n"))
                              .where(scope, col.between(start, end)).group_by(idx))
-    heads = frame(engine, select(*[_count_if(m.active_on(last)).label(f"h{i}") for i, (_, last) in enumerate(window)])
+    heads = frame(engine, select(*[count_if(m.active_on(last)).label(f"h{i}") for i, (_, last) in enumerate(window)])
                   .select_from(workers).where(scope))
     out = pd.DataFrame({"month": [s for s, _ in window]})
     for name, part in frames.items():
@@ -324,10 +321,10 @@ def turnover_by_town(engine: Engine, f: Filters, months: int = 12) -> pd.DataFra
     window = analysis_months(f, months)
     start, end = window[0][0], window[-1][1]
     q = (select(workers.c.town_id,
-                _count_if(m.active_on(start)).label("headcount_start"),
-                _count_if(m.active_on(end)).label("headcount_end"),
-                _count_if(workers.c.hired_on.between(start, end)).label("hires"),
-                _count_if(workers.c.left_on.between(start, end)).label("leavers"))
+                count_if(m.active_on(start)).label("headcount_start"),
+                count_if(m.active_on(end)).label("headcount_end"),
+                count_if(workers.c.hired_on.between(start, end)).label("hires"),
+                count_if(workers.c.left_on.between(start, end)).label("leavers"))
          .where(unit_conditions(f, workers)).group_by(workers.c.town_id))
     out = _towns(engine, f).merge(frame(engine, q), on="town_id", how="left")
     for col in ("headcount_start", "headcount_end", "hires", "leavers"):
@@ -407,7 +404,7 @@ def workload_by_town(engine: Engine, f: Filters, months: int = 12, employment_ty
     wm = _worker_months(f, months, employment_type, rm_rollup.params(engine) is not None)
     q = (select(workers.c.town_id, func.count(func.distinct(wm.c.worker_id)).label("workers"),
                 func.count().label("worker_months"), func.coalesce(func.sum(wm.c.events), 0).label("events"),
-                _count_if(wm.c.events >= float(quota)).label("months_at_quota"))
+                count_if(wm.c.events >= float(quota)).label("months_at_quota"))
          .select_from(wm.join(workers, workers.c.id == wm.c.worker_id)).group_by(workers.c.town_id))
     out = _towns(engine, f).merge(frame(engine, q), on="town_id", how="left")
     for col in ("workers", "worker_months", "events", "months_at_quota"):

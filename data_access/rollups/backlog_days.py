@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    Column, Date, Integer, PrimaryKeyConstraint, String, Table, and_, case, false, func, literal, or_,
+    Column, Date, Integer, PrimaryKeyConstraint, String, Table, and_, false, func, literal, or_,
     select, true, union_all,
 )
 from sqlalchemy.engine import Connection
@@ -40,6 +40,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ..filters import local_date, local_midnight_utc
 from ..schema import EVENT_STATUSES, events, metadata
 from ..sqlfuncs import local_day
+from ..sqlfuncs import count_if
 
 COUNTS = ("reported", "closed", "closed_late", "due", "due_on_time")
 
@@ -58,10 +59,6 @@ backlog_days = Table(
 TABLES = (backlog_days,)
 
 
-def _count_if(condition: ColumnElement) -> ColumnElement:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def _parts(report_where: ColumnElement, close_where: ColumnElement, due_where: ColumnElement):
     """UNION ALL of (day, town_id, category_code, *COUNTS, reported_all) rows: the reports,
     closures and deadlines that `*_where` select, each on its own day."""
@@ -76,11 +73,11 @@ def _parts(report_where: ColumnElement, close_where: ColumnElement, due_where: C
                 .where(where).group_by(day, town, e.category_code))
 
     return union_all(
-        part(e.report_date, report_where, {"reported": _count_if(nf), "reported_all": func.count()}),
+        part(e.report_date, report_where, {"reported": count_if(nf), "reported_all": func.count()}),
         part(e.close_date, and_(close_where, e.closed_at.is_not(None), nf),
-             {"closed": func.count(), "closed_late": _count_if(e.closed_at > e.deadline)}),
+             {"closed": func.count(), "closed_late": count_if(e.closed_at > e.deadline)}),
         part(local_day(e.deadline), and_(due_where, nf),
-             {"due": func.count(), "due_on_time": _count_if(and_(e.closed_at.is_not(None),
+             {"due": func.count(), "due_on_time": count_if(and_(e.closed_at.is_not(None),
                                                                   e.closed_at <= e.deadline))}),
     ).subquery("backlog_parts")
 

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..schema import events, metadata
-from ..sqlfuncs import local_day
+from ..sqlfuncs import count_if, local_day
 
 OPEN_DATE = dt.date(9999, 12, 31)  # close_date of an event still open: after every day
 
@@ -80,9 +80,6 @@ TABLES = (daily_counts, town_daily_counts)
 def _aggregate(where: ColumnElement):
     e = events.c
     nf = e.filing_only == false()
-
-    def count_if(cond):
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
     keys = [
         e.report_date,

@@ -34,6 +34,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .. import sqlfuncs
 from ..schema import UtcDateTime, event_steps, events, metadata
+from ..sqlfuncs import count_if
 
 GRID_SOURCES = ("patrol", "household_visit", "resident_call")
 PATH_LEVELS = ("grid", "village", "town", "county")
@@ -140,10 +141,6 @@ def _flag(condition: ColumnElement) -> ColumnElement:
     return func.coalesce(func.max(case((condition, 1), else_=0)), 0)
 
 
-def _count_if(condition: ColumnElement) -> ColumnElement:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def per_event(where: ColumnElement, upto=None, lateral: bool = False):
     """Per event matching `where`: step flags and first/last step times, from its steps up to
     `upto` (all steps when None). Events without such steps get n_steps 0.
@@ -172,8 +169,8 @@ def per_event(where: ColumnElement, upto=None, lateral: bool = False):
         _flag(act == "file").label("filed"),
         _flag(act == "escalate").label("esc"),
         _flag(act.in_(("accept", "escalate"))).label("decided"),
-        _count_if(act == "return").label("n_returns"),
-        _count_if(act == "reject").label("n_rejects"),
+        count_if(act == "return").label("n_returns"),
+        count_if(act == "reject").label("n_rejects"),
         first("report").label("t_report"),
         first("accept").label("t_accept"),
         first("dispatch").label("t_dispatch"),
@@ -293,9 +290,9 @@ def escalation_counts(p, where: ColumnElement) -> list[ColumnElement]:
     """decided, escalated, hotline sums over `event_paths`-shaped rows `p` (villages only)."""
     grid = and_(p.c.source.in_(GRID_SOURCES), p.c.n_steps > 0, p.c.decided == 1, p.c.outcome != "filed")
     return [
-        _count_if(and_(where, grid)).label("decided"),
-        _count_if(and_(where, grid, p.c.esc == 1)).label("escalated"),
-        _count_if(and_(where, p.c.source == "hotline_12345")).label("hotline"),
+        count_if(and_(where, grid)).label("decided"),
+        count_if(and_(where, grid, p.c.esc == 1)).label("escalated"),
+        count_if(and_(where, p.c.source == "hotline_12345")).label("hotline"),
     ]
 
 

@@ -37,6 +37,7 @@ from ..filters import LOCAL_TZ
 from ..schema import (UtcDateTime, assessment_rules, event_item_types, event_steps, events, grids, metadata,
                       patrol_checkins, store_meta)
 from ..sqlfuncs import seconds_between
+from ..sqlfuncs import count_if
 
 META_PARAMS = "reporter_months_params"
 TEAM_LEVELS = ("village", "town", "county", "department")
@@ -166,9 +167,6 @@ def _save_params(conn: Connection, params: dict[str, float]) -> None:
 
 # --- the aggregation ------------------------------------------------------------------------------
 
-def _count_if(condition) -> ColumnElement:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
 
 def _utc(value):
     return literal(value, events.c.reported_at.type)
@@ -227,24 +225,24 @@ def _aggregate(p: dict[str, float], months, src_condition, affected=None, worker
         select(
             pe.c.rb, pe.c.vk, pe.c.tk, months.c.first, months.c.last, months.c.prev_first,
             func.count(),
-            _count_if(pe.c.filing_only == true()),
-            _count_if(and_(closed, pe.c.filing_only == literal(False, Boolean))),
-            _count_if(graded),
-            _count_if(and_(graded, pe.c.quality_grade.in_(["qualified", "excellent"]))),
-            _count_if(and_(graded, pe.c.quality_grade == "excellent")),
-            _count_if(and_(completed, verified)),
-            _count_if(and_(completed, verified, seconds_between(pe.c.completed_at, pe.c.verified_at) <= limit_s)),
-            _count_if(unverified),
-            _count_if(pe.c.handled_level.in_(TEAM_LEVELS)),
-            _count_if(pe.c.handled_level.in_(TRANSFER_LEVELS)),
+            count_if(pe.c.filing_only == true()),
+            count_if(and_(closed, pe.c.filing_only == literal(False, Boolean))),
+            count_if(graded),
+            count_if(and_(graded, pe.c.quality_grade.in_(["qualified", "excellent"]))),
+            count_if(and_(graded, pe.c.quality_grade == "excellent")),
+            count_if(and_(completed, verified)),
+            count_if(and_(completed, verified, seconds_between(pe.c.completed_at, pe.c.verified_at) <= limit_s)),
+            count_if(unverified),
+            count_if(pe.c.handled_level.in_(TEAM_LEVELS)),
+            count_if(pe.c.handled_level.in_(TRANSFER_LEVELS)),
             func.coalesce(func.sum(case((rated, pe.c.satisfaction), else_=0)), 0),
-            _count_if(rated),
-            _count_if(trivial),
-            _count_if(and_(trivial, rush, quick)),
-            _count_if(and_(pair, pe.c.prev_date >= months.c.first)),
-            _count_if(and_(pair, pe.c.prev_date < months.c.first, pe.c.prev_date >= months.c.prev_first)),
-            _count_if(and_(pe.c.rb != 0, pe.c.escalations > 0)),
-            _count_if(and_(pe.c.rb == 0, pe.c.source.in_(BYPASS_SOURCES))),
+            count_if(rated),
+            count_if(trivial),
+            count_if(and_(trivial, rush, quick)),
+            count_if(and_(pair, pe.c.prev_date >= months.c.first)),
+            count_if(and_(pair, pe.c.prev_date < months.c.first, pe.c.prev_date >= months.c.prev_first)),
+            count_if(and_(pe.c.rb != 0, pe.c.escalations > 0)),
+            count_if(and_(pe.c.rb == 0, pe.c.source.in_(BYPASS_SOURCES))),
             func.min(case((unverified, pe.c.completed_at))),
             func.max(case((unverified, pe.c.completed_at))),
             func.max(pe.c.reported_at), func.max(pe.c.completed_at), func.max(pe.c.closed_at),
