@@ -161,12 +161,6 @@ def per_event(where: ColumnElement, upto=None, lateral: bool = False):
     step_columns = [
         func.count(s.id).label("n_steps"),
         func.max(s.at).label("last_step_at"),
-        *[_flag(and_(act.in_(("report", "escalate")), s.to_level == lvl)).label(f"r_{lvl}")
-          for lvl in PATH_LEVELS],
-        _flag(and_(act == "dispatch", s.to_level == "department")).label("disp_dept"),
-        _flag(and_(act == "dispatch", s.to_level == "grid")).label("disp_grid"),
-        _flag(act == "close").label("closed"),
-        _flag(act == "file").label("filed"),
         _flag(act == "escalate").label("esc"),
         _flag(act.in_(("accept", "escalate"))).label("decided"),
         count_if(act == "return").label("n_returns"),
@@ -237,12 +231,13 @@ def _path_keys(source, reached: dict, to_department, to_grid, filed, closed, rej
             "dispatch": cast(dispatch, String), "outcome": cast(outcome, String), "route": cast(route, String)}
 
 
-def path_keys_at(p, moment) -> dict:
-    """`_path_keys` of `event_paths`-shaped rows `p` as they stood at `moment`, from the
-    at_<fact> columns, plus `stepped` (the event had a step by then). Exact for the keys of
-    PATH_KEYS and the route; not for counts (round trips) or stage times."""
+def path_keys_at(p, moment=None) -> dict:
+    """`_path_keys` of rows `p` with the at_<fact> columns and t_close (`event_paths`, or a
+    `per_event` subquery) as they stood at `moment` (None: after their last step), plus `stepped`
+    (the event had a step by then). Exact for the keys of PATH_KEYS and the route; not for
+    counts (round trips) or stage times."""
     def by(col):
-        return and_(col.is_not(None), col <= moment)
+        return col.is_not(None) if moment is None else and_(col.is_not(None), col <= moment)
 
     keys = _path_keys(p.c.source, {lvl: by(p.c[f"at_reach_{lvl}"]) for lvl in PATH_LEVELS},
                       by(p.c.at_dispatch_department), by(p.c.at_dispatch_grid), by(p.c.at_file), by(p.c.t_close),
@@ -252,11 +247,9 @@ def path_keys_at(p, moment) -> dict:
 
 def path_select(pe) -> Select:
     """The `event_paths` columns (in table order) from a `per_event` subquery."""
-    keys = _path_keys(pe.c.source, {lvl: pe.c[f"r_{lvl}"] == 1 for lvl in PATH_LEVELS},
-                      pe.c.disp_dept == 1, pe.c.disp_grid == 1, pe.c.filed == 1, pe.c.closed == 1,
-                      pe.c.n_rejects > 0, pe.c.n_returns > 0)
+    keys = path_keys_at(pe)  # from the facts' first moments: one definition with the as-of view
     t = {a: pe.c[f"t_{a}"] for a in ("report", "accept", "dispatch", "complete", "verify", "close")}
-    dispatched = (pe.c.disp_dept + pe.c.disp_grid) > 0
+    dispatched = or_(pe.c.at_dispatch_department.is_not(None), pe.c.at_dispatch_grid.is_not(None))
     specs = {  # stage: start, end, extra condition
         "report_accept": (t["report"], t["accept"], None),
         "accept_dispatch": (t["accept"], t["dispatch"], None),
