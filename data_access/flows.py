@@ -87,24 +87,31 @@ def _lateral(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def _paths(f: Filters, moving: bool = True, cte: bool = False, lateral: bool = False):
+def _late_paths(engine: Engine, f: Filters):
+    """The `event_paths` columns of the period's events still moving after period_end, as they
+    stood then: recomputed from their steps up to period_end (few events; on PostgreSQL looked up
+    one by one, see `per_event`)."""
+    late_ids = select(event_paths.c.event_id).where(_scope_paths(f), event_paths.c.last_at > f.period_end)
+    return path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end, lateral=_lateral(engine))
+                       ).subquery("late_paths")
+
+
+def _paths(engine: Engine, f: Filters, moving: bool | None = None):
     """Per event in scope, as it stood at period_end: visited levels v_<level> (0/1), dispatch
     node, outcome, route, returns, rejections, each stage's seconds and breach.
 
     From the `event_paths` rollup for events whose last step is ≤ period_end; the events of the
     period still moving after it (few) are recomputed from their steps up to period_end.
+    `moving`: `_moving_after(engine, f)` when the caller already has it.
     """
     p = event_paths
     settled = select(*[p.c[c] for c in PATH_COLUMNS]).where(_scope_paths(f), p.c.last_at <= f.period_end,
                                                             p.c.n_steps > 0)
-    if not moving:
-        return settled.cte("paths") if cte else settled.subquery("paths")
-    late_ids = select(p.c.event_id).where(_scope_paths(f), p.c.last_at > f.period_end)
-    late = path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end, lateral=lateral)
-                       ).subquery("late_paths")
-    moving = select(*[late.c[c] for c in PATH_COLUMNS]).where(late.c.n_steps > 0)
-    both = union_all(settled, moving)
-    return both.cte("paths") if cte else both.subquery("paths")
+    if not (_moving_after(engine, f) if moving is None else moving):
+        return settled.subquery("paths")
+    late = _late_paths(engine, f)
+    moving_rows = select(*[late.c[c] for c in PATH_COLUMNS]).where(late.c.n_steps > 0)
+    return union_all(settled, moving_rows).subquery("paths")
 
 
 def _path_nodes(row) -> list[str]:
@@ -125,17 +132,14 @@ def _path_groups(engine: Engine, f: Filters, keys: list[str]) -> pd.DataFrame:
     rollup counts for them, plus their paths as they stood at period_end (from their steps).
     With a town or village filter the unit's events are few: grouped from `_paths` directly.
     """
-    trips = {"trips": lambda t: (t.c.n_returns + t.c.n_rejects)}
-
-    def col(t, k):
-        return (trips[k](t) if k in trips else t.c[k]).label(k)
+    def col(t, k):  # "trips": returns + rejections, the one key that is not a column
+        return (t.c.n_returns + t.c.n_rejects if k == "trips" else t.c[k]).label(k)
 
     moving = _moving_after(engine, f)
     if f.town_id is not None or f.village_id is not None:
-        p = _paths(f, moving, lateral=_lateral(engine))
+        p = _paths(engine, f, moving)
         cols = [col(p, k) for k in keys]
-        out = frame(engine, select(*cols, func.count().label("events")).group_by(*cols), [*keys, "events"])
-        return out
+        return frame(engine, select(*cols, func.count().label("events")).group_by(*cols), [*keys, "events"])
     d = path_days.c
     in_days = [d.report_date.between(f.date_from, f.date_to)]
     if f.category_code is not None:
@@ -150,9 +154,7 @@ def _path_groups(engine: Engine, f: Filters, keys: list[str]) -> pd.DataFrame:
         full = [col(p, k) for k in keys]
         parts.append(select(*full, cast(-func.count(), Integer).label("events")).where(*late).group_by(*full))
         if "trips" in keys:  # a count at period_end: from the steps
-            late_ids = select(p.c.event_id).where(_scope_paths(f), p.c.last_at > f.period_end)
-            now = path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end, lateral=_lateral(engine))
-                              ).subquery("late_paths")
+            now = _late_paths(engine, f)
             cols = [col(now, k) for k in keys]
             parts.append(select(*cols, cast(func.count(), Integer).label("events")).where(now.c.n_steps > 0)
                          .group_by(*cols))
@@ -284,16 +286,14 @@ def valid_link(source: str, target: str) -> bool:
 
 
 def link_event_count(engine: Engine, f: Filters, source: str, target: str) -> int:
-    """Events on the link source → target (node ids). County-wide: from the per-path counts
-    (the `path_days` rollup), not from every event's row."""
+    """Events on the link source → target (node ids). County-wide: the link as the chart draws
+    it (`flow_links`, from the `path_days` rollup), not a pass over every event's row."""
     if not valid_link(source, target):
         return 0
     if f.town_id is None and f.village_id is None:
-        counts = path_counts(engine, f)
-        on_link = [any(a == source and b == target for a, b in zip(nodes, nodes[1:]))
-                   for nodes in (_path_nodes(row) for _, row in counts.iterrows())]
-        return int(counts.loc[on_link, "events"].sum()) if len(counts) else 0
-    p = _paths(f, _moving_after(engine, f), lateral=_lateral(engine))
+        links = flow_links(engine, f)  # has its columns even when empty
+        return int(links.loc[(links["source"] == source) & (links["target"] == target), "events"].sum())
+    p = _paths(engine, f)
     return int(scalar(engine, select(func.count()).select_from(p).where(_link_condition(p, source, target))) or 0)
 
 
@@ -308,7 +308,7 @@ def link_events(engine: Engine, f: Filters, source: str, target: str, limit: int
             "outcome", "returns", "rejections"]
     if not valid_link(source, target):
         return pd.DataFrame(columns=cols)
-    p = _paths(f, _moving_after(engine, f), lateral=_lateral(engine))
+    p = _paths(engine, f)
     q = (
         select(events.c.id, events.c.code, event_categories.c.name, event_categories.c.name_en, events.c.source,
                events.c.urgency, admin_units.c.name, events.c.reported_at, events.c.status, p.c.outcome,
@@ -386,7 +386,7 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
     if verify_hours is None:
         verify_hours = escalation_rules(engine)["verify_within_hours"]
     group_col = {"route": "route", "category": "category_code", "all": None}[by]
-    p = _paths(f, _moving_after(engine, f), lateral=_lateral(engine))
+    p = _paths(engine, f)
     verify_limit = float(verify_hours) * 3600.0
     group = [p.c[group_col].label("group")] if group_col else []
     if engine.dialect.name == "postgresql":
