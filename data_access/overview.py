@@ -157,9 +157,7 @@ def _backlog_from_days(engine: Engine, f: Filters, label: str | None) -> pd.Data
     nf = e.filing_only == false()
     town_b = [b.town_id.label("town_id")] if label else []
     town_e = [func.coalesce(e.town_id, 0).label("town_id")] if label else []
-    scope_b = [b.town_id == f.town_id] if f.town_id is not None else []
-    if f.category_code is not None:
-        scope_b.append(b.category_code == f.category_code)
+    scope_b = [unit_conditions(f, bd)]  # town, category (no village here: the caller checked)
     scope_e = [only_indexes(unit_conditions(f), events), nf]
     zero = literal(0)
 
@@ -303,9 +301,7 @@ def _trend_from_days(f: Filters):
     day of period_end is counted from `events` up to period_end (rows may repeat a day: summed)."""
     b, e = bd.c, events.c
     d = local_date(f.period_end)
-    scope = [b.town_id == f.town_id] if f.town_id is not None else []
-    if f.category_code is not None:
-        scope.append(b.category_code == f.category_code)
+    scope = [unit_conditions(f, bd)]  # town, category (no village here: the caller checked)
     reported = (select(b.day, func.sum(b.reported_all).label("n"))
                 .where(b.day.between(f.date_from, f.date_to), *scope).group_by(b.day))
     last_full = min(f.date_to, d - dt.timedelta(days=1))
