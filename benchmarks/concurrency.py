@@ -279,38 +279,27 @@ def _stat(pid: int) -> tuple[int, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(root: int, exclude: set[int] = frozenset()) -> float | None:
-    """CPU seconds used so far by `root`'s descendants (not `root` itself, nor `exclude` and theirs)."""
-    if not Path("/proc/self/stat").exists():
-        return None
+def _descendant_stats(root: int, exclude: set[int]) -> dict[int, float]:
+    """{pid: CPU seconds} of `root`'s descendants (not `root`, nor `exclude` and theirs), from /proc."""
     procs = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and (st := _stat(int(entry.name))) is not None:
             procs[int(entry.name)] = st
-    total = 0.0
+    out = {}
     for pid, (_ppid, cpu) in procs.items():
         p, seen = pid, 0
         while p in procs and p != root and p not in exclude and seen < 64:
             p, seen = procs[p][0], seen + 1
         if p == root and pid != root:
-            total += cpu
-    return total
-
-
-def descendants(root: int, exclude: set[int] = frozenset()) -> list[int]:
-    """`root`'s descendant processes (not `root`, nor `exclude` and theirs), from /proc."""
-    procs = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (st := _stat(int(entry.name))) is not None:
-            procs[int(entry.name)] = st[0]
-    out = []
-    for pid in procs:
-        p, seen = pid, 0
-        while p in procs and p != root and p not in exclude and seen < 64:
-            p, seen = procs[p], seen + 1
-        if p == root and pid != root:
-            out.append(pid)
+            out[pid] = cpu
     return out
+
+
+def cpu_seconds(root: int, exclude: set[int] = frozenset()) -> float | None:
+    """CPU seconds used so far by `root`'s descendants (not `root` itself, nor `exclude` and theirs)."""
+    if not Path("/proc/self/stat").exists():
+        return None
+    return sum(_descendant_stats(root, exclude).values())
 
 
 def renice_browsers(nice: int, exclude: set[int]) -> int:
@@ -318,7 +307,7 @@ def renice_browsers(nice: int, exclude: set[int]) -> int:
     the server or the feeder in `exclude`). Returns how many were reniced. Renderers forked later
     by a reniced parent inherit it."""
     done = 0
-    for pid in descendants(os.getpid(), exclude):
+    for pid in _descendant_stats(os.getpid(), exclude):
         try:
             os.setpriority(os.PRIO_PROCESS, pid, nice)
             done += 1
