@@ -72,7 +72,7 @@ def available_months(engine: Engine, f: Filters) -> pd.DataFrame:
         return _available_months_live(engine, f)
     rm = rm_rollup.reporter_months.c
     got = frame(engine, select(rm.month, func.sum(rm.reported).label("n"),
-                               func.sum(case((rm.last_reported_at > f.as_of, 1), else_=0)).label("later"))
+                               count_if(rm.last_reported_at > f.as_of).label("later"))
                 .group_by(rm.month))
     counts = {}
     for first, n, later in zip(got["month"], got["n"], got["later"]):
