@@ -4,6 +4,7 @@ Sets the page up once, builds the shell (language, store check, login gate, shar
 runs the page chosen in `st.navigation` if the signed-in role may open it; every file in pages/ is
 listed in ui/pages.py.
 """
+
 from __future__ import annotations
 
 import streamlit as st

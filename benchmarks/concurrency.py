@@ -26,6 +26,7 @@ at the end), no dropped websocket, no traceback in the server's log, every reque
 the feeder exited 0 having written about rate × seconds events, and every session's
 "newest events" ticker showed events it did not show before the feeder started.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,6 +72,7 @@ class Run:
 @dataclass
 class Session:
     """What one browser session sent and received, decoded as it arrives (browser timestamps)."""
+
     index: int
     requests: list[tuple[float, str]] = field(default_factory=list)  # (sent, fragment_id) of fragment reruns
     runs: dict[str, Run] = field(default_factory=dict)
@@ -123,8 +125,9 @@ class Session:
     def _element(self, ts: float, element) -> None:
         kind = element.WhichOneof("type")
         if kind == "exception":
-            self.errors.append(f"session {self.index}: exception {element.exception.type}: "
-                               f"{element.exception.message[:200]}")
+            self.errors.append(
+                f"session {self.index}: exception {element.exception.type}: {element.exception.message[:200]}"
+            )
         elif kind == "alert" and element.alert.format == ALERT_ERROR:
             self.errors.append(f"session {self.index}: error message: {element.alert.body[:200]}")
         elif kind == "metric" and self.current and self.runs[self.current].fragments:
@@ -172,6 +175,7 @@ def ticker_rows(dataframe) -> frozenset | None:
 
 # --- measuring ---------------------------------------------------------------------------------
 
+
 def refreshes_of(session: Session, window: tuple[float, float]) -> tuple[list[dict], list[float]]:
     """(refreshes whose oldest request was sent inside `window`, unanswered requests sent in it).
 
@@ -188,10 +192,18 @@ def refreshes_of(session: Session, window: tuple[float, float]) -> tuple[list[di
             continue  # a run nobody waited on (sign-in), or one cut short: its requests stay pending
         if run.status in (FRAGMENT_DONE, APP_DONE):
             if window[0] <= pending[0] <= window[1]:
-                refreshes.append({"session": session.index, "sent": pending[0], "started": run.start,
-                                  "finished": run.finish, "refresh_s": run.finish - pending[0],
-                                  "run_s": run.finish - run.start, "coalesced": len(pending) - 1,
-                                  "fragment_run": run.status == FRAGMENT_DONE})
+                refreshes.append(
+                    {
+                        "session": session.index,
+                        "sent": pending[0],
+                        "started": run.start,
+                        "finished": run.finish,
+                        "refresh_s": run.finish - pending[0],
+                        "run_s": run.finish - run.start,
+                        "coalesced": len(pending) - 1,
+                        "fragment_run": run.status == FRAGMENT_DONE,
+                    }
+                )
             pending = []
     pending += [ts for ts, _ in requests[j:]]
     return refreshes, [ts for ts in pending if window[0] <= ts <= window[1]]
@@ -209,6 +221,7 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 # --- processes -----------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     import socket
@@ -229,9 +242,27 @@ def start_server(url: str, log_path: Path, timeout: float = 120) -> tuple[subpro
     log = open(log_path, "w")
     # Its own session: Ctrl-C reaches only us, and we stop it in order.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=child_env(url), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=child_env(url),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     log.close()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
@@ -349,13 +380,16 @@ def ensure_demo_users(url: str) -> None:
 
 # --- the run -------------------------------------------------------------------------------------
 
-def open_session(context, index: int, base: str, role: str, timeout_ms: float,
-                 webgl: bool = True) -> tuple[object, Session]:
+
+def open_session(
+    context, index: int, base: str, role: str, timeout_ms: float, webgl: bool = True
+) -> tuple[object, Session]:
     """A page in `context` on the live map, signed in, with its websocket traffic recorded."""
     from tests.browser import sign_in
 
     page = context.new_page()
     session = Session(index)
+
     # Uncaught script errors in the page (the frontend's, not Streamlit's) count as errors too,
     # except the map's own complaint when --no-webgl took WebGL away on purpose.
     def page_error(exc) -> None:
@@ -378,26 +412,54 @@ def open_session(context, index: int, base: str, role: str, timeout_ms: float,
 
 def start_feeder(url: str, rate: float, seconds: float, seed: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "sample_data.simulate", "--db", url, "--rate", str(rate), "--duration", str(seconds),
-         "--seed", str(seed), "--quiet"],
-        cwd=ROOT, env=child_env(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "sample_data.simulate",
+            "--db",
+            url,
+            "--rate",
+            str(rate),
+            "--duration",
+            str(seconds),
+            "--seed",
+            str(seed),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        env=child_env(url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def server_problems(log_path: Path) -> list[str]:
     text = log_path.read_text(errors="replace") if log_path.exists() else ""
     problems = []
     for match in re.finditer(r"Traceback \(most recent call last\):", text):
-        tail = text[match.start():match.start() + 3000].splitlines()
+        tail = text[match.start() : match.start() + 3000].splitlines()
         last = next((line for line in tail[1:] if line and not line.startswith((" ", "\t"))), tail[-1])
         problems.append(f"server: traceback in its log: {last.strip()[:200]}")
     return problems
 
 
-def measure(url: str, sessions: int = 20, rate: float = 5.0, seconds: float = 120.0, role: str = "duty",
-            seed: int = 21, viewport: tuple[int, int] = (1366, 900), webgl: bool = True,
-            log_dir: Path | None = None, progress=print, open_timeout_s: float = 300,
-            keep_sessions: list | None = None, browser_nice: int = 0) -> dict:
+def measure(
+    url: str,
+    sessions: int = 20,
+    rate: float = 5.0,
+    seconds: float = 120.0,
+    role: str = "duty",
+    seed: int = 21,
+    viewport: tuple[int, int] = (1366, 900),
+    webgl: bool = True,
+    log_dir: Path | None = None,
+    progress=print,
+    open_timeout_s: float = 300,
+    keep_sessions: list | None = None,
+    browser_nice: int = 0,
+) -> dict:
     """Run the benchmark; returns the result dict (see `summary`). Cleans up on any exit."""
     from playwright.sync_api import sync_playwright
 
@@ -408,9 +470,17 @@ def measure(url: str, sessions: int = 20, rate: float = 5.0, seconds: float = 12
     ensure_demo_users(url)
     events_before = count_events(url)
     load_before = os.getloadavg()
-    result = {"sessions": sessions, "rate": rate, "seconds": seconds, "role": role, "db": _safe_url(url),
-              "webgl": webgl, "viewport": f"{viewport[0]}x{viewport[1]}", "browser_nice": browser_nice,
-              "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    result = {
+        "sessions": sessions,
+        "rate": rate,
+        "seconds": seconds,
+        "role": role,
+        "db": _safe_url(url),
+        "webgl": webgl,
+        "viewport": f"{viewport[0]}x{viewport[1]}",
+        "browser_nice": browser_nice,
+        "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     errors: list[str] = []
     server = feeder = None
     log_path = log_dir / f"concurrency-server-{os.getpid()}.log"
@@ -496,8 +566,9 @@ def measure(url: str, sessions: int = 20, rate: float = 5.0, seconds: float = 12
     result["feeder"] = feeder_result(feeder.returncode, out, err, rate, feed_end - feed_start, errors)
     result["events_written"] = count_events(url) - events_before
     if result["feeder"]["created"] is not None and result["events_written"] != result["feeder"]["created"]:
-        errors.append(f"store: {result['events_written']} new events, but the feeder says it wrote "
-                      f"{result['feeder']['created']}")
+        errors.append(
+            f"store: {result['events_written']} new events, but the feeder says it wrote {result['feeder']['created']}"
+        )
     result.update(summary(recorded, window, errors))
     return result
 
@@ -526,11 +597,16 @@ def feeder_result(code: int, out: str, err: str, rate: float, elapsed: float, er
         errors.append(f"feeder: exited {code}: {(err or '').strip()[-300:]}")
     elif created is None:
         errors.append(f"feeder: no summary line in its output: {(out or '').strip()[-200:]}")
-    elif abs(created - expected) > max(0.25 * expected, 4 * expected ** 0.5):
+    elif abs(created - expected) > max(0.25 * expected, 4 * expected**0.5):
         # Poisson arrivals: allow 4 standard deviations, or 25 %.
         errors.append(f"feeder: wrote {created} events in {elapsed:.0f} s, expected ≈ {expected:.0f}")
-    return {"exit_code": code, "created": created, "moved_on": int(match.group(2)) if match else None,
-            "expected": round(expected), "elapsed_s": round(elapsed, 1)}
+    return {
+        "exit_code": code,
+        "created": created,
+        "moved_on": int(match.group(2)) if match else None,
+        "expected": round(expected),
+        "elapsed_s": round(elapsed, 1),
+    }
 
 
 def summary(recorded: list[Session], window: tuple[float, float], errors: list[str]) -> dict:
@@ -552,38 +628,60 @@ def summary(recorded: list[Session], window: tuple[float, float], errors: list[s
         if unanswered:
             errors.append(f"session {s.index}: {len(unanswered)} refresh request(s) never answered")
         if not s.tickers:
-            errors.append(f"session {s.index}: no 'newest events' table seen (a column named "
-                          f"{'/'.join(sorted(TIME_COLUMNS))})")
+            errors.append(
+                f"session {s.index}: no 'newest events' table seen (a column named {'/'.join(sorted(TIME_COLUMNS))})"
+            )
         elif not new_rows:
             errors.append(f"session {s.index}: the 'newest events' list showed no new event during the run")
-        per_session.append({
-            "session": s.index, "refreshes": len(refreshes), "requests": sum(window[0] <= ts <= window[1]
-                                                                             for ts, _ in s.requests),
-            "coalesced": sum(r["coalesced"] for r in refreshes), "unanswered": len(unanswered),
-            "cut_short": sum(1 for r in s.runs.values() if r.status == CUT_SHORT and r.fragments
-                             and window[0] <= r.start <= window[1]),
-            "p50_s": _round(percentile(times, 50)), "p95_s": _round(percentile(times, 95)),
-            "max_s": _round(max(times, default=None)), "new_ticker_rows": len(new_rows),
-            "open_counts_seen": len({body for ts, body in s.first_metric if ts >= window[0]}),
-            "undecodable_frames": s.undecodable, "interval_s": s.interval,
-            # Runs that ended in the window, by how they ended: to see why a refresh was or was not counted.
-            "runs_ended": _by_status(r for r in s.runs.values()
-                                     if r.finish is not None and window[0] <= r.finish <= window[1] + ANSWER_GRACE_S)})
+        per_session.append(
+            {
+                "session": s.index,
+                "refreshes": len(refreshes),
+                "requests": sum(window[0] <= ts <= window[1] for ts, _ in s.requests),
+                "coalesced": sum(r["coalesced"] for r in refreshes),
+                "unanswered": len(unanswered),
+                "cut_short": sum(
+                    1
+                    for r in s.runs.values()
+                    if r.status == CUT_SHORT and r.fragments and window[0] <= r.start <= window[1]
+                ),
+                "p50_s": _round(percentile(times, 50)),
+                "p95_s": _round(percentile(times, 95)),
+                "max_s": _round(max(times, default=None)),
+                "new_ticker_rows": len(new_rows),
+                "open_counts_seen": len({body for ts, body in s.first_metric if ts >= window[0]}),
+                "undecodable_frames": s.undecodable,
+                "interval_s": s.interval,
+                # Runs that ended in the window, by how they ended: to see why a refresh was or was not counted.
+                "runs_ended": _by_status(
+                    r
+                    for r in s.runs.values()
+                    if r.finish is not None and window[0] <= r.finish <= window[1] + ANSWER_GRACE_S
+                ),
+            }
+        )
     times = [r["refresh_s"] for r in all_refreshes]
     runs = [r["run_s"] for r in all_refreshes]
     counts = [p["refreshes"] for p in per_session]
     intervals = sorted({p["interval_s"] for p in per_session if p["interval_s"]})
     return {
-        "refreshes": len(all_refreshes), "refresh_p50_s": _round(percentile(times, 50)),
-        "refresh_p95_s": _round(percentile(times, 95)), "refresh_max_s": _round(max(times, default=None)),
-        "run_p50_s": _round(percentile(runs, 50)), "run_p95_s": _round(percentile(runs, 95)),
-        "refreshes_per_session": {"min": min(counts, default=0), "median": percentile(counts, 50),
-                                  "max": max(counts, default=0)},
+        "refreshes": len(all_refreshes),
+        "refresh_p50_s": _round(percentile(times, 50)),
+        "refresh_p95_s": _round(percentile(times, 95)),
+        "refresh_max_s": _round(max(times, default=None)),
+        "run_p50_s": _round(percentile(runs, 50)),
+        "run_p95_s": _round(percentile(runs, 95)),
+        "refreshes_per_session": {
+            "min": min(counts, default=0),
+            "median": percentile(counts, 50),
+            "max": max(counts, default=0),
+        },
         "coalesced_requests": sum(p["coalesced"] for p in per_session),
         # Fragment runs Streamlit stopped because the next refresh request came before they ended.
         "runs_cut_short": sum(p["cut_short"] for p in per_session),
         "interval_s": intervals[0] if len(intervals) == 1 else intervals,
-        "errors": errors, "per_session": per_session,
+        "errors": errors,
+        "per_session": per_session,
         "refresh_times_s": [round(t, 4) for t in times],
     }
 
@@ -602,6 +700,7 @@ def _round(value, digits: int = 3):
 
 # --- report --------------------------------------------------------------------------------------
 
+
 def _fmt(value, digits: int = 2) -> str:
     if value is None:
         return "—"
@@ -611,19 +710,26 @@ def _fmt(value, digits: int = 2) -> str:
 def table(r: dict) -> str:
     per = r["refreshes_per_session"]
     rows = [
-        ("sessions open / asked for", f"{r.get('sessions_open', r['sessions'])} / {r['sessions']}"), ("feeder", f"{r['rate']}/s for {r['seconds']:.0f} s"),
+        ("sessions open / asked for", f"{r.get('sessions_open', r['sessions'])} / {r['sessions']}"),
+        ("feeder", f"{r['rate']}/s for {r['seconds']:.0f} s"),
         ("refresh interval (s)", r.get("interval_s")),
         ("refreshes measured", r["refreshes"]),
         ("refreshes per session (min / median / max)", f"{per['min']} / {_fmt(per['median'], 1)} / {per['max']}"),
-        ("refresh time p50 / p95 / max (s)",
-         f"{_fmt(r['refresh_p50_s'])} / {_fmt(r['refresh_p95_s'])} / {_fmt(r['refresh_max_s'])}"),
+        (
+            "refresh time p50 / p95 / max (s)",
+            f"{_fmt(r['refresh_p50_s'])} / {_fmt(r['refresh_p95_s'])} / {_fmt(r['refresh_max_s'])}",
+        ),
         ("server run p50 / p95 (s)", f"{_fmt(r['run_p50_s'])} / {_fmt(r['run_p95_s'])}"),
         ("coalesced requests / runs cut short", f"{r['coalesced_requests']} / {r.get('runs_cut_short', '—')}"),
-        ("events written", f"{r['events_written']} (feeder: {r['feeder']['created']}, expected ≈ "
-                           f"{r['feeder']['expected']})"),
+        (
+            "events written",
+            f"{r['events_written']} (feeder: {r['feeder']['created']}, expected ≈ {r['feeder']['expected']})",
+        ),
         ("server peak RSS (MB)", _fmt(r.get("server_peak_rss_mb"), 0)),
-        ("CPU s during the feed: server / browser", f"{_fmt(r.get('server_cpu_s'), 1)} / "
-                                                    f"{_fmt(r.get('browser_cpu_s'), 1)}"),
+        (
+            "CPU s during the feed: server / browser",
+            f"{_fmt(r.get('server_cpu_s'), 1)} / {_fmt(r.get('browser_cpu_s'), 1)}",
+        ),
         ("load average before / after", f"{r['load_avg_before'][0]:.2f} / {r['load_avg_after'][0]:.2f}"),
         ("browsers: WebGL / nice", f"{'on' if r.get('webgl', True) else 'off'} / {r.get('browser_nice', 0)}"),
         ("errors", len(r["errors"])),
@@ -665,16 +771,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--role", default="duty", help="demo user each session signs in as (password gridsight-demo)")
     parser.add_argument("--seed", type=int, default=21, help="the feeder's seed")
     parser.add_argument("--viewport", default="1366x900", help="browser window, WIDTHxHEIGHT")
-    parser.add_argument("--no-webgl", action="store_true",
-                        help="do not draw the map (WebGL off): the browsers then take far less of this machine's CPU")
-    parser.add_argument("--browser-nice", type=int, default=0, metavar="N",
-                        help="run the browsers at this nice value (e.g. 19): on one machine, the 20 renderers "
-                             "otherwise compete with the server they measure, as browsers on users' own "
-                             "machines would not")
+    parser.add_argument(
+        "--no-webgl",
+        action="store_true",
+        help="do not draw the map (WebGL off): the browsers then take far less of this machine's CPU",
+    )
+    parser.add_argument(
+        "--browser-nice",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the browsers at this nice value (e.g. 19): on one machine, the 20 renderers "
+        "otherwise compete with the server they measure, as browsers on users' own "
+        "machines would not",
+    )
     parser.add_argument("--out", default=None, help="write the JSON result here")
     parser.add_argument("--markdown", default=None, help="also write the summary as a Markdown table")
-    parser.add_argument("--from-json", default=None,
-                        help="do not measure: print (and --markdown) the summary of an earlier --out file")
+    parser.add_argument(
+        "--from-json", default=None, help="do not measure: print (and --markdown) the summary of an earlier --out file"
+    )
     args = parser.parse_args(argv)
     if args.from_json:
         result = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
@@ -694,16 +809,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         count_events(args.db)
     except Exception as exc:  # noqa: BLE001 - say what to do instead of a traceback
-        parser.error(f"cannot read events from {args.db}: {exc}. Build a store first, e.g. python -m "
-                     "sample_data.generate --db URL --profile county --seed 7")
+        parser.error(
+            f"cannot read events from {args.db}: {exc}. Build a store first, e.g. python -m "
+            "sample_data.generate --db URL --profile county --seed 7"
+        )
 
     def terminate(_sig, _frame):  # `kill` ends the run like Ctrl-C: the finally blocks clean up
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminate)
     print(f"machine {machine()}", flush=True)
-    result = measure(args.db, args.sessions, args.rate, args.seconds, args.role, args.seed, viewport,
-                     not args.no_webgl, progress=lambda s: print(s, flush=True), browser_nice=args.browser_nice)
+    result = measure(
+        args.db,
+        args.sessions,
+        args.rate,
+        args.seconds,
+        args.role,
+        args.seed,
+        viewport,
+        not args.no_webgl,
+        progress=lambda s: print(s, flush=True),
+        browser_nice=args.browser_nice,
+    )
     result["machine"] = machine()
     print()
     print(table(result))

@@ -16,6 +16,7 @@
    peak_rss_mb, error, ...}. peak_rss_mb is the benchmark process's peak RSS after that page
    (ru_maxrss: it only grows, so the last page's value is the overall peak of the process).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,6 +62,7 @@ def rss_mb() -> float:
 
 # --- the store -------------------------------------------------------------------------------
 
+
 def count_events(url: str) -> int | None:
     """Events in the store, or None when it does not exist or has no schema yet."""
     try:
@@ -83,12 +85,31 @@ def ensure_store(url: str, events: int, end: str) -> str:
         note = "" if have == events else f" (asked for {events:,})"
         return f"reusing {describe_url(url)}: it already holds {have:,} events{note}" + ensure_rollups(url)
     if have:
-        raise SystemExit(f"{describe_url(url)} holds {have:,} events, fewer than {events:,}: "
-                         "give another --db, or rebuild it with python -m sample_data.generate --replace")
+        raise SystemExit(
+            f"{describe_url(url)} holds {have:,} events, fewer than {events:,}: "
+            "give another --db, or rebuild it with python -m sample_data.generate --replace"
+        )
     # In a child process: the generator's memory must not count in this process's peak RSS.
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sample_data.generate", "--db", url, "--profile", "county", "--seed", "7",
-                    "--events", str(events), "--end", end], cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sample_data.generate",
+            "--db",
+            url,
+            "--profile",
+            "county",
+            "--seed",
+            "7",
+            "--events",
+            str(events),
+            "--end",
+            end,
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     return f"built {describe_url(url)} with {count_events(url):,} events in {time.perf_counter() - began:.0f} s"
 
 
@@ -125,6 +146,7 @@ def store_end(url: str) -> str:
 
 # --- SQL timing ------------------------------------------------------------------------------
 
+
 class SqlTimer:
     """Times every statement on every Engine and blames the data_access function that ran it.
 
@@ -149,8 +171,11 @@ class SqlTimer:
         while frame is not None:
             code = frame.f_code
             # Comprehensions (<listcomp>) and plumbing are blamed on the function around them.
-            if (code.co_filename.startswith(DATA_ACCESS) and code.co_name not in PLUMBING
-                    and not code.co_name.startswith("<")):
+            if (
+                code.co_filename.startswith(DATA_ACCESS)
+                and code.co_name not in PLUMBING
+                and not code.co_name.startswith("<")
+            ):
                 return f"{Path(code.co_filename).stem}.{code.co_name}"
             frame = frame.f_back
         return "(shell/other)"
@@ -171,8 +196,10 @@ class SqlTimer:
 
     def slowest(self, n: int = 5) -> list[dict]:
         rows = sorted(self.stats.items(), key=lambda kv: kv[1][1], reverse=True)[:n]
-        return [{"function": k, "calls": v[0], "total_s": round(v[1], 3), "max_s": round(v[2], 3), "sql": v[3]}
-                for k, v in rows]
+        return [
+            {"function": k, "calls": v[0], "total_s": round(v[1], 3), "max_s": round(v[2], 3), "sql": v[3]}
+            for k, v in rows
+        ]
 
     def total(self) -> float:
         return sum(v[1] for v in self.stats.values())
@@ -214,6 +241,7 @@ class CallTimer(dict):
 
 
 # --- the AppTest runs ------------------------------------------------------------------------
+
 
 def steady_state_navigation() -> None:
     """As tests/conftest.py's fixture: runs go through dashboard.py, as on a running server.
@@ -291,8 +319,10 @@ def profile_top(profiler, n: int = 12) -> list[dict]:
 
     stats = pstats.Stats(profiler)
     rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:n]
-    return [{"function": f"{Path(file).name}:{line}:{name}", "calls": nc, "own_s": round(tt, 3), "cum_s": round(ct, 3)}
-            for (file, line, name), (cc, nc, tt, ct, _callers) in rows]
+    return [
+        {"function": f"{Path(file).name}:{line}:{name}", "calls": nc, "own_s": round(tt, 3), "cum_s": round(ct, 3)}
+        for (file, line, name), (cc, nc, tt, ct, _callers) in rows
+    ]
 
 
 def signed_in_app(app_test_cls, timeout: float):
@@ -426,16 +456,24 @@ def run_naive(url: str, page: str, as_of: str, timeout: float) -> dict:
 
     if page not in naive.PAGES:
         return {"naive_s": None, "naive_note": "no naive counterpart (no figures from the event tables, or a variant)"}
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.naive", "--db", url, "--page", page, "--as-of", as_of],
-                          cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.naive", "--db", url, "--page", page, "--as-of", as_of],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     if proc.returncode != 0:
         return {"naive_s": None, "naive_error": proc.stderr.strip().splitlines()[-1][:300] if proc.stderr else "failed"}
     out = json.loads(proc.stdout.strip().splitlines()[-1])
-    return {k: out[k] for k in ("naive_s", "naive_read_s", "naive_compute_s", "rows_read", "naive_peak_rss_mb",
-                                "figures")}
+    return {
+        k: out[k] for k in ("naive_s", "naive_read_s", "naive_compute_s", "rows_read", "naive_peak_rss_mb", "figures")
+    }
 
 
 # --- report ----------------------------------------------------------------------------------
+
 
 def _fmt(value, digits: int = 3) -> str:
     if value is None:
@@ -449,8 +487,10 @@ def table(rows: list[dict]) -> str:
     head = f"{'page':<22}{'cold s':>9}{'warm s':>9}{'naive s':>9}{'ratio':>8}{'RSS MB':>9}  error"
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r['page']:<22}{_fmt(r['cold_s']):>9}{_fmt(r['warm_s']):>9}{_fmt(r['naive_s'], 2):>9}"
-                     f"{_fmt(r['ratio'], 1):>8}{_fmt(r['peak_rss_mb'], 0):>9}  {r['error'] or ''}")
+        lines.append(
+            f"{r['page']:<22}{_fmt(r['cold_s']):>9}{_fmt(r['warm_s']):>9}{_fmt(r['naive_s'], 2):>9}"
+            f"{_fmt(r['ratio'], 1):>8}{_fmt(r['peak_rss_mb'], 0):>9}  {r['error'] or ''}"
+        )
     return "\n".join(lines)
 
 
@@ -477,31 +517,54 @@ def verdicts(row: dict) -> list[str]:
 
 def markdown(rows: list[dict]) -> str:
     """The table for benchmarks/README.md, with met / NOT met against the 1M-SQLite targets."""
-    lines = [("| page | cold s | warm s | naive s | ratio | peak RSS MB | data_access s (cold) | map JSON KiB | "
-              "cold ≤ 1 s | warm ≤ 0.2 s | ≥ 20× naive | RSS < 700 MB | error |"),
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|"]
+    lines = [
+        (
+            "| page | cold s | warm s | naive s | ratio | peak RSS MB | data_access s (cold) | map JSON KiB | "
+            "cold ≤ 1 s | warm ≤ 0.2 s | ≥ 20× naive | RSS < 700 MB | error |"
+        ),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|",
+    ]
     for r in rows:
         v = verdicts(r)
-        lines.append(f"| {r['page']} | {_fmt(r['cold_s'])} | {_fmt(r['warm_s'])} | {_fmt(r['naive_s'], 2)} | "
-                     f"{_fmt(r['ratio'], 1)} | {_fmt(r['peak_rss_mb'], 0)} | {_fmt(r.get('data_s'))} | "
-                     f"{_fmt(r.get('deck_json_kb'), 1)} | {' | '.join(v)} | {r['error'] or ''} |")
+        lines.append(
+            f"| {r['page']} | {_fmt(r['cold_s'])} | {_fmt(r['warm_s'])} | {_fmt(r['naive_s'], 2)} | "
+            f"{_fmt(r['ratio'], 1)} | {_fmt(r['peak_rss_mb'], 0)} | {_fmt(r.get('data_s'))} | "
+            f"{_fmt(r.get('deck_json_kb'), 1)} | {' | '.join(v)} | {r['error'] or ''} |"
+        )
     layer = next((r for r in rows if r["page"] == "live_map@micro_grid"), None)
     if layer and layer.get("deck_layers_kb", {}).get("units") is not None:
         size = layer["deck_layers_kb"]["units"] * 1024
         lines.append("")
-        lines.append(f"Whole-county micro-grid layer (`units` of live_map@micro_grid): {size / 1e6:.3f} MB "
-                     f"({size / 1024:.0f} KiB) — target ≤ 1.5 MB: {'met' if size <= LAYER_TARGET_BYTES else 'NOT met'}")
+        lines.append(
+            f"Whole-county micro-grid layer (`units` of live_map@micro_grid): {size / 1e6:.3f} MB "
+            f"({size / 1024:.0f} KiB) — target ≤ 1.5 MB: {'met' if size <= LAYER_TARGET_BYTES else 'NOT met'}"
+        )
     return "\n".join(lines)
 
 
 def machine() -> dict:
     import streamlit
 
-    mem_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), 0) if Path("/proc/meminfo").exists() else 0
-    return {"nproc": os.cpu_count(), "memory_gb": round(mem_kb / 1024 ** 2, 1), "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "streamlit": streamlit.__version__,
-            "load_avg": os.getloadavg() if hasattr(os, "getloadavg") else None}
+    mem_kb = (
+        next(
+            (
+                int(line.split()[1])
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            ),
+            0,
+        )
+        if Path("/proc/meminfo").exists()
+        else 0
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024**2, 1),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "streamlit": streamlit.__version__,
+        "load_avg": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -514,11 +577,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--end", default=DEFAULT_END, help="end of the generated period, when filling")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds one page run may take")
     parser.add_argument("--markdown", default=None, help="also write the table as Markdown (for the README)")
-    parser.add_argument("--from-json", default=None,
-                        help="do not measure: print (and --markdown) the table of an earlier --out file")
+    parser.add_argument(
+        "--from-json", default=None, help="do not measure: print (and --markdown) the table of an earlier --out file"
+    )
     parser.add_argument("--no-naive", action="store_true", help="skip the naive pandas runs")
-    parser.add_argument("--profile", action="store_true",
-                        help="cProfile each cold run and list the functions with most own time (slows cold runs)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile each cold run and list the functions with most own time (slows cold runs)",
+    )
     args = parser.parse_args(argv)
     if not args.from_json and (not args.db or args.events is None):
         parser.error("--db and --events are required (unless --from-json)")
@@ -561,8 +628,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for spec in specs:
         for row in measure_page(spec, args.warm_runs, args.timeout, timer, args.profile):
-            print(f"  {row['page']}: cold {_fmt(row['cold_s'])} s, warm {_fmt(row['warm_s'])} s, "
-                  f"data_access {_fmt(row.get('data_s'))} s, RSS {row['peak_rss_mb']} MB {row['error'] or ''}", flush=True)
+            print(
+                f"  {row['page']}: cold {_fmt(row['cold_s'])} s, warm {_fmt(row['warm_s'])} s, "
+                f"data_access {_fmt(row.get('data_s'))} s, RSS {row['peak_rss_mb']} MB {row['error'] or ''}",
+                flush=True,
+            )
             rows.append(row)
     if not args.no_naive:
         for row in rows:  # after every render: the naive processes must not compete with them

@@ -15,6 +15,7 @@ stores each moment so that "as of the period end" is a comparison in SQL; percen
 SQLITE_QUANTILE_AGGREGATE is on). The page asks `department_page` once: every grouping it shows comes
 from one statement (`response_sets`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,20 +28,32 @@ from sqlalchemy.sql.elements import ColumnElement
 from .filters import Filters, local_midnight_utc
 from .metrics import METRICS
 from .queries import frame, unit_conditions
+from .rollups.assignments import assignments
 from .rules import default_rule_rows, load_rules
 from .schema import admin_units, department_ratings, departments, event_categories, event_steps, events, grids
-from .rollups.assignments import assignments
-from .sqlfuncs import percentile_columns, quantile_columns, register_sqlite_quantile, seconds_between
-from .sqlfuncs import count_if
+from .sqlfuncs import count_if, percentile_columns, quantile_columns, register_sqlite_quantile, seconds_between
 
 DEPARTMENT_METRICS = {key: m for key, m in METRICS.items() if key.startswith("dept_")}
 RULESET = "department"
 DIMENSIONS = ("department", "month", "category", "town")
 # Columns of `response_by` (besides `bucket`), in the order the page shows them.
 MEASURES = (
-    "received", "accept_h_median", "accept_h_p90", "complete_h_median", "complete_h_p90",
-    "on_time", "due_or_done", "on_time_rate", "returned", "return_rate", "rejected", "completed",
-    "rework_rate", "closure_rate", "satisfaction_avg", "satisfaction_n",
+    "received",
+    "accept_h_median",
+    "accept_h_p90",
+    "complete_h_median",
+    "complete_h_p90",
+    "on_time",
+    "due_or_done",
+    "on_time_rate",
+    "returned",
+    "return_rate",
+    "rejected",
+    "completed",
+    "rework_rate",
+    "closure_rate",
+    "satisfaction_avg",
+    "satisfaction_n",
 )
 HOUR = 3600.0
 # SQLite percentiles by the `grid_quantile` aggregate (sqlfuncs; ~3x less CPU than the window
@@ -49,6 +62,7 @@ SQLITE_QUANTILE_AGGREGATE = True
 
 
 # --- assignments -------------------------------------------------------------------------------
+
 
 def _no_index(column: ColumnElement) -> ColumnElement:
     """The column's value, hidden from the planner: it must not pick this column's index (SQLite
@@ -60,8 +74,15 @@ def _redos_exist(engine: Engine, f: Filters) -> bool:
     """Whether some assignment was completed by the period end and completed again after it
     (never for a period ending now); only then must `_assignments` look into the steps."""
     b = assignments.c
-    q = select(b.event_id).where(b.completed_at > f.period_end, b.completed_first_at <= f.period_end,
-                                 _no_index(b.dispatched_at) <= f.period_end).limit(1)
+    q = (
+        select(b.event_id)
+        .where(
+            b.completed_at > f.period_end,
+            b.completed_first_at <= f.period_end,
+            _no_index(b.dispatched_at) <= f.period_end,
+        )
+        .limit(1)
+    )
     with engine.connect() as conn:
         return conn.execute(q).first() is not None
 
@@ -85,9 +106,14 @@ def _assignments(f: Filters, by_dispatch: bool = True, redos: bool = True):
     b, s = assignments.alias("b"), event_steps.alias("s")
     last_by_end = (
         select(func.max(s.c.at))
-        .where(s.c.event_id == b.c.event_id, _no_index(s.c.action) == "complete",
-               s.c.from_level == "department", s.c.from_unit_id == b.c.department_id,
-               s.c.at >= b.c.dispatched_at, s.c.at <= end)
+        .where(
+            s.c.event_id == b.c.event_id,
+            _no_index(s.c.action) == "complete",
+            s.c.from_level == "department",
+            s.c.from_unit_id == b.c.department_id,
+            s.c.at >= b.c.dispatched_at,
+            s.c.at <= end,
+        )
         .scalar_subquery()
     )
     redo = (
@@ -106,14 +132,21 @@ def _assignments(f: Filters, by_dispatch: bool = True, redos: bool = True):
     dispatched = a.c.dispatched_at if by_dispatch else _no_index(a.c.dispatched_at)
     return (
         select(
-            a.c.event_id, a.c.department_id, a.c.dispatched_at,
+            a.c.event_id,
+            a.c.department_id,
+            a.c.dispatched_at,
             case((a.c.accepted_at <= end, a.c.accepted_at)).label("accepted_at"),
             case((not_returned, completed)).label("completed_at"),
             case((a.c.returned_at <= end, a.c.returned_at)).label("returned_at"),
             case((a.c.rejected_at <= end, 1), else_=0).label("rejections"),
             case((a.c.accepted_at <= end, a.c.accept_s)).label("accept_s"),
             case((not_returned, complete_s)).label("complete_s"),
-            a.c.deadline, a.c.closed_at, a.c.satisfaction, a.c.category_code, a.c.town_id, a.c.village_id,
+            a.c.deadline,
+            a.c.closed_at,
+            a.c.satisfaction,
+            a.c.category_code,
+            a.c.town_id,
+            a.c.village_id,
         )
         .select_from(source)
         .where(dispatched <= end, unit_conditions(f, a))
@@ -137,8 +170,10 @@ def _bucket(f: Filters, a, by: str) -> ColumnElement:
         return a.c.town_id
     # Month of dispatch in Beijing time, from bound boundaries: SQLite and PostgreSQL alike.
     months = _month_starts(f)
-    whens = [(a.c.dispatched_at < local_midnight_utc(nxt), literal(m.strftime("%Y-%m"), String))
-             for m, nxt in zip(months, months[1:])]
+    whens = [
+        (a.c.dispatched_at < local_midnight_utc(nxt), literal(m.strftime("%Y-%m"), String))
+        for m, nxt in zip(months, months[1:])
+    ]
     last = literal(months[-1].strftime("%Y-%m"), String)
     return case(*whens, else_=last) if whens else last
 
@@ -178,8 +213,7 @@ COUNTS = ("on_time", "due_or_done", "returned", "rejected", "completed", "satisf
 
 def _measures(flags) -> list:
     """The counts of MEASURES, summed over a subquery with the `_flags` columns."""
-    return [func.count().label("received"),
-            *[func.coalesce(func.sum(flags.c[name]), 0).label(name) for name in COUNTS]]
+    return [func.count().label("received"), *[func.coalesce(func.sum(flags.c[name]), 0).label(name) for name in COUNTS]]
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -201,8 +235,13 @@ def response_by(engine: Engine, f: Filters, by: str = "department", department_i
 
 
 # The column that holds each grouping's bucket in `response_sets`' one statement (county: none).
-SET_COLUMNS = {"department": "department_id", "category": "category_code", "town": "town_id", "month": "month",
-               "county": None}
+SET_COLUMNS = {
+    "department": "department_id",
+    "category": "category_code",
+    "town": "town_id",
+    "month": "month",
+    "county": None,
+}
 SETS = ("department", "county", "month", "category", "town")
 
 
@@ -220,14 +259,16 @@ def response_sets(engine: Engine, f: Filters, sets: tuple = SETS, focus: int | N
     if unknown:
         raise ValueError(f"unknown dimension {unknown[0]!r}; choose from {tuple(SET_COLUMNS)}")
     a = _assignments(f, redos=_redos_exist(engine, f)).subquery("a")
-    p = (select(*a.c, _bucket(f, a, "month").label("month"))
-         .where(a.c.dispatched_at >= f.period_start)).cte("p")
+    p = (select(*a.c, _bucket(f, a, "month").label("month")).where(a.c.dispatched_at >= f.period_start)).cte("p")
     keys = ("department_id", "category_code", "town_id", "month")
-    flags = select(p.c.department_id, p.c.category_code, p.c.town_id, p.c.month, p.c.accept_s, p.c.complete_s,
-                   *_flags(p, f)).cte("flags")
+    flags = select(
+        p.c.department_id, p.c.category_code, p.c.town_id, p.c.month, p.c.accept_s, p.c.complete_s, *_flags(p, f)
+    ).cte("flags")
     qs = {"median": 0.5, "p90": 0.9}
-    wanted = {flags.c.accept_s: {f"accept_h_{k}": q for k, q in qs.items()},
-              flags.c.complete_s: {f"complete_h_{k}": q for k, q in qs.items()}}
+    wanted = {
+        flags.c.accept_s: {f"accept_h_{k}": q for k, q in qs.items()},
+        flags.c.complete_s: {f"complete_h_{k}": q for k, q in qs.items()},
+    }
     if engine.dialect.name == "postgresql" and (focus is None or not {"department", "county"} & set(sets)):
         q = _grouping_sets(flags, keys, sets, focus, wanted)
     else:
@@ -253,8 +294,9 @@ def _grouping_sets(flags, keys, sets, focus, wanted):
     by the planner together (about half the time of one branch per grouping at 150k rows).
     GROUPING() tells the sets apart (a NULL town is a real bucket); bit 1 = key not grouped."""
     grouped = [k for k in keys if any(SET_COLUMNS[name] == k for name in sets)]  # GROUPING takes only these
-    bits = {name: sum(1 << (len(grouped) - 1 - i) for i, k in enumerate(grouped) if k != SET_COLUMNS[name])
-            for name in sets}
+    bits = {
+        name: sum(1 << (len(grouped) - 1 - i) for i, k in enumerate(grouped) if k != SET_COLUMNS[name]) for name in sets
+    }
     g = func.grouping(*[flags.c[k] for k in grouped]) if grouped else literal(0, Integer)
     label = case(*[(g == b, literal(name, String)) for name, b in bits.items()])
     cols = [(flags.c[k] if k in grouped else cast(null(), flags.c[k].type)).label(k) for k in keys]
@@ -280,9 +322,12 @@ def _branches(engine, flags, keys, sets, focus, wanted):
             src, picks = percentile_columns(dialect, src, by_name, [own] if own else [])
         else:
             picks = quantile_columns(dialect, {src.c[col.name]: qs for col, qs in wanted.items()})
-        q = select(literal(name, String).label("grouping"),
-                   *[(src.c[k] if k == own else cast(null(), flags.c[k].type)).label(k) for k in keys],
-                   *_measures(src), *picks)
+        q = select(
+            literal(name, String).label("grouping"),
+            *[(src.c[k] if k == own else cast(null(), flags.c[k].type)).label(k) for k in keys],
+            *_measures(src),
+            *picks,
+        )
         if own:  # the county: one row, even when the period holds nothing
             q = q.group_by(src.c[own])
         branches.append(q)
@@ -324,9 +369,9 @@ def backlog_by_department(engine: Engine, f: Filters) -> pd.DataFrame:
     event not closed; any dispatch date.
     """
     a = _backlog(f)
-    q = (select(a.c.department_id, func.count().label("open_now"),
-                count_if(a.c.deadline < f.period_end).label("overdue_now"))
-         .group_by(a.c.department_id))
+    q = select(
+        a.c.department_id, func.count().label("open_now"), count_if(a.c.deadline < f.period_end).label("overdue_now")
+    ).group_by(a.c.department_id)
     out = frame(engine, q)
     for col in ("open_now", "overdue_now"):
         out[col] = out[col].astype(int)
@@ -335,8 +380,14 @@ def backlog_by_department(engine: Engine, f: Filters) -> pd.DataFrame:
 
 def department_names(engine: Engine, f: Filters) -> pd.DataFrame:
     """Every department. Columns: department_id, code, name, name_en, level, town_id."""
-    q = select(departments.c.id.label("department_id"), departments.c.code, departments.c.name,
-               departments.c.name_en, departments.c.level, departments.c.town_id).order_by(departments.c.code)
+    q = select(
+        departments.c.id.label("department_id"),
+        departments.c.code,
+        departments.c.name,
+        departments.c.name_en,
+        departments.c.level,
+        departments.c.town_id,
+    ).order_by(departments.c.code)
     return frame(engine, q)
 
 
@@ -346,12 +397,16 @@ def ratings_by_department(engine: Engine, f: Filters) -> pd.DataFrame:
     Columns: department_id, rating_avg (0..100), ratings (rows), towns (distinct raters). The town
     filter picks that town's ratings; village and category filters do not apply to ratings.
     """
-    q = (select(department_ratings.c.department_id,
-                func.avg(department_ratings.c.score).label("rating_avg"),
-                func.count().label("ratings"),
-                func.count(func.distinct(department_ratings.c.town_id)).label("towns"))
-         .where(department_ratings.c.month.between(f.date_from.replace(day=1), f.date_to))
-         .group_by(department_ratings.c.department_id))
+    q = (
+        select(
+            department_ratings.c.department_id,
+            func.avg(department_ratings.c.score).label("rating_avg"),
+            func.count().label("ratings"),
+            func.count(func.distinct(department_ratings.c.town_id)).label("towns"),
+        )
+        .where(department_ratings.c.month.between(f.date_from.replace(day=1), f.date_to))
+        .group_by(department_ratings.c.department_id)
+    )
     if f.town_id is not None:
         q = q.where(department_ratings.c.town_id == f.town_id)
     out = frame(engine, q)
@@ -362,8 +417,12 @@ def ratings_by_department(engine: Engine, f: Filters) -> pd.DataFrame:
 # --- rules, score and the reverse evaluation ---------------------------------------------------
 
 RULE_KEYS = (
-    "score_weight_closure", "score_weight_on_time", "score_weight_rework", "score_weight_volume",
-    "min_received_for_rank", "mismatch_z_gap",
+    "score_weight_closure",
+    "score_weight_on_time",
+    "score_weight_rework",
+    "score_weight_volume",
+    "min_received_for_rank",
+    "mismatch_z_gap",
 )
 
 
@@ -378,9 +437,15 @@ def department_rules(engine: Engine) -> pd.DataFrame:
     for key in RULE_KEYS:
         d = defaults[key]
         in_store = key in stored
-        rows.append({"key": key, "value": float(stored[key] if in_store else d["value"]),
-                     "description": d["description"], "description_en": d["description_en"],
-                     "source": "store" if in_store else "default"})
+        rows.append(
+            {
+                "key": key,
+                "value": float(stored[key] if in_store else d["value"]),
+                "description": d["description"],
+                "description_en": d["description_en"],
+                "source": "store" if in_store else "default",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -452,8 +517,18 @@ def _department_table(engine: Engine, f: Filters, by_department: pd.DataFrame) -
     out = names[names["department_id"].isin(active)]
     out = out.merge(measures, on="department_id", how="left").merge(backlog, on="department_id", how="left")
     out = out.merge(ratings_by_department(engine, f), on="department_id", how="left")
-    for col in ("received", "on_time", "due_or_done", "returned", "rejected", "completed", "satisfaction_n",
-                "open_now", "overdue_now", "ratings"):
+    for col in (
+        "received",
+        "on_time",
+        "due_or_done",
+        "returned",
+        "rejected",
+        "completed",
+        "satisfaction_n",
+        "open_now",
+        "overdue_now",
+        "ratings",
+    ):
         out[col] = out[col].fillna(0).astype(int)
     rules = dict(zip(*department_rules(engine)[["key", "value"]].T.values))
     out = score_and_mismatch(out, rules)
@@ -461,6 +536,7 @@ def _department_table(engine: Engine, f: Filters, by_department: pd.DataFrame) -
 
 
 # --- distributions and lists -------------------------------------------------------------------
+
 
 def box_stats(engine: Engine, f: Filters, measure: str = "complete") -> pd.DataFrame:
     """Box-plot statistics (hours) per department of time to accept or to complete.
@@ -477,14 +553,24 @@ def box_stats(engine: Engine, f: Filters, measure: str = "complete") -> pd.DataF
         src, picks = percentile_columns("sqlite", p, {value: quartiles}, ["bucket"])
     else:
         src, picks = p, quantile_columns(engine.dialect.name, {p.c[value]: quartiles})
-    stats = (select(src.c.bucket, func.count(src.c[value]).label("n"), *picks)
-             .where(src.c[value].is_not(None)).group_by(src.c.bucket).subquery("st"))
+    stats = (
+        select(src.c.bucket, func.count(src.c[value]).label("n"), *picks)
+        .where(src.c[value].is_not(None))
+        .group_by(src.c.bucket)
+        .subquery("st")
+    )
     iqr = stats.c.q3 - stats.c.q1
     v = p.c[value]
     q = (
-        select(stats.c.bucket, stats.c.n, stats.c.q1, stats.c.median, stats.c.q3,
-               func.min(case((v >= stats.c.q1 - 1.5 * iqr, v))).label("lowerfence"),
-               func.max(case((v <= stats.c.q3 + 1.5 * iqr, v))).label("upperfence"))
+        select(
+            stats.c.bucket,
+            stats.c.n,
+            stats.c.q1,
+            stats.c.median,
+            stats.c.q3,
+            func.min(case((v >= stats.c.q1 - 1.5 * iqr, v))).label("lowerfence"),
+            func.max(case((v <= stats.c.q3 + 1.5 * iqr, v))).label("upperfence"),
+        )
         .select_from(stats.join(p, p.c.bucket == stats.c.bucket))
         .group_by(stats.c.bucket, stats.c.n, stats.c.q1, stats.c.median, stats.c.q3)
     )
@@ -509,19 +595,30 @@ def oldest_open(engine: Engine, f: Filters, department_id: int, limit: int = 20,
     a = _backlog(f)
     town, village = admin_units.alias("town"), admin_units.alias("village")
     q = (
-        select(events.c.code, event_categories.c.name.label("category"),
-               event_categories.c.name_en.label("category_en"), events.c.urgency, events.c.source,
-               town.c.name.label("town"), village.c.name.label("village"), grids.c.name.label("grid"),
-               a.c.dispatched_at, a.c.accepted_at, a.c.deadline)
+        select(
+            events.c.code,
+            event_categories.c.name.label("category"),
+            event_categories.c.name_en.label("category_en"),
+            events.c.urgency,
+            events.c.source,
+            town.c.name.label("town"),
+            village.c.name.label("village"),
+            grids.c.name.label("grid"),
+            a.c.dispatched_at,
+            a.c.accepted_at,
+            a.c.deadline,
+        )
         .select_from(
             a.join(events, events.c.id == a.c.event_id)
             .join(event_categories, event_categories.c.code == a.c.category_code)
             .outerjoin(town, town.c.id == a.c.town_id)
             .outerjoin(village, village.c.id == a.c.village_id)
-            .outerjoin(grids, grids.c.id == events.c.grid_id))
+            .outerjoin(grids, grids.c.id == events.c.grid_id)
+        )
         .where(a.c.department_id == int(department_id))
         .order_by(a.c.dispatched_at, events.c.code)
-        .limit(limit).offset(offset)
+        .limit(limit)
+        .offset(offset)
     )
     out = frame(engine, q)
     end = pd.Timestamp(f.period_end)
@@ -537,12 +634,17 @@ def local_months(f: Filters) -> list[str]:
 
 def categories(engine: Engine, f: Filters) -> pd.DataFrame:
     """Columns: code, name, name_en."""
-    return frame(engine, select(event_categories.c.code, event_categories.c.name, event_categories.c.name_en)
-                 .order_by(event_categories.c.sort_order))
+    return frame(
+        engine,
+        select(event_categories.c.code, event_categories.c.name, event_categories.c.name_en).order_by(
+            event_categories.c.sort_order
+        ),
+    )
 
 
 def towns(engine: Engine, f: Filters) -> pd.DataFrame:
     """Columns: id, name."""
-    return frame(engine, select(admin_units.c.id, admin_units.c.name).where(admin_units.c.level == "town")
-                 .order_by(admin_units.c.code))
-
+    return frame(
+        engine,
+        select(admin_units.c.id, admin_units.c.name).where(admin_units.c.level == "town").order_by(admin_units.c.code),
+    )

@@ -4,6 +4,7 @@ Dates are local (Asia/Shanghai) calendar days, inclusive at both ends. `as_of` i
 dashboard treats as "now" (UTC); backlog metrics are measured at `period_end`, the earlier of
 `as_of` and the end of the last day in the range.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,12 +27,12 @@ def now_utc() -> dt.datetime:
         value = dt.datetime.fromisoformat(pinned)
         if value.tzinfo is None:
             raise FilterError("GRID_NOW must carry a time zone, e.g. 2026-03-31T18:00:00+08:00")
-        return value.astimezone(dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc)
+        return value.astimezone(dt.UTC)
+    return dt.datetime.now(dt.UTC)
 
 
 def local_midnight_utc(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), LOCAL_TZ).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(0), LOCAL_TZ).astimezone(dt.UTC)
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -91,8 +92,7 @@ class Filters:
         if self.village_id is not None and self.town_id is None:
             raise FilterError("A village filter needs its town.")
         if self.category_code is not None and (
-            not isinstance(self.category_code, str) or not self.category_code.isascii()
-            or len(self.category_code) > 32
+            not isinstance(self.category_code, str) or not self.category_code.isascii() or len(self.category_code) > 32
         ):
             raise FilterError(f"Unknown category {self.category_code!r}")
 
@@ -114,7 +114,7 @@ class Filters:
     def today(self) -> dt.date:
         return local_date(self.as_of)
 
-    def previous_period(self) -> "Filters":
+    def previous_period(self) -> Filters:
         """The period of the same length just before this one, with `as_of` at its end."""
         span = dt.timedelta(days=self.days)
         prev_to = self.date_from - dt.timedelta(days=1)

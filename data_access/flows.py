@@ -29,6 +29,7 @@ rejection steps). A row is built from all of an event's steps, so it is exact "a
 when the event's last step is ≤ period_end; when any event moved after period_end (a past
 period), the period's events that did are recomputed from their steps up to period_end.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,12 +43,30 @@ from . import sqlfuncs
 from .filters import Filters
 from .queries import HIDDEN, float_columns, frame, scalar, unit_conditions
 from .rollups.event_paths import (
-    ALL_CATEGORIES, DEADLINE_STAGES, PATH_KEYS, PATH_LEVELS, STAGES, escalation_counts, escalation_days,
-    event_paths, event_returns, path_days, path_keys_at, path_select, per_event,
+    ALL_CATEGORIES,
+    DEADLINE_STAGES,
+    PATH_KEYS,
+    PATH_LEVELS,
+    STAGES,
+    escalation_counts,
+    escalation_days,
+    event_paths,
+    event_returns,
+    path_days,
+    path_keys_at,
+    path_select,
+    per_event,
 )
 from .rules import default_rule_rows, load_rules
 from .schema import (
-    admin_units, departments, event_categories, event_steps, events, grids, micro_grids, workers,
+    admin_units,
+    departments,
+    event_categories,
+    event_steps,
+    events,
+    grids,
+    micro_grids,
+    workers,
 )
 from .sqlfuncs import count_if
 
@@ -66,13 +85,25 @@ def node_id(kind: str, name: str) -> str:
 def _scope_paths(f: Filters) -> ColumnElement:
     """Scope (module docstring) on the `event_paths` rollup: reported in the period, by period_end."""
     p = event_paths
-    return and_(unit_conditions(f, p), p.c.report_date.between(f.date_from, f.date_to),
-                p.c.reported_at <= f.period_end)
+    return and_(unit_conditions(f, p), p.c.report_date.between(f.date_from, f.date_to), p.c.reported_at <= f.period_end)
 
 
-PATH_COLUMNS = ("event_id", "source", "category_code", "v_grid", "v_village", "v_town", "v_county", "dispatch",
-                "outcome", "route", "n_returns", "n_rejects", *[f"sec_{s}" for s in STAGES],
-                *[f"breach_{s}" for s in DEADLINE_STAGES])
+PATH_COLUMNS = (
+    "event_id",
+    "source",
+    "category_code",
+    "v_grid",
+    "v_village",
+    "v_town",
+    "v_county",
+    "dispatch",
+    "outcome",
+    "route",
+    "n_returns",
+    "n_rejects",
+    *[f"sec_{s}" for s in STAGES],
+    *[f"breach_{s}" for s in DEADLINE_STAGES],
+)
 
 
 def _moving_after(engine: Engine, f: Filters) -> bool:
@@ -92,8 +123,9 @@ def _late_paths(engine: Engine, f: Filters):
     stood then: recomputed from their steps up to period_end (few events; on PostgreSQL looked up
     one by one, see `per_event`)."""
     late_ids = select(event_paths.c.event_id).where(_scope_paths(f), event_paths.c.last_at > f.period_end)
-    return path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end, lateral=_lateral(engine))
-                       ).subquery("late_paths")
+    return path_select(per_event(events.c.id.in_(late_ids), upto=f.period_end, lateral=_lateral(engine))).subquery(
+        "late_paths"
+    )
 
 
 def _paths(engine: Engine, f: Filters, moving: bool | None = None):
@@ -105,8 +137,9 @@ def _paths(engine: Engine, f: Filters, moving: bool | None = None):
     `moving`: `_moving_after(engine, f)` when the caller already has it.
     """
     p = event_paths
-    settled = select(*[p.c[c] for c in PATH_COLUMNS]).where(_scope_paths(f), p.c.last_at <= f.period_end,
-                                                            p.c.n_steps > 0)
+    settled = select(*[p.c[c] for c in PATH_COLUMNS]).where(
+        _scope_paths(f), p.c.last_at <= f.period_end, p.c.n_steps > 0
+    )
     if not (_moving_after(engine, f) if moving is None else moving):
         return settled.subquery("paths")
     late = _late_paths(engine, f)
@@ -132,6 +165,7 @@ def _path_groups(engine: Engine, f: Filters, keys: list[str]) -> pd.DataFrame:
     rollup counts for them, plus their paths as they stood at period_end (from their steps).
     With a town or village filter the unit's events are few: grouped from `_paths` directly.
     """
+
     def col(t, k):  # "trips": returns + rejections, the one key that is not a column
         return (t.c.n_returns + t.c.n_rejects if k == "trips" else t.c[k]).label(k)
 
@@ -144,8 +178,11 @@ def _path_groups(engine: Engine, f: Filters, keys: list[str]) -> pd.DataFrame:
     in_days = [d.report_date.between(f.date_from, f.date_to)]
     if f.category_code is not None:
         in_days.append(d.category_code == f.category_code)
-    parts = [select(*[d[k] for k in keys], cast(func.sum(d.events), Integer).label("events"))
-             .where(*in_days).group_by(*[d[k] for k in keys])]
+    parts = [
+        select(*[d[k] for k in keys], cast(func.sum(d.events), Integer).label("events"))
+        .where(*in_days)
+        .group_by(*[d[k] for k in keys])
+    ]
     if moving:
         p = event_paths
         late = [p.c.report_date.between(f.date_from, f.date_to), p.c.last_at > f.period_end, p.c.n_steps > 0]
@@ -156,13 +193,17 @@ def _path_groups(engine: Engine, f: Filters, keys: list[str]) -> pd.DataFrame:
         if "trips" in keys:  # a count at period_end: from the steps
             now = _late_paths(engine, f)
             cols = [col(now, k) for k in keys]
-            parts.append(select(*cols, cast(func.count(), Integer).label("events")).where(now.c.n_steps > 0)
-                         .group_by(*cols))
+            parts.append(
+                select(*cols, cast(func.count(), Integer).label("events")).where(now.c.n_steps > 0).group_by(*cols)
+            )
         else:  # the path at period_end, from the moments of its facts on the same rows
             then = path_keys_at(p, f.period_end)
             cols = [then[k].label(k) for k in keys]
-            parts.append(select(*cols, cast(func.count(), Integer).label("events"))
-                         .where(_scope_paths(f), p.c.last_at > f.period_end, then["stepped"]).group_by(*cols))
+            parts.append(
+                select(*cols, cast(func.count(), Integer).label("events"))
+                .where(_scope_paths(f), p.c.last_at > f.period_end, then["stepped"])
+                .group_by(*cols)
+            )
     u = union_all(*parts).subquery("path_parts")
     ucols = [u.c[k] for k in keys]
     total = func.sum(u.c.events)
@@ -246,6 +287,7 @@ def compare_links(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
 
 # --- from a link to its events ---------------------------------------------------------------
 
+
 def _visited_only(p, levels: list[str]) -> ColumnElement:
     """None of these path levels was visited."""
     return and_(true(), *[p.c[f"v_{lvl}"] == 0 for lvl in levels])
@@ -256,15 +298,16 @@ def _link_condition(p, source: str, target: str) -> ColumnElement:
     s_kind, s_name = source.split(":", 1)
     t_kind, t_name = target.split(":", 1)
     if s_kind == "origin" and t_kind == "level":
-        below = list(PATH_LEVELS[:PATH_LEVELS.index(t_name)])
+        below = list(PATH_LEVELS[: PATH_LEVELS.index(t_name)])
         return and_(p.c.source == s_name, p.c[f"v_{t_name}"] == 1, _visited_only(p, below))
     if s_kind == "level":
         i = PATH_LEVELS.index(s_name)
         if t_kind == "level":
             j = PATH_LEVELS.index(t_name)
-            return and_(p.c[f"v_{s_name}"] == 1, p.c[f"v_{t_name}"] == 1,
-                        _visited_only(p, list(PATH_LEVELS[i + 1:j])))
-        top = and_(p.c[f"v_{s_name}"] == 1, _visited_only(p, list(PATH_LEVELS[i + 1:])))
+            return and_(
+                p.c[f"v_{s_name}"] == 1, p.c[f"v_{t_name}"] == 1, _visited_only(p, list(PATH_LEVELS[i + 1 : j]))
+            )
+        top = and_(p.c[f"v_{s_name}"] == 1, _visited_only(p, list(PATH_LEVELS[i + 1 :])))
         if t_kind == "dispatch":
             return and_(top, p.c.dispatch == t_name)
         return and_(top, p.c.dispatch == "none", p.c.outcome == t_name)
@@ -297,28 +340,53 @@ def link_event_count(engine: Engine, f: Filters, source: str, target: str) -> in
     return int(scalar(engine, select(func.count()).select_from(p).where(_link_condition(p, source, target))) or 0)
 
 
-def link_events(engine: Engine, f: Filters, source: str, target: str, limit: int = 20, offset: int = 0
-                ) -> pd.DataFrame:
+def link_events(engine: Engine, f: Filters, source: str, target: str, limit: int = 20, offset: int = 0) -> pd.DataFrame:
     """One page of the events on a link, newest first.
 
     Columns: id, code, category, category_en, source, urgency, village, reported_at (UTC),
     status, outcome, returns, rejections. Empty for an unknown link.
     """
-    cols = ["id", "code", "category", "category_en", "source", "urgency", "village", "reported_at", "status",
-            "outcome", "returns", "rejections"]
+    cols = [
+        "id",
+        "code",
+        "category",
+        "category_en",
+        "source",
+        "urgency",
+        "village",
+        "reported_at",
+        "status",
+        "outcome",
+        "returns",
+        "rejections",
+    ]
     if not valid_link(source, target):
         return pd.DataFrame(columns=cols)
     p = _paths(engine, f)
     q = (
-        select(events.c.id, events.c.code, event_categories.c.name, event_categories.c.name_en, events.c.source,
-               events.c.urgency, admin_units.c.name, events.c.reported_at, events.c.status, p.c.outcome,
-               p.c.n_returns, p.c.n_rejects)
-        .select_from(p.join(events, events.c.id == p.c.event_id)
-                     .join(event_categories, event_categories.c.code == events.c.category_code)
-                     .outerjoin(admin_units, admin_units.c.id == events.c.village_id))
+        select(
+            events.c.id,
+            events.c.code,
+            event_categories.c.name,
+            event_categories.c.name_en,
+            events.c.source,
+            events.c.urgency,
+            admin_units.c.name,
+            events.c.reported_at,
+            events.c.status,
+            p.c.outcome,
+            p.c.n_returns,
+            p.c.n_rejects,
+        )
+        .select_from(
+            p.join(events, events.c.id == p.c.event_id)
+            .join(event_categories, event_categories.c.code == events.c.category_code)
+            .outerjoin(admin_units, admin_units.c.id == events.c.village_id)
+        )
         .where(_link_condition(p, source, target))
         .order_by(events.c.reported_at.desc(), events.c.id.desc())
-        .limit(max(1, int(limit))).offset(max(0, int(offset)))
+        .limit(max(1, int(limit)))
+        .offset(max(0, int(offset)))
     )
     return frame(engine, q, cols)
 
@@ -351,9 +419,16 @@ def event_timeline(engine: Engine, f: Filters, event_id: int) -> pd.DataFrame:
     for table, on in from_joins + to_joins:
         source = source.outerjoin(table, on)
     q = (
-        select(s.seq, s.action, s.from_level, from_name, s.to_level, to_name,
-               func.coalesce(workers.c.name, s.actor) if f.scope is None or f.scope.names_visible else literal(HIDDEN),
-               s.at)
+        select(
+            s.seq,
+            s.action,
+            s.from_level,
+            from_name,
+            s.to_level,
+            to_name,
+            func.coalesce(workers.c.name, s.actor) if f.scope is None or f.scope.names_visible else literal(HIDDEN),
+            s.at,
+        )
         .select_from(source)
         .where(s.event_id == int(event_id), unit_conditions(f))
         .order_by(s.seq)
@@ -368,6 +443,7 @@ def event_timeline(engine: Engine, f: Filters, event_id: int) -> pd.DataFrame:
 
 
 # --- lifecycle timing ------------------------------------------------------------------------
+
 
 def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: float | None = None) -> pd.DataFrame:
     """Median and 90th percentile duration of each lifecycle stage, per route or per category.
@@ -394,10 +470,13 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
         for stage in STAGES:
             seconds = p.c[f"sec_{stage}"]
             breach = seconds > verify_limit if stage not in DEADLINE_STAGES else p.c[f"breach_{stage}"] == 1
-            aggregates += [func.count(seconds).label(f"n:{stage}"),
-                           count_if(and_(seconds.is_not(None), breach)).label(f"breaches:{stage}")]
-        aggregates += sqlfuncs.quantile_columns("postgresql", {
-            p.c[f"sec_{stage}"]: {f"median:{stage}": 0.5, f"p90:{stage}": 0.9} for stage in STAGES})
+            aggregates += [
+                func.count(seconds).label(f"n:{stage}"),
+                count_if(and_(seconds.is_not(None), breach)).label(f"breaches:{stage}"),
+            ]
+        aggregates += sqlfuncs.quantile_columns(
+            "postgresql", {p.c[f"sec_{stage}"]: {f"median:{stage}": 0.5, f"p90:{stage}": 0.9} for stage in STAGES}
+        )
         wide = frame(engine, select(*group, *aggregates).group_by(*group))
     else:
         wide = _stage_numbers_sqlite(engine, p, group, verify_limit)
@@ -427,8 +506,11 @@ def _stage_numbers_sqlite(engine: Engine, p, group: list, verify_limit: float) -
     percentile_cont)."""
     seconds = [f"sec_{stage}" for stage in STAGES]
     flags = [f"breach_{stage}" for stage in DEADLINE_STAGES]
-    data = pd.DataFrame(float_columns(engine, select(*group, *[p.c[n] for n in seconds + flags]),
-                                      [g.name for g in group], seconds + flags))
+    data = pd.DataFrame(
+        float_columns(
+            engine, select(*group, *[p.c[n] for n in seconds + flags]), [g.name for g in group], seconds + flags
+        )
+    )
     if not group:
         data["group"] = "all"
     columns = {}
@@ -449,6 +531,7 @@ def _stage_numbers_sqlite(engine: Engine, p, group: list, verify_limit: float) -
 
 # --- returns and rework ----------------------------------------------------------------------
 
+
 def returns_by_route(engine: Engine, f: Filters) -> pd.DataFrame:
     """Return (退回) and reject (驳回) steps by direction and category, up to period_end.
 
@@ -456,18 +539,22 @@ def returns_by_route(engine: Engine, f: Filters) -> pd.DataFrame:
     category_en, steps, events.
     """
     r = event_returns.c
-    keys = [r.action, r.from_level, r.to_level, r.category_code, event_categories.c.name,
-            event_categories.c.name_en]
+    keys = [r.action, r.from_level, r.to_level, r.category_code, event_categories.c.name, event_categories.c.name_en]
     q = (
         select(*keys, func.count().label("steps"), func.count(func.distinct(r.event_id)).label("events"))
         .select_from(event_returns.join(event_categories, event_categories.c.code == r.category_code))
-        .where(unit_conditions(f, event_returns), r.report_date.between(f.date_from, f.date_to),
-               r.reported_at <= f.period_end, r.at <= f.period_end)
+        .where(
+            unit_conditions(f, event_returns),
+            r.report_date.between(f.date_from, f.date_to),
+            r.reported_at <= f.period_end,
+            r.at <= f.period_end,
+        )
         .group_by(*keys)
         .order_by(func.count().desc())
     )
-    return frame(engine, q, ["action", "from_level", "to_level", "category_code", "category", "category_en",
-                             "steps", "events"])
+    return frame(
+        engine, q, ["action", "from_level", "to_level", "category_code", "category", "category_en", "steps", "events"]
+    )
 
 
 def round_trips(engine: Engine, f: Filters) -> pd.DataFrame:
@@ -481,6 +568,7 @@ def round_trips(engine: Engine, f: Filters) -> pd.DataFrame:
 
 
 # --- escalation profile ----------------------------------------------------------------------
+
 
 def escalation_rules(engine: Engine) -> dict[str, float]:
     """The `integrity` ruleset's escalation thresholds (plus `common`), from the store.
@@ -524,27 +612,41 @@ def escalation_profile(engine: Engine, f: Filters) -> pd.DataFrame:
         late.append(p.category_code == f.category_code)
     parts = [select(d.village_id, d.decided, d.escalated, d.hotline).where(*in_window)]
     if _moving_after(engine, f):
-        late_full = (select(p.village_id, *escalation_counts(event_paths, true())).where(*late)
-                     .group_by(p.village_id).subquery("late_full"))
-        late_now = path_select(per_event(events.c.id.in_(select(p.event_id).where(*late)), upto=f.period_end,
-                                         lateral=_lateral(engine))).subquery("late_now")
+        late_full = (
+            select(p.village_id, *escalation_counts(event_paths, true()))
+            .where(*late)
+            .group_by(p.village_id)
+            .subquery("late_full")
+        )
+        late_now = path_select(
+            per_event(events.c.id.in_(select(p.event_id).where(*late)), upto=f.period_end, lateral=_lateral(engine))
+        ).subquery("late_now")
         parts += [
             select(late_full.c.village_id, -late_full.c.decided, -late_full.c.escalated, -late_full.c.hotline),
-            select(late_now.c.village_id, *escalation_counts(late_now, late_now.c.reported_at <= f.period_end))
-            .group_by(late_now.c.village_id),
+            select(
+                late_now.c.village_id, *escalation_counts(late_now, late_now.c.reported_at <= f.period_end)
+            ).group_by(late_now.c.village_id),
         ]
     parts = union_all(*parts).subquery("esc_parts")
-    counts = frame(engine, select(parts.c.village_id,
-                                  *[cast(func.sum(parts.c[c]), Integer).label(c)
-                                    for c in ("decided", "escalated", "hotline")])
-                   .group_by(parts.c.village_id))
+    counts = frame(
+        engine,
+        select(
+            parts.c.village_id,
+            *[cast(func.sum(parts.c[c]), Integer).label(c) for c in ("decided", "escalated", "hotline")],
+        ).group_by(parts.c.village_id),
+    )
     grid_df = counts[["village_id", "decided", "escalated"]]
     hot_df = counts[["village_id", "hotline"]]
-    units = frame(engine, select(admin_units.c.id, admin_units.c.level, admin_units.c.kind, admin_units.c.name,
-                                 admin_units.c.parent_id).where(admin_units.c.level.in_(("town", "village"))))
+    units = frame(
+        engine,
+        select(
+            admin_units.c.id, admin_units.c.level, admin_units.c.kind, admin_units.c.name, admin_units.c.parent_id
+        ).where(admin_units.c.level.in_(("town", "village"))),
+    )
     villages = units[units["level"] == "village"].rename(columns={"id": "unit_id", "parent_id": "town_id"})
-    villages = (villages.merge(grid_df.rename(columns={"village_id": "unit_id"}), on="unit_id", how="left")
-                .merge(hot_df.rename(columns={"village_id": "unit_id"}), on="unit_id", how="left"))
+    villages = villages.merge(grid_df.rename(columns={"village_id": "unit_id"}), on="unit_id", how="left").merge(
+        hot_df.rename(columns={"village_id": "unit_id"}), on="unit_id", how="left"
+    )
     towns = units[units["level"] == "town"].rename(columns={"id": "unit_id"})
     town_sum = villages.groupby("town_id")[["decided", "escalated", "hotline"]].sum(min_count=1).reset_index()
     towns = towns.merge(town_sum.rename(columns={"town_id": "unit_id"}), on="unit_id", how="left")
@@ -562,8 +664,10 @@ def escalation_profile(engine: Engine, f: Filters) -> pd.DataFrame:
     # Peers on the small aggregated table (≤ a few hundred rows): medians of same-kind units.
     min_peers = int(r["escalation_min_peers"])
     in_town = out["level"] == "village"
-    out["peer_group"] = [f"{lvl}:{k}:{t}" if lvl == "village" else f"{lvl}:{k}"
-                         for lvl, k, t in zip(out["level"], out["kind"], out["town_id"])]
+    out["peer_group"] = [
+        f"{lvl}:{k}:{t}" if lvl == "village" else f"{lvl}:{k}"
+        for lvl, k, t in zip(out["level"], out["kind"], out["town_id"])
+    ]
     sizes = out.groupby("peer_group")["unit_id"].transform("size")
     use_town = in_town & (sizes >= min_peers)
     out["peer_scope"] = ["town" if u else "county" for u in use_town]
@@ -575,15 +679,39 @@ def escalation_profile(engine: Engine, f: Filters) -> pd.DataFrame:
     out["expected_escalations"] = out["decided"] * out["peer_share"]
     out["share_vs_peers"] = out["escalated_share"] / out["peer_share"].where(out["peer_share"] > 0)
     out["hotline_vs_peers"] = out["hotline_ratio"] / out["peer_hotline_ratio"].where(out["peer_hotline_ratio"] > 0)
-    out["low_share"] = ((out["escalated_share"] <= r["escalation_max_share_of_peers"] * out["peer_share"])
-                        & (out["expected_escalations"] >= r["escalation_min_expected"])).fillna(False)
+    out["low_share"] = (
+        (out["escalated_share"] <= r["escalation_max_share_of_peers"] * out["peer_share"])
+        & (out["expected_escalations"] >= r["escalation_min_expected"])
+    ).fillna(False)
     # With no hotline events among the peers any hotline call is "high"; with none at all, not.
-    out["high_hotline"] = ((out["hotline_ratio"] >= r["escalation_hotline_ratio_min"] * out["peer_hotline_ratio"])
-                           & (out["hotline"] > 0)).fillna(False)
+    out["high_hotline"] = (
+        (out["hotline_ratio"] >= r["escalation_hotline_ratio_min"] * out["peer_hotline_ratio"]) & (out["hotline"] > 0)
+    ).fillna(False)
     out["flagged"] = out["low_share"] & out["high_hotline"]
     out["_level"] = out["level"].map({"town": 0, "village": 1})  # towns first, then villages by town
     out = out.sort_values(["_level", "town_id", "unit_id"])
-    return out[["level", "unit_id", "name", "kind", "town_id", "town_name", "decided", "escalated",
-                "escalated_share", "hotline", "hotline_ratio", "peer_scope", "peers", "peer_share",
-                "peer_hotline_ratio", "expected_escalations", "share_vs_peers", "hotline_vs_peers",
-                "low_share", "high_hotline", "flagged"]].reset_index(drop=True)
+    return out[
+        [
+            "level",
+            "unit_id",
+            "name",
+            "kind",
+            "town_id",
+            "town_name",
+            "decided",
+            "escalated",
+            "escalated_share",
+            "hotline",
+            "hotline_ratio",
+            "peer_scope",
+            "peers",
+            "peer_share",
+            "peer_hotline_ratio",
+            "expected_escalations",
+            "share_vs_peers",
+            "hotline_vs_peers",
+            "low_share",
+            "high_hotline",
+            "flagged",
+        ]
+    ].reset_index(drop=True)

@@ -1,4 +1,5 @@
 """Questions the overview page asks. Every number comes from `metrics`, aggregated in SQL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,18 +19,31 @@ from .rollups.daily_counts import town_daily_counts as tdc
 from .schema import EVENT_STATUSES, admin_units, events, patrol_checkins, workers
 from .sqlfuncs import count_if, only_indexes
 
-
 # The metrics the overview's KPI cards show, in order (definitions in data_access.metrics).
 OVERVIEW_KPIS = (
-    "events_reported", "open_events", "overdue_events", "on_time_closure_rate", "filing_only_events",
-    "workers_checked_in_today", "rework_rate", "satisfaction_avg",
+    "events_reported",
+    "open_events",
+    "overdue_events",
+    "on_time_closure_rate",
+    "filing_only_events",
+    "workers_checked_in_today",
+    "rework_rate",
+    "satisfaction_avg",
 )
 
 
 # --- period sums at a moment: the daily_counts rollup plus the boundary events -------------------
 
-PERIOD_SUMS = ("events_reported", "filing_only_events", "on_time_closed", "due_or_closed", "rejected", "verified",
-               "satisfaction_sum", "satisfaction_n")
+PERIOD_SUMS = (
+    "events_reported",
+    "filing_only_events",
+    "on_time_closed",
+    "due_or_closed",
+    "rejected",
+    "verified",
+    "satisfaction_sum",
+    "satisfaction_n",
+)
 
 
 def period_select(f: Filters, group_cols: list, where: list, table=dc):
@@ -73,19 +87,30 @@ def boundary_selects(f: Filters, group_cols: list, where: list) -> list:
     on_num, on_den = m.on_time_parts(f)
     rw_num, rw_den = m.rework_parts(f)
     sat_sum, sat_n = m.satisfaction_parts(f)
-    cols = [*group_cols, literal(0).label("events_reported"), literal(0).label("filing_only_events"),
-            on_num.label("on_time_closed"), on_den.label("due_or_closed"), rw_num.label("rejected"),
-            rw_den.label("verified"), sat_sum.label("satisfaction_sum"), sat_n.label("satisfaction_n")]
+    cols = [
+        *group_cols,
+        literal(0).label("events_reported"),
+        literal(0).label("filing_only_events"),
+        on_num.label("on_time_closed"),
+        on_den.label("due_or_closed"),
+        rw_num.label("rejected"),
+        rw_den.label("verified"),
+        sat_sum.label("satisfaction_sum"),
+        sat_n.label("satisfaction_n"),
+    ]
     # Each SELECT reads one index (ix_events_close_date; ix_events_status_deadline): the other
     # terms are kept off theirs, or SQLite's planner may prefer a town's or a period's events.
     base = [only_indexes(c, events) for c in (e.report_date.between(f.date_from, f.date_to), *where)]
     groups = [only_indexes(c, events) for c in group_cols]
-    cols = [*[g.label(c.name) for g, c in zip(groups, group_cols)], *cols[len(group_cols):]]
+    cols = [*[g.label(c.name) for g, c in zip(groups, group_cols)], *cols[len(group_cols) :]]
     closed_that_day = select(*cols).where(e.close_date == d, *base)
     due_that_day = select(*cols).where(
         e.status.in_(EVENT_STATUSES),  # all of them: lets ix_events_status_deadline find the day
-        e.deadline >= local_midnight_utc(d), e.deadline < local_midnight_utc(d + dt.timedelta(days=1)),
-        only_indexes(or_(e.closed_at.is_(None), e.close_date > d), events), *base)
+        e.deadline >= local_midnight_utc(d),
+        e.deadline < local_midnight_utc(d + dt.timedelta(days=1)),
+        only_indexes(or_(e.closed_at.is_(None), e.close_date > d), events),
+        *base,
+    )
     if group_cols:
         return [closed_that_day.group_by(*groups), due_that_day.group_by(*groups)]
     return [closed_that_day, due_that_day]
@@ -97,8 +122,10 @@ def rollup_period_numbers(engine: Engine, f: Filters, group: str | None, conditi
     `conditions(table)` gives the WHERE terms (unit filter, scope) for the rollup `table` or `events`.
     Columns: the group (if any), then PERIOD_SUMS as integers. Groups without rows are absent.
     """
-    parts = [period_select(f, [table.c[group]] if group else [], conditions(table), table),
-             *boundary_selects(f, [events.c[group]] if group else [], conditions(events))]
+    parts = [
+        period_select(f, [table.c[group]] if group else [], conditions(table), table),
+        *boundary_selects(f, [events.c[group]] if group else [], conditions(events)),
+    ]
     frames = [frame(engine, q) for q in parts]
     df = pd.concat([x for x in frames if len(x)], ignore_index=True) if any(len(x) for x in frames) else frames[0]
     for col in PERIOD_SUMS:
@@ -114,8 +141,7 @@ def period_numbers(engine: Engine, f: Filters, group: str | None = None) -> pd.D
     due day is the period end's). Columns: `group` (if given), events_reported, filing_only_events,
     on_time_closed, due_or_closed, rejected, verified, satisfaction_sum, satisfaction_n."""
     coarse = f.village_id is None and group in (None, "town_id")
-    return rollup_period_numbers(engine, f, group, lambda table: [unit_conditions(f, table)],
-                                 tdc if coarse else dc)
+    return rollup_period_numbers(engine, f, group, lambda table: [unit_conditions(f, table)], tdc if coarse else dc)
 
 
 def backlog_numbers(engine: Engine, f: Filters, group=None, label: str = "", where: tuple = ()) -> pd.DataFrame:
@@ -131,8 +157,11 @@ def backlog_numbers(engine: Engine, f: Filters, group=None, label: str = "", whe
         return out if group is None else out[out[label] != 0].reset_index(drop=True)  # 0: no town
     t = f.period_end
     g = only_indexes(group, events) if group is not None else None
-    cols = [*([g.label(label)] if g is not None else []),
-            m.open_events_expr(f).label("open_events"), m.overdue_events_expr(f).label("overdue_events")]
+    cols = [
+        *([g.label(label)] if g is not None else []),
+        m.open_events_expr(f).label("open_events"),
+        m.overdue_events_expr(f).label("overdue_events"),
+    ]
     base = [only_indexes(c, events) for c in (unit_conditions(f), events.c.reported_at <= t, *where)]
     parts = []
     for branch in (events.c.closed_at.is_(None), events.c.closed_at > t):
@@ -170,13 +199,17 @@ def _backlog_from_days(engine: Engine, f: Filters, label: str | None) -> pd.Data
 
     parts = [
         select(*town_b, *sums(**{c: func.coalesce(func.sum(b[c]), 0) for c in bd_counts}))
-        .where(b.day < d, *scope_b).group_by(*town_b),
+        .where(b.day < d, *scope_b)
+        .group_by(*town_b),
         today(e.reported_at, e.reported_at <= t, reported=func.count()),
-        today(e.closed_at, e.closed_at <= t, closed=func.count(),
-              closed_late=count_if(e.closed_at > e.deadline)),
+        today(e.closed_at, e.closed_at <= t, closed=func.count(), closed_late=count_if(e.closed_at > e.deadline)),
         # deadlines of day d before t, on ix_events_status_deadline (every status listed)
-        today(e.deadline, and_(e.status.in_(EVENT_STATUSES), e.deadline < t), due=func.count(),
-              due_on_time=count_if(and_(e.closed_at.is_not(None), e.closed_at <= e.deadline))),
+        today(
+            e.deadline,
+            and_(e.status.in_(EVENT_STATUSES), e.deadline < t),
+            due=func.count(),
+            due_on_time=count_if(and_(e.closed_at.is_not(None), e.closed_at <= e.deadline)),
+        ),
     ]
     df = pd.concat([frame(engine, q) for q in parts], ignore_index=True)
     for c in bd_counts:
@@ -185,10 +218,12 @@ def _backlog_from_days(engine: Engine, f: Filters, label: str | None) -> pd.Data
         df = df.groupby("town_id", as_index=False)[list(bd_counts)].sum()
     else:
         df = df[list(bd_counts)].sum().to_frame().T
-    out = pd.DataFrame({
-        "open_events": df["reported"] - df["closed"],
-        "overdue_events": df["due"] - df["closed_late"] - df["due_on_time"],
-    }).astype("int64")
+    out = pd.DataFrame(
+        {
+            "open_events": df["reported"] - df["closed"],
+            "overdue_events": df["due"] - df["closed_late"] - df["due_on_time"],
+        }
+    ).astype("int64")
     if label:
         out.insert(0, label, df["town_id"].astype("int64"))
     return out.reset_index(drop=True)
@@ -248,14 +283,17 @@ def kpi_summary(engine: Engine, f: Filters) -> pd.DataFrame:
     for key in OVERVIEW_KPIS:
         previous = prev_day[0] if key == "workers_checked_in_today" else before[key]
         num_key, den_key = parts.get(key, (None, None))
-        rows.append({
-            "metric": key,
-            "value": now[key],
-            "previous": previous,
-            "numerator": now[num_key] if num_key else None,
-            "denominator": now[den_key] if den_key else (
-                now["workers_active"] if key == "workers_checked_in_today" else None),
-        })
+        rows.append(
+            {
+                "metric": key,
+                "value": now[key],
+                "previous": previous,
+                "numerator": now[num_key] if num_key else None,
+                "denominator": now[den_key]
+                if den_key
+                else (now["workers_active"] if key == "workers_checked_in_today" else None),
+            }
+        )
     return pd.DataFrame(rows, columns=["metric", "value", "previous", "numerator", "denominator"])
 
 
@@ -281,8 +319,12 @@ def daily_trend(engine: Engine, f: Filters) -> pd.DataFrame:
         )
         closed = (
             select(events.c.close_date.label("day"), func.count().label("n"))
-            .where(unit_conditions(f), events.c.close_date.between(f.date_from, f.date_to),
-                   events.c.closed_at <= f.period_end, events.c.filing_only == false())
+            .where(
+                unit_conditions(f),
+                events.c.close_date.between(f.date_from, f.date_to),
+                events.c.closed_at <= f.period_end,
+                events.c.filing_only == false(),
+            )
             .group_by(events.c.close_date)
         )
     days = pd.date_range(f.date_from, f.date_to, freq="D").date
@@ -302,16 +344,28 @@ def _trend_from_days(f: Filters):
     b, e = bd.c, events.c
     d = local_date(f.period_end)
     scope = [unit_conditions(f, bd)]  # town, category (no village here: the caller checked)
-    reported = (select(b.day, func.sum(b.reported_all).label("n"))
-                .where(b.day.between(f.date_from, f.date_to), *scope).group_by(b.day))
+    reported = (
+        select(b.day, func.sum(b.reported_all).label("n"))
+        .where(b.day.between(f.date_from, f.date_to), *scope)
+        .group_by(b.day)
+    )
     last_full = min(f.date_to, d - dt.timedelta(days=1))
-    closed_days = (select(b.day, func.sum(b.closed).label("n"))
-                   .where(b.day.between(f.date_from, last_full), *scope).group_by(b.day))
+    closed_days = (
+        select(b.day, func.sum(b.closed).label("n"))
+        .where(b.day.between(f.date_from, last_full), *scope)
+        .group_by(b.day)
+    )
     if f.date_from <= d <= f.date_to:
-        closed_today = (select(e.close_date.label("day"), func.count().label("n"))
-                        .where(e.closed_at >= local_midnight_utc(d), e.closed_at <= f.period_end,
-                               e.filing_only == false(), only_indexes(unit_conditions(f), events))
-                        .group_by(e.close_date))
+        closed_today = (
+            select(e.close_date.label("day"), func.count().label("n"))
+            .where(
+                e.closed_at >= local_midnight_utc(d),
+                e.closed_at <= f.period_end,
+                e.filing_only == false(),
+                only_indexes(unit_conditions(f), events),
+            )
+            .group_by(e.close_date)
+        )
         return reported, union_all(closed_days, closed_today)
     return reported, closed_days
 
@@ -323,9 +377,14 @@ def overdue_by_town(engine: Engine, f: Filters) -> pd.DataFrame:
     open_events, overdue_events. Every town is present (zeros when it has no events); with a town
     filter, only that town.
     """
-    towns_q = select(admin_units.c.id.label("town_id"), admin_units.c.code, admin_units.c.name,
-                     admin_units.c.boundary_wkt, admin_units.c.centroid_lon, admin_units.c.centroid_lat
-                     ).where(admin_units.c.level == "town")
+    towns_q = select(
+        admin_units.c.id.label("town_id"),
+        admin_units.c.code,
+        admin_units.c.name,
+        admin_units.c.boundary_wkt,
+        admin_units.c.centroid_lon,
+        admin_units.c.centroid_lat,
+    ).where(admin_units.c.level == "town")
     if f.town_id is not None:
         towns_q = towns_q.where(admin_units.c.id == f.town_id)
     towns_df = frame(engine, towns_q.order_by(admin_units.c.code))
@@ -335,4 +394,3 @@ def overdue_by_town(engine: Engine, f: Filters) -> pd.DataFrame:
     for col in ("events_reported", "open_events", "overdue_events"):
         out[col] = out[col].fillna(0).astype(int)
     return out
-

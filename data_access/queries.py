@@ -1,4 +1,5 @@
 """Shared query plumbing: running a SELECT into a DataFrame, and the filter conditions."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,7 +51,8 @@ def masked_phone(col) -> ColumnElement:
     """138****1234 in SQL, so whole phone numbers never leave the store."""
     return case(
         (func.length(col) >= 8, func.substr(col, 1, 3) + literal("****") + func.substr(col, func.length(col) - 3, 4)),
-        else_=literal("****"))
+        else_=literal("****"),
+    )
 
 
 def person_name(f: Filters | None, column, label: str = "name"):

@@ -25,6 +25,7 @@ Grades: A ≥ grade_a_min, B ≥ grade_b_min, C ≥ grade_c_min, D ≥ grade_d_m
 Only full-time workers (role full_time_worker) are ranked; part-time workers' reports still
 count for their community and town. Closures and ratings are counted as of `Filters.as_of`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,11 +38,10 @@ from sqlalchemy.engine import Engine
 from . import rules as rules_mod
 from .filters import Filters
 from .queries import frame, person_name
-from .rollups.reporter_months import month_end, month_start, shift_month  # noqa: F401 - re-exported
 from .rollups import reporter_months as rm_rollup
+from .rollups.reporter_months import month_end, month_start, shift_month  # noqa: F401 - re-exported
 from .schema import admin_units, assessment_rules, event_steps, events, grids, workers
-from .sqlfuncs import seconds_between
-from .sqlfuncs import count_if
+from .sqlfuncs import count_if, seconds_between
 
 RULESETS = ("as_practised", "reformed")
 LEVELS = ("town", "village", "worker")
@@ -71,23 +71,35 @@ def available_months(engine: Engine, f: Filters) -> pd.DataFrame:
     if rm_rollup.params(engine) is None:
         return _available_months_live(engine, f)
     rm = rm_rollup.reporter_months.c
-    got = frame(engine, select(rm.month, func.sum(rm.reported).label("n"),
-                               count_if(rm.last_reported_at > f.as_of).label("later"))
-                .group_by(rm.month))
+    got = frame(
+        engine,
+        select(
+            rm.month, func.sum(rm.reported).label("n"), count_if(rm.last_reported_at > f.as_of).label("later")
+        ).group_by(rm.month),
+    )
     counts = {}
     for first, n, later in zip(got["month"], got["n"], got["later"]):
         if int(later):  # events reported after as_of in that month: count the month's events live
-            n = frame(engine, select(func.count().label("n")).where(
-                events.c.report_date.between(first, month_end(first)), events.c.reported_at <= f.as_of)).iloc[0, 0]
+            n = frame(
+                engine,
+                select(func.count().label("n")).where(
+                    events.c.report_date.between(first, month_end(first)), events.c.reported_at <= f.as_of
+                ),
+            ).iloc[0, 0]
         counts[first] = int(n)
     months = sorted((m for m, n in counts.items() if n > 0), reverse=True)
-    return pd.DataFrame({"month": pd.Series(months, dtype=object),
-                         "events": pd.Series([counts[m] for m in months], dtype=int)})
+    return pd.DataFrame(
+        {"month": pd.Series(months, dtype=object), "events": pd.Series([counts[m] for m in months], dtype=int)}
+    )
 
 
 def _available_months_live(engine: Engine, f: Filters) -> pd.DataFrame:
-    bounds = frame(engine, select(func.min(events.c.report_date).label("lo"), func.max(events.c.report_date).label("hi"))
-                   .where(events.c.reported_at <= f.as_of))
+    bounds = frame(
+        engine,
+        select(func.min(events.c.report_date).label("lo"), func.max(events.c.report_date).label("hi")).where(
+            events.c.reported_at <= f.as_of
+        ),
+    )
     lo, hi = bounds.iloc[0]["lo"], bounds.iloc[0]["hi"]
     if lo is None or pd.isna(lo):
         return pd.DataFrame({"month": pd.Series([], dtype=object), "events": pd.Series([], dtype=int)})
@@ -97,9 +109,12 @@ def _available_months_live(engine: Engine, f: Filters) -> pd.DataFrame:
         months.append(m)
         m = shift_month(m, 1)
     idx = _month_index(months)
-    counts = frame(engine, select(idx.label("m"), func.count().label("n"))
-                   .where(events.c.report_date.between(months[0], month_end(months[-1])), events.c.reported_at <= f.as_of)
-                   .group_by(idx))
+    counts = frame(
+        engine,
+        select(idx.label("m"), func.count().label("n"))
+        .where(events.c.report_date.between(months[0], month_end(months[-1])), events.c.reported_at <= f.as_of)
+        .group_by(idx),
+    )
     got = dict(zip(counts["m"].astype(int), counts["n"].astype(int))) if len(counts) else {}
     out = pd.DataFrame({"month": months, "events": [got.get(i, 0) for i in range(len(months))]})
     return out[out["events"] > 0].iloc[::-1].reset_index(drop=True)
@@ -120,10 +135,17 @@ def rule_table(engine: Engine, ruleset: str) -> pd.DataFrame:
     """The rules a ruleset uses, for display. Columns: key, value, unit, description, description_en,
     source ('store' or 'file': a key only in the shipped rule file)."""
     rules_for(engine, ruleset)  # validates the name
-    stored = frame(engine, select(assessment_rules.c.ruleset, assessment_rules.c.key, assessment_rules.c.value,
-                                  assessment_rules.c.unit, assessment_rules.c.description,
-                                  assessment_rules.c.description_en)
-                   .where(assessment_rules.c.ruleset.in_(["common", ruleset])))
+    stored = frame(
+        engine,
+        select(
+            assessment_rules.c.ruleset,
+            assessment_rules.c.key,
+            assessment_rules.c.value,
+            assessment_rules.c.unit,
+            assessment_rules.c.description,
+            assessment_rules.c.description_en,
+        ).where(assessment_rules.c.ruleset.in_(["common", ruleset])),
+    )
     rows = {}
     for r in rules_mod.default_rule_rows():
         if r["ruleset"] in ("common", ruleset):
@@ -139,6 +161,7 @@ def rule_table(engine: Engine, ruleset: str) -> pd.DataFrame:
 
 
 # --- the SQL aggregation ---------------------------------------------------------------------
+
 
 def _month_index(months: list[dt.date]):
     return case(*[(events.c.report_date.between(m, month_end(m)), i) for i, m in enumerate(months)], else_=None)
@@ -160,9 +183,15 @@ def report_parts(engine: Engine, f: Filters, months: tuple[dt.date, ...], verify
     rm = rm_rollup.reporter_months.c
     due = rm.verify_done + rm_rollup.due_unverified(f.as_of, verify_hours)
     exact = case((and_(rm_rollup.usable_at(f.as_of), due.is_not(None)), 1), else_=0)
-    q = (select(rm.reported_by, rm.village_id, rm.town_id, rm.month, *[rm[c] for c in _ROLLUP_COLS],
-                due.label("verify_due"), exact.label("exact"))
-         .where(rm.month.in_(months), rm.reported_by != 0))
+    q = select(
+        rm.reported_by,
+        rm.village_id,
+        rm.town_id,
+        rm.month,
+        *[rm[c] for c in _ROLLUP_COLS],
+        due.label("verify_due"),
+        exact.label("exact"),
+    ).where(rm.month.in_(months), rm.reported_by != 0)
     got = frame(engine, q)
     index = {m: i for i, m in enumerate(months)}
     got["m"] = got["month"].map(index)
@@ -181,66 +210,130 @@ def report_parts(engine: Engine, f: Filters, months: tuple[dt.date, ...], verify
     return out.sort_values(["reported_by", "village_id", "town_id", "m"]).reset_index(drop=True)
 
 
-_ROLLUP_COLS = ["reported", "filing", "closed", "graded", "qualified", "excellent", "verified_on_time", "team",
-                "transfers", "sat_sum", "sat_n"]
-_PARTS_COLS = ["reported_by", "village_id", "town_id", "m", "reported", "filing", "closed", "graded", "qualified",
-               "excellent", "verify_due", "verified_on_time", "team", "transfers", "sat_sum", "sat_n"]
+_ROLLUP_COLS = [
+    "reported",
+    "filing",
+    "closed",
+    "graded",
+    "qualified",
+    "excellent",
+    "verified_on_time",
+    "team",
+    "transfers",
+    "sat_sum",
+    "sat_n",
+]
+_PARTS_COLS = [
+    "reported_by",
+    "village_id",
+    "town_id",
+    "m",
+    "reported",
+    "filing",
+    "closed",
+    "graded",
+    "qualified",
+    "excellent",
+    "verify_due",
+    "verified_on_time",
+    "team",
+    "transfers",
+    "sat_sum",
+    "sat_n",
+]
 LIVE_PAIRS_MAX = 200  # more (reporter, month)s to count live than this: count the whole window live
 
 
-def _live_parts(engine: Engine, f: Filters, months: list[dt.date], verify_hours: float,
-                pairs: list[tuple[int, dt.date]] | None = None) -> pd.DataFrame:
+def _live_parts(
+    engine: Engine,
+    f: Filters,
+    months: list[dt.date],
+    verify_hours: float,
+    pairs: list[tuple[int, dt.date]] | None = None,
+) -> pd.DataFrame:
     """`report_parts` from the events themselves: the whole window, or only the given
     (reporter, month first day) pairs."""
     idx = _month_index(months)
-    window = and_(events.c.report_date.between(months[0], month_end(months[-1])),
-                  events.c.reported_by.is_not(None), events.c.reported_at <= f.as_of)
+    window = and_(
+        events.c.report_date.between(months[0], month_end(months[-1])),
+        events.c.reported_by.is_not(None),
+        events.c.reported_at <= f.as_of,
+    )
     source = events
     if pairs is not None:
-        rows = [select(literal(r, Integer).label("rb"), literal(m, Date).label("lo"),
-                       literal(month_end(m), Date).label("hi")) for r, m in pairs]
+        rows = [
+            select(
+                literal(r, Integer).label("rb"), literal(m, Date).label("lo"), literal(month_end(m), Date).label("hi")
+            )
+            for r, m in pairs
+        ]
         wanted = (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("wanted")
-        source = events.join(wanted, and_(events.c.reported_by == wanted.c.rb,
-                                          events.c.report_date.between(wanted.c.lo, wanted.c.hi)))
+        source = events.join(
+            wanted, and_(events.c.reported_by == wanted.c.rb, events.c.report_date.between(wanted.c.lo, wanted.c.hi))
+        )
     # The newest verification up to as_of, per event (its own steps only: an index lookup;
     # coalesce(action) keeps SQLite off the action index, which would read every verify step).
-    verified_at = (select(func.max(event_steps.c.at))
-                   .where(event_steps.c.event_id == events.c.id, func.coalesce(event_steps.c.action, "") == "verify",
-                          event_steps.c.at <= f.as_of)
-                   .scalar_subquery())
-    ev = (select(events.c.reported_by, events.c.village_id, events.c.town_id, idx.label("m"), events.c.filing_only,
-                 events.c.closed_at, events.c.completed_at, events.c.quality_grade, events.c.satisfaction,
-                 events.c.handled_level, verified_at.label("verified_at"))
-          .select_from(source).where(window).subquery("ev"))
+    verified_at = (
+        select(func.max(event_steps.c.at))
+        .where(
+            event_steps.c.event_id == events.c.id,
+            func.coalesce(event_steps.c.action, "") == "verify",
+            event_steps.c.at <= f.as_of,
+        )
+        .scalar_subquery()
+    )
+    ev = (
+        select(
+            events.c.reported_by,
+            events.c.village_id,
+            events.c.town_id,
+            idx.label("m"),
+            events.c.filing_only,
+            events.c.closed_at,
+            events.c.completed_at,
+            events.c.quality_grade,
+            events.c.satisfaction,
+            events.c.handled_level,
+            verified_at.label("verified_at"),
+        )
+        .select_from(source)
+        .where(window)
+        .subquery("ev")
+    )
     limit_s = float(verify_hours) * 3600.0
     closed = and_(ev.c.closed_at.is_not(None), ev.c.closed_at <= f.as_of)
     completed = and_(ev.c.completed_at.is_not(None), ev.c.completed_at <= f.as_of)
-    on_time = and_(completed, ev.c.verified_at.is_not(None),
-                   seconds_between(ev.c.completed_at, ev.c.verified_at) <= limit_s)
+    on_time = and_(
+        completed, ev.c.verified_at.is_not(None), seconds_between(ev.c.completed_at, ev.c.verified_at) <= limit_s
+    )
     # Due: verified, or the allowed time since completion has run out.
-    due = and_(completed, or_(ev.c.verified_at.is_not(None),
-                              seconds_between(ev.c.completed_at, literal(f.as_of, events.c.reported_at.type))
-                              > limit_s))
+    due = and_(
+        completed,
+        or_(
+            ev.c.verified_at.is_not(None),
+            seconds_between(ev.c.completed_at, literal(f.as_of, events.c.reported_at.type)) > limit_s,
+        ),
+    )
     graded = and_(closed, ev.c.quality_grade.is_not(None))
     rated = and_(closed, ev.c.satisfaction.is_not(None))
-    q = (
-        select(
-            ev.c.reported_by, ev.c.village_id, ev.c.town_id, ev.c.m,
-            func.count().label("reported"),
-            count_if(ev.c.filing_only == true()).label("filing"),
-            count_if(and_(closed, ev.c.filing_only == false())).label("closed"),
-            count_if(graded).label("graded"),
-            count_if(and_(graded, ev.c.quality_grade.in_(["qualified", "excellent"]))).label("qualified"),
-            count_if(and_(graded, ev.c.quality_grade == "excellent")).label("excellent"),
-            count_if(due).label("verify_due"),
-            count_if(on_time).label("verified_on_time"),
-            count_if(ev.c.handled_level.in_(TEAM_LEVELS)).label("team"),
-            count_if(ev.c.handled_level.in_(TRANSFER_LEVELS)).label("transfers"),
-            func.coalesce(func.sum(case((rated, ev.c.satisfaction), else_=0)), 0).label("sat_sum"),
-            count_if(rated).label("sat_n"),
-        )
-        .group_by(ev.c.reported_by, ev.c.village_id, ev.c.town_id, ev.c.m)
-    )
+    q = select(
+        ev.c.reported_by,
+        ev.c.village_id,
+        ev.c.town_id,
+        ev.c.m,
+        func.count().label("reported"),
+        count_if(ev.c.filing_only == true()).label("filing"),
+        count_if(and_(closed, ev.c.filing_only == false())).label("closed"),
+        count_if(graded).label("graded"),
+        count_if(and_(graded, ev.c.quality_grade.in_(["qualified", "excellent"]))).label("qualified"),
+        count_if(and_(graded, ev.c.quality_grade == "excellent")).label("excellent"),
+        count_if(due).label("verify_due"),
+        count_if(on_time).label("verified_on_time"),
+        count_if(ev.c.handled_level.in_(TEAM_LEVELS)).label("team"),
+        count_if(ev.c.handled_level.in_(TRANSFER_LEVELS)).label("transfers"),
+        func.coalesce(func.sum(case((rated, ev.c.satisfaction), else_=0)), 0).label("sat_sum"),
+        count_if(rated).label("sat_n"),
+    ).group_by(ev.c.reported_by, ev.c.village_id, ev.c.town_id, ev.c.m)
     out = frame(engine, q)
     for col in out.columns:
         out[col] = pd.to_numeric(out[col]).fillna(0).astype(int)
@@ -256,14 +349,26 @@ def ranked_workers(engine: Engine, f: Filters) -> pd.DataFrame:
     village = admin_units.alias("village")
     town = admin_units.alias("town")
     q = (
-        select(workers.c.id.label("worker_id"), workers.c.code, person_name(f, workers.c.name), workers.c.hired_on,
-               workers.c.left_on,
-               workers.c.grid_id, grids.c.name.label("grid_name"), workers.c.village_id,
-               village.c.name.label("village_name"), workers.c.town_id, town.c.name.label("town_name"),
-               town.c.kind.label("town_kind"), grids.c.residents.label("population"))
-        .select_from(workers.outerjoin(grids, grids.c.id == workers.c.grid_id)
-                     .outerjoin(village, village.c.id == workers.c.village_id)
-                     .join(town, town.c.id == workers.c.town_id))
+        select(
+            workers.c.id.label("worker_id"),
+            workers.c.code,
+            person_name(f, workers.c.name),
+            workers.c.hired_on,
+            workers.c.left_on,
+            workers.c.grid_id,
+            grids.c.name.label("grid_name"),
+            workers.c.village_id,
+            village.c.name.label("village_name"),
+            workers.c.town_id,
+            town.c.name.label("town_name"),
+            town.c.kind.label("town_kind"),
+            grids.c.residents.label("population"),
+        )
+        .select_from(
+            workers.outerjoin(grids, grids.c.id == workers.c.grid_id)
+            .outerjoin(village, village.c.id == workers.c.village_id)
+            .join(town, town.c.id == workers.c.town_id)
+        )
         .where(workers.c.role == RANKED_ROLE, workers.c.hired_on <= f.as_of.date())
         .order_by(workers.c.id)
     )
@@ -281,12 +386,21 @@ def units(engine: Engine, level: str) -> pd.DataFrame:
     key = grids.c.town_id if level == "town" else grids.c.village_id
     res = select(key.label("unit_id"), func.sum(grids.c.residents).label("residents")).group_by(key).subquery()
     q = (
-        select(admin_units.c.id.label("unit_id"), admin_units.c.code, admin_units.c.name, admin_units.c.kind,
-               func.coalesce(town.c.id, admin_units.c.id).label("town_id"),
-               func.coalesce(town.c.name, admin_units.c.name).label("town_name"),
-               func.coalesce(town.c.kind, admin_units.c.kind).label("town_kind"), res.c.residents.label("population"))
-        .select_from(admin_units.outerjoin(town, and_(town.c.id == admin_units.c.parent_id, level == "village"))
-                     .outerjoin(res, res.c.unit_id == admin_units.c.id))
+        select(
+            admin_units.c.id.label("unit_id"),
+            admin_units.c.code,
+            admin_units.c.name,
+            admin_units.c.kind,
+            func.coalesce(town.c.id, admin_units.c.id).label("town_id"),
+            func.coalesce(town.c.name, admin_units.c.name).label("town_name"),
+            func.coalesce(town.c.kind, admin_units.c.kind).label("town_kind"),
+            res.c.residents.label("population"),
+        )
+        .select_from(
+            admin_units.outerjoin(town, and_(town.c.id == admin_units.c.parent_id, level == "village")).outerjoin(
+                res, res.c.unit_id == admin_units.c.id
+            )
+        )
         .where(admin_units.c.level == level)
         .order_by(admin_units.c.code)
     )
@@ -296,6 +410,7 @@ def units(engine: Engine, level: str) -> pd.DataFrame:
 
 
 # --- the scoring arithmetic (pandas, vectorised) ----------------------------------------------
+
 
 def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / den.where(den > 0)).astype(float)
@@ -341,8 +456,20 @@ def grade_of(total: pd.Series, rules: dict[str, float]) -> pd.Series:
     return pd.Series(np.select([total >= b for b in bins], ["A", "B", "C", "D"], default="E"), index=total.index)
 
 
-_COUNT_COLS = ["reported", "filing", "closed", "graded", "qualified", "excellent", "verify_due",
-               "verified_on_time", "team", "transfers", "sat_sum", "sat_n"]
+_COUNT_COLS = [
+    "reported",
+    "filing",
+    "closed",
+    "graded",
+    "qualified",
+    "excellent",
+    "verify_due",
+    "verified_on_time",
+    "team",
+    "transfers",
+    "sat_sum",
+    "sat_n",
+]
 
 
 def _active_in(people: pd.DataFrame, first: dt.date) -> pd.Series:
@@ -351,8 +478,9 @@ def _active_in(people: pd.DataFrame, first: dt.date) -> pd.Series:
     return (pd.to_datetime(people["hired_on"]).dt.date <= last) & (left.isna() | (left > first))
 
 
-def _scores_for_months(engine: Engine, f: Filters, months: tuple[dt.date, ...], ruleset: str,
-                       level: str, shared: dict | None = None) -> pd.DataFrame:
+def _scores_for_months(
+    engine: Engine, f: Filters, months: tuple[dt.date, ...], ruleset: str, level: str, shared: dict | None = None
+) -> pd.DataFrame:
     """One row per (subject, month index) with counts, parts, total, grade and rank in that month.
     `shared` (a dict) keeps the counts and staff between calls for the same filters and months."""
     if level not in LEVELS:
@@ -364,8 +492,9 @@ def _scores_for_months(engine: Engine, f: Filters, months: tuple[dt.date, ...], 
     return shared[done]
 
 
-def _score_months(engine: Engine, f: Filters, months: tuple[dt.date, ...], ruleset: str, level: str,
-                  shared: dict) -> pd.DataFrame:
+def _score_months(
+    engine: Engine, f: Filters, months: tuple[dt.date, ...], ruleset: str, level: str, shared: dict
+) -> pd.DataFrame:
     rules = rules_for(engine, ruleset)
     key = ("counts", float(rules["verify_within_hours"]), months)
     if key not in shared:
@@ -390,8 +519,11 @@ def _score_months(engine: Engine, f: Filters, months: tuple[dt.date, ...], rules
         by = by.rename(columns={"reported_by": "subject_id"})
         for i, first in enumerate(months):
             active = subjects[_active_in(subjects, first)]
-            part = active[["subject_id", "quota_one"]].assign(m=i).merge(by[by["m"] == i], on=["subject_id", "m"],
-                                                                           how="left")
+            part = (
+                active[["subject_id", "quota_one"]]
+                .assign(m=i)
+                .merge(by[by["m"] == i], on=["subject_id", "m"], how="left")
+            )
             frames.append(part)
     else:
         subjects = units(engine, level).rename(columns={"unit_id": "subject_id"})
@@ -403,8 +535,9 @@ def _score_months(engine: Engine, f: Filters, months: tuple[dt.date, ...], rules
             if per_capita and mean_grid_residents > 0:
                 # Grid equivalents: the unit's residents over a staffed grid's, each owing a quota.
                 one = base_quota + np.where(subjects["town_kind"] == "street", bonus, 0.0)
-                quota = pd.Series(subjects["population"].to_numpy() / mean_grid_residents * one,
-                                  index=subjects["subject_id"])
+                quota = pd.Series(
+                    subjects["population"].to_numpy() / mean_grid_residents * one, index=subjects["subject_id"]
+                )
             else:
                 per_worker = base_quota + np.where(street.loc[active.index], bonus, 0.0)
                 quota = pd.Series(per_worker, index=active.index).groupby(active[key]).sum()
@@ -439,8 +572,9 @@ def scope_rows(df: pd.DataFrame, f: Filters, level: str) -> pd.DataFrame:
     return df
 
 
-def monthly_scores(engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str,
-                   _shared: dict | None = None) -> pd.DataFrame:
+def monthly_scores(
+    engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str, _shared: dict | None = None
+) -> pd.DataFrame:
     """The ranking of one month, best first.
 
     Columns: subject_id, name, code, town_id, town_name, (workers: village_id, village_name, grid_name),
@@ -459,14 +593,17 @@ def monthly_scores(engine: Engine, f: Filters, month: dt.date, ruleset: str, lev
     cur["rank_change"] = (cur["prev_rank"] - cur["rank"]).astype("Int64")
     wide = allm.pivot_table(index="subject_id", columns="m", values="total", aggfunc="first")
     wide = wide.reindex(columns=range(len(months)))
-    trend = {sid: [None if pd.isna(v) else round(float(v), 1) for v in row] for sid, row in zip(wide.index, wide.values)}
+    trend = {
+        sid: [None if pd.isna(v) else round(float(v), 1) for v in row] for sid, row in zip(wide.index, wide.values)
+    }
     cur["trend"] = cur["subject_id"].map(trend)
     cur = scope_rows(cur, f, level).sort_values(["rank", "subject_id"]).reset_index(drop=True)
     return cur.drop(columns=["m", "quota_one"], errors="ignore")
 
 
-def compare_rulesets(engine: Engine, f: Filters, month: dt.date, level: str,
-                     _shared: dict | None = None) -> pd.DataFrame:
+def compare_rulesets(
+    engine: Engine, f: Filters, month: dt.date, level: str, _shared: dict | None = None
+) -> pd.DataFrame:
     """Both rulesets side by side, biggest movers first.
 
     Columns: subject_id, name, town_name, total_as_practised, rank_as_practised, grade_as_practised,
@@ -483,8 +620,7 @@ def compare_rulesets(engine: Engine, f: Filters, month: dt.date, level: str,
     return out.loc[order].reset_index(drop=True)
 
 
-def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str,
-                 _shared: dict | None = None) -> pd.DataFrame:
+def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str, _shared: dict | None = None) -> pd.DataFrame:
     """What signing this month's worker ranking would do, under `ruleset`.
 
     Columns: subject_id, name, town_name, village_name, total, rank, n_ranked, prev_total, loses_pay,
@@ -514,13 +650,28 @@ def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str,
     cur["loses_pay"] = bottom | at_most
     cur["double_pay"] = (cur["rank"] <= int(rules["double_pay_top_n"])) & ~cur["loses_pay"]
     cur["dismissal_risk"] = (cur["low_months"] >= need) & (cur["months_ranked"] >= need)
-    reasons = pd.DataFrame({"bottom_n": bottom, "at_most_pass": at_most, "top_n": cur["double_pay"],
-                            "consecutive": cur["dismissal_risk"]})
+    reasons = pd.DataFrame(
+        {"bottom_n": bottom, "at_most_pass": at_most, "top_n": cur["double_pay"], "consecutive": cur["dismissal_risk"]}
+    )
     cur["reason_keys"] = [list(reasons.columns[row]) for row in reasons.to_numpy()]
     out = cur[cur["loses_pay"] | cur["double_pay"] | cur["dismissal_risk"]]
-    out = scope_rows(out, f, "worker").sort_values(["dismissal_risk", "loses_pay", "total"], ascending=[False, False, True])
-    cols = ["subject_id", "name", "town_name", "village_name", "total", "rank", "n_ranked", "prev_total",
-            "loses_pay", "double_pay", "dismissal_risk", "reason_keys"]
+    out = scope_rows(out, f, "worker").sort_values(
+        ["dismissal_risk", "loses_pay", "total"], ascending=[False, False, True]
+    )
+    cols = [
+        "subject_id",
+        "name",
+        "town_name",
+        "village_name",
+        "total",
+        "rank",
+        "n_ranked",
+        "prev_total",
+        "loses_pay",
+        "double_pay",
+        "dismissal_risk",
+        "reason_keys",
+    ]
     return out[cols].reset_index(drop=True)
 
 

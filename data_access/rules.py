@@ -1,4 +1,5 @@
 """Assessment rules: stored as data in `assessment_rules`, seeded from a TOML file."""
+
 from __future__ import annotations
 
 import functools
@@ -26,10 +27,16 @@ def _parsed_rules(path: str, _mtime_ns: int, _size: int) -> tuple[dict, ...]:
     rows = []
     for ruleset, rules in data.items():
         for key, rule in rules.items():
-            rows.append({
-                "ruleset": ruleset, "key": key, "value": float(rule["value"]),
-                "unit": rule.get("unit", ""), "description": rule["zh"], "description_en": rule["en"],
-            })
+            rows.append(
+                {
+                    "ruleset": ruleset,
+                    "key": key,
+                    "value": float(rule["value"]),
+                    "unit": rule.get("unit", ""),
+                    "description": rule["zh"],
+                    "description_en": rule["en"],
+                }
+            )
     return tuple(rows)
 
 

@@ -10,6 +10,7 @@ Conventions
 - Events carry the ids of every level above them (micro-grid, grid, village, town) so that
   filtering by a unit is one indexed column, not a chain of joins.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,7 +47,7 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: GridSight stores only zone-aware times")
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
         # SQLite has no zone type: store the UTC wall time.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
@@ -54,8 +55,8 @@ class UtcDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
 
 
 metadata = MetaData()
@@ -199,7 +200,14 @@ EVENT_SOURCES = ("patrol", "household_visit", "resident_call", "camera_alert", "
 URGENCIES = ("emergency", "urgent", "ordinary")
 # Open statuses first; `closed` and `filed` are final.
 EVENT_STATUSES = (
-    "reported", "accepted", "dispatched", "handling", "completed", "verified", "closed", "filed",
+    "reported",
+    "accepted",
+    "dispatched",
+    "handling",
+    "completed",
+    "verified",
+    "closed",
+    "filed",
 )
 FINAL_STATUSES = ("closed", "filed")
 QUALITY_GRADES = ("unqualified", "qualified", "excellent")
@@ -254,8 +262,18 @@ events = Table(
 )
 
 STEP_ACTIONS = (
-    "report", "accept", "register", "dispatch", "handle", "escalate", "return",
-    "complete", "verify", "reject", "close", "file",
+    "report",
+    "accept",
+    "register",
+    "dispatch",
+    "handle",
+    "escalate",
+    "return",
+    "complete",
+    "verify",
+    "reject",
+    "close",
+    "file",
 )
 
 event_steps = Table(

@@ -5,6 +5,7 @@
   computed in SQL with window functions, so durations are never pulled into Python to rank them.
 - `count_if(condition)`: how many rows of the group meet `condition` (0, not NULL, for none).
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -64,9 +65,8 @@ def percentiles(source: Subquery, value_col: str, group_cols: list[str], qs: dic
         .subquery("ranked")
     )
     grouped = [ranked.c[g] for g in group_cols]
-    return (
-        select(*grouped, func.max(ranked.c.n).label("n"), *_picks(ranked.c.v, ranked.c.rn, ranked.c.n, qs))
-        .group_by(*grouped)
+    return select(*grouped, func.max(ranked.c.n).label("n"), *_picks(ranked.c.v, ranked.c.rn, ranked.c.n, qs)).group_by(
+        *grouped
     )
 
 
@@ -75,6 +75,7 @@ def _picks(v, rn, n, qs: dict[str, float], present=None) -> list:
     position (n-1)·q with q = a/b, floor by integer division (SQLite and PostgreSQL truncate the
     same way for non-negative integers), linear interpolation to the next rank as pandas does.
     `present`: a condition rows must meet to count (NULL values ranked apart)."""
+
     def counted(condition):
         return condition if present is None else present & condition
 
@@ -137,8 +138,11 @@ def percentiles_for(dialect_name: str, source, value_col: str, group_cols: list[
         return percentiles(source, value_col, group_cols, qs)
     value = source.c[value_col]
     groups = [source.c[g] for g in group_cols]
-    return (select(*groups, func.count(value).label("n"), *quantile_columns(dialect_name, {value: qs}))
-            .where(value.is_not(None)).group_by(*groups))
+    return (
+        select(*groups, func.count(value).label("n"), *quantile_columns(dialect_name, {value: qs}))
+        .where(value.is_not(None))
+        .group_by(*groups)
+    )
 
 
 class local_day(FunctionElement):  # noqa: N801 - reads like the SQL function it is
@@ -193,8 +197,11 @@ def only_indexes(clause, table, keep: tuple = ()):
     keep_names = {c.name for c in keep}
 
     def swap(element):
-        if getattr(element, "table", None) is table and element.__visit_name__ == "column" \
-                and element.name not in keep_names:
+        if (
+            getattr(element, "table", None) is table
+            and element.__visit_name__ == "column"
+            and element.name not in keep_names
+        ):
             return no_index(element)
         return None
 
@@ -254,6 +261,8 @@ def quantile_columns(dialect: str, wanted: dict) -> list:
             agg = type_coerce(Grouping(func.percentile_cont(fractions).within_group(value)), ARRAY(Float))
             columns += [agg[i + 1].label(label) for i, label in enumerate(qs)]
         else:
-            columns += [type_coerce(func.grid_quantile(value, literal(float(q), Float)), Float).label(label)
-                        for label, q in qs.items()]
+            columns += [
+                type_coerce(func.grid_quantile(value, literal(float(q), Float)), Float).label(label)
+                for label, q in qs.items()
+            ]
     return columns

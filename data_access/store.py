@@ -9,6 +9,7 @@ The store is named by one SQLAlchemy URL, looked up in this order:
 The dashboard reads through read-only connections: SQLite opened with `mode=ro`, PostgreSQL with
 `default_transaction_read_only`. Writers (generator, simulator, importers) ask for `writable=True`.
 """
+
 from __future__ import annotations
 
 import os
@@ -131,9 +132,11 @@ def store_status(engine: Engine) -> tuple[bool, str]:
 
             derived = rollups.status(conn)
             if not derived.usable:
-                return False, ("missing derived tables: " if not derived.present else
-                               f"derived tables built by version {derived.version}, this is "
-                               f"{rollups.ROLLUPS_VERSION}: ") + "run `python -m data_access.rollups rebuild`"
+                return False, (
+                    "missing derived tables: "
+                    if not derived.present
+                    else f"derived tables built by version {derived.version}, this is {rollups.ROLLUPS_VERSION}: "
+                ) + "run `python -m data_access.rollups rebuild`"
     except SQLAlchemyError as exc:
         return False, f"cannot connect: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
     return True, "ok"
@@ -186,5 +189,5 @@ def reset_id_sequences(conn, tables) -> None:
             continue
         conn.exec_driver_sql(
             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), COALESCE(MAX(id), 0) + 1, false) "
-            f"FROM {table.name}")
-
+            f"FROM {table.name}"
+        )

@@ -1,4 +1,5 @@
 """The hierarchy and reference lists: towns, villages, categories, boundaries."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,11 @@ from .schema import admin_units, event_categories, events
 
 def towns(engine: Engine, scope: Scope | None = None) -> pd.DataFrame:
     """Columns: id, code, name, kind (town | street). A town scope lists its own town only."""
-    q = (select(admin_units.c.id, admin_units.c.code, admin_units.c.name, admin_units.c.kind)
-         .where(admin_units.c.level == "town").order_by(admin_units.c.code))
+    q = (
+        select(admin_units.c.id, admin_units.c.code, admin_units.c.name, admin_units.c.kind)
+        .where(admin_units.c.level == "town")
+        .order_by(admin_units.c.code)
+    )
     if scope is not None and scope.town_id is not None:
         q = q.where(admin_units.c.id == scope.town_id)
     return frame(engine, q)
@@ -23,9 +27,11 @@ def towns(engine: Engine, scope: Scope | None = None) -> pd.DataFrame:
 
 def villages(engine: Engine, town_id: int, scope: Scope | None = None) -> pd.DataFrame:
     """Columns: id, code, name, kind (village | community) — the villages of one town."""
-    q = (select(admin_units.c.id, admin_units.c.code, admin_units.c.name, admin_units.c.kind)
-         .where(admin_units.c.level == "village", admin_units.c.parent_id == town_id)
-         .order_by(admin_units.c.code))
+    q = (
+        select(admin_units.c.id, admin_units.c.code, admin_units.c.name, admin_units.c.kind)
+        .where(admin_units.c.level == "village", admin_units.c.parent_id == town_id)
+        .order_by(admin_units.c.code)
+    )
     if scope is not None and scope.town_id is not None:
         q = q.where(admin_units.c.parent_id == scope.town_id)
     return frame(engine, q)
@@ -34,7 +40,8 @@ def villages(engine: Engine, town_id: int, scope: Scope | None = None) -> pd.Dat
 def categories(engine: Engine) -> pd.DataFrame:
     """Columns: code, name, name_en."""
     q = select(event_categories.c.code, event_categories.c.name, event_categories.c.name_en).order_by(
-        event_categories.c.sort_order)
+        event_categories.c.sort_order
+    )
     return frame(engine, q)
 
 
@@ -48,18 +55,21 @@ def latest_report_date(engine: Engine) -> dt.date | None:
 def validate_filters(engine: Engine, f: Filters) -> None:
     """Raise FilterError when an id or code in `f` names nothing in the store (e.g. from a URL)."""
     if f.town_id is not None:
-        found = scalar(engine, select(admin_units.c.id).where(
-            admin_units.c.id == f.town_id, admin_units.c.level == "town"))
+        found = scalar(
+            engine, select(admin_units.c.id).where(admin_units.c.id == f.town_id, admin_units.c.level == "town")
+        )
         if found is None:
             raise FilterError(f"There is no town with id {f.town_id}.")
     if f.village_id is not None:
-        found = scalar(engine, select(admin_units.c.id).where(
-            admin_units.c.id == f.village_id, admin_units.c.level == "village",
-            admin_units.c.parent_id == f.town_id))
+        found = scalar(
+            engine,
+            select(admin_units.c.id).where(
+                admin_units.c.id == f.village_id, admin_units.c.level == "village", admin_units.c.parent_id == f.town_id
+            ),
+        )
         if found is None:
             raise FilterError(f"Town {f.town_id} has no village with id {f.village_id}.")
     if f.category_code is not None:
-        found = scalar(engine, select(event_categories.c.code).where(
-            event_categories.c.code == f.category_code))
+        found = scalar(engine, select(event_categories.c.code).where(event_categories.c.code == f.category_code))
         if found is None:
             raise FilterError(f"There is no event category {f.category_code!r}.")

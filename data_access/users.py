@@ -4,6 +4,7 @@ Passwords are hashed with argon2id (argon2-cffi); a password is read from a prom
 input, never from the command line, where it would land in the shell history and `ps`.
 Repeated failed logins lock the account for a while (numbers in LOCKOUT_*).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,13 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-0")
 
 # Demo accounts of the sample county (documented in the README). Never for production stores.
 DEMO_PASSWORD = "gridsight-demo"
-DEMO_USERS = [("duty", "duty", None), ("leader", "leader", None), ("planner", "planner", None),
-              ("admin", "admin", None), ("town", "town", "first")]
+DEMO_USERS = [
+    ("duty", "duty", None),
+    ("leader", "leader", None),
+    ("planner", "planner", None),
+    ("admin", "admin", None),
+    ("town", "town", "first"),
+]
 
 
 class UserError(ValueError):
@@ -45,7 +51,7 @@ class User:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _check_role(role: str, town_id: int | None, engine: Engine) -> None:
@@ -57,8 +63,9 @@ def _check_role(role: str, town_id: int | None, engine: Engine) -> None:
         raise UserError("Only town users have a town.")
     if town_id is not None:
         with engine.connect() as conn:
-            found = conn.execute(select(admin_units.c.id).where(
-                admin_units.c.id == town_id, admin_units.c.level == "town")).first()
+            found = conn.execute(
+                select(admin_units.c.id).where(admin_units.c.id == town_id, admin_units.c.level == "town")
+            ).first()
         if found is None:
             raise UserError(f"There is no town with id {town_id}.")
 
@@ -77,16 +84,27 @@ def add_user(engine: Engine, username: str, password: str, role: str, town_id: i
     with engine.begin() as conn:
         if conn.execute(select(users.c.id).where(users.c.username == username)).first():
             raise UserError(f"User {username!r} exists already.")
-        conn.execute(users.insert().values(
-            username=username, password_hash=_hasher.hash(password), role=role, town_id=town_id,
-            disabled=False, failed_attempts=0, created_at=_now()))
+        conn.execute(
+            users.insert().values(
+                username=username,
+                password_hash=_hasher.hash(password),
+                role=role,
+                town_id=town_id,
+                disabled=False,
+                failed_attempts=0,
+                created_at=_now(),
+            )
+        )
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
     _check_password(password)
     with engine.begin() as conn:
-        done = conn.execute(update(users).where(users.c.username == username).values(
-            password_hash=_hasher.hash(password), failed_attempts=0, locked_until=None))
+        done = conn.execute(
+            update(users)
+            .where(users.c.username == username)
+            .values(password_hash=_hasher.hash(password), failed_attempts=0, locked_until=None)
+        )
     if done.rowcount == 0:
         raise UserError(f"No user {username!r}.")
 
@@ -99,14 +117,16 @@ def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
 
 
 def list_users(engine: Engine) -> list[dict]:
-    q = select(users.c.username, users.c.role, users.c.town_id, users.c.disabled, users.c.locked_until,
-               users.c.last_login_at).order_by(users.c.username)
+    q = select(
+        users.c.username, users.c.role, users.c.town_id, users.c.disabled, users.c.locked_until, users.c.last_login_at
+    ).order_by(users.c.username)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(q).mappings()]
 
 
-def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None
-                 ) -> tuple[User | None, str]:
+def authenticate(
+    engine: Engine, username: str, password: str, now: dt.datetime | None = None
+) -> tuple[User | None, str]:
     """(user, "ok") on success; (None, reason) with reason in {"unknown", "bad_password",
     "locked", "disabled"}. Failed attempts are counted and lock the account."""
     now = now or _now()
@@ -127,8 +147,11 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
         except (VerificationError, InvalidHashError):
             failures = (row["failed_attempts"] or 0) + 1
             locked = now + dt.timedelta(minutes=LOCKOUT_MINUTES) if failures >= LOCKOUT_AFTER_FAILURES else None
-            conn.execute(update(users).where(users.c.id == row["id"]).values(
-                failed_attempts=0 if locked else failures, locked_until=locked))
+            conn.execute(
+                update(users)
+                .where(users.c.id == row["id"])
+                .values(failed_attempts=0 if locked else failures, locked_until=locked)
+            )
             return None, "locked" if locked else "bad_password"
         values = {"failed_attempts": 0, "locked_until": None, "last_login_at": now}
         if _hasher.check_needs_rehash(row["password_hash"]):
@@ -140,8 +163,11 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
 def get_user(engine: Engine, username: str) -> User | None:
     """The user as stored now (None when missing or disabled): sessions re-check it."""
     with engine.connect() as conn:
-        row = conn.execute(select(users.c.username, users.c.role, users.c.town_id, users.c.disabled).where(
-            users.c.username == username)).first()
+        row = conn.execute(
+            select(users.c.username, users.c.role, users.c.town_id, users.c.disabled).where(
+                users.c.username == username
+            )
+        ).first()
     if row is None or row.disabled:
         return None
     return User(row.username, row.role, row.town_id)
@@ -150,8 +176,9 @@ def get_user(engine: Engine, username: str) -> User | None:
 def seed_demo_users(engine: Engine) -> list[str]:
     """The README's demo accounts; the town user gets the first town. Existing names are kept."""
     with engine.connect() as conn:
-        first_town = conn.execute(select(admin_units.c.id).where(admin_units.c.level == "town")
-                                  .order_by(admin_units.c.code).limit(1)).scalar()
+        first_town = conn.execute(
+            select(admin_units.c.id).where(admin_units.c.level == "town").order_by(admin_units.c.code).limit(1)
+        ).scalar()
         existing = set(conn.execute(select(users.c.username)).scalars())
     made = []
     for username, role, town in DEMO_USERS:
@@ -200,8 +227,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.username} {'enabled' if args.enable else 'disabled'}")
         elif args.command == "list":
             for u in list_users(engine):
-                print(f"{u['username']:<20} {u['role']:<8} town={u['town_id'] or '-':<6} "
-                      f"{'disabled' if u['disabled'] else 'active'}")
+                print(
+                    f"{u['username']:<20} {u['role']:<8} town={u['town_id'] or '-':<6} "
+                    f"{'disabled' if u['disabled'] else 'active'}"
+                )
         elif args.command == "demo":
             print("added: " + (", ".join(seed_demo_users(engine)) or "nothing (they exist)"))
     except UserError as exc:

@@ -9,6 +9,7 @@ Turnover and workload use an *analysis window* of N whole calendar months ending
 the filter's end date when that date is the month's last day, else with the month before it (a
 part month would understate a monthly quota).
 """
+
 from __future__ import annotations
 
 import calendar
@@ -53,6 +54,7 @@ MAX_PROJECTION_YEARS = 40
 
 # --- small helpers -----------------------------------------------------------------------------
 
+
 def shift_years(day: dt.date, years: int) -> dt.date:
     """The same calendar day `years` later (29 February becomes the 28th)."""
     try:
@@ -90,13 +92,14 @@ def analysis_months(f: Filters, months: int) -> list[tuple[dt.date, dt.date]]:
 
 def _month_index(column: ColumnElement, window: list[tuple[dt.date, dt.date]]) -> ColumnElement:
     """CASE: 0-based index of the window month a date falls in (caller restricts to the window)."""
-    return case(*[(column >= start, literal(i, Integer)) for i, (start, _) in reversed(list(enumerate(window)))],
-                else_=literal(None, Integer))
+    return case(
+        *[(column >= start, literal(i, Integer)) for i, (start, _) in reversed(list(enumerate(window)))],
+        else_=literal(None, Integer),
+    )
 
 
 def _towns(engine: Engine, f: Filters) -> pd.DataFrame:
-    q = select(admin_units.c.id.label("town_id"), admin_units.c.name.label("town")).where(
-        admin_units.c.level == "town")
+    q = select(admin_units.c.id.label("town_id"), admin_units.c.name.label("town")).where(admin_units.c.level == "town")
     if f.town_id is not None:
         q = q.where(admin_units.c.id == f.town_id)
     return frame(engine, q.order_by(admin_units.c.code))
@@ -108,8 +111,18 @@ def _ratio(num, den, scale: float = 1.0):
 
 # --- staffing ----------------------------------------------------------------------------------
 
-STAFFING_COUNTS = ["grids", "micro_grids", "residents", "households", "workers", "full_time", "part_time",
-                   "departmental", "aged_50_plus", "grids_without_full_time"]
+STAFFING_COUNTS = [
+    "grids",
+    "micro_grids",
+    "residents",
+    "households",
+    "workers",
+    "full_time",
+    "part_time",
+    "departmental",
+    "aged_50_plus",
+    "grids_without_full_time",
+]
 
 
 def _staffing_parts(engine: Engine, f: Filters, by_town: bool) -> pd.DataFrame:
@@ -118,19 +131,37 @@ def _staffing_parts(engine: Engine, f: Filters, by_town: bool) -> pd.DataFrame:
     mg_cols = [micro_grids.c.town_id] if by_town else []
     w_cols = [workers.c.town_id] if by_town else []
     ft_grids = select(workers.c.grid_id).where(
-        m.active_on(day), workers.c.employment_type == "full_time", workers.c.grid_id.is_not(None))
-    grid_q = select(
-        *g_cols, func.count().label("grids"), func.coalesce(func.sum(grids.c.residents), 0).label("residents"),
-        func.coalesce(func.sum(grids.c.households), 0).label("households"),
-        count_if(grids.c.id.not_in(ft_grids)).label("grids_without_full_time"),
-    ).select_from(grids).where(unit_conditions(f, grids)).group_by(*g_cols)
-    mg_q = select(*mg_cols, func.count().label("micro_grids")).select_from(micro_grids).where(
-        unit_conditions(f, micro_grids)).group_by(*mg_cols)
-    w_q = select(
-        *w_cols, func.count().label("workers"),
-        *[count_if(workers.c.employment_type == t).label(t) for t in EMPLOYMENT_TYPES],
-        count_if(_aged_at_least(50, day)).label("aged_50_plus"),
-    ).select_from(workers).where(unit_conditions(f, workers), m.active_on(day)).group_by(*w_cols)
+        m.active_on(day), workers.c.employment_type == "full_time", workers.c.grid_id.is_not(None)
+    )
+    grid_q = (
+        select(
+            *g_cols,
+            func.count().label("grids"),
+            func.coalesce(func.sum(grids.c.residents), 0).label("residents"),
+            func.coalesce(func.sum(grids.c.households), 0).label("households"),
+            count_if(grids.c.id.not_in(ft_grids)).label("grids_without_full_time"),
+        )
+        .select_from(grids)
+        .where(unit_conditions(f, grids))
+        .group_by(*g_cols)
+    )
+    mg_q = (
+        select(*mg_cols, func.count().label("micro_grids"))
+        .select_from(micro_grids)
+        .where(unit_conditions(f, micro_grids))
+        .group_by(*mg_cols)
+    )
+    w_q = (
+        select(
+            *w_cols,
+            func.count().label("workers"),
+            *[count_if(workers.c.employment_type == t).label(t) for t in EMPLOYMENT_TYPES],
+            count_if(_aged_at_least(50, day)).label("aged_50_plus"),
+        )
+        .select_from(workers)
+        .where(unit_conditions(f, workers), m.active_on(day))
+        .group_by(*w_cols)
+    )
     parts = [frame(engine, q) for q in (grid_q, mg_q, w_q)]
     if by_town:
         out = _towns(engine, f)
@@ -195,24 +226,40 @@ def grids_without_full_time(engine: Engine, f: Filters, limit: int = 50, offset:
     """
     day = f.date_to
     ft_grids = select(workers.c.grid_id).where(
-        m.active_on(day), workers.c.employment_type == "full_time", workers.c.grid_id.is_not(None))
-    others = (select(workers.c.grid_id, func.count().label("n")).where(m.active_on(day), workers.c.grid_id.is_not(None))
-              .group_by(workers.c.grid_id).subquery("others"))
+        m.active_on(day), workers.c.employment_type == "full_time", workers.c.grid_id.is_not(None)
+    )
+    others = (
+        select(workers.c.grid_id, func.count().label("n"))
+        .where(m.active_on(day), workers.c.grid_id.is_not(None))
+        .group_by(workers.c.grid_id)
+        .subquery("others")
+    )
     town = admin_units.alias("town")
     village = admin_units.alias("village")
     q = (
-        select(town.c.name.label("town"), village.c.name.label("village"), grids.c.name.label("grid"),
-               grids.c.households, grids.c.residents, func.coalesce(others.c.n, 0).label("other_workers"))
-        .select_from(grids.join(town, town.c.id == grids.c.town_id).join(village, village.c.id == grids.c.village_id)
-                     .outerjoin(others, others.c.grid_id == grids.c.id))
+        select(
+            town.c.name.label("town"),
+            village.c.name.label("village"),
+            grids.c.name.label("grid"),
+            grids.c.households,
+            grids.c.residents,
+            func.coalesce(others.c.n, 0).label("other_workers"),
+        )
+        .select_from(
+            grids.join(town, town.c.id == grids.c.town_id)
+            .join(village, village.c.id == grids.c.village_id)
+            .outerjoin(others, others.c.grid_id == grids.c.id)
+        )
         .where(unit_conditions(f, grids), grids.c.id.not_in(ft_grids))
         .order_by(town.c.code, grids.c.code)
-        .limit(max(1, int(limit))).offset(max(0, int(offset)))
+        .limit(max(1, int(limit)))
+        .offset(max(0, int(offset)))
     )
     return frame(engine, q)
 
 
 # --- profiles ----------------------------------------------------------------------------------
+
 
 def _profile_scope(f: Filters, town_id: int | None) -> ColumnElement:
     cond = and_(unit_conditions(f, workers), m.active_on(f.date_to))
@@ -226,12 +273,18 @@ def age_pyramid(engine: Engine, f: Filters, town_id: int | None = None) -> pd.Da
     Columns: band (label), band_order (0 = youngest), gender (M | F), workers.
     """
     band = _band(workers.c.birth_date, f.date_to, AGE_BANDS).label("band")
-    q = (select(band, workers.c.gender, func.count().label("workers"))
-         .where(_profile_scope(f, town_id)).group_by(band, workers.c.gender))
+    q = (
+        select(band, workers.c.gender, func.count().label("workers"))
+        .where(_profile_scope(f, town_id))
+        .group_by(band, workers.c.gender)
+    )
     got = frame(engine, q)
     counts = {(b, g): int(n) for b, g, n in zip(got["band"], got["gender"], got["workers"])} if len(got) else {}
-    rows = [{"band": label, "band_order": i, "gender": g, "workers": counts.get((label, g), 0)}
-            for i, (label, _) in enumerate(AGE_BANDS) for g in GENDERS]
+    rows = [
+        {"band": label, "band_order": i, "gender": g, "workers": counts.get((label, g), 0)}
+        for i, (label, _) in enumerate(AGE_BANDS)
+        for g in GENDERS
+    ]
     return pd.DataFrame(rows, columns=["band", "band_order", "gender", "workers"])
 
 
@@ -240,14 +293,23 @@ def education_profile(engine: Engine, f: Filters, town_id: int | None = None) ->
 
     Columns: education, workers, share (of the active workers in scope), reference_share.
     """
-    q = (select(workers.c.education, func.count().label("n"))
-         .where(_profile_scope(f, town_id)).group_by(workers.c.education))
+    q = (
+        select(workers.c.education, func.count().label("n"))
+        .where(_profile_scope(f, town_id))
+        .group_by(workers.c.education)
+    )
     got = frame(engine, q)
     counts = dict(zip(got["education"], got["n"])) if len(got) else {}
     total = sum(int(v) for v in counts.values())
-    rows = [{"education": e, "workers": int(counts.get(e, 0)),
-             "share": m.ratio(counts.get(e, 0), total), "reference_share": REFERENCE["education_share"][e]}
-            for e in EDUCATION_LEVELS]
+    rows = [
+        {
+            "education": e,
+            "workers": int(counts.get(e, 0)),
+            "share": m.ratio(counts.get(e, 0), total),
+            "reference_share": REFERENCE["education_share"][e],
+        }
+        for e in EDUCATION_LEVELS
+    ]
     return pd.DataFrame(rows, columns=["education", "workers", "share", "reference_share"])
 
 
@@ -258,10 +320,16 @@ def profile_by_town(engine: Engine, f: Filters) -> pd.DataFrame:
     e: e (count) and e_share.
     """
     day = f.date_to
-    q = (select(workers.c.town_id, func.count().label("workers"),
-                count_if(_aged_at_least(50, day)).label("aged_50_plus"),
-                *[count_if(workers.c.education == e).label(e) for e in EDUCATION_LEVELS])
-         .where(unit_conditions(f, workers), m.active_on(day)).group_by(workers.c.town_id))
+    q = (
+        select(
+            workers.c.town_id,
+            func.count().label("workers"),
+            count_if(_aged_at_least(50, day)).label("aged_50_plus"),
+            *[count_if(workers.c.education == e).label(e) for e in EDUCATION_LEVELS],
+        )
+        .where(unit_conditions(f, workers), m.active_on(day))
+        .group_by(workers.c.town_id)
+    )
     out = _towns(engine, f).merge(frame(engine, q), on="town_id", how="left")
     for col in ["workers", "aged_50_plus", *EDUCATION_LEVELS]:
         out[col] = out[col].fillna(0).astype(int)
@@ -277,16 +345,23 @@ def tenure_distribution(engine: Engine, f: Filters) -> pd.DataFrame:
     Columns: band (label), band_order, employment_type, workers; every band × type present.
     """
     band = _band(workers.c.hired_on, f.date_to, TENURE_BANDS).label("band")
-    q = (select(band, workers.c.employment_type, func.count().label("n"))
-         .where(unit_conditions(f, workers), m.active_on(f.date_to)).group_by(band, workers.c.employment_type))
+    q = (
+        select(band, workers.c.employment_type, func.count().label("n"))
+        .where(unit_conditions(f, workers), m.active_on(f.date_to))
+        .group_by(band, workers.c.employment_type)
+    )
     got = frame(engine, q)
     counts = {(b, t): int(n) for b, t, n in zip(got["band"], got["employment_type"], got["n"])} if len(got) else {}
-    rows = [{"band": label, "band_order": i, "employment_type": t, "workers": counts.get((label, t), 0)}
-            for i, (label, _) in enumerate(TENURE_BANDS) for t in EMPLOYMENT_TYPES]
+    rows = [
+        {"band": label, "band_order": i, "employment_type": t, "workers": counts.get((label, t), 0)}
+        for i, (label, _) in enumerate(TENURE_BANDS)
+        for t in EMPLOYMENT_TYPES
+    ]
     return pd.DataFrame(rows, columns=["band", "band_order", "employment_type", "workers"])
 
 
 # --- turnover ----------------------------------------------------------------------------------
+
 
 def hires_and_leavers_by_month(engine: Engine, f: Filters, months: int = 12) -> pd.DataFrame:
     """Hires, leavers and the headcount at each month's end over the analysis window.
@@ -299,10 +374,15 @@ def hires_and_leavers_by_month(engine: Engine, f: Filters, months: int = 12) -> 
     frames = {}
     for name, col in (("hires", workers.c.hired_on), ("leavers", workers.c.left_on)):
         idx = _month_index(col, window).label("idx")
-        frames[name] = frame(engine, select(idx, func.count().label("n"))
-                             .where(scope, col.between(start, end)).group_by(idx))
-    heads = frame(engine, select(*[count_if(m.active_on(last)).label(f"h{i}") for i, (_, last) in enumerate(window)])
-                  .select_from(workers).where(scope))
+        frames[name] = frame(
+            engine, select(idx, func.count().label("n")).where(scope, col.between(start, end)).group_by(idx)
+        )
+    heads = frame(
+        engine,
+        select(*[count_if(m.active_on(last)).label(f"h{i}") for i, (_, last) in enumerate(window)])
+        .select_from(workers)
+        .where(scope),
+    )
     out = pd.DataFrame({"month": [s for s, _ in window]})
     for name, part in frames.items():
         counts = dict(zip(part["idx"], part["n"])) if len(part) else {}
@@ -320,22 +400,29 @@ def turnover_by_town(engine: Engine, f: Filters, months: int = 12) -> pd.DataFra
     """
     window = analysis_months(f, months)
     start, end = window[0][0], window[-1][1]
-    q = (select(workers.c.town_id,
-                count_if(m.active_on(start)).label("headcount_start"),
-                count_if(m.active_on(end)).label("headcount_end"),
-                count_if(workers.c.hired_on.between(start, end)).label("hires"),
-                count_if(workers.c.left_on.between(start, end)).label("leavers"))
-         .where(unit_conditions(f, workers)).group_by(workers.c.town_id))
+    q = (
+        select(
+            workers.c.town_id,
+            count_if(m.active_on(start)).label("headcount_start"),
+            count_if(m.active_on(end)).label("headcount_end"),
+            count_if(workers.c.hired_on.between(start, end)).label("hires"),
+            count_if(workers.c.left_on.between(start, end)).label("leavers"),
+        )
+        .where(unit_conditions(f, workers))
+        .group_by(workers.c.town_id)
+    )
     out = _towns(engine, f).merge(frame(engine, q), on="town_id", how="left")
     for col in ("headcount_start", "headcount_end", "hires", "leavers"):
         out[col] = out[col].fillna(0).astype(int)
     out["average_headcount"] = (out["headcount_start"] + out["headcount_end"]) / 2
     out["turnover_annualised"] = _ratio(out["leavers"], out["average_headcount"], 12 / len(window))
-    return out.sort_values("turnover_annualised", ascending=False, na_position="last",
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values("turnover_annualised", ascending=False, na_position="last", kind="stable").reset_index(
+        drop=True
+    )
 
 
 # --- workload ----------------------------------------------------------------------------------
+
 
 def _worker_months(f: Filters, months: int, employment_type: str, counts_from_rollup: bool = False):
     """Subquery: one row per (worker, window month) the worker was in post for the whole month,
@@ -344,15 +431,22 @@ def _worker_months(f: Filters, months: int, employment_type: str, counts_from_ro
         raise FilterError(f"Unknown employment type {employment_type!r}.")
     window = analysis_months(f, months)
     start, end = window[0][0], window[-1][1]
-    month_rows = [select(literal(i, Integer).label("idx"), literal(s, Date).label("first_day"),
-                         literal(e, Date).label("last_day")) for i, (s, e) in enumerate(window)]
+    month_rows = [
+        select(
+            literal(i, Integer).label("idx"), literal(s, Date).label("first_day"), literal(e, Date).label("last_day")
+        )
+        for i, (s, e) in enumerate(window)
+    ]
     month_table = (union_all(*month_rows) if len(month_rows) > 1 else month_rows[0]).subquery("months")
     in_scope = and_(unit_conditions(f, workers), workers.c.employment_type == employment_type)
     slots = (
         select(workers.c.id.label("worker_id"), month_table.c.idx)
         .select_from(workers.join(month_table, true()))
-        .where(in_scope, workers.c.hired_on <= month_table.c.first_day,
-               or_(workers.c.left_on.is_(None), workers.c.left_on > month_table.c.last_day))
+        .where(
+            in_scope,
+            workers.c.hired_on <= month_table.c.first_day,
+            or_(workers.c.left_on.is_(None), workers.c.left_on > month_table.c.last_day),
+        )
         .subquery("slots")
     )
     if counts_from_rollup:
@@ -369,21 +463,24 @@ def _worker_months(f: Filters, months: int, employment_type: str, counts_from_ro
         idx = _month_index(events.c.report_date, window).label("idx")
         counted = (
             select(events.c.reported_by, idx, func.count().label("n"))
-            .where(events.c.report_date.between(start, end),
-                   events.c.reported_by.in_(select(workers.c.id).where(in_scope)))
+            .where(
+                events.c.report_date.between(start, end), events.c.reported_by.in_(select(workers.c.id).where(in_scope))
+            )
             .group_by(events.c.reported_by, idx)
             .subquery("counted")
         )
     return (
         select(slots.c.worker_id, slots.c.idx, func.coalesce(counted.c.n, 0).label("events"))
-        .select_from(slots.outerjoin(counted, and_(counted.c.reported_by == slots.c.worker_id,
-                                                    counted.c.idx == slots.c.idx)))
+        .select_from(
+            slots.outerjoin(counted, and_(counted.c.reported_by == slots.c.worker_id, counted.c.idx == slots.c.idx))
+        )
         .subquery("worker_months")
     )
 
 
-def workload_distribution(engine: Engine, f: Filters, months: int = 12,
-                          employment_type: str = "full_time") -> pd.DataFrame:
+def workload_distribution(
+    engine: Engine, f: Filters, months: int = 12, employment_type: str = "full_time"
+) -> pd.DataFrame:
     """How many worker-months had each number of reported events (the spread between workers).
 
     Columns: events (per worker-month), worker_months. Sorted by events.
@@ -394,18 +491,26 @@ def workload_distribution(engine: Engine, f: Filters, months: int = 12,
     return out.astype({"events": int, "worker_months": int}) if len(out) else out
 
 
-def workload_by_town(engine: Engine, f: Filters, months: int = 12, employment_type: str = "full_time",
-                     quota: float = 30.0) -> pd.DataFrame:
+def workload_by_town(
+    engine: Engine, f: Filters, months: int = 12, employment_type: str = "full_time", quota: float = 30.0
+) -> pd.DataFrame:
     """Per town: worker-months, events, events per worker-month and the share of months at quota.
 
     Columns: town_id, town, workers (with at least one whole month), worker_months, events,
     events_per_worker_month, months_at_quota, quota_share (months_at_quota ÷ worker_months).
     """
     wm = _worker_months(f, months, employment_type, rm_rollup.params(engine) is not None)
-    q = (select(workers.c.town_id, func.count(func.distinct(wm.c.worker_id)).label("workers"),
-                func.count().label("worker_months"), func.coalesce(func.sum(wm.c.events), 0).label("events"),
-                count_if(wm.c.events >= float(quota)).label("months_at_quota"))
-         .select_from(wm.join(workers, workers.c.id == wm.c.worker_id)).group_by(workers.c.town_id))
+    q = (
+        select(
+            workers.c.town_id,
+            func.count(func.distinct(wm.c.worker_id)).label("workers"),
+            func.count().label("worker_months"),
+            func.coalesce(func.sum(wm.c.events), 0).label("events"),
+            count_if(wm.c.events >= float(quota)).label("months_at_quota"),
+        )
+        .select_from(wm.join(workers, workers.c.id == wm.c.worker_id))
+        .group_by(workers.c.town_id)
+    )
     out = _towns(engine, f).merge(frame(engine, q), on="town_id", how="left")
     for col in ("workers", "worker_months", "events", "months_at_quota"):
         out[col] = out[col].fillna(0).astype(int)
@@ -414,8 +519,9 @@ def workload_by_town(engine: Engine, f: Filters, months: int = 12, employment_ty
     return out
 
 
-def workload_by_worker(engine: Engine, f: Filters, months: int = 12, employment_type: str = "full_time",
-                       quota: float = 30.0) -> pd.DataFrame:
+def workload_by_worker(
+    engine: Engine, f: Filters, months: int = 12, employment_type: str = "full_time", quota: float = 30.0
+) -> pd.DataFrame:
     """Per worker compared (aggregated in SQL), with the far-above / far-below rule applied.
 
     Columns: worker_id (internal key, never shown), name, town, grid, months (whole months in post),
@@ -426,11 +532,19 @@ def workload_by_worker(engine: Engine, f: Filters, months: int = 12, employment_
     wm = _worker_months(f, months, employment_type, rm_rollup.params(engine) is not None)
     town = admin_units.alias("town")
     q = (
-        select(wm.c.worker_id, person_name(f, workers.c.name), town.c.name.label("town"), grids.c.name.label("grid"),
-               func.count().label("months"), func.coalesce(func.sum(wm.c.events), 0).label("events"))
-        .select_from(wm.join(workers, workers.c.id == wm.c.worker_id)
-                     .join(town, town.c.id == workers.c.town_id)
-                     .outerjoin(grids, grids.c.id == workers.c.grid_id))
+        select(
+            wm.c.worker_id,
+            person_name(f, workers.c.name),
+            town.c.name.label("town"),
+            grids.c.name.label("grid"),
+            func.count().label("months"),
+            func.coalesce(func.sum(wm.c.events), 0).label("events"),
+        )
+        .select_from(
+            wm.join(workers, workers.c.id == wm.c.worker_id)
+            .join(town, town.c.id == workers.c.town_id)
+            .outerjoin(grids, grids.c.id == workers.c.grid_id)
+        )
         .group_by(wm.c.worker_id, workers.c.name, town.c.name, grids.c.name)
     )
     out = frame(engine, q)
@@ -448,6 +562,7 @@ def workload_by_worker(engine: Engine, f: Filters, months: int = 12, employment_
 
 # --- retirement projection ---------------------------------------------------------------------
 
+
 def retirement_projection(engine: Engine, f: Filters, retire_age: int = 60, years: int = 10) -> pd.DataFrame:
     """Active workers left in each town if everyone retires in the calendar year they reach
     `retire_age` and nobody is hired, for the end date's year and each of the next `years` years.
@@ -463,9 +578,11 @@ def retirement_projection(engine: Engine, f: Filters, retire_age: int = 60, year
     if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= MAX_PROJECTION_YEARS:
         raise FilterError(f"The horizon must be 1 to {MAX_PROJECTION_YEARS} years, not {years!r}.")
     birth_year = func.extract("year", workers.c.birth_date).label("birth_year")
-    q = (select(workers.c.town_id, birth_year, workers.c.employment_type, func.count().label("n"))
-         .where(unit_conditions(f, workers), m.active_on(f.date_to))
-         .group_by(workers.c.town_id, birth_year, workers.c.employment_type))
+    q = (
+        select(workers.c.town_id, birth_year, workers.c.employment_type, func.count().label("n"))
+        .where(unit_conditions(f, workers), m.active_on(f.date_to))
+        .group_by(workers.c.town_id, birth_year, workers.c.employment_type)
+    )
     counts = frame(engine, q)
     towns = _towns(engine, f)
     if len(counts):
@@ -485,8 +602,10 @@ def retirement_projection(engine: Engine, f: Filters, retire_age: int = 60, year
     rows = []
     for town_id, town_name in zip(towns["town_id"], towns["town"]):
         now = int(now_by_town.get(town_id, 0))
-        per_type = {t: (by_type.loc[(town_id, t)].to_numpy() if (town_id, t) in by_type.index else None)
-                    for t in EMPLOYMENT_TYPES}
+        per_type = {
+            t: (by_type.loc[(town_id, t)].to_numpy() if (town_id, t) in by_type.index else None)
+            for t in EMPLOYMENT_TYPES
+        }
         for offset in offsets:
             row = {"town_id": int(town_id), "town": town_name, "year": base_year + offset, "offset": offset}
             for t in EMPLOYMENT_TYPES:
@@ -494,12 +613,12 @@ def retirement_projection(engine: Engine, f: Filters, retire_age: int = 60, year
             row["total"] = sum(row[t] for t in EMPLOYMENT_TYPES)
             row["workers_now"] = now
             rows.append(row)
-    return pd.DataFrame(rows, columns=["town_id", "town", "year", "offset", *EMPLOYMENT_TYPES, "total",
-                                       "workers_now"])
+    return pd.DataFrame(rows, columns=["town_id", "town", "year", "offset", *EMPLOYMENT_TYPES, "total", "workers_now"])
 
 
-def retirement_summary(engine: Engine, f: Filters, retire_age: int = 60, years: int = 10,
-                       target_ft_per_grid: float = 1.0) -> pd.DataFrame:
+def retirement_summary(
+    engine: Engine, f: Filters, retire_age: int = 60, years: int = 10, target_ft_per_grid: float = 1.0
+) -> pd.DataFrame:
     """Per town: now against the last year of `retirement_projection`, with the full-time gap then.
 
     Columns: town_id, town, workers_now, workers_then, retired, retired_share, full_time_now,
@@ -509,14 +628,30 @@ def retirement_summary(engine: Engine, f: Filters, retire_age: int = 60, years: 
     projection = retirement_projection(engine, f, retire_age, years)
     staffing = staffing_by_town(engine, f, target_ft_per_grid)
     last = projection[projection["offset"] == years].rename(
-        columns={"full_time": "full_time_then", "total": "workers_then"})
+        columns={"full_time": "full_time_then", "total": "workers_then"}
+    )
     out = last[["town_id", "town", "workers_now", "workers_then", "full_time_then"]].merge(
         staffing[["town_id", "grids", "full_time", "target_full_time"]].rename(columns={"full_time": "full_time_now"}),
-        on="town_id", how="left")
+        on="town_id",
+        how="left",
+    )
     out["retired"] = out["workers_now"] - out["workers_then"]
     out["retired_share"] = _ratio(out["retired"], out["workers_now"])
     out["full_time_gap_then"] = out["target_full_time"] - out["full_time_then"]
-    out = out[["town_id", "town", "workers_now", "workers_then", "retired", "retired_share", "full_time_now",
-               "full_time_then", "grids", "target_full_time", "full_time_gap_then"]].reset_index(drop=True)
+    out = out[
+        [
+            "town_id",
+            "town",
+            "workers_now",
+            "workers_then",
+            "retired",
+            "retired_share",
+            "full_time_now",
+            "full_time_then",
+            "grids",
+            "target_full_time",
+            "full_time_gap_then",
+        ]
+    ].reset_index(drop=True)
     out.attrs["year"] = f.date_to.year + years
     return out

@@ -3,6 +3,7 @@
 Maps draw on a plain background (`map_provider=None`): a command centre's wall screen often has
 no internet, so no base-map tile is ever requested unless an intranet tile URL is configured.
 """
+
 from __future__ import annotations
 
 import json
@@ -101,13 +102,22 @@ def fit_view(df: pd.DataFrame, width_px: int = 680, height_px: int = 560, paddin
     return pdk.ViewState(longitude=float((minx + maxx) / 2), latitude=float(lat), zoom=float(min(18.0, max(1.0, zoom))))
 
 
-def choropleth_layer(df: pd.DataFrame, value_col: str, classes: list[ColourClass], layer_id: str,
-                     pickable: bool = True) -> pdk.Layer:
+def choropleth_layer(
+    df: pd.DataFrame, value_col: str, classes: list[ColourClass], layer_id: str, pickable: bool = True
+) -> pdk.Layer:
     data = df.assign(fill=[colour_for(v, classes) for v in df[value_col]])
     return pdk.Layer(
-        "PolygonLayer", data=data, id=layer_id, get_polygon="polygon", get_fill_color="fill",
-        get_line_color=[60, 60, 60, 220], line_width_min_pixels=1, stroked=True, filled=True,
-        pickable=pickable, auto_highlight=True,
+        "PolygonLayer",
+        data=data,
+        id=layer_id,
+        get_polygon="polygon",
+        get_fill_color="fill",
+        get_line_color=[60, 60, 60, 220],
+        line_width_min_pixels=1,
+        stroked=True,
+        filled=True,
+        pickable=pickable,
+        auto_highlight=True,
     )
 
 
@@ -118,10 +128,18 @@ def name_layer(df: pd.DataFrame, text_col: str, layer_id: str) -> pdk.Layer:
     expressions; a string wrapped in quotes is passed through literally, hence "'auto'"."""
     data = df[["centroid_lon", "centroid_lat", text_col]].drop_duplicates()
     return pdk.Layer(
-        "TextLayer", data=data, id=layer_id, get_position=["centroid_lon", "centroid_lat"], get_text=text_col,
-        get_size=13, get_color=[20, 20, 20, 255], character_set="'auto'",
-        font_family="'Noto Sans CJK SC, Noto Sans CJK, sans-serif'", font_settings={"sdf": True},
-        outline_width=3, outline_color=[255, 255, 255, 230],
+        "TextLayer",
+        data=data,
+        id=layer_id,
+        get_position=["centroid_lon", "centroid_lat"],
+        get_text=text_col,
+        get_size=13,
+        get_color=[20, 20, 20, 255],
+        character_set="'auto'",
+        font_family="'Noto Sans CJK SC, Noto Sans CJK, sans-serif'",
+        font_settings={"sdf": True},
+        outline_width=3,
+        outline_color=[255, 255, 255, 230],
     )
 
 
@@ -130,8 +148,7 @@ class CompactDeck(pdk.Deck):
     indenting every coordinate on its own line more than doubles what the browser downloads."""
 
     def to_json(self):
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"),
-                          ensure_ascii=False)
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
 class JsonDeck:
@@ -147,7 +164,7 @@ class JsonDeck:
         self._tooltip = tooltip
 
     @classmethod
-    def of(cls, deck_obj: pdk.Deck) -> "JsonDeck":
+    def of(cls, deck_obj: pdk.Deck) -> JsonDeck:
         tooltip = getattr(deck_obj, "_tooltip", None)
         return cls(deck_obj.to_json(), tooltip if isinstance(tooltip, dict) else None)
 
@@ -155,7 +172,7 @@ class JsonDeck:
         return self.spec
 
 
-def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip: dict | None = None) -> "CompactDeck":
+def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip: dict | None = None) -> CompactDeck:
     # map_provider=None with pydeck's default map_style sentinel is what tells Streamlit's frontend
     # to draw no base map; passing map_style=None instead makes it fall back to Carto's tiles.
     return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip or False)

@@ -5,6 +5,7 @@ units keep one shared border, so no gaps or overlaps open up between them, unlik
 each polygon on its own. The tolerance follows the size of the area on screen, so the county's
 3,700 micro-grids stay light while one grid's micro-grids keep their detail.
 """
+
 from __future__ import annotations
 
 import html
@@ -15,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
-
 
 from .layers import ColourClass, colour_for, polygon_rings
 
@@ -94,6 +94,7 @@ def tooltip_html(df: pd.DataFrame) -> pd.Series:
     """One `tip` string per row: the bold `name` and the non-empty `line1`..`line4`, HTML-escaped
     (names and workers come from the store). One property instead of five keeps the JSON small;
     the deck's tooltip is then just "{tip}"."""
+
     def text(col):
         return df[col].fillna("").astype(str).map(html.escape) if col in df.columns else pd.Series("", index=df.index)
 
@@ -104,8 +105,9 @@ def tooltip_html(df: pd.DataFrame) -> pd.Series:
     return tip
 
 
-def unit_layer(df: pd.DataFrame, value_col: str, classes: list[ColourClass], layer_id: str,
-               selected_id: int | None = None) -> pdk.Layer:
+def unit_layer(
+    df: pd.DataFrame, value_col: str, classes: list[ColourClass], layer_id: str, selected_id: int | None = None
+) -> pdk.Layer:
     """Units coloured by class."""
     # Only what is drawn or shown in the tooltip goes to the browser.
     cols = [c for c in ("unit_id", "polygon") if c in df.columns]
@@ -113,17 +115,34 @@ def unit_layer(df: pd.DataFrame, value_col: str, classes: list[ColourClass], lay
     # Sizes are given as min/max pixels: pydeck turns every string prop (e.g. units="pixels") into
     # an accessor expression, which deck.gl then ignores.
     return pdk.Layer(
-        "PolygonLayer", data=data, id=layer_id, get_polygon="polygon", get_fill_color="fill",
-        get_line_color=[50, 50, 50, 230], get_line_width=0, line_width_min_pixels=1, stroked=True, filled=True,
-        pickable=True, auto_highlight=True, highlight_color=[0, 120, 255, 90],
+        "PolygonLayer",
+        data=data,
+        id=layer_id,
+        get_polygon="polygon",
+        get_fill_color="fill",
+        get_line_color=[50, 50, 50, 230],
+        get_line_width=0,
+        line_width_min_pixels=1,
+        stroked=True,
+        filled=True,
+        pickable=True,
+        auto_highlight=True,
+        highlight_color=[0, 120, 255, 90],
     )
 
 
 def selected_outline(df: pd.DataFrame, unit_id: int | None, layer_id: str = "selected") -> pdk.Layer:
     """A thick outline around the drilled-in unit when it is among those shown."""
     return pdk.Layer(
-        "PolygonLayer", data=df.loc[df["unit_id"] == unit_id, ["polygon"]], id=layer_id, get_polygon="polygon",
-        filled=False, stroked=True, get_line_color=[0, 90, 255, 255], get_line_width=0, line_width_min_pixels=4,
+        "PolygonLayer",
+        data=df.loc[df["unit_id"] == unit_id, ["polygon"]],
+        id=layer_id,
+        get_polygon="polygon",
+        filled=False,
+        stroked=True,
+        get_line_color=[0, 90, 255, 255],
+        get_line_width=0,
+        line_width_min_pixels=4,
         pickable=False,
     )
 
@@ -131,10 +150,16 @@ def selected_outline(df: pd.DataFrame, unit_id: int | None, layer_id: str = "sel
 def _colour_rows(df: pd.DataFrame) -> list[list[int]]:
     if df.empty:
         return []
-    cond = [df["overdue"].to_numpy(bool)[:, None], df["urgency"].eq("emergency").to_numpy()[:, None],
-            df["urgency"].eq("urgent").to_numpy()[:, None]]
-    rgb = np.select(cond, [np.array(OVERDUE_RGB), np.array(URGENCY_RGB["emergency"]),
-                           np.array(URGENCY_RGB["urgent"])], np.array(URGENCY_RGB["ordinary"]))
+    cond = [
+        df["overdue"].to_numpy(bool)[:, None],
+        df["urgency"].eq("emergency").to_numpy()[:, None],
+        df["urgency"].eq("urgent").to_numpy()[:, None],
+    ]
+    rgb = np.select(
+        cond,
+        [np.array(OVERDUE_RGB), np.array(URGENCY_RGB["emergency"]), np.array(URGENCY_RGB["urgent"])],
+        np.array(URGENCY_RGB["ordinary"]),
+    )
     alpha = np.full((len(df), 1), 235)
     return np.hstack([rgb, alpha]).astype(int).tolist()
 
@@ -143,15 +168,33 @@ def event_layers(df: pd.DataFrame, layer_id: str = "open_events") -> list[pdk.La
     """Open events as dots (colour: overdue, else urgency); events of the last minutes get a ring."""
     data = df[["lon", "lat", "recent"]].assign(tip=tooltip_html(df), fill=_colour_rows(df))
     dots = pdk.Layer(
-        "ScatterplotLayer", data=data, id=layer_id, get_position=["lon", "lat"], get_fill_color="fill",
-        get_radius=1, radius_min_pixels=6, radius_max_pixels=6, stroked=True, get_line_color=[255, 255, 255, 255],
-        line_width_min_pixels=1, pickable=True,
+        "ScatterplotLayer",
+        data=data,
+        id=layer_id,
+        get_position=["lon", "lat"],
+        get_fill_color="fill",
+        get_radius=1,
+        radius_min_pixels=6,
+        radius_max_pixels=6,
+        stroked=True,
+        get_line_color=[255, 255, 255, 255],
+        line_width_min_pixels=1,
+        pickable=True,
     )
     recent = data[data["recent"]]
     ring = pdk.Layer(
-        "ScatterplotLayer", data=recent, id=f"{layer_id}_recent", get_position=["lon", "lat"],
-        get_radius=1, radius_min_pixels=10, radius_max_pixels=10, filled=False, stroked=True,
-        get_line_color=[0, 90, 255, 200], line_width_min_pixels=2, pickable=False,
+        "ScatterplotLayer",
+        data=recent,
+        id=f"{layer_id}_recent",
+        get_position=["lon", "lat"],
+        get_radius=1,
+        radius_min_pixels=10,
+        radius_max_pixels=10,
+        filled=False,
+        stroked=True,
+        get_line_color=[0, 90, 255, 200],
+        line_width_min_pixels=2,
+        pickable=False,
     )
     return [ring, dots]
 
@@ -159,17 +202,32 @@ def event_layers(df: pd.DataFrame, layer_id: str = "open_events") -> list[pdk.La
 def worker_layer(df: pd.DataFrame, layer_id: str = "workers") -> pdk.Layer:
     data = df[["lon", "lat"]].assign(tip=tooltip_html(df))
     return pdk.Layer(
-        "ScatterplotLayer", data=data, id=layer_id, get_position=["lon", "lat"],
-        get_fill_color=[*WORKER_RGB, 220], get_radius=1, radius_min_pixels=4, radius_max_pixels=4, stroked=True,
-        get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, pickable=True,
+        "ScatterplotLayer",
+        data=data,
+        id=layer_id,
+        get_position=["lon", "lat"],
+        get_fill_color=[*WORKER_RGB, 220],
+        get_radius=1,
+        radius_min_pixels=4,
+        radius_max_pixels=4,
+        stroked=True,
+        get_line_color=[255, 255, 255, 255],
+        line_width_min_pixels=1,
+        pickable=True,
     )
 
 
 def density_layer(bins: pd.DataFrame, layer_id: str = "density") -> pdk.Layer:
     """Event density from bins already counted in SQL (one weighted point per cell)."""
     return pdk.Layer(
-        "HeatmapLayer", data=bins[["lon", "lat", "n"]], id=layer_id, get_position=["lon", "lat"],
-        get_weight="n", radius_pixels=45, intensity=1.2, threshold=0.03,
+        "HeatmapLayer",
+        data=bins[["lon", "lat", "n"]],
+        id=layer_id,
+        get_position=["lon", "lat"],
+        get_weight="n",
+        radius_pixels=45,
+        intensity=1.2,
+        threshold=0.03,
     )
 
 
@@ -177,9 +235,18 @@ def outline_layer(df: pd.DataFrame, layer_id: str) -> pdk.Layer:
     """Unfilled borders (under a density view), still clickable for drilling."""
     cols = [c for c in ("unit_id", "polygon") if c in df.columns]
     return pdk.Layer(
-        "PolygonLayer", data=df[cols].assign(tip=tooltip_html(df)), id=layer_id, get_polygon="polygon", filled=True,
-        get_fill_color=[255, 255, 255, 1], get_line_color=[60, 60, 60, 200], line_width_min_pixels=1,
-        stroked=True, pickable=True, auto_highlight=True, highlight_color=[0, 120, 255, 60],
+        "PolygonLayer",
+        data=df[cols].assign(tip=tooltip_html(df)),
+        id=layer_id,
+        get_polygon="polygon",
+        filled=True,
+        get_fill_color=[255, 255, 255, 1],
+        get_line_color=[60, 60, 60, 200],
+        line_width_min_pixels=1,
+        stroked=True,
+        pickable=True,
+        auto_highlight=True,
+        highlight_color=[0, 120, 255, 60],
     )
 
 
@@ -193,6 +260,14 @@ def tile_layer_from_env(environ: dict | None = None) -> pdk.Layer | None:
     if not url:
         return None
     kind = "MVTLayer" if url.split("?")[0].endswith((".pbf", ".mvt")) else "TileLayer"
-    return pdk.Layer(kind, data=url, id="intranet_tiles", min_zoom=0, max_zoom=19, pickable=False,
-                     get_fill_color=[230, 230, 225, 255], get_line_color=[180, 180, 180, 255],
-                     line_width_min_pixels=1)
+    return pdk.Layer(
+        kind,
+        data=url,
+        id="intranet_tiles",
+        min_zoom=0,
+        max_zoom=19,
+        pickable=False,
+        get_fill_color=[230, 230, 225, 255],
+        get_line_color=[180, 180, 180, 255],
+        line_width_min_pixels=1,
+    )

@@ -4,6 +4,7 @@ All reading, checking and writing happens in `data_access.ingest`, which opens i
 engine on the store URL; this page never opens the database. A preview is a full import run
 inside a transaction that is rolled back, so what it shows is exactly what a commit would write.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,11 +28,17 @@ url = resolve_db_url()
 st.title(t("data_import_title"))
 st.caption(t("data_import_caption", url=describe_url(url)))
 
-kind = st.radio(t("data_import_kind"), ["boundaries", "events"], key="data_import_kind", horizontal=True,
-                format_func=lambda k: t(f"data_import_kind_{k}"))
+kind = st.radio(
+    t("data_import_kind"),
+    ["boundaries", "events"],
+    key="data_import_kind",
+    horizontal=True,
+    format_func=lambda k: t(f"data_import_kind_{k}"),
+)
 types = ["geojson", "json", "zip", "gpkg"] if kind == "boundaries" else ["csv", "txt", "xlsx"]
-uploaded = st.file_uploader(t("data_import_file"), type=types, key=f"data_import_file_{kind}",
-                            help=t(f"data_import_file_help_{kind}"))
+uploaded = st.file_uploader(
+    t("data_import_file"), type=types, key=f"data_import_file_{kind}", help=t(f"data_import_file_help_{kind}")
+)
 allow_partial = st.checkbox(t("data_import_allow_partial"), key="data_import_partial")
 
 options: dict = {}
@@ -43,30 +50,61 @@ try:
         columns = ingest.boundary_fields(ingest.read_boundaries(uploaded))
         c1, c2, c3 = st.columns(3)
         # Towns first (the usual first file); the county is optional, so it comes last.
-        level = c1.selectbox(t("data_import_level"), [*LEVELS[1:], LEVELS[0]], key="data_import_level",
-                             format_func=lambda v: t(f"data_import_level_{v}"))
+        level = c1.selectbox(
+            t("data_import_level"),
+            [*LEVELS[1:], LEVELS[0]],
+            key="data_import_level",
+            format_func=lambda v: t(f"data_import_level_{v}"),
+        )
         id_field = c2.selectbox(t("data_import_id_field"), columns, key="data_import_id_field")
-        name_field = c3.selectbox(t("data_import_name_field"), columns, key="data_import_name_field",
-                                  index=min(1, len(columns) - 1))
+        name_field = c3.selectbox(
+            t("data_import_name_field"), columns, key="data_import_name_field", index=min(1, len(columns) - 1)
+        )
         c4, c5, c6 = st.columns(3)
-        parent = c4.selectbox(t("data_import_parent_field"), [""] + columns, key="data_import_parent_field",
-                              format_func=lambda v: v or t("data_import_by_location"), disabled=level in ("county", "town"))
-        households = c5.selectbox(t("data_import_households_field"), [""] + columns, key="data_import_households",
-                                  format_func=lambda v: v or t("data_import_none"), disabled=level in ("county", "town", "village"))
-        residents = c6.selectbox(t("data_import_residents_field"), [""] + columns, key="data_import_residents",
-                                 format_func=lambda v: v or t("data_import_none"), disabled=level in ("county", "town", "village"))
+        parent = c4.selectbox(
+            t("data_import_parent_field"),
+            [""] + columns,
+            key="data_import_parent_field",
+            format_func=lambda v: v or t("data_import_by_location"),
+            disabled=level in ("county", "town"),
+        )
+        households = c5.selectbox(
+            t("data_import_households_field"),
+            [""] + columns,
+            key="data_import_households",
+            format_func=lambda v: v or t("data_import_none"),
+            disabled=level in ("county", "town", "village"),
+        )
+        residents = c6.selectbox(
+            t("data_import_residents_field"),
+            [""] + columns,
+            key="data_import_residents",
+            format_func=lambda v: v or t("data_import_none"),
+            disabled=level in ("county", "town", "village"),
+        )
         crs = st.text_input(t("data_import_crs"), key="data_import_crs", help=t("data_import_crs_help")).strip()
         grid_level = level in ("grid", "micro_grid")
-        options = dict(level=level, id_field=id_field, name_field=name_field,
-                       parent_field=(parent or None) if level not in ("county", "town") else None, crs=crs or None,
-                       households_field=(households or None) if grid_level else None,
-                       residents_field=(residents or None) if grid_level else None)
+        options = dict(
+            level=level,
+            id_field=id_field,
+            name_field=name_field,
+            parent_field=(parent or None) if level not in ("county", "town") else None,
+            crs=crs or None,
+            households_field=(households or None) if grid_level else None,
+            residents_field=(residents or None) if grid_level else None,
+        )
     else:
         shipped = sorted(p.name for p in MAPPINGS_DIR.glob("*.toml"))
-        choice = st.selectbox(t("data_import_mapping"), shipped + [UPLOAD], key="data_import_mapping",
-                              format_func=lambda v: t("data_import_mapping_upload") if v == UPLOAD else v)
+        choice = st.selectbox(
+            t("data_import_mapping"),
+            shipped + [UPLOAD],
+            key="data_import_mapping",
+            format_func=lambda v: t("data_import_mapping_upload") if v == UPLOAD else v,
+        )
         if choice == UPLOAD:
-            mapping_file = st.file_uploader(t("data_import_mapping_file"), type=["toml"], key="data_import_mapping_file")
+            mapping_file = st.file_uploader(
+                t("data_import_mapping_file"), type=["toml"], key="data_import_mapping_file"
+            )
             if mapping_file is None:
                 st.stop()
             mapping_bytes = mapping_file.getvalue()
@@ -79,7 +117,9 @@ except (ingest.ImportRefused, ingest.ReadError) as exc:
     st.stop()
 
 # A preview stands for exactly this file with exactly these settings.
-signature = hashlib.sha256(uploaded.getvalue() + repr((kind, sorted(options.items()), allow_partial)).encode()).hexdigest()
+signature = hashlib.sha256(
+    uploaded.getvalue() + repr((kind, sorted(options.items()), allow_partial)).encode()
+).hexdigest()
 
 
 def run(commit: bool):
@@ -91,10 +131,18 @@ def run(commit: bool):
     common = dict(commit=commit, allow_partial=allow_partial, name=uploaded.name, progress=progress)
     try:
         if kind == "boundaries":
-            report = ingest.import_boundaries(uploaded, url, options["level"], options["id_field"],
-                                              options["name_field"], options["parent_field"], options["crs"],
-                                              households_field=options["households_field"],
-                                              residents_field=options["residents_field"], **common)
+            report = ingest.import_boundaries(
+                uploaded,
+                url,
+                options["level"],
+                options["id_field"],
+                options["name_field"],
+                options["parent_field"],
+                options["crs"],
+                households_field=options["households_field"],
+                residents_field=options["residents_field"],
+                **common,
+            )
         else:
             report = ingest.import_events(uploaded, url, options["mapping"], **common)
     except (ingest.ImportRefused, ingest.ReadError) as exc:
@@ -133,8 +181,9 @@ if previewed is not None:
     report = previewed[1]
     cols = iter(st.columns(5 if kind == "boundaries" else 4))
     next(cols).metric(t("data_import_rows_read"), f"{report.rows_read:,}", help=t("data_import_rows_help"), border=True)
-    next(cols).metric(t("data_import_rows_refused"), f"{len(report.bad_rows):,}", help=t("data_import_refused_help"),
-                      border=True)
+    next(cols).metric(
+        t("data_import_rows_refused"), f"{len(report.bad_rows):,}", help=t("data_import_refused_help"), border=True
+    )
     if kind == "boundaries":  # make_valid repairs exist only for shapes
         next(cols).metric(t("data_import_repairs"), f"{len(report.repairs):,}", border=True)
     next(cols).metric(t("data_import_to_insert"), f"{report.inserted:,}", help=t("data_import_new_help"), border=True)
@@ -149,18 +198,28 @@ if previewed is not None:
         elif not report.committed:
             st.warning(t("data_import_has_errors", n=len(report.bad_rows)))
         st.subheader(t("data_import_errors"))
-        names = {"row": t("data_import_col_row"), "field": t("data_import_col_field"),
-                 "reason": t("data_import_col_reason")}
+        names = {
+            "row": t("data_import_col_row"),
+            "field": t("data_import_col_field"),
+            "reason": t("data_import_col_reason"),
+        }
         st.dataframe(report.errors_frame().rename(columns=names), hide_index=True, key="data_import_errors_table")
         if not report.rejected.empty:
             st.markdown(f"**{t('data_import_rejected')}**")
             download_buttons(report.rejected, f"rejected_{Path(uploaded.name).stem}", key="data_import_rejected")
     if report.repairs:
         st.subheader(t("data_import_repairs_title"))
-        st.dataframe(report.repairs_frame().rename(columns={"row": t("data_import_col_row"),
-                                                            "field": t("data_import_col_field"),
-                                                            "reason": t("data_import_col_reason")}),
-                     hide_index=True, key="data_import_repairs_table")
+        st.dataframe(
+            report.repairs_frame().rename(
+                columns={
+                    "row": t("data_import_col_row"),
+                    "field": t("data_import_col_field"),
+                    "reason": t("data_import_col_reason"),
+                }
+            ),
+            hide_index=True,
+            key="data_import_repairs_table",
+        )
     if report.warnings:
         st.subheader(t("data_import_warnings"))
         for w in report.warnings:

@@ -1,5 +1,6 @@
 """部门响应 Department response: how fast each department accepts, handles and finishes its work,
 its score, and whether the towns' ratings (街呼区应) agree with the data."""
+
 from __future__ import annotations
 
 import math
@@ -75,8 +76,14 @@ COLUMNS = [  # (source column, label key, metric key for the help text, kind); t
     ("mismatch_text", "dept_col_mismatch", None, "text"),
 ]
 ref = county.to_dict()
-ref.update(label=t("dept_county_row"), open_now=int(table["open_now"].sum()),
-           overdue_now=int(table["overdue_now"].sum()), rating_avg=None, score=None, mismatch="")
+ref.update(
+    label=t("dept_county_row"),
+    open_now=int(table["open_now"].sum()),
+    overdue_now=int(table["overdue_now"].sum()),
+    rating_avg=None,
+    score=None,
+    mismatch="",
+)
 rows = pd.concat([pd.DataFrame([ref]), table], ignore_index=True)
 rows["mismatch_text"] = rows["mismatch"].fillna("").map(mismatch_text)
 shown = pd.DataFrame({t(label): rows[src] for src, label, _, _ in COLUMNS})
@@ -106,9 +113,16 @@ st.markdown(f"**{t('dept_export')}**")
 download_buttons(shown, f"department_response_{f.date_from}_{f.date_to}", key="dept_export")
 
 st.markdown(f"**{t('dept_score_title')}**")
-st.caption(t("dept_score_formula", w_closure=rules["score_weight_closure"], w_on_time=rules["score_weight_on_time"],
-             w_rework=rules["score_weight_rework"], w_volume=rules["score_weight_volume"],
-             min_n=rules["min_received_for_rank"]))
+st.caption(
+    t(
+        "dept_score_formula",
+        w_closure=rules["score_weight_closure"],
+        w_on_time=rules["score_weight_on_time"],
+        w_rework=rules["score_weight_rework"],
+        w_volume=rules["score_weight_volume"],
+        min_n=rules["min_received_for_rank"],
+    )
+)
 defaults = rules_df.loc[rules_df["source"] == "default", "key"].tolist()
 if defaults:
     st.caption(t("dept_rules_default", keys=", ".join(defaults)))
@@ -117,40 +131,79 @@ with st.expander(t("dept_definitions")):
 
 # --- departments compared on one measure ---------------------------------------------------------
 st.subheader(t("dept_chart_title"))
-measure = st.selectbox(t("dept_chart_measure"), list(CHART_MEASURES), key="dept_chart_measure",
-                       format_func=lambda k: t(CHART_MEASURES[k][0]))
+measure = st.selectbox(
+    t("dept_chart_measure"),
+    list(CHART_MEASURES),
+    key="dept_chart_measure",
+    format_func=lambda k: t(CHART_MEASURES[k][0]),
+)
 label_key, metric_key, is_share, high_is_bad = CHART_MEASURES[measure]
 min_n = int(rules["min_received_for_rank"])
 # Plotly draws the first bar at the bottom: order so that the worst department is on top.
 bars = table[(table["received"] >= min_n) & table[measure].notna()].sort_values(measure, ascending=high_is_bad)
 scale = 100 if is_share else 1
-figure = go.Figure(go.Bar(x=bars[measure] * scale, y=bars["label"], orientation="h",
-                          marker_color="#4C78A8", hovertemplate="%{y}: %{x:.1f}<extra></extra>"))
+figure = go.Figure(
+    go.Bar(
+        x=bars[measure] * scale,
+        y=bars["label"],
+        orientation="h",
+        marker_color="#4C78A8",
+        hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+    )
+)
 if not fmt.is_missing(county[measure]):
-    figure.add_vline(x=float(county[measure]) * scale, line_dash="dash", line_color="#E45756",
-                     annotation_text=t("dept_county_row"), annotation_position="top")
-figure.update_layout(height=max(260, 24 * len(bars) + 80), margin=dict(l=10, r=10, t=30, b=10),
-                     xaxis_title=t(label_key) + (" (%)" if is_share else ""), yaxis=dict(automargin=True))
+    figure.add_vline(
+        x=float(county[measure]) * scale,
+        line_dash="dash",
+        line_color="#E45756",
+        annotation_text=t("dept_county_row"),
+        annotation_position="top",
+    )
+figure.update_layout(
+    height=max(260, 24 * len(bars) + 80),
+    margin=dict(l=10, r=10, t=30, b=10),
+    xaxis_title=t(label_key) + (" (%)" if is_share else ""),
+    yaxis=dict(automargin=True),
+)
 st.plotly_chart(figure, key="dept_compare_chart")
 st.caption(t("dept_chart_min", n=min_n) + " " + defn(metric_key))
 
 # --- distributions -------------------------------------------------------------------------------
 st.subheader(t("dept_dist_title"))
-box_measure = st.radio(t("dept_box_measure"), ["complete", "accept"], key="dept_box_measure", horizontal=True,
-                       format_func=lambda k: t(f"dept_box_{k}"))
+box_measure = st.radio(
+    t("dept_box_measure"),
+    ["complete", "accept"],
+    key="dept_box_measure",
+    horizontal=True,
+    format_func=lambda k: t(f"dept_box_{k}"),
+)
 box = query(dep.box_stats, f, box_measure)
 box = box[box["n"] >= min_n].copy()
 box["label"] = box["department_id"].map(names)
 box = box.dropna(subset=["label"]).sort_values("median")
 county_median = county["complete_h_median" if box_measure == "complete" else "accept_h_median"]
-box_fig = go.Figure(go.Box(
-    y=box["label"], q1=box["q1"], median=box["median"], q3=box["q3"], lowerfence=box["lowerfence"],
-    upperfence=box["upperfence"], orientation="h", marker_color="#4C78A8", name="", showlegend=False,
-))
+box_fig = go.Figure(
+    go.Box(
+        y=box["label"],
+        q1=box["q1"],
+        median=box["median"],
+        q3=box["q3"],
+        lowerfence=box["lowerfence"],
+        upperfence=box["upperfence"],
+        orientation="h",
+        marker_color="#4C78A8",
+        name="",
+        showlegend=False,
+    )
+)
 if not fmt.is_missing(county_median):
     box_fig.add_vline(x=float(county_median), line_dash="dash", line_color="#E45756")
-box_fig.update_layout(height=max(260, 26 * len(box) + 80), margin=dict(l=10, r=10, t=10, b=10),
-                      xaxis_title=t("dept_hours_axis"), yaxis=dict(automargin=True))
+box_fig.update_layout(
+    height=max(260, 26 * len(box) + 80),
+    margin=dict(l=10, r=10, t=10, b=10),
+    xaxis_title=t("dept_hours_axis"),
+    yaxis=dict(automargin=True),
+)
 st.plotly_chart(box_fig, key="dept_box_chart")
 st.caption(t("dept_box_caption", median="—" if fmt.is_missing(county_median) else f"{county_median:.1f}"))
 
@@ -163,9 +216,13 @@ if param is not None:
     elif st.session_state.get("_dept_param_applied") != param:  # once, so the selectbox can change it later
         st.session_state["dept_focus"] = int(param)
         st.session_state["_dept_param_applied"] = param
-focus = st.selectbox(t("dept_focus"), options, key="dept_focus",
-                     format_func=lambda d: t("dept_focus_all") if d is None else names[d],
-                     on_change=lambda: st.session_state.pop("dept_oldest_page", None))  # back to page 1
+focus = st.selectbox(
+    t("dept_focus"),
+    options,
+    key="dept_focus",
+    format_func=lambda d: t("dept_focus_all") if d is None else names[d],
+    on_change=lambda: st.session_state.pop("dept_oldest_page", None),
+)  # back to page 1
 focus_name = t("dept_focus_all") if focus is None else names[focus]
 
 # One department's month, category and town breakdowns: again one statement (cached).
@@ -176,44 +233,88 @@ trend = months.merge(trend, on="bucket", how="left")
 trend["received"] = trend["received"].fillna(0).astype(int)
 st.markdown(f"**{t('dept_trend_title', name=focus_name)}**")
 # Bars on the base axis so the lines (overlaid axes are drawn on top) stay visible above them.
-trend_fig = go.Figure([
-    go.Bar(x=trend["bucket"], y=trend["received"], name=t("dept_col_received"), marker_color="#D5D0CC",
-           text=trend["received"], textposition="inside"),
-    go.Scatter(x=trend["bucket"], y=trend["complete_h_median"], name=t("dept_col_complete_median"),
-               mode="lines+markers", line_color="#4C78A8", yaxis="y2"),
-    go.Scatter(x=trend["bucket"], y=trend["on_time_rate"] * 100, name=t("dept_col_on_time") + " (%)",
-               mode="lines+markers", line_color="#54A24B", yaxis="y3"),
-])
+trend_fig = go.Figure(
+    [
+        go.Bar(
+            x=trend["bucket"],
+            y=trend["received"],
+            name=t("dept_col_received"),
+            marker_color="#D5D0CC",
+            text=trend["received"],
+            textposition="inside",
+        ),
+        go.Scatter(
+            x=trend["bucket"],
+            y=trend["complete_h_median"],
+            name=t("dept_col_complete_median"),
+            mode="lines+markers",
+            line_color="#4C78A8",
+            yaxis="y2",
+        ),
+        go.Scatter(
+            x=trend["bucket"],
+            y=trend["on_time_rate"] * 100,
+            name=t("dept_col_on_time") + " (%)",
+            mode="lines+markers",
+            line_color="#54A24B",
+            yaxis="y3",
+        ),
+    ]
+)
 trend_fig.update_layout(
-    height=360, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15),
+    height=360,
+    margin=dict(l=10, r=10, t=30, b=10),
+    legend=dict(orientation="h", y=1.15),
     xaxis=dict(title=t("dept_month"), type="category", domain=[0, 0.88]),
     yaxis=dict(title=t("dept_col_received"), showgrid=False),
-    yaxis2=dict(title=t("dept_hours_axis"), overlaying="y", side="right", rangemode="tozero",
-                title_font_color="#4C78A8", tickfont_color="#4C78A8"),
-    yaxis3=dict(title="%", overlaying="y", side="right", anchor="free", position=0.97, range=[0, 105],
-                showgrid=False, title_font_color="#54A24B", tickfont_color="#54A24B"),
+    yaxis2=dict(
+        title=t("dept_hours_axis"),
+        overlaying="y",
+        side="right",
+        rangemode="tozero",
+        title_font_color="#4C78A8",
+        tickfont_color="#4C78A8",
+    ),
+    yaxis3=dict(
+        title="%",
+        overlaying="y",
+        side="right",
+        anchor="free",
+        position=0.97,
+        range=[0, 105],
+        showgrid=False,
+        title_font_color="#54A24B",
+        tickfont_color="#54A24B",
+    ),
 )
 st.plotly_chart(trend_fig, key="dept_trend_chart")
 st.caption(t("dept_trend_caption"))
 
 
 def breakdown(frame: pd.DataFrame, name_col: str, name_label: str) -> pd.DataFrame:
-    out = pd.DataFrame({
-        t(name_label): frame[name_col],
-        t("dept_col_received"): frame["received"].astype(int),
-        t("dept_col_accept_median"): frame["accept_h_median"].astype(float).round(2),
-        t("dept_col_complete_median"): frame["complete_h_median"].astype(float).round(2),
-        t("dept_col_complete_p90"): frame["complete_h_p90"].astype(float).round(2),
-        t("dept_col_on_time"): frame["on_time_rate"].astype(float).round(4),
-        t("dept_col_return"): frame["return_rate"].astype(float).round(4),
-        t("dept_col_rework"): frame["rework_rate"].astype(float).round(4),
-    })
+    out = pd.DataFrame(
+        {
+            t(name_label): frame[name_col],
+            t("dept_col_received"): frame["received"].astype(int),
+            t("dept_col_accept_median"): frame["accept_h_median"].astype(float).round(2),
+            t("dept_col_complete_median"): frame["complete_h_median"].astype(float).round(2),
+            t("dept_col_complete_p90"): frame["complete_h_p90"].astype(float).round(2),
+            t("dept_col_on_time"): frame["on_time_rate"].astype(float).round(4),
+            t("dept_col_return"): frame["return_rate"].astype(float).round(4),
+            t("dept_col_rework"): frame["rework_rate"].astype(float).round(4),
+        }
+    )
     return out.sort_values(t("dept_col_received"), ascending=False)
 
 
-BREAKDOWN_CONFIG = {t(k): st.column_config.NumberColumn(format="percent", help=defn(m)) for k, m in (
-    ("dept_col_on_time", "dept_on_time_rate"), ("dept_col_return", "dept_return_rate"),
-    ("dept_col_rework", "dept_rework_rate"))}
+BREAKDOWN_CONFIG = {
+    t(k): st.column_config.NumberColumn(format="percent", help=defn(m))
+    for k, m in (
+        ("dept_col_on_time", "dept_on_time_rate"),
+        ("dept_col_return", "dept_return_rate"),
+        ("dept_col_rework", "dept_rework_rate"),
+    )
+}
 by_cat, by_town = st.columns(2)
 with by_cat:
     st.markdown(f"**{t('dept_by_category_title', name=focus_name)}**")
@@ -221,16 +322,21 @@ with by_cat:
     cat_names = {r["code"]: local_name(r) for _, r in cats.iterrows()}
     data = focus_sets["category"].copy()
     data["name"] = data["bucket"].map(cat_names).fillna(data["bucket"])
-    st.dataframe(breakdown(data, "name", "dept_col_category"), hide_index=True, key="dept_by_category",
-                 column_config=BREAKDOWN_CONFIG)
+    st.dataframe(
+        breakdown(data, "name", "dept_col_category"),
+        hide_index=True,
+        key="dept_by_category",
+        column_config=BREAKDOWN_CONFIG,
+    )
 with by_town:
     st.markdown(f"**{t('dept_by_town_title', name=focus_name)}**")
     town_df = query(dep.towns, f)
     town_names = dict(zip(town_df["id"], town_df["name"]))
     data = focus_sets["town"].copy()
     data["name"] = data["bucket"].map(town_names).fillna(t("dept_unlocated"))  # hotline events may lack a town
-    st.dataframe(breakdown(data, "name", "dept_col_town"), hide_index=True, key="dept_by_town",
-                 column_config=BREAKDOWN_CONFIG)
+    st.dataframe(
+        breakdown(data, "name", "dept_col_town"), hide_index=True, key="dept_by_town", column_config=BREAKDOWN_CONFIG
+    )
 
 # --- oldest open items ---------------------------------------------------------------------------
 st.subheader(t("dept_oldest_title", name=focus_name))
@@ -242,27 +348,33 @@ else:
     if n_open == 0:
         st.info(t("dept_oldest_none"))
     else:
-        per_page = st.selectbox(t("dept_oldest_per_page"), PAGE_SIZES, index=PAGE_SIZES.index(PAGE_SIZE),
-                                key="dept_oldest_page_size",
-                                on_change=lambda: st.session_state.pop("dept_oldest_page", None))
+        per_page = st.selectbox(
+            t("dept_oldest_per_page"),
+            PAGE_SIZES,
+            index=PAGE_SIZES.index(PAGE_SIZE),
+            key="dept_oldest_page_size",
+            on_change=lambda: st.session_state.pop("dept_oldest_page", None),
+        )
         pages = max(1, math.ceil(n_open / per_page))
         page = st.pagination(pages, key="dept_oldest_page") if pages > 1 else 1
         st.caption(t("dept_oldest_caption", n=n_open, overdue=n_overdue, per=per_page))
         items = query(dep.oldest_open, f, focus, per_page, (page - 1) * per_page)
-        listing = pd.DataFrame({
-            t("dept_col_code"): items["code"],
-            t("dept_col_category"): items["category_en" if english else "category"],
-            t("dept_col_urgency"): items["urgency"].map(lambda u: t(f"dept_urgency_{u}")),
-            t("dept_col_source"): items["source"].map(lambda s: t(f"dept_source_{s}")),
-            t("dept_col_town"): items["town"].fillna(t("dept_unlocated")),
-            t("dept_col_village"): items["village"].fillna(""),
-            t("dept_col_grid"): items["grid"].fillna(""),
-            t("dept_col_dispatched"): items["dispatched_at"].map(fmt.local_time),
-            t("dept_col_accepted"): items["accepted_at"].map(lambda v: "" if pd.isna(v) else fmt.local_time(v)),
-            t("dept_col_deadline"): items["deadline"].map(fmt.local_time),
-            t("dept_col_waited"): (items["waited_hours"] / 24).round(1),
-            t("dept_col_overdue"): items["overdue"].map(lambda o: t("dept_yes") if o else t("dept_no")),
-        })
+        listing = pd.DataFrame(
+            {
+                t("dept_col_code"): items["code"],
+                t("dept_col_category"): items["category_en" if english else "category"],
+                t("dept_col_urgency"): items["urgency"].map(lambda u: t(f"dept_urgency_{u}")),
+                t("dept_col_source"): items["source"].map(lambda s: t(f"dept_source_{s}")),
+                t("dept_col_town"): items["town"].fillna(t("dept_unlocated")),
+                t("dept_col_village"): items["village"].fillna(""),
+                t("dept_col_grid"): items["grid"].fillna(""),
+                t("dept_col_dispatched"): items["dispatched_at"].map(fmt.local_time),
+                t("dept_col_accepted"): items["accepted_at"].map(lambda v: "" if pd.isna(v) else fmt.local_time(v)),
+                t("dept_col_deadline"): items["deadline"].map(fmt.local_time),
+                t("dept_col_waited"): (items["waited_hours"] / 24).round(1),
+                t("dept_col_overdue"): items["overdue"].map(lambda o: t("dept_yes") if o else t("dept_no")),
+            }
+        )
         st.dataframe(listing, hide_index=True, key="dept_oldest_table")
 
 # --- reverse evaluation (街呼区应) ------------------------------------------------------------------
@@ -274,26 +386,48 @@ if compared.empty:
 else:
     flagged = compared["mismatch"] != ""
     scatter = go.Figure()
-    for mask, colour, name in ((~flagged, "#4C78A8", t("dept_flag_normal")),
-                               (flagged, "#E45756", t("dept_reverse_flagged"))):
+    for mask, colour, name in (
+        (~flagged, "#4C78A8", t("dept_flag_normal")),
+        (flagged, "#E45756", t("dept_reverse_flagged")),
+    ):
         part = compared[mask]
-        scatter.add_trace(go.Scatter(
-            x=part["score"], y=part["rating_avg"], mode="markers+text" if name != t("dept_flag_normal") else "markers",
-            text=part["label"], textposition="top center", name=name, marker=dict(color=colour, size=11),
-            customdata=part["label"], hovertemplate="%{customdata}<br>%{x:.1f} / %{y:.1f}<extra></extra>"))
-    scatter.update_layout(height=380, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12),
-                          xaxis_title=metric_name(DM["dept_score"]), yaxis_title=metric_name(DM["dept_rating"]))
+        scatter.add_trace(
+            go.Scatter(
+                x=part["score"],
+                y=part["rating_avg"],
+                mode="markers+text" if name != t("dept_flag_normal") else "markers",
+                text=part["label"],
+                textposition="top center",
+                name=name,
+                marker=dict(color=colour, size=11),
+                customdata=part["label"],
+                hovertemplate="%{customdata}<br>%{x:.1f} / %{y:.1f}<extra></extra>",
+            )
+        )
+    scatter.update_layout(
+        height=380,
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", y=1.12),
+        xaxis_title=metric_name(DM["dept_score"]),
+        yaxis_title=metric_name(DM["dept_rating"]),
+    )
     st.plotly_chart(scatter, key="dept_reverse_chart")
     if flagged.any():
         st.markdown(f"**{t('dept_reverse_flagged')}**")
-        st.dataframe(pd.DataFrame({
-            t("dept_col_department"): compared.loc[flagged, "label"],
-            t("dept_col_rating"): compared.loc[flagged, "rating_avg"].round(2),
-            t("dept_col_rating_rank"): compared.loc[flagged, "rating_rank"].astype(int),
-            t("dept_col_score"): compared.loc[flagged, "score"].round(2),
-            t("dept_col_score_rank"): compared.loc[flagged, "score_rank"].astype(int),
-            t("dept_col_z_gap"): compared.loc[flagged, "z_gap"].round(2),
-            t("dept_col_mismatch"): compared.loc[flagged, "mismatch"].map(mismatch_text),
-        }), hide_index=True, key="dept_reverse_table")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("dept_col_department"): compared.loc[flagged, "label"],
+                    t("dept_col_rating"): compared.loc[flagged, "rating_avg"].round(2),
+                    t("dept_col_rating_rank"): compared.loc[flagged, "rating_rank"].astype(int),
+                    t("dept_col_score"): compared.loc[flagged, "score"].round(2),
+                    t("dept_col_score_rank"): compared.loc[flagged, "score_rank"].astype(int),
+                    t("dept_col_z_gap"): compared.loc[flagged, "z_gap"].round(2),
+                    t("dept_col_mismatch"): compared.loc[flagged, "mismatch"].map(mismatch_text),
+                }
+            ),
+            hide_index=True,
+            key="dept_reverse_table",
+        )
     else:
         st.success(t("dept_reverse_none"))

@@ -5,6 +5,7 @@ Drill state lives in the URL (`?level=grid&unit=12`), so a link opens the same v
 town / village filter is the outer limit: the drill starts at the filtered unit and never leaves
 it (a link to a unit outside the filter shows a message and the filtered unit instead).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,12 +15,18 @@ import pandas as pd
 import streamlit as st
 
 from data_access import live
+from data_access.filters import LOCAL_TZ, FilterError, now_utc
 from data_access.schema import EVENT_STATUSES, URGENCIES
-from data_access.filters import FilterError, LOCAL_TZ, now_utc
 from data_access.store import resolve_db_url
 from geo.layers import JsonDeck, class_breaks, deck, fit_view, name_layer
 from geo.live import (
-    density_layer, event_layers, outline_layer, selected_outline, shapes, tile_layer_from_env, unit_layer,
+    density_layer,
+    event_layers,
+    outline_layer,
+    selected_outline,
+    shapes,
+    tile_layer_from_env,
+    unit_layer,
     worker_layer,
 )
 from ui import format as fmt
@@ -27,11 +34,20 @@ from ui.data import live_query, query
 from ui.labels import metric_definition, metric_name, t
 from ui.shell import page_filters
 
-COLOUR_METRICS = ["live_open_events", "live_overdue_events", "events_per_1000_residents", "on_time_closure_rate",
-                  "live_workers_checked_in"]
-METRIC_COLUMN = {"live_open_events": "open_events", "live_overdue_events": "overdue_events",
-                 "events_per_1000_residents": "events_per_1000_residents",
-                 "on_time_closure_rate": "on_time_closure_rate", "live_workers_checked_in": "workers_checked_in"}
+COLOUR_METRICS = [
+    "live_open_events",
+    "live_overdue_events",
+    "events_per_1000_residents",
+    "on_time_closure_rate",
+    "live_workers_checked_in",
+]
+METRIC_COLUMN = {
+    "live_open_events": "open_events",
+    "live_overdue_events": "overdue_events",
+    "events_per_1000_residents": "events_per_1000_residents",
+    "on_time_closure_rate": "on_time_closure_rate",
+    "live_workers_checked_in": "workers_checked_in",
+}
 
 
 def refresh_seconds() -> int:
@@ -82,6 +98,7 @@ def legend_label(key: str):
 
 # --- drill state -------------------------------------------------------------------------------
 
+
 def set_drill(level: str, unit: int | None) -> None:
     st.query_params["level"] = level
     if unit is None:
@@ -125,8 +142,9 @@ def resolve_drill(f) -> tuple[str, int | None, pd.DataFrame, list[str]]:
 
 
 @st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
-def view_shapes(url: str, level: str, scope_level: str, scope_id: int | None, town_id: int | None,
-                village_id: int | None) -> pd.DataFrame:
+def view_shapes(
+    url: str, level: str, scope_level: str, scope_id: int | None, town_id: int | None, village_id: int | None
+) -> pd.DataFrame:
     """Simplified shapes of one view, built once per (level, scope, filter) and store."""
     raw = query(live.unit_shapes, level, scope_level, scope_id, town_id, village_id)
     return shapes(raw, keep=("unit_id", "name", "centroid_lon", "centroid_lat"))
@@ -137,11 +155,21 @@ def tooltip_frames(units: pd.DataFrame) -> pd.DataFrame:
     per1000 = value_text(units["events_per_1000_residents"], "events_per_1000_residents")
     rate = value_text(units["on_time_closure_rate"], "on_time_closure_rate")
     return units.assign(
-        line1=(units["open_events"].astype(str).radd(t("live_map_col_open") + " ")
-               + " · " + t("live_map_col_overdue") + " " + units["overdue_events"].astype(str)),
+        line1=(
+            units["open_events"].astype(str).radd(t("live_map_col_open") + " ")
+            + " · "
+            + t("live_map_col_overdue")
+            + " "
+            + units["overdue_events"].astype(str)
+        ),
         line2=t("live_map_col_per1000") + " " + per1000 + " · " + t("live_map_col_on_time") + " " + rate,
-        line3=(t("live_map_col_checked") + " " + units["workers_checked_in"].astype(str) + " / "
-               + units["workers_active"].astype(str)),
+        line3=(
+            t("live_map_col_checked")
+            + " "
+            + units["workers_checked_in"].astype(str)
+            + " / "
+            + units["workers_active"].astype(str)
+        ),
         line4=units["responsible"],
     )
 
@@ -153,8 +181,20 @@ def unit_numbers(f, now, level: str, unit: int | None, show: str) -> pd.DataFram
 
 
 @st.cache_data(ttl=refresh_seconds(), max_entries=64, show_spinner=False)
-def live_map_view(url: str, f, now, level: str, unit: int | None, show_level: str, metric_key: str, view_mode: str,
-                  show_events: bool, show_workers: bool, recent_minutes: int, en: bool):
+def live_map_view(
+    url: str,
+    f,
+    now,
+    level: str,
+    unit: int | None,
+    show_level: str,
+    metric_key: str,
+    view_mode: str,
+    show_events: bool,
+    show_workers: bool,
+    recent_minutes: int,
+    en: bool,
+):
     """(deck, colour classes, event points drawn) of one view in one live time slot, or None.
 
     Built once per view and slot and shared by every session (20 screens on the same view cost one
@@ -188,21 +228,31 @@ def live_map_view(url: str, f, now, level: str, unit: int | None, show_level: st
     if show_workers:
         crew = live_query(live.worker_positions, f, now, level, unit)
         if not crew.empty:
-            layers.append(worker_layer(crew.assign(
-                name=crew["name"] + " " + crew["phone"],
-                line1=crew["grid_name"].fillna(""),
-                line2=t("live_map_tip_checkin", time="") + local_times(crew["at"], "%H:%M"), line3="", line4="")))
+            layers.append(
+                worker_layer(
+                    crew.assign(
+                        name=crew["name"] + " " + crew["phone"],
+                        line1=crew["grid_name"].fillna(""),
+                        line2=t("live_map_tip_checkin", time="") + local_times(crew["at"], "%H:%M"),
+                        line3="",
+                        line4="",
+                    )
+                )
+            )
     n_points = 0
     if show_events:
         points = live_query(live.open_event_points, f, now, level, unit, recent_minutes)
         n_points = len(points)
         if not points.empty:
-            layers += event_layers(points.assign(
-                name=points["item_name_en" if en else "item_name"],
-                line1=points["code"] + " · " + points["urgency"].map(urgency_names()),
-                line2=points["status"].map(status_names()),
-                line3=points["overdue"].map({True: t("live_map_tip_overdue"), False: ""}),
-                line4=t("live_map_tip_reported", time="") + local_times(points["reported_at"])))
+            layers += event_layers(
+                points.assign(
+                    name=points["item_name_en" if en else "item_name"],
+                    line1=points["code"] + " · " + points["urgency"].map(urgency_names()),
+                    line2=points["status"].map(status_names()),
+                    line3=points["overdue"].map({True: t("live_map_tip_overdue"), False: ""}),
+                    line4=t("live_map_tip_reported", time="") + local_times(points["reported_at"]),
+                )
+            )
     spec = JsonDeck.of(deck(layers, fit_view(units), tooltip={"html": "{tip}", "style": {"fontSize": "12px"}}))
     return spec, classes, n_points
 
@@ -225,22 +275,40 @@ crumbs = st.container(horizontal=True, key="live_map_path")
 crumbs.markdown(f"**{t('live_map_path')}:**")
 for i, row in enumerate(path.itertuples(index=False)):
     is_here = i == len(path) - 1
-    crumbs.button(row.name, key=f"live_map_crumb_{row.level}", disabled=is_here or i < root_index,
-                  type="primary" if is_here else "secondary", on_click=set_drill,
-                  args=(row.level, None if row.level == "county" else int(row.id)))
+    crumbs.button(
+        row.name,
+        key=f"live_map_crumb_{row.level}",
+        disabled=is_here or i < root_index,
+        type="primary" if is_here else "secondary",
+        on_click=set_drill,
+        args=(row.level, None if row.level == "county" else int(row.id)),
+    )
 
-finer = live.LEVELS[live.LEVELS.index(level) + 1:] or (level,)
+finer = live.LEVELS[live.LEVELS.index(level) + 1 :] or (level,)
 c1, c2, c3, c4, c5, c6 = st.columns([3, 2, 2, 2, 2, 2])
-metric_key = c1.selectbox(t("live_map_metric"), COLOUR_METRICS, key="live_map_metric",
-                          format_func=lambda k: metric_name(live.LIVE_METRICS[k]))
-show_level = c2.selectbox(t("live_map_show_level"), list(finer), key=f"live_map_show_level_{level}",
-                          format_func=lambda lv: t(f"live_map_level_{lv}"))
-view_mode = c3.radio(t("live_map_view"), ["units", "density"], key="live_map_view", horizontal=True,
-                     format_func=lambda v: t(f"live_map_view_{v}"))
+metric_key = c1.selectbox(
+    t("live_map_metric"), COLOUR_METRICS, key="live_map_metric", format_func=lambda k: metric_name(live.LIVE_METRICS[k])
+)
+show_level = c2.selectbox(
+    t("live_map_show_level"),
+    list(finer),
+    key=f"live_map_show_level_{level}",
+    format_func=lambda lv: t(f"live_map_level_{lv}"),
+)
+view_mode = c3.radio(
+    t("live_map_view"),
+    ["units", "density"],
+    key="live_map_view",
+    horizontal=True,
+    format_func=lambda v: t(f"live_map_view_{v}"),
+)
 show_events = c4.toggle(t("live_map_show_events"), value=True, key="live_map_show_events")
 show_workers = c4.toggle(t("live_map_show_workers"), value=True, key="live_map_show_workers")
-recent_minutes = int(c5.number_input(t("live_map_recent_minutes"), min_value=1, max_value=1440, value=15, step=5,
-                                     key="live_map_recent_minutes"))
+recent_minutes = int(
+    c5.number_input(
+        t("live_map_recent_minutes"), min_value=1, max_value=1440, value=15, step=5, key="live_map_recent_minutes"
+    )
+)
 metric = live.LIVE_METRICS[metric_key]
 c6.caption(metric_definition(metric))
 
@@ -260,26 +328,56 @@ def live_panel() -> None:
     row = here.iloc[0]
     m = live.LIVE_METRICS
     cols = st.columns(5)
-    cols[0].metric(metric_name(m["live_open_events"]), fmt.count(row["open_events"]),
-                   help=metric_definition(m["live_open_events"]), border=True)
-    cols[1].metric(metric_name(m["live_overdue_events"]), fmt.count(row["overdue_events"]),
-                   help=metric_definition(m["live_overdue_events"]), border=True)
-    cols[2].metric(metric_name(m["events_per_1000_residents"]),
-                   value_text(here["events_per_1000_residents"], "events_per_1000_residents").iloc[0],
-                   help=metric_definition(m["events_per_1000_residents"]) + " " + t(
-                       "rate_parts", num=fmt.count(row["events_reported"]), den=fmt.count(row["residents"])),
-                   border=True)
-    cols[3].metric(metric_name(m["on_time_closure_rate"]), fmt.percent(row["on_time_closure_rate"]),
-                   help=metric_definition(m["on_time_closure_rate"]) + " " + t(
-                       "rate_parts", num=fmt.count(row["on_time_closed"]), den=fmt.count(row["due_or_closed"])),
-                   border=True)
-    cols[4].metric(metric_name(m["live_workers_checked_in"]),
-                   t("checkin_value", n=fmt.count(row["workers_checked_in"]), total=fmt.count(row["workers_active"])),
-                   help=metric_definition(m["live_workers_checked_in"]), border=True)
+    cols[0].metric(
+        metric_name(m["live_open_events"]),
+        fmt.count(row["open_events"]),
+        help=metric_definition(m["live_open_events"]),
+        border=True,
+    )
+    cols[1].metric(
+        metric_name(m["live_overdue_events"]),
+        fmt.count(row["overdue_events"]),
+        help=metric_definition(m["live_overdue_events"]),
+        border=True,
+    )
+    cols[2].metric(
+        metric_name(m["events_per_1000_residents"]),
+        value_text(here["events_per_1000_residents"], "events_per_1000_residents").iloc[0],
+        help=metric_definition(m["events_per_1000_residents"])
+        + " "
+        + t("rate_parts", num=fmt.count(row["events_reported"]), den=fmt.count(row["residents"])),
+        border=True,
+    )
+    cols[3].metric(
+        metric_name(m["on_time_closure_rate"]),
+        fmt.percent(row["on_time_closure_rate"]),
+        help=metric_definition(m["on_time_closure_rate"])
+        + " "
+        + t("rate_parts", num=fmt.count(row["on_time_closed"]), den=fmt.count(row["due_or_closed"])),
+        border=True,
+    )
+    cols[4].metric(
+        metric_name(m["live_workers_checked_in"]),
+        t("checkin_value", n=fmt.count(row["workers_checked_in"]), total=fmt.count(row["workers_active"])),
+        help=metric_definition(m["live_workers_checked_in"]),
+        border=True,
+    )
 
     numbers = unit_numbers(f, now, level, unit, show_level)
-    built = live_map_view(resolve_db_url(), f, now, level, unit, show_level, metric_key, view_mode, show_events,
-                          show_workers, recent_minutes, en)
+    built = live_map_view(
+        resolve_db_url(),
+        f,
+        now,
+        level,
+        unit,
+        show_level,
+        metric_key,
+        view_mode,
+        show_events,
+        show_workers,
+        recent_minutes,
+        en,
+    )
     if built is None:
         st.info(t("live_map_no_units"))
         return
@@ -287,8 +385,13 @@ def live_panel() -> None:
 
     map_col, side_col = st.columns([3, 2])
     with map_col:
-        state = st.pydeck_chart(deck_obj, height=560, on_select="rerun", selection_mode="single-object",
-                                key=f"live_map_deck_{level}_{unit}_{show_level}")
+        state = st.pydeck_chart(
+            deck_obj,
+            height=560,
+            on_select="rerun",
+            selection_mode="single-object",
+            key=f"live_map_deck_{level}_{unit}_{show_level}",
+        )
         picked = state.selection.objects.get("units") if state is not None else None
         if picked:
             target = int(picked[0]["unit_id"])
@@ -301,9 +404,10 @@ def live_panel() -> None:
             fmt_v = legend_label(metric_key)
             swatches = " ".join(
                 f"<span style='display:inline-block;width:12px;height:12px;background:rgb{c.rgb};"
-                f"border:1px solid #555;margin:0 4px 0 10px'></span>{c.label(fmt_v)}" for c in classes)
-            st.html(f"<div style='font-size:0.85rem'>{t('live_map_legend')} ({metric_name(metric)}): {swatches}"
-                    f"</div>")
+                f"border:1px solid #555;margin:0 4px 0 10px'></span>{c.label(fmt_v)}"
+                for c in classes
+            )
+            st.html(f"<div style='font-size:0.85rem'>{t('live_map_legend')} ({metric_name(metric)}): {swatches}</div>")
         st.html(f"<div style='font-size:0.85rem'>{t('live_map_legend_events', m=recent_minutes)}</div>")
         if n_points >= live.MAX_EVENT_POINTS:
             st.caption(t("live_map_capped", shown=n_points, total=int(row["open_events"])))
@@ -313,12 +417,20 @@ def live_panel() -> None:
         news = live_query(live.newest_events, f, now, level, unit)
         item = news["item_name_en" if en else "item_name"].fillna("")
         flagged = news["urgency"] != "ordinary"  # only emergency / urgent get a tag, to keep rows short
-        st.dataframe(pd.DataFrame({
-            t("live_map_col_time"): local_times(news["reported_at"], "%H:%M:%S"),
-            t("live_map_col_item"): ("[" + news["urgency"].map(urgency_names()) + "] ").where(flagged, "") + item,
-            t("live_map_col_status"): news["status"].map(status_names()),
-            t("live_map_col_place"): news["micro_grid_name"].fillna(news["grid_name"]).fillna(""),
-        }), hide_index=True, key="live_map_ticker", height=250)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("live_map_col_time"): local_times(news["reported_at"], "%H:%M:%S"),
+                    t("live_map_col_item"): ("[" + news["urgency"].map(urgency_names()) + "] ").where(flagged, "")
+                    + item,
+                    t("live_map_col_status"): news["status"].map(status_names()),
+                    t("live_map_col_place"): news["micro_grid_name"].fillna(news["grid_name"]).fillna(""),
+                }
+            ),
+            hide_index=True,
+            key="live_map_ticker",
+            height=250,
+        )
         st.markdown(f"**{t('live_map_alerts')}**", help=metric_definition(m["live_overdue_events"]))
         alerts = live_query(live.overdue_alerts, f, now, level, unit)
         if alerts.empty:
@@ -326,29 +438,60 @@ def live_panel() -> None:
         else:
             st.caption(t("live_map_alerts_total", total=int(alerts["total"].iloc[0]), shown=len(alerts)))
             handler = alerts["department_en" if en else "department"].fillna(
-                alerts["handled_level"].map(
-                    {lv: t(f"live_map_level_name_{lv}") for lv in ("grid", "village", "town", "county", "department")}
-                ).fillna(""))
-            st.dataframe(pd.DataFrame({
-                t("live_map_col_code"): alerts["code"],
-                t("live_map_col_item"): alerts["item_name_en" if en else "item_name"],
-                t("live_map_col_overdue_hours"): alerts["overdue_hours"].round(1),
-                t("live_map_col_handler"): handler,
-                t("live_map_col_place"): alerts["grid_name"].fillna(""),
-            }), hide_index=True, key="live_map_alerts", height=250)
+                alerts["handled_level"]
+                .map({lv: t(f"live_map_level_name_{lv}") for lv in ("grid", "village", "town", "county", "department")})
+                .fillna("")
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        t("live_map_col_code"): alerts["code"],
+                        t("live_map_col_item"): alerts["item_name_en" if en else "item_name"],
+                        t("live_map_col_overdue_hours"): alerts["overdue_hours"].round(1),
+                        t("live_map_col_handler"): handler,
+                        t("live_map_col_place"): alerts["grid_name"].fillna(""),
+                    }
+                ),
+                hide_index=True,
+                key="live_map_alerts",
+                height=250,
+            )
 
     st.markdown(f"**{t('live_map_units_table')}**")
-    table = numbers.assign(per1000=value_text(numbers["events_per_1000_residents"], "events_per_1000_residents"),
-                           rate=value_text(numbers["on_time_closure_rate"], "on_time_closure_rate"),
-                           checked=numbers["workers_checked_in"].astype(str) + " / "
-                           + numbers["workers_active"].astype(str))
-    st.dataframe(table[["name", "open_events", "overdue_events", "events_reported", "per1000", "rate", "checked",
-                        "residents", "responsible"]].rename(columns={
-        "name": t("live_map_col_unit"), "open_events": t("live_map_col_open"),
-        "overdue_events": t("live_map_col_overdue"), "events_reported": t("live_map_col_reported"),
-        "per1000": t("live_map_col_per1000"), "rate": t("live_map_col_on_time"), "checked": t("live_map_col_checked"),
-        "residents": t("live_map_col_residents"), "responsible": t("live_map_col_responsible")}),
-        hide_index=True, key="live_map_units_table")
+    table = numbers.assign(
+        per1000=value_text(numbers["events_per_1000_residents"], "events_per_1000_residents"),
+        rate=value_text(numbers["on_time_closure_rate"], "on_time_closure_rate"),
+        checked=numbers["workers_checked_in"].astype(str) + " / " + numbers["workers_active"].astype(str),
+    )
+    st.dataframe(
+        table[
+            [
+                "name",
+                "open_events",
+                "overdue_events",
+                "events_reported",
+                "per1000",
+                "rate",
+                "checked",
+                "residents",
+                "responsible",
+            ]
+        ].rename(
+            columns={
+                "name": t("live_map_col_unit"),
+                "open_events": t("live_map_col_open"),
+                "overdue_events": t("live_map_col_overdue"),
+                "events_reported": t("live_map_col_reported"),
+                "per1000": t("live_map_col_per1000"),
+                "rate": t("live_map_col_on_time"),
+                "checked": t("live_map_col_checked"),
+                "residents": t("live_map_col_residents"),
+                "responsible": t("live_map_col_responsible"),
+            }
+        ),
+        hide_index=True,
+        key="live_map_units_table",
+    )
 
     st.markdown(f"**{t('live_map_no_checkin')}**", help=metric_definition(m["grids_without_checkin"]))
     silent = live_query(live.grids_without_checkin, f, now, level, unit)
@@ -356,11 +499,18 @@ def live_panel() -> None:
         st.success(t("live_map_all_checked_in"))
     else:
         st.caption(t("live_map_no_checkin_total", total=int(silent["total"].iloc[0]), shown=len(silent)))
-        st.dataframe(pd.DataFrame({
-            t("live_map_col_grid"): silent["name"], t("live_map_col_village"): silent["village"],
-            t("live_map_col_last_checkin"): local_times(silent["last_checkin_at"]),
-            t("live_map_col_responsible"): silent["responsible"],
-        }), hide_index=True, key="live_map_no_checkin_table")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("live_map_col_grid"): silent["name"],
+                    t("live_map_col_village"): silent["village"],
+                    t("live_map_col_last_checkin"): local_times(silent["last_checkin_at"]),
+                    t("live_map_col_responsible"): silent["responsible"],
+                }
+            ),
+            hide_index=True,
+            key="live_map_no_checkin_table",
+        )
 
 
 live_panel()

@@ -1,4 +1,5 @@
 """总览 Overview: the landing page. KPI cards, the daily trend, and towns by overdue events."""
+
 from __future__ import annotations
 
 import html
@@ -23,8 +24,16 @@ QUALITY_ROW = ["on_time_closure_rate", "rework_rate", "satisfaction_avg"]
 f = page_filters()
 prev = f.previous_period()
 st.title(t("overview_title"))
-st.caption(t("period_caption", start=f.date_from, end=f.date_to, as_of=fmt.local_time(f.as_of),
-             pstart=prev.date_from, pend=prev.date_to))
+st.caption(
+    t(
+        "period_caption",
+        start=f.date_from,
+        end=f.date_to,
+        as_of=fmt.local_time(f.as_of),
+        pstart=prev.date_from,
+        pend=prev.date_to,
+    )
+)
 
 kpis = query(overview.kpi_summary, f).set_index("metric")
 
@@ -40,9 +49,12 @@ def kpi_card(column, key: str) -> None:
     elif not fmt.is_missing(row["denominator"]):
         help_text += " " + t("rate_parts", num=fmt.count(row["numerator"]), den=fmt.count(row["denominator"]))
     column.metric(
-        metric_name(metric), value, delta=fmt.delta(row["value"], row["previous"], metric.unit),
+        metric_name(metric),
+        value,
+        delta=fmt.delta(row["value"], row["previous"], metric.unit),
         delta_color="off" if key in NEUTRAL else "inverse" if key in RISING_IS_BAD else "normal",
-        help=help_text, border=True,
+        help=help_text,
+        border=True,
     )
 
 
@@ -57,12 +69,20 @@ if f.category_code:
 
 st.subheader(t("trend_title"))
 trend = query(overview.daily_trend, f)
-figure = go.Figure([
-    go.Scatter(x=trend["day"], y=trend["reported"], name=t("trend_reported"), mode="lines+markers"),
-    go.Scatter(x=trend["day"], y=trend["closed"], name=t("trend_closed"), mode="lines+markers"),
-])
-figure.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), xaxis_title=t("day"),
-                     yaxis_title=t("events_axis"), legend=dict(orientation="h", y=1.1), hovermode="x unified")
+figure = go.Figure(
+    [
+        go.Scatter(x=trend["day"], y=trend["reported"], name=t("trend_reported"), mode="lines+markers"),
+        go.Scatter(x=trend["day"], y=trend["closed"], name=t("trend_closed"), mode="lines+markers"),
+    ]
+)
+figure.update_layout(
+    height=320,
+    margin=dict(l=10, r=10, t=10, b=10),
+    xaxis_title=t("day"),
+    yaxis_title=t("events_axis"),
+    legend=dict(orientation="h", y=1.1),
+    hovermode="x unified",
+)
 st.plotly_chart(figure, key="overview_trend")
 
 st.subheader(t("map_title"))
@@ -75,19 +95,35 @@ with map_col:
     # The tooltip is HTML: store text goes in escaped (the canvas text layer draws it as it is).
     tips = shapes.drop(columns=["name"]).assign(tip_name=shapes["name"].astype(str).map(html.escape))
     st.pydeck_chart(
-        deck([choropleth_layer(tips, "overdue_events", classes, "towns"), name_layer(shapes, "name", "town_names")],
-             fit_view(shapes),
-             tooltip={"html": f"<b>{{tip_name}}</b><br/>{t('col_overdue')}: {{overdue_events}}<br/>"
-                              f"{t('col_open')}: {{open_events}}<br/>{t('col_reported')}: {{events_reported}}"}),
-        height=460, key="overview_map",
+        deck(
+            [choropleth_layer(tips, "overdue_events", classes, "towns"), name_layer(shapes, "name", "town_names")],
+            fit_view(shapes),
+            tooltip={
+                "html": f"<b>{{tip_name}}</b><br/>{t('col_overdue')}: {{overdue_events}}<br/>"
+                f"{t('col_open')}: {{open_events}}<br/>{t('col_reported')}: {{events_reported}}"
+            },
+        ),
+        height=460,
+        key="overview_map",
     )
     legend = " ".join(
         f"<span style='display:inline-block;width:12px;height:12px;background:rgb{c.rgb};"
-        f"border:1px solid #555;margin:0 4px 0 10px'></span>{c.label()}" for c in classes)
+        f"border:1px solid #555;margin:0 4px 0 10px'></span>{c.label()}"
+        for c in classes
+    )
     st.html(f"<div style='font-size:0.85rem'>{t('legend')} ({t('col_overdue')}): {legend}</div>")
 with table_col:
     st.markdown(f"**{t('town_table_title')}**")
-    table = by_town[["name", "events_reported", "open_events", "overdue_events"]].rename(columns={
-        "name": t("col_town"), "events_reported": t("col_reported"), "open_events": t("col_open"),
-        "overdue_events": t("col_overdue")}).sort_values(t("col_overdue"), ascending=False)
+    table = (
+        by_town[["name", "events_reported", "open_events", "overdue_events"]]
+        .rename(
+            columns={
+                "name": t("col_town"),
+                "events_reported": t("col_reported"),
+                "open_events": t("col_open"),
+                "overdue_events": t("col_overdue"),
+            }
+        )
+        .sort_values(t("col_overdue"), ascending=False)
+    )
     st.dataframe(table, hide_index=True, key="overview_town_table", height=460)

@@ -8,6 +8,7 @@ through the schema gives the same, zone-aware values:
   dates 'YYYY-MM-DD', booleans 0/1;
 - PostgreSQL: COPY text with timestamps 'YYYY-MM-DD HH:MM:SS.ffffff+00', booleans t/f.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -87,7 +88,7 @@ class BulkWriter:
         dbapi = self.conn.connection.dbapi_connection
         with dbapi.cursor() as cur, cur.copy(f"COPY {self.quote(table.name)} ({column_list}) FROM STDIN") as copy:
             for start in range(0, n_rows, COPY_CHUNK_ROWS):
-                rows = zip(*(t[start:start + COPY_CHUNK_ROWS] for t in texts))
+                rows = zip(*(t[start : start + COPY_CHUNK_ROWS] for t in texts))
                 copy.write("".join("\t".join(r) + "\n" for r in rows))
 
 

@@ -5,6 +5,7 @@ Item tuples: (name, name_en, trivial, default urgency E/U/O, hard, department ke
 "Hard" items (illegal building, wage arrears, petitions, ...) are the ones filtering villages
 leave unreported and the ones most often filed only (事件报备); the flag is not stored.
 """
+
 from __future__ import annotations
 
 URGENCY_CODES = {"E": "emergency", "U": "urgent", "O": "ordinary"}
@@ -28,16 +29,38 @@ CATEGORIES = [
 
 # Category shares of 12345 hotline calls (residents call about different things than patrols see).
 HOTLINE_CATEGORY_SHARES = {
-    "public_safety": 11, "city_mgmt": 33, "work_safety": 3, "construction": 10, "edu_health": 4,
-    "economy": 8, "environment": 8, "social_affairs": 9, "disputes": 9, "agriculture": 2,
-    "transport": 5, "petitions": 2, "beyond_scope": 3,
+    "public_safety": 11,
+    "city_mgmt": 33,
+    "work_safety": 3,
+    "construction": 10,
+    "edu_health": 4,
+    "economy": 8,
+    "environment": 8,
+    "social_affairs": 9,
+    "disputes": 9,
+    "agriculture": 2,
+    "transport": 5,
+    "petitions": 2,
+    "beyond_scope": 3,
 }
 
 # Items that video/AI cameras recognise, with weights.
 CAMERA_ITEMS = {
-    "占道经营": 10, "暴露垃圾": 8, "乱堆物料": 5, "机动车乱停放": 8, "乱停放非机动车": 6,
-    "店外经营": 6, "垃圾满溢": 6, "消防通道堵塞": 3, "露天焚烧": 2, "道路障碍物": 2,
-    "打架斗殴": 0.3, "电动车违规载人": 2, "河道漂浮物": 2, "违规晾晒": 2, "秸秆焚烧": 1,
+    "占道经营": 10,
+    "暴露垃圾": 8,
+    "乱堆物料": 5,
+    "机动车乱停放": 8,
+    "乱停放非机动车": 6,
+    "店外经营": 6,
+    "垃圾满溢": 6,
+    "消防通道堵塞": 3,
+    "露天焚烧": 2,
+    "道路障碍物": 2,
+    "打架斗殴": 0.3,
+    "电动车违规载人": 2,
+    "河道漂浮物": 2,
+    "违规晾晒": 2,
+    "秸秆焚烧": 1,
 }
 
 T, F = True, False
@@ -283,8 +306,21 @@ PROFESSIONAL_DEPARTMENTS = [("police", 12), ("enforcement", 12), ("justice", 16)
 COUNTY_NAME = "台岳县"
 STREET_NAMES = ["城关街道", "东湖街道", "西溪街道", "南屏街道"]
 TOWN_NAMES = [
-    "白鹤镇", "平桥镇", "石梁镇", "清溪镇", "龙溪镇", "桃源镇", "松岭镇", "枫林镇",
-    "金竹镇", "上塘镇", "花山镇", "双港镇", "岩下镇", "横山乡", "三溪乡",
+    "白鹤镇",
+    "平桥镇",
+    "石梁镇",
+    "清溪镇",
+    "龙溪镇",
+    "桃源镇",
+    "松岭镇",
+    "枫林镇",
+    "金竹镇",
+    "上塘镇",
+    "花山镇",
+    "双港镇",
+    "岩下镇",
+    "横山乡",
+    "三溪乡",
 ]
 
 VILLAGE_FIRST = list("前后上下东西南北大小新中外里")
@@ -304,9 +340,45 @@ GIVEN_MALE = list("伟强军平建国明华志勇斌海涛杰峰磊超鹏飞俊�
 GIVEN_FEMALE = list("芳娟敏静丽艳萍燕红霞玲英华秀兰凤琴云洁琳雪梅莉婷慧颖珍娜翠桂花月美佳")
 
 MOBILE_PREFIXES = [
-    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152",
-    "153", "155", "156", "157", "158", "159", "170", "173", "175", "176", "177", "178", "180",
-    "181", "182", "183", "185", "186", "187", "188", "189", "191", "193", "195", "198", "199",
+    "130",
+    "131",
+    "132",
+    "133",
+    "134",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "170",
+    "173",
+    "175",
+    "176",
+    "177",
+    "178",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "193",
+    "195",
+    "198",
+    "199",
 ]
 
 # Description openers by source.

@@ -22,6 +22,7 @@ each leaves a signal in events, steps or check-ins alone (tests/test_generate.py
 - rating_mismatch (department): towns' monthly ratings contradict its handling data.
 Honest workers vary (diligence, honest GPS glitches on ~1% of days); nothing else is planted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,28 +60,83 @@ BULK_TABLES = (schema.events, schema.event_steps, schema.patrol_checkins)
 CHECKIN_DAYS = 60
 
 STATUS_AFTER = {
-    "report": "reported", "escalate": "reported", "return": "reported", "accept": "accepted",
-    "register": "accepted", "dispatch": "dispatched", "handle": "handling", "reject": "handling",
-    "complete": "completed", "verify": "verified", "close": "closed", "file": "filed",
+    "report": "reported",
+    "escalate": "reported",
+    "return": "reported",
+    "accept": "accepted",
+    "register": "accepted",
+    "dispatch": "dispatched",
+    "handle": "handling",
+    "reject": "handling",
+    "complete": "completed",
+    "verify": "verified",
+    "close": "closed",
+    "file": "filed",
 }
 GRID_SOURCES = ("patrol", "household_visit", "resident_call")
 # Report time of day (local hour) for worker reports and for hotline/camera events.
-GRID_HOURS = np.array([0, 0, 0, 0, 0, 0, 0.1, 0.5, 2.2, 3.2, 3.4, 2.6, 1.0, 1.2, 2.6, 3.0, 2.8,
-                       2.0, 0.8, 0.4, 0.3, 0.2, 0.05, 0])
-CENTRE_HOURS = np.array([0.3, 0.2, 0.15, 0.1, 0.1, 0.2, 0.5, 1.2, 2.2, 2.8, 2.8, 2.4, 1.8, 2.0,
-                         2.5, 2.6, 2.4, 2.0, 1.6, 1.4, 1.2, 0.9, 0.6, 0.4])
+GRID_HOURS = np.array(
+    [0, 0, 0, 0, 0, 0, 0.1, 0.5, 2.2, 3.2, 3.4, 2.6, 1.0, 1.2, 2.6, 3.0, 2.8, 2.0, 0.8, 0.4, 0.3, 0.2, 0.05, 0]
+)
+CENTRE_HOURS = np.array(
+    [
+        0.3,
+        0.2,
+        0.15,
+        0.1,
+        0.1,
+        0.2,
+        0.5,
+        1.2,
+        2.2,
+        2.8,
+        2.8,
+        2.4,
+        1.8,
+        2.0,
+        2.5,
+        2.6,
+        2.4,
+        2.0,
+        1.6,
+        1.4,
+        1.2,
+        0.9,
+        0.6,
+        0.4,
+    ]
+)
 GRID_WEEKDAY = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.45, 0.35])
 CENTRE_WEEKDAY = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 0.75])
 # Shares of the base events by source.
-SOURCE_SHARES = {"patrol": 0.45, "household_visit": 0.15, "resident_call": 0.15,
-                 "camera_alert": 0.10, "hotline_12345": 0.15}
+SOURCE_SHARES = {
+    "patrol": 0.45,
+    "household_visit": 0.15,
+    "resident_call": 0.15,
+    "camera_alert": 0.10,
+    "hotline_12345": 0.15,
+}
 # Median stage durations in minutes for an ordinary event; urgent/emergency ones run faster.
 STAGE = {
-    "grid_accept": 4, "grid_handle": 12, "grid_complete": 40, "close": 25,
-    "escalate": 35, "village_accept": 60, "village_handle": 90, "village_complete": 540,
-    "escalate_up": 200, "town_accept": 80, "register": 20, "dispatch": 60, "county_accept": 45,
-    "dept_accept": 120, "dept_handle": 60, "dept_complete": 1450, "town_complete": 900,
-    "return": 180, "reject": 15,
+    "grid_accept": 4,
+    "grid_handle": 12,
+    "grid_complete": 40,
+    "close": 25,
+    "escalate": 35,
+    "village_accept": 60,
+    "village_handle": 90,
+    "village_complete": 540,
+    "escalate_up": 200,
+    "town_accept": 80,
+    "register": 20,
+    "dispatch": 60,
+    "county_accept": 45,
+    "dept_accept": 120,
+    "dept_handle": 60,
+    "dept_complete": 1450,
+    "town_complete": 900,
+    "return": 180,
+    "reject": 15,
 }
 # Verification takes a median of ~1/10 of the allowed time (common.verify_within_hours), so
 # only a percent or two of verifications are late.
@@ -90,10 +146,17 @@ VERIFY_SPEED = {"ordinary": 1.0, "urgent": 0.3, "emergency": 0.1}
 # Where a grid-reported event that goes up is handled, by item kind.
 ESCALATE_P = {"trivial": 0.16, "normal": 0.6, "hard": 0.9}
 UP_LEVELS = {  # shares of village / town / county among escalated events
-    "trivial": (0.8, 0.2, 0.0), "normal": (0.45, 0.45, 0.10), "hard": (0.25, 0.5, 0.25),
+    "trivial": (0.8, 0.2, 0.0),
+    "normal": (0.45, 0.45, 0.10),
+    "hard": (0.25, 0.5, 0.25),
 }
-FALLBACK_DEPARTMENT = {"police": "justice", "justice": "civil", "agriculture": "water",
-                       "petitions": "justice", "gov_office": "civil"}
+FALLBACK_DEPARTMENT = {
+    "police": "justice",
+    "justice": "civil",
+    "agriculture": "water",
+    "petitions": "justice",
+    "gov_office": "civil",
+}
 
 
 @dataclass(frozen=True)
@@ -114,18 +177,55 @@ class Profile:
 
 PROFILES = {
     "county": Profile(
-        TilingSpec(n_towns=17, n_streets=4, n_villages=300, n_grids=781, n_micro=3739,
-                   area_km2=1400.0, lon0=121.08, lat0=29.15, half_width_km=26.0,
-                   half_height_km=17.0, core_offset_km=(-3.0, -1.0), core_sigma_km=3.0,
-                   core_peak=10.0),
-        active_workers=3361, full_time=836, months=12, events_per_month=6000,
-        slow_departments=3, returning_departments=2, rating_mismatches=3, planted_department_ranks=(3, 13)),
+        TilingSpec(
+            n_towns=17,
+            n_streets=4,
+            n_villages=300,
+            n_grids=781,
+            n_micro=3739,
+            area_km2=1400.0,
+            lon0=121.08,
+            lat0=29.15,
+            half_width_km=26.0,
+            half_height_km=17.0,
+            core_offset_km=(-3.0, -1.0),
+            core_sigma_km=3.0,
+            core_peak=10.0,
+        ),
+        active_workers=3361,
+        full_time=836,
+        months=12,
+        events_per_month=6000,
+        slow_departments=3,
+        returning_departments=2,
+        rating_mismatches=3,
+        planted_department_ranks=(3, 13),
+    ),
     "tiny": Profile(
-        TilingSpec(n_towns=2, n_streets=1, n_villages=5, n_grids=12, n_micro=40, area_km2=60.0,
-                   lon0=121.02, lat0=29.14, half_width_km=5.0, half_height_km=3.5,
-                   core_offset_km=(-1.0, 0.0), core_sigma_km=1.2, core_peak=4.0),
-        active_workers=60, full_time=15, months=3, events_per_month=500,
-        slow_departments=1, returning_departments=1, rating_mismatches=2, planted_department_ranks=(0, 3)),
+        TilingSpec(
+            n_towns=2,
+            n_streets=1,
+            n_villages=5,
+            n_grids=12,
+            n_micro=40,
+            area_km2=60.0,
+            lon0=121.02,
+            lat0=29.14,
+            half_width_km=5.0,
+            half_height_km=3.5,
+            core_offset_km=(-1.0, 0.0),
+            core_sigma_km=1.2,
+            core_peak=4.0,
+        ),
+        active_workers=60,
+        full_time=15,
+        months=3,
+        events_per_month=500,
+        slow_departments=1,
+        returning_departments=1,
+        rating_mismatches=2,
+        planted_department_ranks=(0, 3),
+    ),
 }
 
 
@@ -161,6 +261,7 @@ def parse_end(text: str) -> dt.datetime:
 
 
 # --- the world: places, organisation, people ------------------------------------------------
+
 
 @dataclass
 class World:
@@ -209,7 +310,9 @@ def _build_world(profile: Profile, seed: int) -> World:
     tiling = build_tiling(rng, profile.tiling)
     spec = profile.tiling
     is_street = np.arange(spec.n_towns) < spec.n_streets
-    town_names = rnd.sample(cat.STREET_NAMES, spec.n_streets) + rnd.sample(cat.TOWN_NAMES, spec.n_towns - spec.n_streets)
+    town_names = rnd.sample(cat.STREET_NAMES, spec.n_streets) + rnd.sample(
+        cat.TOWN_NAMES, spec.n_towns - spec.n_streets
+    )
     used: set[str] = set()
     village_names = [_village_name(rnd, bool(is_street[t]), used) for t in tiling.village_town.tolist()]
     grid_names, counters = [], {}
@@ -228,16 +331,34 @@ def _build_world(profile: Profile, seed: int) -> World:
 
 def _build_departments(world: World) -> None:
     for key, name, name_en, line in cat.COUNTY_DEPARTMENTS:
-        world.departments.append({"id": len(world.departments) + 1, "code": f"D{len(world.departments) + 1:02d}",
-                                  "name": name, "name_en": name_en, "level": "county", "town_id": None,
-                                  "line_of_business": line, "key": key})
+        world.departments.append(
+            {
+                "id": len(world.departments) + 1,
+                "code": f"D{len(world.departments) + 1:02d}",
+                "name": name,
+                "name_en": name_en,
+                "level": "county",
+                "town_id": None,
+                "line_of_business": line,
+                "key": key,
+            }
+        )
         world.dept_by_key[key] = len(world.departments)
     for t, town in enumerate(world.town_names):
         for k, (key, suffix, suffix_en, line) in enumerate(cat.TOWN_UNITS):
             did = len(world.departments) + 1
-            world.departments.append({"id": did, "code": f"T{t + 1:02d}D{k + 1}", "name": town + suffix,
-                                      "name_en": f"{suffix_en}, town {t + 1:02d}", "level": "town",
-                                      "town_id": world.town_id(t), "line_of_business": line, "key": key})
+            world.departments.append(
+                {
+                    "id": did,
+                    "code": f"T{t + 1:02d}D{k + 1}",
+                    "name": town + suffix,
+                    "name_en": f"{suffix_en}, town {t + 1:02d}",
+                    "level": "town",
+                    "town_id": world.town_id(t),
+                    "line_of_business": line,
+                    "key": key,
+                }
+            )
             world.town_unit[(t, key)] = did
 
 
@@ -275,8 +396,9 @@ def _build_workers(world: World, profile: Profile, seed: int, start: dt.date, en
     rows: list[dict] = []
 
     def add(role, etype, grid, micro=None, dept=None, covers=None):
-        rows.append({"role": role, "employment_type": etype, "grid": grid, "micro": micro, "dept": dept,
-                     "covers": covers})
+        rows.append(
+            {"role": role, "employment_type": etype, "grid": grid, "micro": micro, "dept": dept, "covers": covers}
+        )
 
     # Full-time: one per grid except a few coverage gaps; the rest go to the biggest grids.
     uncovered = set(rng.choice(n_grids, size=round(0.04 * n_grids), replace=False).tolist())
@@ -290,8 +412,13 @@ def _build_workers(world: World, profile: Profile, seed: int, start: dt.date, en
     for key, per in cat.PROFESSIONAL_DEPARTMENTS:
         for first in range(0, n_grids, per):
             covers = range(first, min(first + per, n_grids))
-            add("professional_worker", "departmental", int(rng.choice(covers)), dept=world.dept_by_key[key],
-                covers=covers)
+            add(
+                "professional_worker",
+                "departmental",
+                int(rng.choice(covers)),
+                dept=world.dept_by_key[key],
+                covers=covers,
+            )
     n_other = profile.active_workers - len(rows)
     n_micro_heads = min(round(0.65 * n_other), n_micro)
     for m in np.sort(rng.choice(n_micro, size=n_micro_heads, replace=False)).tolist():
@@ -308,9 +435,11 @@ def _build_workers(world: World, profile: Profile, seed: int, start: dt.date, en
     w_old = np.select([ft, role == "professional_worker", role == "grid_head"], [0.35, 0.8, 3.0], 1.8)
     old = np.zeros(n, bool)
     old[_exact_pick(rng, round(0.71 * n), w_old, np.arange(n))] = True
-    ages = np.where(old,
-                    np.where(ft, rng.integers(50, 58, n), 50 + np.minimum(rng.gamma(2.0, 4.0, n), 19).astype(int)),
-                    np.where(ft, rng.integers(24, 50, n), rng.integers(32, 50, n)))
+    ages = np.where(
+        old,
+        np.where(ft, rng.integers(50, 58, n), 50 + np.minimum(rng.gamma(2.0, 4.0, n), 19).astype(int)),
+        np.where(ft, rng.integers(24, 50, n), rng.integers(32, 50, n)),
+    )
     education = np.full(n, "junior_college", dtype=object)
     w_pg = np.where(ft & ~old, 3.0, np.where(role == "professional_worker", 3.0, 0.25))
     pg = _exact_pick(rng, round(0.04 * n), w_pg, np.arange(n))
@@ -325,8 +454,7 @@ def _build_workers(world: World, profile: Profile, seed: int, start: dt.date, en
         r["birth"] = _birth_for_age(rnd, end, int(ages[i]))
         r["education"] = education[i]
         years = rng.beta(1.3, 2.5) * 8 if ft[i] else rng.uniform(0.5, 10)
-        r["hired"] = max(end - dt.timedelta(days=int(years * 365.25) + 45),
-                         _shift_years(r["birth"], 19))
+        r["hired"] = max(end - dt.timedelta(days=int(years * 365.25) + 45), _shift_years(r["birth"], 19))
         r["left"] = None
 
     # Leavers (~10%/year, more in a couple of towns), each replaced by an active worker who was
@@ -345,10 +473,18 @@ def _build_workers(world: World, profile: Profile, seed: int, start: dt.date, en
         r["hired"] = left + dt.timedelta(days=int(rng.integers(5, 40)))
         male = rnd.random() < 0.5
         age = int(rng.integers(26, 62))
-        leavers.append({**r, "male": male, "birth": _birth_for_age(rnd, left, age),
-                        "education": rnd.choices(["postgraduate", "junior_college", "high_school_or_below"],
-                                                 [0.04, 0.67, 0.29])[0],
-                        "hired": left - dt.timedelta(days=int(rng.uniform(0.3, 6) * 365)), "left": left})
+        leavers.append(
+            {
+                **r,
+                "male": male,
+                "birth": _birth_for_age(rnd, left, age),
+                "education": rnd.choices(
+                    ["postgraduate", "junior_college", "high_school_or_below"], [0.04, 0.67, 0.29]
+                )[0],
+                "hired": left - dt.timedelta(days=int(rng.uniform(0.3, 6) * 365)),
+                "left": left,
+            }
+        )
     all_rows = rows + leavers
     phones: set[str] = set()
     for i, r in enumerate(all_rows):
@@ -367,6 +503,7 @@ def _build_workers(world: World, profile: Profile, seed: int, start: dt.date, en
 
 
 # --- planting --------------------------------------------------------------------------------
+
 
 @dataclass
 class Plan:
@@ -399,19 +536,25 @@ def _plan(world: World, profile: Profile, seed: int, period_start: dt.date) -> P
     til = world.tiling
     rows = world.workers["rows"][: world.workers["n_active"]]
     n_ft = profile.full_time
-    ft_per_grid = np.bincount([r["grid"] for r in rows if r["role"] == "full_time_worker"],
-                              minlength=len(til.grids))
+    ft_per_grid = np.bincount([r["grid"] for r in rows if r["role"] == "full_time_worker"], minlength=len(til.grids))
     grids_per_village = np.bincount(til.grid_village, minlength=len(til.villages))
     n_filter = max(1, round(0.05 * len(til.villages)))
     # Filtering villages: at least two grids and a good size, so the silence is not just smallness.
-    village_res = np.bincount(til.grid_village[til.micro_grid], weights=world.micro_residents,
-                              minlength=len(til.villages))
+    village_res = np.bincount(
+        til.grid_village[til.micro_grid], weights=world.micro_residents, minlength=len(til.villages)
+    )
     multi = grids_per_village >= 2
     eligible_v = np.flatnonzero(multi & (village_res >= np.quantile(village_res[multi], 0.6)))
     filtering = set(rng.choice(eligible_v, size=n_filter, replace=False).tolist())
     # Planted workers: full-time, sole full-time worker of their grid, with a whole period of work.
-    candidates = [r["id"] for r in rows if r["role"] == "full_time_worker" and ft_per_grid[r["grid"]] == 1
-                  and r["village"] not in filtering and r["hired"] < period_start - dt.timedelta(days=30)]
+    candidates = [
+        r["id"]
+        for r in rows
+        if r["role"] == "full_time_worker"
+        and ft_per_grid[r["grid"]] == 1
+        and r["village"] not in filtering
+        and r["hired"] < period_start - dt.timedelta(days=30)
+    ]
     n_pad, n_dup, n_empty = (max(1, round(s * n_ft)) for s in (0.03, 0.02, 0.03))
     chosen = rng.choice(candidates, size=n_pad + n_dup + n_empty, replace=False).tolist()
     trivial_items = [(c, i) for c, items in cat.ITEMS.items() for i, it in enumerate(items) if it[2]]
@@ -419,16 +562,16 @@ def _plan(world: World, profile: Profile, seed: int, period_start: dt.date) -> P
     for wid in chosen[:n_pad]:
         favs = rnd.sample(trivial_items, 5)
         padders[wid] = {"items": favs, "mult": rng.uniform(2.5, 4.0)}
-    for wid in chosen[n_pad:n_pad + n_dup]:
+    for wid in chosen[n_pad : n_pad + n_dup]:
         dups[wid] = {"items": rnd.sample(trivial_items, 4), "mult": rng.uniform(0.7, 1.0)}
-    empty = {wid: rnd.choice(["jump", "repeat", "both"]) for wid in chosen[n_pad + n_dup:]}
+    empty = {wid: rnd.choice(["jump", "repeat", "both"]) for wid in chosen[n_pad + n_dup :]}
 
     vol = _expected_dispatch()
     ranked = [k for k, _ in sorted(vol.items(), key=lambda kv: -kv[1])]
     pool = ranked[slice(*profile.planted_department_ranks)]
     rng.shuffle(pool)
     n_slow, n_ret = profile.slow_departments, profile.returning_departments
-    slow_keys, ret_keys = pool[:n_slow], pool[n_slow:n_slow + n_ret]
+    slow_keys, ret_keys = pool[:n_slow], pool[n_slow : n_slow + n_ret]
     slow = {world.dept_by_key[k] for k in slow_keys}
     returning = {world.dept_by_key[k] for k in ret_keys}
     dept_speed = {d["id"]: float(rng.uniform(0.75, 1.35)) for d in world.departments}
@@ -445,48 +588,121 @@ def _plan(world: World, profile: Profile, seed: int, period_start: dt.date) -> P
     village_esc = rng.uniform(0.8, 1.25, len(til.villages))
 
     for wid, s in padders.items():
-        world.planted.append(("padding", "worker", wid,
-                              f"凑件: about {s['mult']:.1f}x the usual volume of extra trivial reports, in bursts "
-                              "08:00-09:00 on working days and in the last 3 days of the month, closed within minutes"))
+        world.planted.append(
+            (
+                "padding",
+                "worker",
+                wid,
+                f"凑件: about {s['mult']:.1f}x the usual volume of extra trivial reports, in bursts "
+                "08:00-09:00 on working days and in the last 3 days of the month, closed within minutes",
+            )
+        )
     for wid in dups:
-        world.planted.append(("near_duplicates", "worker", wid,
-                              "事件空转: trivial items re-entered at (nearly) the same point 1-20 h after the first"))
+        world.planted.append(
+            (
+                "near_duplicates",
+                "worker",
+                wid,
+                "事件空转: trivial items re-entered at (nearly) the same point 1-20 h after the first",
+            )
+        )
     for wid, mode in empty.items():
-        what = {"jump": "GPS jumps faster than 30 km/h", "repeat": "the same track uploaded day after day",
-                "both": "GPS jumps and the same track repeated"}[mode]
+        what = {
+            "jump": "GPS jumps faster than 30 km/h",
+            "repeat": "the same track uploaded day after day",
+            "both": "GPS jumps and the same track repeated",
+        }[mode]
         world.planted.append(("empty_patrol", "worker", wid, f"人员空跑: {what} on most patrol days"))
     for v in sorted(filtering):
-        world.planted.append(("filtering", "village", world.village_id(v),
-                              "信息过滤: hard events not entered, escalation avoided, fewer grid reports; "
-                              "residents' 12345 calls from its grids run higher"))
+        world.planted.append(
+            (
+                "filtering",
+                "village",
+                world.village_id(v),
+                "信息过滤: hard events not entered, escalation avoided, fewer grid reports; "
+                "residents' 12345 calls from its grids run higher",
+            )
+        )
     for d in sorted(slow):
         world.planted.append(("slow_department", "department", d, "accepts ~8x and handles ~3x slower than peers"))
     for d in sorted(returning):
-        world.planted.append(("returning_department", "department", d,
-                              "returns ~40% of dispatched events as not its responsibility"))
+        world.planted.append(
+            ("returning_department", "department", d, "returns ~40% of dispatched events as not its responsibility")
+        )
     for d, kind in sorted(mismatch.items()):
-        world.planted.append(("rating_mismatch", "department", d,
-                              "rated highly by towns despite poor handling data" if kind == "praised"
-                              else "rated poorly by towns despite fast, on-time handling"))
+        world.planted.append(
+            (
+                "rating_mismatch",
+                "department",
+                d,
+                "rated highly by towns despite poor handling data"
+                if kind == "praised"
+                else "rated poorly by towns despite fast, on-time handling",
+            )
+        )
     return Plan(padders, dups, empty, filtering, slow, returning, mismatch, village_esc, town_speed, dept_speed)
 
 
 # --- events ----------------------------------------------------------------------------------
 
 EVENT_COLUMNS = (
-    "id", "code", "category_code", "item_type_code", "source", "urgency", "description", "micro_grid_id",
-    "grid_id", "village_id", "town_id", "lon", "lat", "reported_at", "reported_by", "deadline", "status",
-    "handled_level", "department_id", "filing_only", "quality_grade", "satisfaction", "completed_at",
-    "closed_at", "escalations", "returns", "rejections")
-STEP_COLUMNS = ("id", "event_id", "seq", "action", "from_level", "from_unit_id", "to_level", "to_unit_id",
-                "at", "actor_worker_id", "actor")
+    "id",
+    "code",
+    "category_code",
+    "item_type_code",
+    "source",
+    "urgency",
+    "description",
+    "micro_grid_id",
+    "grid_id",
+    "village_id",
+    "town_id",
+    "lon",
+    "lat",
+    "reported_at",
+    "reported_by",
+    "deadline",
+    "status",
+    "handled_level",
+    "department_id",
+    "filing_only",
+    "quality_grade",
+    "satisfaction",
+    "completed_at",
+    "closed_at",
+    "escalations",
+    "returns",
+    "rejections",
+)
+STEP_COLUMNS = (
+    "id",
+    "event_id",
+    "seq",
+    "action",
+    "from_level",
+    "from_unit_id",
+    "to_level",
+    "to_unit_id",
+    "at",
+    "actor_worker_id",
+    "actor",
+)
 
 
 class EventFactory:
     """Generates events with their steps, batch by batch, in bounded memory."""
 
-    def __init__(self, world: World, plan: Plan, seed: int, start_us: int, end_us: int, n_total: int,
-                 deadlines: dict[str, float], verify_hours: float):
+    def __init__(
+        self,
+        world: World,
+        plan: Plan,
+        seed: int,
+        start_us: int,
+        end_us: int,
+        n_total: int,
+        deadlines: dict[str, float],
+        verify_hours: float,
+    ):
         self.world, self.plan = world, plan
         self.rng, self.rnd = _rngs(seed, 4)
         self.start_us, self.end_us = start_us, end_us
@@ -523,9 +739,19 @@ class EventFactory:
             for n, it in enumerate(cat.ITEMS[code]):
                 name, name_en, trivial, urg, hard, key, w = it
                 self.item_index[(code, n)] = len(self.items)
-                self.items.append({"code": f"{code}.{n + 1:02d}", "category": code, "name": name,
-                                   "name_en": name_en, "trivial": trivial, "hard": hard,
-                                   "urgency": cat.URGENCY_CODES[urg], "key": key, "w": w})
+                self.items.append(
+                    {
+                        "code": f"{code}.{n + 1:02d}",
+                        "category": code,
+                        "name": name,
+                        "name_en": name_en,
+                        "trivial": trivial,
+                        "hard": hard,
+                        "urgency": cat.URGENCY_CODES[urg],
+                        "key": key,
+                        "w": w,
+                    }
+                )
         by_name = {it["name"]: k for k, it in enumerate(self.items)}
         n = len(self.items)
         self.item_kind = ["trivial" if it["trivial"] else ("hard" if it["hard"] else "normal") for it in self.items]
@@ -597,6 +823,7 @@ class EventFactory:
         def extra(worker: int, mult: float) -> int:
             own = max(grid_share[self._worker_grid(worker)], average)
             return max(3, round(mult * worker_reports * own))
+
         self.pad_counts = {w: extra(w, s["mult"]) for w, s in self.plan.padders.items()}
         self.dup_counts = {w: extra(w, s["mult"]) for w, s in self.plan.duplicators.items()}
         n_base = n_total - sum(self.pad_counts.values()) - 2 * sum(self.dup_counts.values())
@@ -840,8 +1067,11 @@ class EventFactory:
             self.next_step_id += len(steps)
             self._record_dept_stats(steps, self.deadline_us[urg])
             closed = status == "closed"
-            completed_at = max((st[5] for st in steps if st[0] == "complete"), default=NAT) \
-                if status in ("completed", "verified", "closed") else NAT
+            completed_at = (
+                max((st[5] for st in steps if st[0] == "complete"), default=NAT)
+                if status in ("completed", "verified", "closed")
+                else NAT
+            )
             closed_at = steps[-1][5] if closed else NAT
             deadline = t0 + self.deadline_us[urg]
             overdue = (closed_at if closed else end_us) > deadline
@@ -850,22 +1080,48 @@ class EventFactory:
                 p_bad = 0.027 + 0.3 * (ev.rejections > 0) + 0.12 * overdue
                 x = rnd.random()
                 quality = "unqualified" if x < p_bad else ("excellent" if x < p_bad + 0.36 else "qualified")
-                if kind == "base" and rnd.random() < (0.6 if source in ("resident_call", "hotline_12345",
-                                                                        "household_visit") else 0.15):
+                if kind == "base" and rnd.random() < (
+                    0.6 if source in ("resident_call", "hotline_12345", "household_visit") else 0.15
+                ):
                     shift = (1 if overdue else 0) + (1 if ev.rejections else 0)
                     satisfaction = max(1, rnd.choices([5, 4, 3, 2, 1], [55, 30, 10, 3, 2])[0] - shift)
             place = world.village_names[v] + rnd.choice(
-                cat.LANDMARKS_URBAN if world.town_is_street[tw] else cat.LANDMARKS_RURAL)
+                cat.LANDMARKS_URBAN if world.town_is_street[tw] else cat.LANDMARKS_RURAL
+            )
             if source == "hotline_12345":
                 place = world.town_names[tw] + place
             actions = [st[0] for st in steps]
-            ev_rows.append((
-                eid, f"SJ{eid:09d}", info["category"], info["code"], source, urg,
-                f"{cat.SOURCE_PHRASES[source]}{place}{info['name']}问题。", m + 1, g + 1, world.village_id(v),
-                world.town_id(tw), lon, lat, t0, reporter if source in GRID_SOURCES else None, deadline, status,
-                ev.handled_level if status != "filed" else None, ev.department_id, ev.filing_only, quality,
-                satisfaction, completed_at, closed_at, actions.count("escalate"), actions.count("return"),
-                actions.count("reject")))
+            ev_rows.append(
+                (
+                    eid,
+                    f"SJ{eid:09d}",
+                    info["category"],
+                    info["code"],
+                    source,
+                    urg,
+                    f"{cat.SOURCE_PHRASES[source]}{place}{info['name']}问题。",
+                    m + 1,
+                    g + 1,
+                    world.village_id(v),
+                    world.town_id(tw),
+                    lon,
+                    lat,
+                    t0,
+                    reporter if source in GRID_SOURCES else None,
+                    deadline,
+                    status,
+                    ev.handled_level if status != "filed" else None,
+                    ev.department_id,
+                    ev.filing_only,
+                    quality,
+                    satisfaction,
+                    completed_at,
+                    closed_at,
+                    actions.count("escalate"),
+                    actions.count("return"),
+                    actions.count("reject"),
+                )
+            )
         ev_cols = dict(zip(EVENT_COLUMNS, map(list, zip(*ev_rows))))
         st_cols = dict(zip(STEP_COLUMNS, map(list, zip(*st_rows))))
         for key in ("reported_at", "deadline", "completed_at", "closed_at"):
@@ -912,8 +1168,9 @@ class EventFactory:
 class _Event:
     """One event's path through the levels, as a list of steps with times (µs)."""
 
-    def __init__(self, f: EventFactory, t0: int, m: int, g: int, v: int, tw: int, it: int, urg: str,
-                 reporter: int | None):
+    def __init__(
+        self, f: EventFactory, t0: int, m: int, g: int, v: int, tw: int, it: int, urg: str, reporter: int | None
+    ):
         self.f, self.t, self.m, self.g, self.v, self.tw = f, t0, m, g, v, tw
         self.info = f.items[it]
         self.kind = f.item_kind[it]
@@ -947,8 +1204,13 @@ class _Event:
         """Made-up trivial events: closed within minutes, never verified on site."""
         w, g, rnd = self.reporter, self.grid_id, self.f.rnd
         self.add("report", "micro_grid", self.m + 1, "grid", g, w)
-        for action, lo, hi in (("accept", 0.5, 2), ("handle", 1, 3), ("complete", 2, 8),
-                               ("verify", 1, 5), ("close", 0.2, 3)):
+        for action, lo, hi in (
+            ("accept", 0.5, 2),
+            ("handle", 1, 3),
+            ("complete", 2, 8),
+            ("verify", 1, 5),
+            ("close", 0.2, 3),
+        ):
             self.t += int(rnd.uniform(lo, hi) * US_MIN)
             self.at(action, "grid", g, w)
         self.handled_level = "grid"
@@ -1018,8 +1280,9 @@ class _Event:
         if rnd.random() < self_handle:  # the town centre's own cadres handle it
             self.wait("register")
             self.at("register", "town", self.town_id, actor="镇街社会治理中心")
-            self.handle_cycle("town", self.town_id, None, "dept_handle", "town_complete",
-                              self.town_speed, actor="镇街社会治理中心")
+            self.handle_cycle(
+                "town", self.town_id, None, "dept_handle", "town_complete", self.town_speed, actor="镇街社会治理中心"
+            )
             self.verify_close("town", self.town_id, None, actor="镇街社会治理中心")
             self.handled_level = "town"
             return
@@ -1082,8 +1345,12 @@ class _Event:
             self.wait("reject")
             self.add("reject", "grid", self.grid_id, handler[1], handler[2], self.reporter)
             factor = f.plan.dept_speed.get(handler[2], 1.0) if handler[1] == "department" else 1.0
-            stages = {"grid": ("grid_handle", "grid_complete"), "village": ("village_handle", "village_complete"),
-                      "town": ("dept_handle", "town_complete"), "department": ("dept_handle", "dept_complete")}
+            stages = {
+                "grid": ("grid_handle", "grid_complete"),
+                "village": ("village_handle", "village_complete"),
+                "town": ("dept_handle", "town_complete"),
+                "department": ("dept_handle", "dept_complete"),
+            }
             h, c = stages[handler[1]]
             self.handle_cycle(handler[1], handler[2], handler[6], h, c, 0.5 * factor, handler[7])
         self.wait("close", sigma=1.0)
@@ -1100,8 +1367,11 @@ class _Event:
             if d not in exclude:
                 return d
         line = f.world.departments[f.world.dept_by_key[key] - 1]["line_of_business"]
-        peers = [d["id"] for d in f.world.departments if d["level"] == "county"
-                 and d["line_of_business"] == line and d["id"] not in exclude]
+        peers = [
+            d["id"]
+            for d in f.world.departments
+            if d["level"] == "county" and d["line_of_business"] == line and d["id"] not in exclude
+        ]
         if not peers:
             peers = [f.world.dept_by_key[FALLBACK_DEPARTMENT.get(key, "gov_office")]]
         return peers[0] if len(peers) == 1 else rnd.choice(peers)
@@ -1131,8 +1401,9 @@ class _Event:
         actor = self.dept_name(dept)
         self.wait("dept_accept", speed * (8.0 if slow else 1.0))
         self.at("accept", "department", dept, worker, actor)
-        self.handle_cycle("department", dept, worker, "dept_handle", "dept_complete",
-                          speed * (3.0 if slow else 1.0), actor)
+        self.handle_cycle(
+            "department", dept, worker, "dept_handle", "dept_complete", speed * (3.0 if slow else 1.0), actor
+        )
         self.department_id = dept
         self.handled_level = "department"
         self.verify_close(centre_level, centre_id, None, actor=centre_actor)
@@ -1142,6 +1413,7 @@ class _Event:
 
 
 # --- patrol check-ins --------------------------------------------------------------------------
+
 
 def _checkins(world: World, plan: Plan, seed: int, end_us: int):
     """Check-ins for the last CHECKIN_DAYS days and today up to `end` (columns)."""
@@ -1259,6 +1531,7 @@ def _checkins(world: World, plan: Plan, seed: int, end_us: int):
 
 # --- department ratings (街呼区应) -------------------------------------------------------------
 
+
 def _ratings(world: World, plan: Plan, seed: int, stats: dict, start_us: int, end_us: int):
     """Each town rates each county department monthly; scores track the department's data."""
     rng, _ = _rngs(seed, 6)
@@ -1298,8 +1571,15 @@ def _ratings(world: World, plan: Plan, seed: int, stats: dict, start_us: int, en
                 base = 55
             for t in range(len(world.town_names)):
                 score = float(np.clip(round(base + town_bias[t] + rng.normal(0, 3.5), 1), 0, 100))
-                comment = ("配合积极,响应迅速" if score >= 90 else "配合较好" if score >= 78
-                           else "响应偏慢,需加强" if score >= 62 else "推诿扯皮,多次催办未果")
+                comment = (
+                    "配合积极,响应迅速"
+                    if score >= 90
+                    else "配合较好"
+                    if score >= 78
+                    else "响应偏慢,需加强"
+                    if score >= 62
+                    else "推诿扯皮,多次催办未果"
+                )
                 cols["id"].append(len(cols["id"]) + 1)
                 cols["town_id"].append(world.town_id(t))
                 cols["department_id"].append(d["id"])
@@ -1312,13 +1592,20 @@ def _ratings(world: World, plan: Plan, seed: int, stats: dict, start_us: int, en
 
 # --- writing ---------------------------------------------------------------------------------
 
+
 def _poly_columns(geoms, proj) -> dict:
     bounds = shapely.bounds(geoms)
     cent = shapely.get_coordinates(shapely.centroid(geoms))
-    return {"boundary_wkt": shapely.to_wkt(geoms, rounding_precision=6, trim=True).tolist(),
-            "centroid_lon": np.round(cent[:, 0], 6), "centroid_lat": np.round(cent[:, 1], 6),
-            "min_lon": bounds[:, 0], "min_lat": bounds[:, 1], "max_lon": bounds[:, 2], "max_lat": bounds[:, 3],
-            "area_km2": np.round(proj.area_km2(geoms), 6)}
+    return {
+        "boundary_wkt": shapely.to_wkt(geoms, rounding_precision=6, trim=True).tolist(),
+        "centroid_lon": np.round(cent[:, 0], 6),
+        "centroid_lat": np.round(cent[:, 1], 6),
+        "min_lon": bounds[:, 0],
+        "min_lat": bounds[:, 1],
+        "max_lon": bounds[:, 2],
+        "max_lat": bounds[:, 3],
+        "area_km2": np.round(proj.area_km2(geoms), 6),
+    }
 
 
 def _write_static(writer: BulkWriter, world: World, factory: EventFactory) -> None:
@@ -1342,10 +1629,19 @@ def _write_static(writer: BulkWriter, world: World, factory: EventFactory) -> No
         kinds.append("community" if world.town_is_street[t] else "village")
         levels.append("village")
         parents.append(world.town_id(t))
-    writer.insert(schema.admin_units, {"id": list(range(1, len(codes) + 1)), "level": levels, "kind": kinds,
-                                       "parent_id": parents, "code": codes, "name": names,
-                                       **_poly_columns(admin_geoms, proj)})
-    vcode = codes[1 + n_t:]
+    writer.insert(
+        schema.admin_units,
+        {
+            "id": list(range(1, len(codes) + 1)),
+            "level": levels,
+            "kind": kinds,
+            "parent_id": parents,
+            "code": codes,
+            "name": names,
+            **_poly_columns(admin_geoms, proj),
+        },
+    )
+    vcode = codes[1 + n_t :]
     grid_codes, counters = [], {}
     for v in til.grid_village.tolist():
         counters[v] = counters.get(v, 0) + 1
@@ -1353,45 +1649,83 @@ def _write_static(writer: BulkWriter, world: World, factory: EventFactory) -> No
     hh = np.bincount(til.micro_grid, weights=world.micro_households).astype(int)
     res = np.bincount(til.micro_grid, weights=world.micro_residents).astype(int)
     gv = til.grid_village
-    writer.insert(schema.grids, {
-        "id": list(range(1, len(gv) + 1)), "code": grid_codes, "name": world.grid_names,
-        "village_id": [world.village_id(v) for v in gv.tolist()],
-        "town_id": [world.town_id(int(til.village_town[v])) for v in gv.tolist()],
-        "households": hh, "residents": res, **_poly_columns(til.grids, proj)})
+    writer.insert(
+        schema.grids,
+        {
+            "id": list(range(1, len(gv) + 1)),
+            "code": grid_codes,
+            "name": world.grid_names,
+            "village_id": [world.village_id(v) for v in gv.tolist()],
+            "town_id": [world.town_id(int(til.village_town[v])) for v in gv.tolist()],
+            "households": hh,
+            "residents": res,
+            **_poly_columns(til.grids, proj),
+        },
+    )
     m_codes, m_names, counters = [], [], {}
     for g in til.micro_grid.tolist():
         counters[g] = counters.get(g, 0) + 1
         m_codes.append(f"{grid_codes[g]}M{counters[g]}")
         m_names.append(f"{world.grid_names[g]}微网格{counters[g]}")
-    writer.insert(schema.micro_grids, {
-        "id": list(range(1, len(til.micro) + 1)), "code": m_codes, "name": m_names,
-        "grid_id": (til.micro_grid + 1), "village_id": [world.village_id(v) for v in factory.micro_village.tolist()],
-        "town_id": [world.town_id(t) for t in factory.micro_town.tolist()],
-        "households": world.micro_households, "residents": world.micro_residents,
-        **_poly_columns(til.micro, proj)})
+    writer.insert(
+        schema.micro_grids,
+        {
+            "id": list(range(1, len(til.micro) + 1)),
+            "code": m_codes,
+            "name": m_names,
+            "grid_id": (til.micro_grid + 1),
+            "village_id": [world.village_id(v) for v in factory.micro_village.tolist()],
+            "town_id": [world.town_id(t) for t in factory.micro_town.tolist()],
+            "households": world.micro_households,
+            "residents": world.micro_residents,
+            **_poly_columns(til.micro, proj),
+        },
+    )
     dep_cols = ("id", "code", "name", "name_en", "level", "town_id", "line_of_business")
     writer.insert(schema.departments, {c: [d[c] for d in world.departments] for c in dep_cols})
     rows = world.workers["rows"]
-    writer.insert(schema.workers, {
-        "id": [r["id"] for r in rows], "code": [r["code"] for r in rows], "name": [r["name"] for r in rows],
-        "gender": ["M" if r["male"] else "F" for r in rows],
-        "birth_date": np.array([r["birth"] for r in rows], dtype="datetime64[D]"),
-        "education": [r["education"] for r in rows], "employment_type": [r["employment_type"] for r in rows],
-        "role": [r["role"] for r in rows], "town_id": [world.town_id(r["town"]) for r in rows],
-        "village_id": [world.village_id(r["village"]) for r in rows], "grid_id": [r["grid"] + 1 for r in rows],
-        "micro_grid_id": [None if r["micro"] is None else r["micro"] + 1 for r in rows],
-        "department_id": [r["dept"] for r in rows],
-        "hired_on": np.array([r["hired"] for r in rows], dtype="datetime64[D]"),
-        "left_on": np.array([r["left"] if r["left"] else "NaT" for r in rows], dtype="datetime64[D]"),
-        "phone": [r["phone"] for r in rows]})
-    writer.insert(schema.event_categories, {
-        "code": [c[0] for c in cat.CATEGORIES], "name": [c[1] for c in cat.CATEGORIES],
-        "name_en": [c[2] for c in cat.CATEGORIES], "sort_order": list(range(1, len(cat.CATEGORIES) + 1))})
+    writer.insert(
+        schema.workers,
+        {
+            "id": [r["id"] for r in rows],
+            "code": [r["code"] for r in rows],
+            "name": [r["name"] for r in rows],
+            "gender": ["M" if r["male"] else "F" for r in rows],
+            "birth_date": np.array([r["birth"] for r in rows], dtype="datetime64[D]"),
+            "education": [r["education"] for r in rows],
+            "employment_type": [r["employment_type"] for r in rows],
+            "role": [r["role"] for r in rows],
+            "town_id": [world.town_id(r["town"]) for r in rows],
+            "village_id": [world.village_id(r["village"]) for r in rows],
+            "grid_id": [r["grid"] + 1 for r in rows],
+            "micro_grid_id": [None if r["micro"] is None else r["micro"] + 1 for r in rows],
+            "department_id": [r["dept"] for r in rows],
+            "hired_on": np.array([r["hired"] for r in rows], dtype="datetime64[D]"),
+            "left_on": np.array([r["left"] if r["left"] else "NaT" for r in rows], dtype="datetime64[D]"),
+            "phone": [r["phone"] for r in rows],
+        },
+    )
+    writer.insert(
+        schema.event_categories,
+        {
+            "code": [c[0] for c in cat.CATEGORIES],
+            "name": [c[1] for c in cat.CATEGORIES],
+            "name_en": [c[2] for c in cat.CATEGORIES],
+            "sort_order": list(range(1, len(cat.CATEGORIES) + 1)),
+        },
+    )
     items = factory.items
-    writer.insert(schema.event_item_types, {
-        "code": [i["code"] for i in items], "category_code": [i["category"] for i in items],
-        "name": [i["name"] for i in items], "name_en": [i["name_en"] for i in items],
-        "trivial": [i["trivial"] for i in items], "default_urgency": [i["urgency"] for i in items]})
+    writer.insert(
+        schema.event_item_types,
+        {
+            "code": [i["code"] for i in items],
+            "category_code": [i["category"] for i in items],
+            "name": [i["name"] for i in items],
+            "name_en": [i["name_en"] for i in items],
+            "trivial": [i["trivial"] for i in items],
+            "default_urgency": [i["urgency"] for i in items],
+        },
+    )
 
 
 def _refuse_if_not_empty(engine) -> None:
@@ -1401,12 +1735,20 @@ def _refuse_if_not_empty(engine) -> None:
         if conn.execute(select(literal(1)).select_from(schema.grids).limit(1)).first():
             raise StoreNotEmptyError(
                 f"{describe_url(str(engine.url))} already holds data (it has grids); nothing was changed. "
-                "Use --replace to drop and rebuild it.")
+                "Use --replace to drop and rebuild it."
+            )
 
 
-def generate(url: str, profile: str = "county", seed: int = 7, months: int | None = None,
-             events: int | None = None, end: dt.datetime | str | None = None, progress: bool = True,
-             replace: bool = False) -> dict:
+def generate(
+    url: str,
+    profile: str = "county",
+    seed: int = 7,
+    months: int | None = None,
+    events: int | None = None,
+    end: dt.datetime | str | None = None,
+    progress: bool = True,
+    replace: bool = False,
+) -> dict:
     """Build the sample county into the store at `url`; returns counts per table and timings."""
     began = time.perf_counter()
     prof = PROFILES[profile]
@@ -1423,10 +1765,12 @@ def generate(url: str, profile: str = "county", seed: int = 7, months: int | Non
 
     engine = create_store_engine(url, writable=True)
     if engine.dialect.name == "sqlite":
+
         @event.listens_for(engine, "connect")
         def _fast_build(dbapi_conn, _record):  # noqa: ANN001 - DBAPI hook
             # A bigger (but bounded: 256 MB) page cache for loading and the final index builds.
             dbapi_conn.execute("PRAGMA cache_size=-262144")
+
     try:
         if replace:
             schema.metadata.drop_all(engine)
@@ -1439,8 +1783,7 @@ def generate(url: str, profile: str = "county", seed: int = 7, months: int | Non
         world = _build_world(prof, seed)
         _build_workers(world, prof, seed, start_local.date(), end_local.date())
         plan = _plan(world, prof, seed, start_local.date())
-        factory = EventFactory(world, plan, seed, start_us, end_us, n_events, deadlines,
-                               rules["verify_within_hours"])
+        factory = EventFactory(world, plan, seed, start_us, end_us, n_events, deadlines, rules["verify_within_hours"])
         counts: dict[str, int] = {}
         # Indexes of the big tables are built once after loading: far faster than maintaining
         # them row by row (a build that fails half-way needs --replace anyway).
@@ -1463,13 +1806,25 @@ def generate(url: str, profile: str = "county", seed: int = 7, months: int | Non
             writer = BulkWriter(conn)
             writer.insert(schema.patrol_checkins, _checkins(world, plan, seed, end_us))
             writer.insert(schema.department_ratings, _ratings(world, plan, seed, factory.dept_stats, start_us, end_us))
-            writer.insert(schema.planted_patterns, {
-                "id": list(range(1, len(world.planted) + 1)), "pattern": [p[0] for p in world.planted],
-                "subject_type": [p[1] for p in world.planted], "subject_id": [p[2] for p in world.planted],
-                "detail": [p[3] for p in world.planted]})
-            meta = {"schema_version": str(schema.SCHEMA_VERSION), "profile": profile, "seed": str(seed),
-                    "months": str(months), "events": str(n_events),
-                    "end": end.astimezone(dt.timezone.utc).isoformat(), "timezone": "Asia/Shanghai"}
+            writer.insert(
+                schema.planted_patterns,
+                {
+                    "id": list(range(1, len(world.planted) + 1)),
+                    "pattern": [p[0] for p in world.planted],
+                    "subject_type": [p[1] for p in world.planted],
+                    "subject_id": [p[2] for p in world.planted],
+                    "detail": [p[3] for p in world.planted],
+                },
+            )
+            meta = {
+                "schema_version": str(schema.SCHEMA_VERSION),
+                "profile": profile,
+                "seed": str(seed),
+                "months": str(months),
+                "events": str(n_events),
+                "end": end.astimezone(dt.UTC).isoformat(),
+                "timezone": "Asia/Shanghai",
+            }
             writer.insert(schema.store_meta, {"key": list(meta), "value": list(meta.values())})
             for index in deferred:
                 index.create(conn)
@@ -1480,26 +1835,43 @@ def generate(url: str, profile: str = "county", seed: int = 7, months: int | Non
     finally:
         engine.dispose()  # checkpoints SQLite's WAL into the main file
     active = [r for r in world.workers["rows"] if r["left"] is None]
-    return {"tables": counts, "active_workers": len(active),
-            "full_time": sum(r["employment_type"] == "full_time" for r in active),
-            "seconds": round(time.perf_counter() - began, 2)}
+    return {
+        "tables": counts,
+        "active_workers": len(active),
+        "full_time": sum(r["employment_type"] == "full_time" for r in active),
+        "seconds": round(time.perf_counter() - began, 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sample_data.generate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default=None, help="SQLAlchemy URL of the store (default: GRID_DB_URL or the built-in SQLite file)")
+    parser.add_argument(
+        "--db", default=None, help="SQLAlchemy URL of the store (default: GRID_DB_URL or the built-in SQLite file)"
+    )
     parser.add_argument("--profile", choices=sorted(PROFILES), default="county")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--months", type=int, default=None, help="length of the period (default: the profile's)")
-    parser.add_argument("--events", type=int, default=None, help="total number of events (default: about 6,000 a month)")
-    parser.add_argument("--end", default=None, help="end of the period, ISO date-time (default: this hour, Asia/Shanghai)")
+    parser.add_argument(
+        "--events", type=int, default=None, help="total number of events (default: about 6,000 a month)"
+    )
+    parser.add_argument(
+        "--end", default=None, help="end of the period, ISO date-time (default: this hour, Asia/Shanghai)"
+    )
     parser.add_argument("--replace", action="store_true", help="drop and rebuild a store that already holds data")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     url = args.db or resolve_db_url()
     try:
-        summary = generate(url, profile=args.profile, seed=args.seed, months=args.months, events=args.events,
-                           end=args.end, progress=not args.quiet, replace=args.replace)
+        summary = generate(
+            url,
+            profile=args.profile,
+            seed=args.seed,
+            months=args.months,
+            events=args.events,
+            end=args.end,
+            progress=not args.quiet,
+            replace=args.replace,
+        )
     except StoreNotEmptyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ multi-part unit is redrawn. Every unit above the micro-grid is the coverage unio
 micro-grids, so each level tiles its parent exactly, including after rounding to 6 decimals
 (shared vertices round identically).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -33,8 +34,7 @@ class Projection:
 
     def to_km(self, lonlat: np.ndarray) -> np.ndarray:
         lon, lat = np.radians(lonlat[:, 0] - self.lon0), np.radians(lonlat[:, 1])
-        return np.column_stack([EARTH_RADIUS_KM * lon * np.cos(lat),
-                                EARTH_RADIUS_KM * (lat - math.radians(self.lat0))])
+        return np.column_stack([EARTH_RADIUS_KM * lon * np.cos(lat), EARTH_RADIUS_KM * (lat - math.radians(self.lat0))])
 
     def to_lonlat(self, xy: np.ndarray) -> np.ndarray:
         lat = xy[:, 1] / EARTH_RADIUS_KM + math.radians(self.lat0)
@@ -94,9 +94,9 @@ def _outline(rng: np.random.Generator, spec: TilingSpec) -> Polygon:
 
 def _density(xy: np.ndarray, spec: TilingSpec, bumps: np.ndarray) -> np.ndarray:
     d2 = ((xy - np.asarray(spec.core_offset_km)) ** 2).sum(axis=1)
-    dens = 1.0 + spec.core_peak * np.exp(-d2 / (2 * spec.core_sigma_km ** 2))
+    dens = 1.0 + spec.core_peak * np.exp(-d2 / (2 * spec.core_sigma_km**2))
     for bx, by, peak, sigma in bumps:  # market towns in the countryside
-        dens += peak * np.exp(-((xy[:, 0] - bx) ** 2 + (xy[:, 1] - by) ** 2) / (2 * sigma ** 2))
+        dens += peak * np.exp(-((xy[:, 0] - bx) ** 2 + (xy[:, 1] - by) ** 2) / (2 * sigma**2))
     return dens
 
 
@@ -145,7 +145,7 @@ def _voronoi_cells(seeds: np.ndarray, outline: Polygon) -> np.ndarray:
     order = np.argsort(label, kind="stable")
     bounds = np.searchsorted(label[order], np.arange(len(seeds) + 1))
     for s in range(len(seeds)):
-        parts = faces[order[bounds[s]:bounds[s + 1]]]
+        parts = faces[order[bounds[s] : bounds[s + 1]]]
         cells[s] = parts[0] if len(parts) == 1 else shapely.coverage_union_all(parts)
     return cells
 
@@ -248,18 +248,24 @@ def _union_levels(micro: np.ndarray, parent: np.ndarray, n_parent: int) -> np.nd
     order = np.argsort(parent, kind="stable")
     bounds = np.searchsorted(parent[order], np.arange(n_parent + 1))
     for p in range(n_parent):
-        members = micro[order[bounds[p]:bounds[p + 1]]]
+        members = micro[order[bounds[p] : bounds[p + 1]]]
         out[p] = members[0] if len(members) == 1 else shapely.coverage_union_all(members)
     return out
 
 
 def build_tiling(rng: np.random.Generator, spec: TilingSpec) -> Tiling:
     outline = _outline(rng, spec)
-    bumps = np.array([  # (x, y, peak, sigma): market towns in the countryside
-        (rng.uniform(-0.7, 0.7) * spec.half_width_km, rng.uniform(-0.7, 0.7) * spec.half_height_km,
-         rng.uniform(0.8, 2.0), rng.uniform(1.0, 2.0))
-        for _ in range(max(2, spec.n_towns - spec.n_streets))
-    ])
+    bumps = np.array(
+        [  # (x, y, peak, sigma): market towns in the countryside
+            (
+                rng.uniform(-0.7, 0.7) * spec.half_width_km,
+                rng.uniform(-0.7, 0.7) * spec.half_height_km,
+                rng.uniform(0.8, 2.0),
+                rng.uniform(1.0, 2.0),
+            )
+            for _ in range(max(2, spec.n_towns - spec.n_streets))
+        ]
+    )
     seeds = _sample_seeds(rng, outline, spec.n_micro, spec, bumps)
     # One Lloyd step evens out the cells (no slivers) but keeps the urban/rural contrast.
     cells = _voronoi_cells(seeds, outline)
@@ -321,17 +327,31 @@ def build_tiling(rng: np.random.Generator, spec: TilingSpec) -> Tiling:
     village_poly = _union_levels(micro, micro_village, len(villages))
     town_poly = _union_levels(micro, village_town_a[micro_village], spec.n_towns)
     county = shapely.coverage_union_all(micro)
-    tiling = Tiling(county, town_poly, village_poly, grid_poly, micro, village_town_a, grid_village_a,
-                    micro_grid, density[order], proj)
+    tiling = Tiling(
+        county,
+        town_poly,
+        village_poly,
+        grid_poly,
+        micro,
+        village_town_a,
+        grid_village_a,
+        micro_grid,
+        density[order],
+        proj,
+    )
     _check(tiling)
     return tiling
 
 
 def _check(t: Tiling) -> None:
-    for level, geoms in (("county", np.array([t.county])), ("town", t.towns), ("village", t.villages),
-                         ("grid", t.grids), ("micro-grid", t.micro)):
-        bad = [i for i, g in enumerate(geoms)
-               if g.geom_type != "Polygon" or not g.is_valid or len(g.interiors)]
+    for level, geoms in (
+        ("county", np.array([t.county])),
+        ("town", t.towns),
+        ("village", t.villages),
+        ("grid", t.grids),
+        ("micro-grid", t.micro),
+    ):
+        bad = [i for i, g in enumerate(geoms) if g.geom_type != "Polygon" or not g.is_valid or len(g.interiors)]
         if bad:
             raise RuntimeError(f"{len(bad)} {level} polygons are not simple valid polygons")
     if not shapely.coverage_is_valid(t.micro):

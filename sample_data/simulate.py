@@ -10,6 +10,7 @@ verification is rejected and redone. `events.status`, the counters and the close
 are updated in the same short transaction as the step, so events and event_steps always agree.
 Works on SQLite (WAL: the dashboard keeps reading) and PostgreSQL.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,13 +34,21 @@ from sample_data import catalogue
 
 E, S = schema.events, schema.event_steps
 GRID_SOURCES = ("patrol", "household_visit", "resident_call")
-SOURCES = {"patrol": 0.45, "household_visit": 0.15, "resident_call": 0.15, "camera_alert": 0.10,
-           "hotline_12345": 0.15}
+SOURCES = {"patrol": 0.45, "household_visit": 0.15, "resident_call": 0.15, "camera_alert": 0.10, "hotline_12345": 0.15}
 REPORTER_ROLES = ("full_time_worker", "part_time_worker", "grid_head", "micro_grid_head")
 STATUS_AFTER = {
-    "report": "reported", "escalate": "reported", "return": "reported", "accept": "accepted",
-    "register": "accepted", "dispatch": "dispatched", "handle": "handling", "reject": "handling",
-    "complete": "completed", "verify": "verified", "close": "closed", "file": "filed",
+    "report": "reported",
+    "escalate": "reported",
+    "return": "reported",
+    "accept": "accepted",
+    "register": "accepted",
+    "dispatch": "dispatched",
+    "handle": "handling",
+    "reject": "handling",
+    "complete": "completed",
+    "verify": "verified",
+    "close": "closed",
+    "file": "filed",
 }
 CENTRE_ACTOR = {"town": "镇街社会治理中心", "county": "县社会治理中心"}
 TICK_SECONDS = 0.2
@@ -55,18 +64,36 @@ class World:
     def __init__(self, engine: Engine, rng: np.random.Generator):
         self.rng = rng
         with engine.connect() as conn:
-            mg = conn.execute(select(schema.micro_grids.c.id, schema.micro_grids.c.grid_id,
-                                     schema.micro_grids.c.village_id, schema.micro_grids.c.town_id,
-                                     schema.micro_grids.c.name, schema.micro_grids.c.residents,
-                                     schema.micro_grids.c.boundary_wkt).order_by(schema.micro_grids.c.id)).all()
-            items = conn.execute(select(schema.event_item_types.c.code, schema.event_item_types.c.category_code,
-                                        schema.event_item_types.c.name, schema.event_item_types.c.default_urgency,
-                                        schema.event_item_types.c.trivial)).all()
+            mg = conn.execute(
+                select(
+                    schema.micro_grids.c.id,
+                    schema.micro_grids.c.grid_id,
+                    schema.micro_grids.c.village_id,
+                    schema.micro_grids.c.town_id,
+                    schema.micro_grids.c.name,
+                    schema.micro_grids.c.residents,
+                    schema.micro_grids.c.boundary_wkt,
+                ).order_by(schema.micro_grids.c.id)
+            ).all()
+            items = conn.execute(
+                select(
+                    schema.event_item_types.c.code,
+                    schema.event_item_types.c.category_code,
+                    schema.event_item_types.c.name,
+                    schema.event_item_types.c.default_urgency,
+                    schema.event_item_types.c.trivial,
+                )
+            ).all()
             today = dt.datetime.now(LOCAL_TZ).date()
             w = schema.workers
-            reporters = conn.execute(select(w.c.id, w.c.grid_id).where(
-                w.c.role.in_(REPORTER_ROLES), w.c.grid_id.is_not(None), w.c.hired_on <= today,
-                (w.c.left_on.is_(None)) | (w.c.left_on > today))).all()
+            reporters = conn.execute(
+                select(w.c.id, w.c.grid_id).where(
+                    w.c.role.in_(REPORTER_ROLES),
+                    w.c.grid_id.is_not(None),
+                    w.c.hired_on <= today,
+                    (w.c.left_on.is_(None)) | (w.c.left_on > today),
+                )
+            ).all()
             d = schema.departments
             self.departments = conn.execute(select(d.c.id, d.c.name, d.c.line_of_business, d.c.level)).all()
             county = conn.execute(select(schema.admin_units.c.id).where(schema.admin_units.c.level == "county")).first()
@@ -105,8 +132,9 @@ class Feeder:
         self.rnd = random.Random(seed)
         self.world = World(engine, np.random.default_rng(seed))
         rules = load_rules(engine, "common")
-        self.deadline_h = {u: rules.get(f"deadline_hours_{u}", {"emergency": 4, "urgent": 24}.get(u, 120))
-                           for u in schema.URGENCIES}
+        self.deadline_h = {
+            u: rules.get(f"deadline_hours_{u}", {"emergency": 4, "urgent": 24}.get(u, 120)) for u in schema.URGENCIES
+        }
         self.seed = seed
         self.created = 0
         self.advanced = 0
@@ -152,20 +180,50 @@ class Feeder:
         self.created += 1
         code = f"SIM{now:%y%m%d%H%M%S%f}{self.seed % 100:02d}{self.created % 1000:03d}"
         row = dict(
-            code=code, category_code=item.category_code, item_type_code=item.code, source=source, urgency=urgency,
-            description=f"{catalogue.SOURCE_PHRASES[source]}{m.name}{item.name}问题。", micro_grid_id=m.id,
-            grid_id=m.grid_id, village_id=m.village_id, town_id=m.town_id, lon=lon, lat=lat, reported_at=now,
-            report_date=now.astimezone(LOCAL_TZ).date(), reported_by=reporter,
-            deadline=now + dt.timedelta(hours=float(self.deadline_h[urgency])), status="reported",
-            handled_level="grid" if reporter else None, department_id=None, filing_only=False,
-            escalations=0, returns=0, rejections=0)
+            code=code,
+            category_code=item.category_code,
+            item_type_code=item.code,
+            source=source,
+            urgency=urgency,
+            description=f"{catalogue.SOURCE_PHRASES[source]}{m.name}{item.name}问题。",
+            micro_grid_id=m.id,
+            grid_id=m.grid_id,
+            village_id=m.village_id,
+            town_id=m.town_id,
+            lon=lon,
+            lat=lat,
+            reported_at=now,
+            report_date=now.astimezone(LOCAL_TZ).date(),
+            reported_by=reporter,
+            deadline=now + dt.timedelta(hours=float(self.deadline_h[urgency])),
+            status="reported",
+            handled_level="grid" if reporter else None,
+            department_id=None,
+            filing_only=False,
+            escalations=0,
+            returns=0,
+            rejections=0,
+        )
         if reporter is not None:
-            step = dict(action="report", from_level="micro_grid", from_unit_id=m.id, to_level="grid",
-                        to_unit_id=m.grid_id, actor_worker_id=reporter, actor=None)
+            step = dict(
+                action="report",
+                from_level="micro_grid",
+                from_unit_id=m.id,
+                to_level="grid",
+                to_unit_id=m.grid_id,
+                actor_worker_id=reporter,
+                actor=None,
+            )
         else:
-            step = dict(action="report", from_level=None, from_unit_id=None, to_level="county",
-                        to_unit_id=w.county_id, actor_worker_id=None,
-                        actor="camera" if source == "camera_alert" else "12345")
+            step = dict(
+                action="report",
+                from_level=None,
+                from_unit_id=None,
+                to_level="county",
+                to_unit_id=w.county_id,
+                actor_worker_id=None,
+                actor="camera" if source == "camera_alert" else "12345",
+            )
         with self._transaction() as conn:
             event_id = conn.execute(E.insert().values(**row).returning(E.c.id)).scalar_one()
             conn.execute(S.insert().values(event_id=event_id, seq=1, at=now, **step))
@@ -177,9 +235,16 @@ class Feeder:
             return 0
         with self.engine.connect() as conn:
             # A few seconds' grace: nobody accepts an event in the instant it is reported.
-            ids = conn.execute(select(E.c.id).where(E.c.status.not_in(schema.FINAL_STATUSES),
-                                                    E.c.reported_at <= now_utc() - self.min_age)
-                               .order_by(func.random()).limit(n)).scalars().all()
+            ids = (
+                conn.execute(
+                    select(E.c.id)
+                    .where(E.c.status.not_in(schema.FINAL_STATUSES), E.c.reported_at <= now_utc() - self.min_age)
+                    .order_by(func.random())
+                    .limit(n)
+                )
+                .scalars()
+                .all()
+            )
         return sum(self.advance(event_id) for event_id in ids)
 
     def advance(self, event_id: int) -> int:
@@ -197,9 +262,20 @@ class Feeder:
             changes: dict = {}
             for k, (action, fl, fu, tl, tu, worker, actor, extra) in enumerate(plan, 1):
                 at = now + dt.timedelta(microseconds=k)  # steps keep their order even in one tick
-                conn.execute(S.insert().values(event_id=event_id, seq=seq + k, action=action, from_level=fl,
-                                               from_unit_id=fu, to_level=tl, to_unit_id=tu, at=at,
-                                               actor_worker_id=worker, actor=actor))
+                conn.execute(
+                    S.insert().values(
+                        event_id=event_id,
+                        seq=seq + k,
+                        action=action,
+                        from_level=fl,
+                        from_unit_id=fu,
+                        to_level=tl,
+                        to_unit_id=tu,
+                        at=at,
+                        actor_worker_id=worker,
+                        actor=actor,
+                    )
+                )
                 changes.update(extra)
                 changes["status"] = STATUS_AFTER[action]
                 for counter, act in (("escalations", "escalate"), ("returns", "return"), ("rejections", "reject")):
@@ -212,8 +288,9 @@ class Feeder:
                     overdue = at > ev["deadline"]
                     p_bad = 0.03 + 0.3 * (changes.get("rejections", ev["rejections"]) > 0) + 0.12 * overdue
                     x = self.rnd.random()
-                    changes["quality_grade"] = ("unqualified" if x < p_bad else
-                                                "excellent" if x < p_bad + 0.36 else "qualified")
+                    changes["quality_grade"] = (
+                        "unqualified" if x < p_bad else "excellent" if x < p_bad + 0.36 else "qualified"
+                    )
                     if self.rnd.random() < 0.3:
                         changes["satisfaction"] = self.rnd.choices([5, 4, 3, 2, 1], [55, 30, 10, 3, 2])[0]
             conn.execute(update(E).where(E.c.id == event_id).values(**changes))
@@ -240,8 +317,16 @@ class Feeder:
                 return [("escalate", "grid", grid, "village", ev["village_id"], worker, None, {})]
             if level == "village" and act != "return" and rnd.random() < 0.25:
                 return [("escalate", "village", ev["village_id"], "town", ev["town_id"], None, None, {})]
-            return [at("accept", level, unit, worker if level == "grid" else None, "网格员" if not worker else None,
-                       handled_level=level)]
+            return [
+                at(
+                    "accept",
+                    level,
+                    unit,
+                    worker if level == "grid" else None,
+                    "网格员" if not worker else None,
+                    handled_level=level,
+                )
+            ]
         if act in ("report", "escalate", "return") and last["to_level"] in ("town", "county"):
             level, unit = last["to_level"], last["to_unit_id"]
             if act == "escalate" and level == "county" and rnd.random() < 0.1:
@@ -256,10 +341,29 @@ class Feeder:
         if act == "dispatch":
             dept = last["to_unit_id"]
             if rnd.random() < 0.1 and sum(1 for s in steps if s["action"] == "dispatch") < 3:
-                return [("return", "department", dept, last["from_level"], last["from_unit_id"], None,
-                         self._dept_name(dept), {})]
-            return [at("accept", "department", dept, None, self._dept_name(dept), department_id=dept,
-                       handled_level="department")]
+                return [
+                    (
+                        "return",
+                        "department",
+                        dept,
+                        last["from_level"],
+                        last["from_unit_id"],
+                        None,
+                        self._dept_name(dept),
+                        {},
+                    )
+                ]
+            return [
+                at(
+                    "accept",
+                    "department",
+                    dept,
+                    None,
+                    self._dept_name(dept),
+                    department_id=dept,
+                    handled_level="department",
+                )
+            ]
         if act in ("accept", "reject"):
             level, unit = holder
             who = worker if level == "grid" else None
@@ -275,8 +379,10 @@ class Feeder:
                 return [verify, ("reject", "grid", grid, level, unit, worker, None, {})]
             return [verify]
         if act == "verify":
-            centre = next((s for s in reversed(steps) if s["action"] == "dispatch"
-                           and s["from_level"] in ("town", "county")), None)
+            centre = next(
+                (s for s in reversed(steps) if s["action"] == "dispatch" and s["from_level"] in ("town", "county")),
+                None,
+            )
             if centre is not None:
                 return [at("close", centre["from_level"], centre["from_unit_id"])]
             level, unit = holder
@@ -307,8 +413,14 @@ class Feeder:
         return None if worker else "网格员"
 
 
-def run(url: str, rate: float, duration: float | None = None, seed: int = 1, quiet: bool = True,
-        min_age_seconds: float = MIN_AGE_SECONDS) -> dict:
+def run(
+    url: str,
+    rate: float,
+    duration: float | None = None,
+    seed: int = 1,
+    quiet: bool = True,
+    min_age_seconds: float = MIN_AGE_SECONDS,
+) -> dict:
     """Feed the store at `url` for `duration` seconds (forever when None); returns counts.
     Events are moved on only once they are `min_age_seconds` old."""
     engine = create_store_engine(url, writable=True)
@@ -351,8 +463,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         print(f"feeding {describe_url(args.db)} at {args.rate}/s", flush=True)
     stats = run(args.db, args.rate, args.duration, args.seed, quiet=args.quiet)
-    print(f"done: {stats['created']} events inserted, {stats['advanced']} moved on in {stats['seconds']:.0f} s",
-          flush=True)
+    print(
+        f"done: {stats['created']} events inserted, {stats['advanced']} moved on in {stats['seconds']:.0f} s",
+        flush=True,
+    )
     return 0
 
 

@@ -3,6 +3,7 @@
 No browser is downloaded: Playwright launches `/usr/bin/chromium` (Debian's `chromium` package),
 with the flags that keep it from calling out of this machine.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,15 +22,24 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("GRID_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--use-gl=angle", "--use-angle=swiftshader",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-gl=angle",
+    "--use-angle=swiftshader",
     "--enable-unsafe-swiftshader",
 ]
 
 
 def require_browser() -> None:
-    require(Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None,
-            f"Chromium not found at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+    require(
+        Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None,
+        f"Chromium not found at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)",
+    )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -51,13 +61,29 @@ def running_dashboard(env: dict[str, str], timeout: float = 90):
     if env.get("GRID_DB_URL"):
         ensure_demo_users(env["GRID_DB_URL"])
     port = free_port()
-    log = (ARTIFACTS / f"streamlit-{port}.log")
+    log = ARTIFACTS / f"streamlit-{port}.log"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:

@@ -4,6 +4,7 @@
 Tests that need it (or Chromium) skip with a reason on a developer's machine, but fail in CI
 (`CI=true`), where `.ci/run` installs and starts both.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,8 +61,14 @@ def _steady_state_navigation(request, monkeypatch):
 
 
 # Inputs of the sample county: a change to any of them builds a new cached county.
-_GENERATOR_INPUTS = ("sample_data/generate.py", "sample_data/catalogue.py", "sample_data/geometry.py",
-                     "sample_data/bulk.py", "sample_data/assessment_rules.toml", "data_access/schema.py")
+_GENERATOR_INPUTS = (
+    "sample_data/generate.py",
+    "sample_data/catalogue.py",
+    "sample_data/geometry.py",
+    "sample_data/bulk.py",
+    "sample_data/assessment_rules.toml",
+    "data_access/schema.py",
+)
 SAMPLE_COUNTY_END = "2026-11-22T10:00:00+08:00"
 
 
@@ -91,9 +98,24 @@ def sample_county_url(seed: int = 7) -> str:
             building = db.with_suffix(".building.db")
             building.unlink(missing_ok=True)
             subprocess.run(
-                [sys.executable, "-m", "sample_data.generate", "--db", f"sqlite:///{building}", "--profile",
-                 "county", "--seed", str(seed), "--end", SAMPLE_COUNTY_END, "--quiet"],
-                cwd=ROOT, check=True, capture_output=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "sample_data.generate",
+                    "--db",
+                    f"sqlite:///{building}",
+                    "--profile",
+                    "county",
+                    "--seed",
+                    str(seed),
+                    "--end",
+                    SAMPLE_COUNTY_END,
+                    "--quiet",
+                ],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
             building.rename(db)
     return f"sqlite:///{db}"
 

@@ -1,5 +1,6 @@
 """The event flow queries as they were before the event_paths rollup: a frozen reference that
 tests compare the rollup-based answers with (steps read directly, up to period_end)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,14 @@ from data_access.filters import Filters
 from data_access.queries import HIDDEN, frame, scalar, unit_conditions
 from data_access.rules import default_rule_rows, load_rules
 from data_access.schema import (
-    admin_units, departments, event_categories, event_steps, events, grids, micro_grids, workers,
+    admin_units,
+    departments,
+    event_categories,
+    event_steps,
+    events,
+    grids,
+    micro_grids,
+    workers,
 )
 
 GRID_SOURCES = ("patrol", "household_visit", "resident_call")
@@ -22,8 +30,7 @@ SOURCES = ("patrol", "household_visit", "resident_call", "camera_alert", "hotlin
 PATH_LEVELS = ("grid", "village", "town", "county")
 DISPATCH_NODES = ("department", "assigned_grid")
 OUTCOMES = ("closed", "closed_returned", "closed_rejected", "open", "filed")
-STAGES = ("report_accept", "accept_dispatch", "dispatch_complete", "accept_complete", "complete_verify",
-          "verify_close")
+STAGES = ("report_accept", "accept_dispatch", "dispatch_complete", "accept_complete", "complete_verify", "verify_close")
 RULESET = "integrity"
 PAGE_SIZES = (20, 50, 100)
 
@@ -42,8 +49,9 @@ def _flag(condition: ColumnElement) -> ColumnElement:
 
 
 def _scope(f: Filters) -> ColumnElement:
-    return and_(unit_conditions(f), events.c.report_date.between(f.date_from, f.date_to),
-                events.c.reported_at <= f.period_end)
+    return and_(
+        unit_conditions(f), events.c.report_date.between(f.date_from, f.date_to), events.c.reported_at <= f.period_end
+    )
 
 
 def _per_event(f: Filters):
@@ -105,11 +113,21 @@ def _paths(f: Filters):
         else_="open",
     )
     return select(
-        pe.c.event_id, pe.c.source, pe.c.category_code, pe.c.deadline,
+        pe.c.event_id,
+        pe.c.source,
+        pe.c.category_code,
+        pe.c.deadline,
         *[cast(v, Integer).label(f"v_{lvl}") for lvl, v in visited.items()],
-        cast(dispatch, String).label("dispatch"), cast(outcome, String).label("outcome"),
-        pe.c.n_returns, pe.c.n_rejects, pe.c.t_report, pe.c.t_accept, pe.c.t_dispatch, pe.c.t_complete,
-        pe.c.t_verify, pe.c.t_close,
+        cast(dispatch, String).label("dispatch"),
+        cast(outcome, String).label("outcome"),
+        pe.c.n_returns,
+        pe.c.n_rejects,
+        pe.c.t_report,
+        pe.c.t_accept,
+        pe.c.t_dispatch,
+        pe.c.t_complete,
+        pe.c.t_verify,
+        pe.c.t_close,
     ).subquery("paths")
 
 
@@ -198,6 +216,7 @@ def flow_comparison(engine: Engine, f: Filters) -> pd.DataFrame:
 
 # --- from a link to its events ---------------------------------------------------------------
 
+
 def _visited_only(p, levels: list[str]) -> ColumnElement:
     """None of these path levels was visited."""
     return and_(true(), *[p.c[f"v_{lvl}"] == 0 for lvl in levels])
@@ -208,15 +227,16 @@ def _link_condition(p, source: str, target: str) -> ColumnElement:
     s_kind, s_name = source.split(":", 1)
     t_kind, t_name = target.split(":", 1)
     if s_kind == "origin" and t_kind == "level":
-        below = list(PATH_LEVELS[:PATH_LEVELS.index(t_name)])
+        below = list(PATH_LEVELS[: PATH_LEVELS.index(t_name)])
         return and_(p.c.source == s_name, p.c[f"v_{t_name}"] == 1, _visited_only(p, below))
     if s_kind == "level":
         i = PATH_LEVELS.index(s_name)
         if t_kind == "level":
             j = PATH_LEVELS.index(t_name)
-            return and_(p.c[f"v_{s_name}"] == 1, p.c[f"v_{t_name}"] == 1,
-                        _visited_only(p, list(PATH_LEVELS[i + 1:j])))
-        top = and_(p.c[f"v_{s_name}"] == 1, _visited_only(p, list(PATH_LEVELS[i + 1:])))
+            return and_(
+                p.c[f"v_{s_name}"] == 1, p.c[f"v_{t_name}"] == 1, _visited_only(p, list(PATH_LEVELS[i + 1 : j]))
+            )
+        top = and_(p.c[f"v_{s_name}"] == 1, _visited_only(p, list(PATH_LEVELS[i + 1 :])))
         if t_kind == "dispatch":
             return and_(top, p.c.dispatch == t_name)
         return and_(top, p.c.dispatch == "none", p.c.outcome == t_name)
@@ -244,28 +264,53 @@ def link_event_count(engine: Engine, f: Filters, source: str, target: str) -> in
     return int(scalar(engine, select(func.count()).select_from(p).where(_link_condition(p, source, target))) or 0)
 
 
-def link_events(engine: Engine, f: Filters, source: str, target: str, limit: int = 20, offset: int = 0
-                ) -> pd.DataFrame:
+def link_events(engine: Engine, f: Filters, source: str, target: str, limit: int = 20, offset: int = 0) -> pd.DataFrame:
     """One page of the events on a link, newest first.
 
     Columns: id, code, category, category_en, source, urgency, village, reported_at (UTC),
     status, outcome, returns, rejections. Empty for an unknown link.
     """
-    cols = ["id", "code", "category", "category_en", "source", "urgency", "village", "reported_at", "status",
-            "outcome", "returns", "rejections"]
+    cols = [
+        "id",
+        "code",
+        "category",
+        "category_en",
+        "source",
+        "urgency",
+        "village",
+        "reported_at",
+        "status",
+        "outcome",
+        "returns",
+        "rejections",
+    ]
     if not valid_link(source, target):
         return pd.DataFrame(columns=cols)
     p = _paths(f)
     q = (
-        select(events.c.id, events.c.code, event_categories.c.name, event_categories.c.name_en, events.c.source,
-               events.c.urgency, admin_units.c.name, events.c.reported_at, events.c.status, p.c.outcome,
-               p.c.n_returns, p.c.n_rejects)
-        .select_from(p.join(events, events.c.id == p.c.event_id)
-                     .join(event_categories, event_categories.c.code == events.c.category_code)
-                     .outerjoin(admin_units, admin_units.c.id == events.c.village_id))
+        select(
+            events.c.id,
+            events.c.code,
+            event_categories.c.name,
+            event_categories.c.name_en,
+            events.c.source,
+            events.c.urgency,
+            admin_units.c.name,
+            events.c.reported_at,
+            events.c.status,
+            p.c.outcome,
+            p.c.n_returns,
+            p.c.n_rejects,
+        )
+        .select_from(
+            p.join(events, events.c.id == p.c.event_id)
+            .join(event_categories, event_categories.c.code == events.c.category_code)
+            .outerjoin(admin_units, admin_units.c.id == events.c.village_id)
+        )
         .where(_link_condition(p, source, target))
         .order_by(events.c.reported_at.desc(), events.c.id.desc())
-        .limit(max(1, int(limit))).offset(max(0, int(offset)))
+        .limit(max(1, int(limit)))
+        .offset(max(0, int(offset)))
     )
     return frame(engine, q, cols)
 
@@ -298,9 +343,16 @@ def event_timeline(engine: Engine, f: Filters, event_id: int) -> pd.DataFrame:
     for table, on in from_joins + to_joins:
         source = source.outerjoin(table, on)
     q = (
-        select(s.seq, s.action, s.from_level, from_name, s.to_level, to_name,
-               func.coalesce(workers.c.name, s.actor) if f.scope is None or f.scope.names_visible else literal(HIDDEN),
-               s.at)
+        select(
+            s.seq,
+            s.action,
+            s.from_level,
+            from_name,
+            s.to_level,
+            to_name,
+            func.coalesce(workers.c.name, s.actor) if f.scope is None or f.scope.names_visible else literal(HIDDEN),
+            s.at,
+        )
         .select_from(source)
         .where(s.event_id == int(event_id), unit_conditions(f))
         .order_by(s.seq)
@@ -316,11 +368,15 @@ def event_timeline(engine: Engine, f: Filters, event_id: int) -> pd.DataFrame:
 
 # --- lifecycle timing ------------------------------------------------------------------------
 
+
 def _route(p) -> ColumnElement:
     """The last level node of the path: where the event ended up being handled or is waiting."""
     return case(
-        (p.c.dispatch == "department", "department"), (p.c.dispatch == "assigned_grid", "assigned_grid"),
-        (p.c.v_county == 1, "county"), (p.c.v_town == 1, "town"), (p.c.v_village == 1, "village"),
+        (p.c.dispatch == "department", "department"),
+        (p.c.dispatch == "assigned_grid", "assigned_grid"),
+        (p.c.v_county == 1, "county"),
+        (p.c.v_town == 1, "town"),
+        (p.c.v_village == 1, "village"),
         else_="grid",
     )
 
@@ -337,8 +393,13 @@ def _stage_rows(f: Filters, verify_hours: float):
         ("accept_dispatch", p.c.t_accept, p.c.t_dispatch, None, p.c.t_dispatch > p.c.deadline),
         ("dispatch_complete", p.c.t_dispatch, p.c.t_complete, None, p.c.t_complete > p.c.deadline),
         ("accept_complete", p.c.t_accept, p.c.t_complete, ~dispatched, p.c.t_complete > p.c.deadline),
-        ("complete_verify", p.c.t_complete, p.c.t_verify, None,
-         sqlfuncs.seconds_between(p.c.t_complete, p.c.t_verify) > verify_limit),
+        (
+            "complete_verify",
+            p.c.t_complete,
+            p.c.t_verify,
+            None,
+            sqlfuncs.seconds_between(p.c.t_complete, p.c.t_verify) > verify_limit,
+        ),
         ("verify_close", p.c.t_verify, p.c.t_close, None, p.c.t_close > p.c.deadline),
     ]
     parts = []
@@ -346,11 +407,15 @@ def _stage_rows(f: Filters, verify_hours: float):
         conds = [start.is_not(None), end.is_not(None), end >= start]
         if extra is not None:
             conds.append(extra)
-        parts.append(select(
-            cast(literal(stage), String).label("stage"), route.label("route"), p.c.category_code,
-            sqlfuncs.seconds_between(start, end).label("seconds"),
-            case((breach, 1), else_=0).label("breach"),
-        ).where(*conds))
+        parts.append(
+            select(
+                cast(literal(stage), String).label("stage"),
+                route.label("route"),
+                p.c.category_code,
+                sqlfuncs.seconds_between(start, end).label("seconds"),
+                case((breach, 1), else_=0).label("breach"),
+            ).where(*conds)
+        )
     return union_all(*parts).subquery("stage_rows")
 
 
@@ -385,6 +450,7 @@ def stage_timing(engine: Engine, f: Filters, by: str = "route", verify_hours: fl
 
 # --- returns and rework ----------------------------------------------------------------------
 
+
 def returns_by_route(engine: Engine, f: Filters) -> pd.DataFrame:
     """Return (退回) and reject (驳回) steps by direction and category, up to period_end.
 
@@ -392,18 +458,28 @@ def returns_by_route(engine: Engine, f: Filters) -> pd.DataFrame:
     category_en, steps, events.
     """
     s = event_steps.c
-    keys = [s.action, s.from_level, s.to_level, events.c.category_code, event_categories.c.name,
-            event_categories.c.name_en]
+    keys = [
+        s.action,
+        s.from_level,
+        s.to_level,
+        events.c.category_code,
+        event_categories.c.name,
+        event_categories.c.name_en,
+    ]
     q = (
         select(*keys, func.count().label("steps"), func.count(func.distinct(s.event_id)).label("events"))
-        .select_from(event_steps.join(events, events.c.id == s.event_id)
-                     .join(event_categories, event_categories.c.code == events.c.category_code))
+        .select_from(
+            event_steps.join(events, events.c.id == s.event_id).join(
+                event_categories, event_categories.c.code == events.c.category_code
+            )
+        )
         .where(_scope(f), s.at <= f.period_end, s.action.in_(("return", "reject")))
         .group_by(*keys)
         .order_by(func.count().desc())
     )
-    return frame(engine, q, ["action", "from_level", "to_level", "category_code", "category", "category_en",
-                             "steps", "events"])
+    return frame(
+        engine, q, ["action", "from_level", "to_level", "category_code", "category", "category_en", "steps", "events"]
+    )
 
 
 def round_trips(engine: Engine, f: Filters) -> pd.DataFrame:
@@ -414,13 +490,17 @@ def round_trips(engine: Engine, f: Filters) -> pd.DataFrame:
     p = _paths(f)
     trips = (p.c.n_returns + p.c.n_rejects).label("round_trips")
     inner = select(trips).subquery("trips")
-    q = (select(inner.c.round_trips, func.count().label("events"))
-         .group_by(inner.c.round_trips).order_by(inner.c.round_trips))
+    q = (
+        select(inner.c.round_trips, func.count().label("events"))
+        .group_by(inner.c.round_trips)
+        .order_by(inner.c.round_trips)
+    )
     out = frame(engine, q, ["round_trips", "events"])
     return out.astype(int)
 
 
 # --- escalation profile ----------------------------------------------------------------------
+
 
 def escalation_rules(engine: Engine) -> dict[str, float]:
     """The `integrity` ruleset's escalation thresholds (plus `common`), from the store.
@@ -460,29 +540,42 @@ def escalation_profile(engine: Engine, f: Filters) -> pd.DataFrame:
         window = and_(window, events.c.category_code == f.category_code)
     s = event_steps.c
     per_event = (
-        select(events.c.id, events.c.village_id, events.c.town_id,
-               _flag(s.action == "escalate").label("esc"),
-               _flag(s.action.in_(("accept", "escalate"))).label("decided"),
-               _flag(s.action == "file").label("filed"))
+        select(
+            events.c.id,
+            events.c.village_id,
+            events.c.town_id,
+            _flag(s.action == "escalate").label("esc"),
+            _flag(s.action.in_(("accept", "escalate"))).label("decided"),
+            _flag(s.action == "file").label("filed"),
+        )
         .select_from(event_steps.join(events, events.c.id == s.event_id))
         .where(window, events.c.source.in_(GRID_SOURCES), s.at <= f.period_end)
         .group_by(events.c.id, events.c.village_id, events.c.town_id)
         .subquery("esc_events")
     )
     counted = and_(per_event.c.decided == 1, per_event.c.filed == 0)
-    hot_q = (select(events.c.village_id, func.count().label("hotline"))
-             .where(window, events.c.source == "hotline_12345", events.c.village_id.is_not(None))
-             .group_by(events.c.village_id))
-    grid_q = (select(per_event.c.village_id, _count_if(counted).label("decided"),
-                     _count_if(and_(counted, per_event.c.esc == 1)).label("escalated"))
-              .group_by(per_event.c.village_id))
-    units = frame(engine, select(admin_units.c.id, admin_units.c.level, admin_units.c.kind, admin_units.c.name,
-                                 admin_units.c.parent_id).where(admin_units.c.level.in_(("town", "village"))))
+    hot_q = (
+        select(events.c.village_id, func.count().label("hotline"))
+        .where(window, events.c.source == "hotline_12345", events.c.village_id.is_not(None))
+        .group_by(events.c.village_id)
+    )
+    grid_q = select(
+        per_event.c.village_id,
+        _count_if(counted).label("decided"),
+        _count_if(and_(counted, per_event.c.esc == 1)).label("escalated"),
+    ).group_by(per_event.c.village_id)
+    units = frame(
+        engine,
+        select(
+            admin_units.c.id, admin_units.c.level, admin_units.c.kind, admin_units.c.name, admin_units.c.parent_id
+        ).where(admin_units.c.level.in_(("town", "village"))),
+    )
     grid_df = frame(engine, grid_q)
     hot_df = frame(engine, hot_q)
     villages = units[units["level"] == "village"].rename(columns={"id": "unit_id", "parent_id": "town_id"})
-    villages = (villages.merge(grid_df.rename(columns={"village_id": "unit_id"}), on="unit_id", how="left")
-                .merge(hot_df.rename(columns={"village_id": "unit_id"}), on="unit_id", how="left"))
+    villages = villages.merge(grid_df.rename(columns={"village_id": "unit_id"}), on="unit_id", how="left").merge(
+        hot_df.rename(columns={"village_id": "unit_id"}), on="unit_id", how="left"
+    )
     towns = units[units["level"] == "town"].rename(columns={"id": "unit_id"})
     town_sum = villages.groupby("town_id")[["decided", "escalated", "hotline"]].sum(min_count=1).reset_index()
     towns = towns.merge(town_sum.rename(columns={"town_id": "unit_id"}), on="unit_id", how="left")
@@ -500,8 +593,10 @@ def escalation_profile(engine: Engine, f: Filters) -> pd.DataFrame:
     # Peers on the small aggregated table (≤ a few hundred rows): medians of same-kind units.
     min_peers = int(r["escalation_min_peers"])
     in_town = out["level"] == "village"
-    out["peer_group"] = [f"{lvl}:{k}:{t}" if lvl == "village" else f"{lvl}:{k}"
-                         for lvl, k, t in zip(out["level"], out["kind"], out["town_id"])]
+    out["peer_group"] = [
+        f"{lvl}:{k}:{t}" if lvl == "village" else f"{lvl}:{k}"
+        for lvl, k, t in zip(out["level"], out["kind"], out["town_id"])
+    ]
     sizes = out.groupby("peer_group")["unit_id"].transform("size")
     use_town = in_town & (sizes >= min_peers)
     out["peer_scope"] = ["town" if u else "county" for u in use_town]
@@ -513,15 +608,39 @@ def escalation_profile(engine: Engine, f: Filters) -> pd.DataFrame:
     out["expected_escalations"] = out["decided"] * out["peer_share"]
     out["share_vs_peers"] = out["escalated_share"] / out["peer_share"].where(out["peer_share"] > 0)
     out["hotline_vs_peers"] = out["hotline_ratio"] / out["peer_hotline_ratio"].where(out["peer_hotline_ratio"] > 0)
-    out["low_share"] = ((out["escalated_share"] <= r["escalation_max_share_of_peers"] * out["peer_share"])
-                        & (out["expected_escalations"] >= r["escalation_min_expected"])).fillna(False)
+    out["low_share"] = (
+        (out["escalated_share"] <= r["escalation_max_share_of_peers"] * out["peer_share"])
+        & (out["expected_escalations"] >= r["escalation_min_expected"])
+    ).fillna(False)
     # With no hotline events among the peers any hotline call is "high"; with none at all, not.
-    out["high_hotline"] = ((out["hotline_ratio"] >= r["escalation_hotline_ratio_min"] * out["peer_hotline_ratio"])
-                           & (out["hotline"] > 0)).fillna(False)
+    out["high_hotline"] = (
+        (out["hotline_ratio"] >= r["escalation_hotline_ratio_min"] * out["peer_hotline_ratio"]) & (out["hotline"] > 0)
+    ).fillna(False)
     out["flagged"] = out["low_share"] & out["high_hotline"]
     out["_level"] = out["level"].map({"town": 0, "village": 1})  # towns first, then villages by town
     out = out.sort_values(["_level", "town_id", "unit_id"])
-    return out[["level", "unit_id", "name", "kind", "town_id", "town_name", "decided", "escalated",
-                "escalated_share", "hotline", "hotline_ratio", "peer_scope", "peers", "peer_share",
-                "peer_hotline_ratio", "expected_escalations", "share_vs_peers", "hotline_vs_peers",
-                "low_share", "high_hotline", "flagged"]].reset_index(drop=True)
+    return out[
+        [
+            "level",
+            "unit_id",
+            "name",
+            "kind",
+            "town_id",
+            "town_name",
+            "decided",
+            "escalated",
+            "escalated_share",
+            "hotline",
+            "hotline_ratio",
+            "peer_scope",
+            "peers",
+            "peer_share",
+            "peer_hotline_ratio",
+            "expected_escalations",
+            "share_vs_peers",
+            "hotline_vs_peers",
+            "low_share",
+            "high_hotline",
+            "flagged",
+        ]
+    ].reset_index(drop=True)

@@ -3,6 +3,7 @@ phones, injection attempts. Every page is rendered through dashboard.py after a 
 everything it shows — text, tables, chart and map specs, and the bytes of every download — is
 searched for what the signed-in user must not see.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,6 +39,7 @@ MASKED_PHONE = re.compile(r"\d{3}\*{4}\d{4}")  # and masked ones: 138****1234
 
 
 # --- collecting everything a run shows -------------------------------------------------------------
+
 
 def _strings(value, out: list[str]) -> None:
     """Every string inside a proto message / JSON value (JSON strings are parsed and walked too)."""
@@ -91,8 +93,9 @@ def export_text(data) -> str:
         return data.to_csv(index=False)
     if data[:2] == b"PK":
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-        return "\n".join(str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
-                         for c in row if c is not None)
+        return "\n".join(
+            str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None
+        )
     return data.decode("utf-8-sig", errors="replace")
 
 
@@ -135,6 +138,7 @@ def pages_for(role: str):
 
 # --- (b) a town user sees only their own town ----------------------------------------------------
 
+
 def assert_nothing_of_the_other_town(text: str, where: str) -> None:
     for name in OTHER_TOWN_TEXT + OTHER_TOWN_WORKERS:
         assert name not in text, f"{where}: shows {name!r} from the other town"
@@ -162,10 +166,17 @@ def test_a_town_user_cannot_pick_or_forge_the_other_town(app_env):
     assert forced.town_id == fc.TOWN_EAST  # "all towns" is not a choice for a town user
 
 
-@pytest.mark.parametrize("query", [
-    {"level": "town", "unit": "3"}, {"level": "village", "unit": "6"}, {"level": "grid", "unit": "3"},
-    {"level": "micro_grid", "unit": "7"}, {"level": "county"},
-], ids=lambda q: "-".join(q.values()))
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"level": "town", "unit": "3"},
+        {"level": "village", "unit": "6"},
+        {"level": "grid", "unit": "3"},
+        {"level": "micro_grid", "unit": "7"},
+        {"level": "county"},
+    ],
+    ids=lambda q: "-".join(q.values()),
+)
 def test_out_of_scope_ids_in_live_map_urls_show_a_message_and_nothing_else(app_env, query):
     at = signed_in("town", query)
     text = open_page(at, next(s for s in PAGES if s.url_path == "live_map"))
@@ -175,12 +186,14 @@ def test_out_of_scope_ids_in_live_map_urls_show_a_message_and_nothing_else(app_e
 
 # --- (c) a planner sees no names and no phone numbers --------------------------------------------
 
+
 @pytest.mark.parametrize("spec", pages_for("planner"), ids=lambda s: s.url_path)
 def test_a_planner_sees_no_names_and_no_phones(app_env, downloads, spec):
     at = signed_in("planner")
     text = open_page(at, spec)
-    for where, content in [(spec.url_path, text)] + [(f"{spec.url_path} export #{i}", d)
-                                                     for i, d in enumerate(downloads)]:
+    for where, content in [(spec.url_path, text)] + [
+        (f"{spec.url_path} export #{i}", d) for i, d in enumerate(downloads)
+    ]:
         for name in ALL_WORKER_NAMES:
             assert name not in content, f"{where}: shows the worker name {name!r}"
         for phone in PHONES:
@@ -197,6 +210,7 @@ def test_nobody_but_admin_gets_whole_phone_numbers(app_env, downloads):
 
 
 # --- roles and the gate ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role", ["duty", "leader", "planner", "town", "admin"])
 def test_each_role_sees_exactly_its_pages_and_is_refused_the_others(app_env, role):
@@ -228,8 +242,14 @@ def test_page_views_are_audited_once_per_page_and_filter(app_env):
     at = signed_in("leader")
     at.run().run()  # reruns without a change: no new entries
     at.sidebar.selectbox(key="filter_town").set_value(fc.TOWN_WEST).run()
-    views = audit.audit_entries(create_store_engine(app_env), fc.DATE_FROM, dt.date(2100, 1, 1),
-                                username="leader", action="page_view", limit=1000)
+    views = audit.audit_entries(
+        create_store_engine(app_env),
+        fc.DATE_FROM,
+        dt.date(2100, 1, 1),
+        username="leader",
+        action="page_view",
+        limit=1000,
+    )
     details = [json.loads(d) for d in views["detail"]]
     march = [d for d in details if d["from"] == fc.DATE_FROM.isoformat()]
     assert [d["town"] for d in march][:2] == [fc.TOWN_WEST, None]  # newest first: one per change
@@ -252,8 +272,7 @@ def test_lock_out_after_five_failures_through_the_form(app_env):
     login(at, "locktest", password="wrong-password-123")  # the fifth failure locks the account
     login(at, "locktest")  # now even the right password is refused
     assert "锁定" in at.error[0].value and not at.metric
-    failures = audit.audit_entries(create_store_engine(app_env), fc.DATE_FROM, dt.date(2100, 1, 1),
-                                   username="locktest")
+    failures = audit.audit_entries(create_store_engine(app_env), fc.DATE_FROM, dt.date(2100, 1, 1), username="locktest")
     assert (failures["action"] == "login_failed").sum() == LOCKOUT_AFTER_FAILURES - 1
     assert (failures["action"] == "login_locked").sum() >= 1
 
@@ -262,7 +281,7 @@ def test_session_expiry_through_the_ui(app_env, monkeypatch):
     import ui.auth as auth
 
     at = signed_in("duty")
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=auth.IDLE_MINUTES + 1)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=auth.IDLE_MINUTES + 1)
     monkeypatch.setattr(auth, "_now", lambda: later)
     at.run()
     assert at.text_input(key="login_username") is not None and not at.metric
@@ -274,7 +293,7 @@ def test_session_expiry_through_the_ui(app_env, monkeypatch):
 SQL_ATTEMPTS = ["x' OR '1'='1", "1 OR 1=1", "1; DROP TABLE events; --", "' UNION SELECT password_hash FROM users --"]
 
 
-@pytest.mark.parametrize("username", ["admin' --", "' OR '1'='1", "admin\"; --", "admin' OR 1=1 --"])
+@pytest.mark.parametrize("username", ["admin' --", "' OR '1'='1", 'admin"; --', "admin' OR 1=1 --"])
 def test_sql_injection_through_the_login_form_fails(app_env, username):
     at = AppTest.from_file(APP, default_timeout=60).run()
     login(at, username)
@@ -299,9 +318,16 @@ def test_sql_injection_through_department_param(app_env, attempt):
     assert_tables_intact(app_env)
 
 
-@pytest.mark.parametrize("field,value", [("town_id", "1 OR 1=1"), ("village_id", "4; DROP TABLE events"),
-                                         ("town_id", -1), ("category_code", "x' OR '1'='1" * 4),
-                                         ("category_code", "城管' OR 1=1")])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("town_id", "1 OR 1=1"),
+        ("village_id", "4; DROP TABLE events"),
+        ("town_id", -1),
+        ("category_code", "x' OR '1'='1" * 4),
+        ("category_code", "城管' OR 1=1"),
+    ],
+)
 def test_bad_filter_values_are_refused(field, value):
     from data_access.filters import FilterError, Filters
 
@@ -418,19 +444,26 @@ def tiny_store(tmp_path_factory) -> dict:
     with engine.connect() as conn:
         own = conn.execute(select(schema.users.c.town_id).where(schema.users.c.username == "town")).scalar_one()
         au = schema.admin_units
-        units = conn.execute(select(au.c.name, au.c.level, func.coalesce(au.c.parent_id, 0), au.c.id)
-                             .where(au.c.level.in_(("town", "village")))).all()
+        units = conn.execute(
+            select(au.c.name, au.c.level, func.coalesce(au.c.parent_id, 0), au.c.id).where(
+                au.c.level.in_(("town", "village"))
+            )
+        ).all()
         own_villages = {i for _, level, parent, i in units if level == "village" and parent == own}
         own_names = {n for n, level, _, i in units if i == own or i in own_villages}
-        other_units = {n for n, level, parent, i in units
-                       if (level == "town" and i != own) or (level == "village" and parent != own)} - own_names
+        other_units = {
+            n
+            for n, level, parent, i in units
+            if (level == "town" and i != own) or (level == "village" and parent != own)
+        } - own_names
         w = schema.workers
         own_people = set(conn.execute(select(w.c.name).where(w.c.town_id == own)).scalars())
         other_people = set(conn.execute(select(w.c.name).where(w.c.town_id != own)).scalars()) - own_people
         other_codes = set(conn.execute(select(schema.events.c.code).where(schema.events.c.town_id != own)).scalars())
         g = schema.grids
         other_grids = set(conn.execute(select(g.c.name).where(g.c.town_id != own)).scalars()) - set(
-            conn.execute(select(g.c.name).where(g.c.town_id == own)).scalars())
+            conn.execute(select(g.c.name).where(g.c.town_id == own)).scalars()
+        )
     engine.dispose()
     return {"url": url, "units": other_units, "people": other_people, "codes": other_codes, "grids": other_grids}
 
@@ -443,8 +476,9 @@ def test_a_town_user_sees_only_their_town_on_the_tiny_county(tiny_store, downloa
     login(at, "town")
     assert not at.exception
     text = open_page(at, spec)
-    for where, content in [(spec.url_path, text)] + [(f"{spec.url_path} export #{i}", d)
-                                                     for i, d in enumerate(downloads)]:
+    for where, content in [(spec.url_path, text)] + [
+        (f"{spec.url_path} export #{i}", d) for i, d in enumerate(downloads)
+    ]:
         for name in tiny_store["units"] | tiny_store["grids"] | tiny_store["people"]:
             assert name not in content, f"{where}: shows {name!r} from another town"
         codes = set(re.findall(r"[A-Za-z0-9-]+", content)) & tiny_store["codes"]
@@ -452,6 +486,7 @@ def test_a_town_user_sees_only_their_town_on_the_tiny_county(tiny_store, downloa
 
 
 # --- the same rules in data_access itself, on SQLite and PostgreSQL --------------------------------
+
 
 def _scoped(role: str, town: int | None = None):
     from data_access.filters import Filters, Scope
@@ -493,7 +528,7 @@ def test_planner_gets_no_names_and_no_phones_from_the_data_layer(fixture_url):
     assert set(workforce.workload_by_worker(engine, f)["name"]) <= {"—"}
     assert set(rankings.ranked_workers(engine, f)["name"]) == {"—"}
     assert set(flows.event_timeline(engine, f, 3)["actor"]) == {"—"}
-    now = fc.AS_OF.astimezone(dt.timezone.utc)
+    now = fc.AS_OF.astimezone(dt.UTC)
     positions = live.worker_positions(engine, f, now, "county", None)
     assert set(positions["name"]) == {"—"} and set(positions["phone"]) == {"—"}
     admin = live.worker_positions(engine, _scoped("admin"), now, "county", None)

@@ -1,4 +1,5 @@
 """AppTest of dashboard.py and the overview page on the fixture county (known numbers)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,9 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import login
 from tests import fixture_county as fc
-from tests.conftest import point_app_at
+from tests.conftest import login, point_app_at
 from ui.pages import PAGES, available_pages
 
 ROOT = Path(__file__).resolve().parent.parent

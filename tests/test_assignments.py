@@ -6,6 +6,7 @@ sample county (SQLite) and the tiny county in PostgreSQL, for the default period
 periods — where steps after the period end exist and must not count (a rollup built from all
 steps is exact as it stands only for assignments whose last step came by then).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,13 +29,19 @@ END = dt.datetime.fromisoformat(SAMPLE_COUNTY_END)
 
 # --- the former computation, from event_steps ---------------------------------------------------
 
+
 def direct_assignments(f: Filters, **_ignored):
     d = event_steps.alias("d")
     first = (
         select(d.c.event_id, d.c.to_unit_id.label("department_id"), func.min(d.c.at).label("dispatched_at"))
         .select_from(d.join(events, events.c.id == d.c.event_id))
-        .where(d.c.action == "dispatch", d.c.to_level == "department", d.c.at <= f.period_end,
-               unit_conditions(f), events.c.filing_only == false())
+        .where(
+            d.c.action == "dispatch",
+            d.c.to_level == "department",
+            d.c.at <= f.period_end,
+            unit_conditions(f),
+            events.c.filing_only == false(),
+        )
         .group_by(d.c.event_id, d.c.to_unit_id)
         .subquery("first_dispatch")
     )
@@ -45,46 +52,67 @@ def direct_assignments(f: Filters, **_ignored):
     )
     per = (
         select(
-            first.c.event_id, first.c.department_id, first.c.dispatched_at,
+            first.c.event_id,
+            first.c.department_id,
+            first.c.dispatched_at,
             func.min(case((s.c.action == "accept", s.c.at))).label("accepted_at"),
             func.max(case((s.c.action == "complete", s.c.at))).label("completed_at"),
             func.min(case((s.c.action == "return", s.c.at))).label("returned_at"),
             func.coalesce(func.sum(case((s.c.action == "reject", 1), else_=0)), 0).label("rejections"),
         )
-        .select_from(first.outerjoin(s, and_(
-            s.c.event_id == first.c.event_id, its_step,
-            s.c.at >= first.c.dispatched_at, s.c.at <= f.period_end,
-        )))
+        .select_from(
+            first.outerjoin(
+                s,
+                and_(
+                    s.c.event_id == first.c.event_id,
+                    its_step,
+                    s.c.at >= first.c.dispatched_at,
+                    s.c.at <= f.period_end,
+                ),
+            )
+        )
         .group_by(first.c.event_id, first.c.department_id, first.c.dispatched_at)
         .subquery("per_assignment")
     )
     not_returned = per.c.returned_at.is_(None)
-    return (
-        select(
-            per.c.event_id, per.c.department_id, per.c.dispatched_at, per.c.accepted_at,
-            case((not_returned, per.c.completed_at)).label("completed_at"),
-            per.c.returned_at, per.c.rejections,
-            seconds_between(per.c.dispatched_at, per.c.accepted_at).label("accept_s"),
-            case((not_returned, seconds_between(per.c.dispatched_at, per.c.completed_at))).label("complete_s"),
-            events.c.deadline, events.c.closed_at, events.c.satisfaction, events.c.category_code,
-            events.c.town_id, events.c.village_id,
-        )
-        .select_from(per.join(events, events.c.id == per.c.event_id))
-    )
+    return select(
+        per.c.event_id,
+        per.c.department_id,
+        per.c.dispatched_at,
+        per.c.accepted_at,
+        case((not_returned, per.c.completed_at)).label("completed_at"),
+        per.c.returned_at,
+        per.c.rejections,
+        seconds_between(per.c.dispatched_at, per.c.accepted_at).label("accept_s"),
+        case((not_returned, seconds_between(per.c.dispatched_at, per.c.completed_at))).label("complete_s"),
+        events.c.deadline,
+        events.c.closed_at,
+        events.c.satisfaction,
+        events.c.category_code,
+        events.c.town_id,
+        events.c.village_id,
+    ).select_from(per.join(events, events.c.id == per.c.event_id))
 
 
 def direct_backlog(f: Filters):
     a = direct_assignments(f).subquery("a0")
-    open_now = and_(a.c.returned_at.is_(None), a.c.completed_at.is_(None),
-                    or_(a.c.closed_at.is_(None), a.c.closed_at > f.period_end))
+    open_now = and_(
+        a.c.returned_at.is_(None),
+        a.c.completed_at.is_(None),
+        or_(a.c.closed_at.is_(None), a.c.closed_at > f.period_end),
+    )
     return select(*a.c).where(open_now).subquery("a")
 
 
 # --- comparison -----------------------------------------------------------------------------------
 
+
 def answers(engine, f: Filters, focus: int) -> dict[str, pd.DataFrame]:
-    out = {"table": dep.department_table(engine, f), "county": dep.county_reference(engine, f),
-           "backlog": dep.backlog_by_department(engine, f)}
+    out = {
+        "table": dep.department_table(engine, f),
+        "county": dep.county_reference(engine, f),
+        "backlog": dep.backlog_by_department(engine, f),
+    }
     for by in dep.DIMENSIONS:
         out[f"by_{by}"] = dep.response_by(engine, f, by)
         out[f"by_{by}_focus"] = dep.response_by(engine, f, by, focus)
@@ -110,9 +138,14 @@ def assert_same_answers(engine, f: Filters, monkeypatch) -> None:
         m.setattr(dep, "_backlog", direct_backlog)
         want = answers(engine, f, int(busiest))
     assert got["table"]["received"].sum() > 0
-    for name, same in (("page_table", "table"), ("page_county", "county"), ("page_month", "by_month"),
-                       ("page_category", "by_category"), ("page_town", "by_town"),
-                       *[(f"sets_{by}_focus", f"by_{by}_focus") for by in ("month", "category", "town")]):
+    for name, same in (
+        ("page_table", "table"),
+        ("page_county", "county"),
+        ("page_month", "by_month"),
+        ("page_category", "by_category"),
+        ("page_town", "by_town"),
+        *[(f"sets_{by}_focus", f"by_{by}_focus") for by in ("month", "category", "town")],
+    ):
         pd.testing.assert_frame_equal(got[name], got[same], obj=name)
     for name in want:
         a = got[name].sort_values(list(got[name].columns[:1])).reset_index(drop=True)
@@ -123,8 +156,9 @@ def assert_same_answers(engine, f: Filters, monkeypatch) -> None:
 def straddling(engine, f: Filters) -> int:
     """Assignments whose completions straddle the period end (first by it, last after it)."""
     a = assignments.c
-    q = select(func.count()).where(a.dispatched_at <= f.period_end, a.completed_first_at <= f.period_end,
-                                   a.completed_at > f.period_end)
+    q = select(func.count()).where(
+        a.dispatched_at <= f.period_end, a.completed_first_at <= f.period_end, a.completed_at > f.period_end
+    )
     with engine.connect() as conn:
         return int(conn.execute(q).scalar_one())
 
@@ -132,8 +166,13 @@ def straddling(engine, f: Filters) -> int:
 def after_end(engine, f: Filters) -> int:
     """Assignments dispatched by the period end with steps after it (the rollup must look back)."""
     a = assignments.c
-    later = or_(a.accepted_at > f.period_end, a.completed_at > f.period_end, a.returned_at > f.period_end,
-                a.rejected_at > f.period_end, a.closed_at > f.period_end)
+    later = or_(
+        a.accepted_at > f.period_end,
+        a.completed_at > f.period_end,
+        a.returned_at > f.period_end,
+        a.rejected_at > f.period_end,
+        a.closed_at > f.period_end,
+    )
     q = select(func.count()).where(a.dispatched_at <= f.period_end, later)
     with engine.connect() as conn:
         return int(conn.execute(q).scalar_one())
@@ -174,8 +213,11 @@ def test_a_redo_after_the_period_end_is_looked_up(county, monkeypatch):
 
 def test_filters_equal_the_steps(county, monkeypatch):
     with county.connect() as conn:
-        town, cat = conn.execute(select(assignments.c.town_id, assignments.c.category_code)
-                                 .where(assignments.c.town_id.is_not(None)).limit(1)).one()
+        town, cat = conn.execute(
+            select(assignments.c.town_id, assignments.c.category_code)
+            .where(assignments.c.town_id.is_not(None))
+            .limit(1)
+        ).one()
     assert_same_answers(county, period(60, END - dt.timedelta(days=20), town_id=int(town)), monkeypatch)
     assert_same_answers(county, period(90, END, category_code=cat), monkeypatch)
 
@@ -206,14 +248,16 @@ def test_grid_quantile_is_pandas_quantile(county, n):
     from data_access.sqlfuncs import quantile_columns, register_sqlite_quantile
 
     values = [((i * 7919) % 1009) / 7.0 for i in range(n)]
-    rows = union_all(*[select(literal(v, Float).label("v")) for v in values],
-                     select(literal(None, Float).label("v"))).subquery("t")
+    rows = union_all(
+        *[select(literal(v, Float).label("v")) for v in values], select(literal(None, Float).label("v"))
+    ).subquery("t")
     qs = {"q1": 0.25, "median": 0.5, "q3": 0.75, "p90": 0.9, "lo": 0.0, "hi": 1.0}
     with county.connect() as conn:
         register_sqlite_quantile(conn)
         got = conn.execute(select(*quantile_columns("sqlite", {rows.c.v: qs}))).one()
-        empty = conn.execute(select(*quantile_columns("sqlite", {rows.c.v: {"m": 0.5}}))
-                             .where(rows.c.v.is_(None))).scalar_one()
+        empty = conn.execute(
+            select(*quantile_columns("sqlite", {rows.c.v: {"m": 0.5}})).where(rows.c.v.is_(None))
+        ).scalar_one()
     want = pd.Series(values).quantile(list(qs.values())).tolist()
     assert list(got) == pytest.approx(want, rel=1e-12)
     assert empty is None

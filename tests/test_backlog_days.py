@@ -1,6 +1,7 @@
 """The backlog (open and overdue events at a moment) from the `backlog_days` rollup equals the
 direct count over every event, at moments on and off local midnight, county-wide and per town,
 after the feeder moved events — on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,17 +34,23 @@ def moments(engine) -> list[dt.datetime]:
     """Now, the previous period's end, a local midnight, and a moment on a busy day."""
     with engine.connect() as conn:
         newest = conn.execute(select(func.max(events.c.reported_at))).scalar_one()
-    newest = newest if newest.tzinfo else newest.replace(tzinfo=dt.timezone.utc)
-    midnight = dt.datetime.combine(local_date(END) - dt.timedelta(days=20), dt.time(0),
-                                   END.tzinfo).astimezone(dt.timezone.utc)
-    return [newest + dt.timedelta(minutes=1), END - dt.timedelta(days=30), midnight,
-            END - dt.timedelta(days=9, hours=5, minutes=17)]
+    newest = newest if newest.tzinfo else newest.replace(tzinfo=dt.UTC)
+    midnight = dt.datetime.combine(local_date(END) - dt.timedelta(days=20), dt.time(0), END.tzinfo).astimezone(
+        dt.UTC
+    )
+    return [
+        newest + dt.timedelta(minutes=1),
+        END - dt.timedelta(days=30),
+        midnight,
+        END - dt.timedelta(days=9, hours=5, minutes=17),
+    ]
 
 
 def busiest_town(engine) -> int:
     with engine.connect() as conn:
-        return conn.execute(select(events.c.town_id).group_by(events.c.town_id)
-                            .order_by(func.count().desc()).limit(1)).scalar_one()
+        return conn.execute(
+            select(events.c.town_id).group_by(events.c.town_id).order_by(func.count().desc()).limit(1)
+        ).scalar_one()
 
 
 @pytest.mark.parametrize("i", range(4))
@@ -61,16 +68,19 @@ def test_backlog_from_days_equals_direct(moved, i, town, group):
 
 
 def test_the_moments_include_overdue_events(moved):
-    overdue = [direct_backlog(moved, Filters(local_date(t), local_date(t), t), None)["overdue_events"].sum()
-               for t in moments(moved)]
+    overdue = [
+        direct_backlog(moved, Filters(local_date(t), local_date(t), t), None)["overdue_events"].sum()
+        for t in moments(moved)
+    ]
     assert sum(x > 0 for x in overdue) >= 2, overdue
 
 
 def test_category_filter(moved):
     t = moments(moved)[3]
     with moved.connect() as conn:
-        category = conn.execute(select(events.c.category_code).group_by(events.c.category_code)
-                                .order_by(func.count().desc()).limit(1)).scalar_one()
+        category = conn.execute(
+            select(events.c.category_code).group_by(events.c.category_code).order_by(func.count().desc()).limit(1)
+        ).scalar_one()
     f = Filters(local_date(t) - dt.timedelta(days=6), local_date(t), t, category_code=category)
     same(overview.backlog_numbers(moved, f), direct_backlog(moved, f, None), None)
 
@@ -79,15 +89,17 @@ def direct_trend(engine, f: Filters) -> dict:
     """Reported and closed per day as the overview counted them before the rollup: over events."""
     e = events.c
     conds = [e.report_date.between(f.date_from, f.date_to)]
-    closed_conds = [e.close_date.between(f.date_from, f.date_to), e.closed_at <= f.period_end,
-                    e.filing_only.is_(False)]
+    closed_conds = [e.close_date.between(f.date_from, f.date_to), e.closed_at <= f.period_end, e.filing_only.is_(False)]
     for cond in ([e.town_id == f.town_id] if f.town_id else []) + (
-            [e.category_code == f.category_code] if f.category_code else []):
+        [e.category_code == f.category_code] if f.category_code else []
+    ):
         conds.append(cond)
         closed_conds.append(cond)
     with engine.connect() as conn:
         reported = dict(conn.execute(select(e.report_date, func.count()).where(*conds).group_by(e.report_date)).all())
-        closed = dict(conn.execute(select(e.close_date, func.count()).where(*closed_conds).group_by(e.close_date)).all())
+        closed = dict(
+            conn.execute(select(e.close_date, func.count()).where(*closed_conds).group_by(e.close_date)).all()
+        )
     return {"reported": reported, "closed": closed}
 
 

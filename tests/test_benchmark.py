@@ -2,6 +2,7 @@
 
 No timing is asserted (the machine is shared); the JSON's shape and the naive figures are.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,9 +47,27 @@ def test_benchmark_runs_end_to_end(tiny_url, tmp_path):
     out = tmp_path / "bench.json"
     n = count_events(tiny_url)
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.pages", "--db", tiny_url, "--events", str(n), "--out", str(out),
-         "--pages", "overview,data_import", "--warm-runs", "1"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.pages",
+            "--db",
+            tiny_url,
+            "--events",
+            str(n),
+            "--out",
+            str(out),
+            "--pages",
+            "overview,data_import",
+            "--warm-runs",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "reusing" in proc.stdout and "cold s" in proc.stdout
     rows = json.loads(out.read_text(encoding="utf-8"))

@@ -1,14 +1,20 @@
 """(d) No way around the gate in a real browser: on a freshly started server, every page URL
 opened logged out shows the login form and no data; a role opening another role's page by URL is
 refused."""
+
 from __future__ import annotations
 
 from tests import fixture_county as fc
 from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
 from ui.pages import PAGES
 
-DATA_SELECTORS = ['[data-testid="stMetric"]', '[data-testid="stDataFrame"]', '[data-testid="stDeckGlJsonChart"]',
-                  '[data-testid="stPlotlyChart"]', "canvas"]
+DATA_SELECTORS = [
+    '[data-testid="stMetric"]',
+    '[data-testid="stDataFrame"]',
+    '[data-testid="stDeckGlJsonChart"]',
+    '[data-testid="stPlotlyChart"]',
+    "canvas",
+]
 
 
 def test_every_page_url_logged_out_shows_only_the_login_form(fixture_sqlite_url):

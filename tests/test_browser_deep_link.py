@@ -1,4 +1,5 @@
 """A deep link on a freshly started server gets the real navigation and the page it names."""
+
 from __future__ import annotations
 
 from tests import fixture_county as fc

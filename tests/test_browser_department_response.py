@@ -4,6 +4,7 @@ Opens the page with ?department=<the department holding the most overdue work>, 
 table and the charts, checks the numbers against data_access, and saves screenshots to
 tests/artifacts/ (department_response.png, department_response-box.png).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,12 +28,12 @@ def test_department_response_in_chromium():
     focus = table.sort_values(["overdue_now", "open_now"], ascending=False).iloc[0]
     env = {"GRID_DB_URL": url, "GRID_NOW": END}
     with running_dashboard(env) as base, chromium_page(height=5200) as page:
-        page.goto(f"{base}/department_response?department={int(focus['department_id'])}",
-                  wait_until="domcontentloaded")
+        page.goto(f"{base}/department_response?department={int(focus['department_id'])}", wait_until="domcontentloaded")
         sign_in(page, "leader")
         page.wait_for_selector('h1:has-text("部门响应")', timeout=90_000)
-        page.wait_for_function("document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 4",
-                               timeout=90_000)
+        page.wait_for_function(
+            "document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 4", timeout=90_000
+        )
         page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
         page.wait_for_timeout(3000)  # let plotly and the data grids draw
         text = page.locator('[data-testid="stMain"]').inner_text()
@@ -42,5 +43,6 @@ def test_department_response_in_chromium():
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "department_response.png"), full_page=True)
         page.locator('[data-testid="stPlotlyChart"]').nth(1).screenshot(
-            path=str(ARTIFACTS / "department_response-box.png"))
+            path=str(ARTIFACTS / "department_response-box.png")
+        )
         assert page.outside_requests == [], f"requests left the machine: {page.outside_requests}"

@@ -1,4 +1,5 @@
 """Real browser: the event flow page draws its Sankey (tiny sample county) in headless Chromium."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,6 +21,7 @@ def distinct_colours(png: bytes) -> int:
 @pytest.fixture(scope="module")
 def tiny_url(tmp_path_factory) -> str:
     from sample_data.generate import generate
+
     url = f"sqlite:///{tmp_path_factory.mktemp('tiny_browser') / 'tiny.db'}"
     generate(url, profile="tiny", seed=7, end=END, progress=False, replace=True)
     return url
@@ -46,8 +48,11 @@ def test_event_flow_sankey_in_chromium(tiny_url):
         page.screenshot(path=str(ARTIFACTS / "event-flow.png"), full_page=True)
         assert distinct_colours(png) > 30  # outcome colours, node bars and text, not a blank box
         # the other tabs draw too: stage timing with the 24-hour line, and the escalation scatter
-        shots = (("两期对比", "event-flow-compare.png"), ("环节时效", "event-flow-timing.png"),
-                 ("上报层级画像", "event-flow-escalation.png"))
+        shots = (
+            ("两期对比", "event-flow-compare.png"),
+            ("环节时效", "event-flow-timing.png"),
+            ("上报层级画像", "event-flow-escalation.png"),
+        )
         for tab, name in shots:
             page.get_by_role("tab", name=tab).click()
             panel = page.locator('[role="tabpanel"]:visible')

@@ -1,5 +1,6 @@
 """Real browser: the live map draws its polygons with nothing fetched from outside, drills in by
 URL, and keeps refreshing with the right open count while the feeder writes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -79,14 +80,31 @@ def test_live_map_refreshes_while_the_feeder_writes(tmp_path):
 
     path = tmp_path / "live.db"
     url = f"sqlite:///{path}"
-    generate(url, profile="tiny", seed=7, end=dt.datetime.now(dt.timezone.utc), progress=False)
+    generate(url, profile="tiny", seed=7, end=dt.datetime.now(dt.UTC), progress=False)
     env = {"GRID_DB_URL": url, "GRID_NOW": "", "GRID_LIVE_REFRESH_SECONDS": "5"}
     with running_dashboard(env) as base, chromium_page() as page:
         open_page(page, base)
         page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
-        feeder = subprocess.Popen([sys.executable, "-m", "sample_data.simulate", "--db", url, "--rate", "5",
-                                   "--duration", "60", "--seed", "21", "--quiet"], cwd=ROOT,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        feeder = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sample_data.simulate",
+                "--db",
+                url,
+                "--rate",
+                "5",
+                "--duration",
+                "60",
+                "--seed",
+                "21",
+                "--quiet",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         stamps, opens = set(), set()
         try:
             while feeder.poll() is None:
@@ -105,8 +123,9 @@ def test_live_map_refreshes_while_the_feeder_writes(tmp_path):
         # The feeder has stopped: within a refresh or two (and the 5 s cache) the page shows the store.
         eng = create_store_engine(url)
         with eng.connect() as conn:
-            direct = conn.execute(text(
-                "SELECT COUNT(*) FROM events WHERE filing_only = 0 AND closed_at IS NULL")).scalar()
+            direct = conn.execute(
+                text("SELECT COUNT(*) FROM events WHERE filing_only = 0 AND closed_at IS NULL")
+            ).scalar()
         eng.dispose()
         deadline = time.monotonic() + 20
         shown = metric_value(page, "在办事件(实时)")

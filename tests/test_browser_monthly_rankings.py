@@ -1,6 +1,7 @@
 """Real browser: the monthly rankings page in headless Chromium on the tiny sample county — the
 ranking is drawn, the XLSX export opens with openpyxl, and the printable report is a
 self-contained HTML page (screenshots of both in tests/artifacts/)."""
+
 from __future__ import annotations
 
 import io
@@ -41,8 +42,7 @@ def test_monthly_rankings_in_chromium(tiny_url, tmp_path):
         page.goto(f"{base}/monthly_rankings", wait_until="domcontentloaded")
         sign_in(page, "leader")
         frames = page.locator("[data-testid='stDataFrame']")  # 0 rules, 1 ranking, 2 comparison, ...
-        page.wait_for_function("document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 5",
-                               timeout=90_000)
+        page.wait_for_function("document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 5", timeout=90_000)
         page.wait_for_selector(".st-key-rankings_compare_chart .main-svg", timeout=60_000)
         page.wait_for_timeout(2000)
         assert "月度排名与履职真实性" in page.inner_text("h1")
@@ -67,7 +67,8 @@ def test_monthly_rankings_in_chromium(tiny_url, tmp_path):
         box = flags.locator("[data-testid='stDataFrame']").bounding_box()
         page.mouse.click(box["x"] + 12, box["y"] + 35 * 3 + 17)
         page.wait_for_function(
-            "document.querySelector('.st-key-rankings_evidence_signal input').value === '巡查空跑'", timeout=30_000)
+            "document.querySelector('.st-key-rankings_evidence_signal input').value === '巡查空跑'", timeout=30_000
+        )
         page.wait_for_timeout(1500)
         evidence_frame = page.locator("[data-testid='stDataFrame']").last
         evidence_frame.scroll_into_view_if_needed()

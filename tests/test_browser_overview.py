@@ -1,4 +1,5 @@
 """Real browser: the overview page in headless Chromium shows its KPI cards and a drawn map."""
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,7 @@ def test_overview_in_chromium(fixture_sqlite_url):
         page.goto(base, wait_until="domcontentloaded")
         sign_in(page, "leader")
         page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
-        page.wait_for_function("document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 8",
-                               timeout=60_000)
+        page.wait_for_function("document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 8", timeout=60_000)
         chart = page.locator('[data-testid="stDeckGlJsonChart"]')
         chart.locator("canvas").first.wait_for(timeout=60_000)
         page.wait_for_timeout(2500)  # let deck.gl finish its first frames

@@ -1,4 +1,5 @@
 """Real browser: the workforce page on the sample county draws its age pyramid and education chart."""
+
 from __future__ import annotations
 
 import io

@@ -1,6 +1,7 @@
 """Smoke test of the concurrency benchmark (benchmarks/concurrency.py): 3 browser sessions on the
 live map of a tiny store while the feeder writes 2 events/s for 20 s. No timing is asserted, only
 that the measuring works and nothing failed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,7 @@ def test_concurrency_benchmark_smoke(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'conc.db'}"
     # Ending now: the live map's "today" and the feeder's new events fall in the same day.
-    generate(url, profile="tiny", seed=7, end=dt.datetime.now(dt.timezone.utc), progress=False)
+    generate(url, profile="tiny", seed=7, end=dt.datetime.now(dt.UTC), progress=False)
     r = concurrency.measure(url, sessions=3, rate=2, seconds=20, log_dir=ARTIFACTS, progress=lambda s: None)
     print(concurrency.table(r))
     assert r["errors"] == []

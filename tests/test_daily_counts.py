@@ -1,6 +1,7 @@
 """The daily_counts rollup and the backlog searches return what the direct computation over every
 event returned before them: on the sample county (past periods, a period ending now, mid-day
 moments, filters, every level), and on a tiny store after the feeder has moved old events on."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,11 +28,17 @@ def direct_period(engine, f: Filters, group: str | None, extra=()) -> pd.DataFra
     rw_num, rw_den = m.rework_parts(f)
     sat_sum, sat_n = m.satisfaction_parts(f)
     gcols = [events.c[group]] if group else []
-    q = (select(*gcols, m.events_reported_expr(f).label("events_reported"),
-                m.filing_only_expr(f).label("filing_only_events"), on_num.label("on_time_closed"),
-                on_den.label("due_or_closed"), rw_num.label("rejected"), rw_den.label("verified"),
-                sat_sum.label("satisfaction_sum"), sat_n.label("satisfaction_n"))
-         .where(unit_conditions(f), events.c.report_date.between(f.date_from, f.date_to), *extra))
+    q = select(
+        *gcols,
+        m.events_reported_expr(f).label("events_reported"),
+        m.filing_only_expr(f).label("filing_only_events"),
+        on_num.label("on_time_closed"),
+        on_den.label("due_or_closed"),
+        rw_num.label("rejected"),
+        rw_den.label("verified"),
+        sat_sum.label("satisfaction_sum"),
+        sat_n.label("satisfaction_n"),
+    ).where(unit_conditions(f), events.c.report_date.between(f.date_from, f.date_to), *extra)
     df = frame(engine, q.group_by(*gcols) if group else q)
     for col in SUMS:
         df[col] = pd.to_numeric(df[col]).fillna(0).astype("int64")
@@ -40,10 +47,13 @@ def direct_period(engine, f: Filters, group: str | None, extra=()) -> pd.DataFra
 
 def direct_backlog(engine, f: Filters, group: str | None) -> pd.DataFrame:
     gcols = [events.c[group]] if group else []
-    q = (select(*gcols, m.open_events_expr(f).label("open_events"),
-                m.overdue_events_expr(f).label("overdue_events"))
-         .where(unit_conditions(f), events.c.reported_at <= f.period_end,
-                or_(events.c.closed_at.is_(None), events.c.closed_at > f.period_end)))
+    q = select(
+        *gcols, m.open_events_expr(f).label("open_events"), m.overdue_events_expr(f).label("overdue_events")
+    ).where(
+        unit_conditions(f),
+        events.c.reported_at <= f.period_end,
+        or_(events.c.closed_at.is_(None), events.c.closed_at > f.period_end),
+    )
     df = frame(engine, q.group_by(*gcols) if group else q)
     for col in ("open_events", "overdue_events"):
         df[col] = pd.to_numeric(df[col]).fillna(0).astype("int64")
@@ -57,8 +67,9 @@ def same(a: pd.DataFrame, b: pd.DataFrame, key: str | None) -> None:
         a, b = (x.sort_values(key).reset_index(drop=True) for x in (a, b))
         a[key] = a[key].astype("int64")
         b[key] = b[key].astype("int64")
-    pd.testing.assert_frame_equal(a.reset_index(drop=True), b[list(a.columns)].reset_index(drop=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        a.reset_index(drop=True), b[list(a.columns)].reset_index(drop=True), check_dtype=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +89,7 @@ def periods():
         # a past month, seen now
         Filters(dt.date(2026, 8, 1), dt.date(2026, 8, 31), END),
         # a past week seen from a moment inside it (as_of before the range's end)
-        Filters(dt.date(2026, 9, 1), dt.date(2026, 9, 7), dt.datetime(2026, 9, 5, 3, 17, tzinfo=dt.timezone.utc)),
+        Filters(dt.date(2026, 9, 1), dt.date(2026, 9, 7), dt.datetime(2026, 9, 5, 3, 17, tzinfo=dt.UTC)),
         # one day, with a town and a category
         Filters(dt.date(2026, 10, 10), dt.date(2026, 10, 10), END, town_id=2, category_code="city_mgmt"),
     ]
@@ -113,12 +124,15 @@ def test_live_numbers_in_a_scope(county):
 def test_feeder_moves_old_days(tmp_path):
     """Events that close (or get rejected) after their report day change that day's sums: the
     incremental refresh of the feeder keeps the rollup answer equal to the direct one."""
-    writer = tiny_moved_by_feeder(f"sqlite:///{tmp_path / 'tiny.db'}", seed=3, feeder_seed=2, new=10, rounds=5,
-                                  per_round=30)
+    writer = tiny_moved_by_feeder(
+        f"sqlite:///{tmp_path / 'tiny.db'}", seed=3, feeder_seed=2, new=10, rounds=5, per_round=30
+    )
     end = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    now = dt.datetime.now(dt.timezone.utc)
-    for f in (Filters(end.date() - dt.timedelta(days=29), now.date(), now),
-              Filters(end.date() - dt.timedelta(days=60), end.date() - dt.timedelta(days=31), now)):
+    now = dt.datetime.now(dt.UTC)
+    for f in (
+        Filters(end.date() - dt.timedelta(days=29), now.date(), now),
+        Filters(end.date() - dt.timedelta(days=60), end.date() - dt.timedelta(days=31), now),
+    ):
         for group in (None, "village_id"):
             got = overview.rollup_period_numbers(writer, f, group, lambda table: [unit_conditions(f, table)])
             same(got, direct_period(writer, f, group), group)
@@ -130,8 +144,17 @@ def test_feeder_moves_old_days(tmp_path):
 @pytest.fixture(scope="module")
 def raw(county):
     with county.connect() as conn:
-        ev = pd.read_sql(select(events.c.id, events.c.town_id, events.c.reported_at, events.c.closed_at,
-                                events.c.deadline, events.c.filing_only), conn)
+        ev = pd.read_sql(
+            select(
+                events.c.id,
+                events.c.town_id,
+                events.c.reported_at,
+                events.c.closed_at,
+                events.c.deadline,
+                events.c.filing_only,
+            ),
+            conn,
+        )
         pc = pd.read_sql(select(patrol_checkins.c.grid_id, patrol_checkins.c.at, patrol_checkins.c.checkin_date), conn)
         gr = pd.read_sql(select(grids.c.id, grids.c.code, grids.c.town_id), conn)
     for col in ("reported_at", "closed_at", "deadline"):
@@ -155,7 +178,9 @@ def test_live_lists_equal_a_pandas_computation(county, raw, back_days, town):
     assert live.newest_events(county, f, now, *scope)["event_id"].tolist() == newest["id"].tolist()
     open_ = seen[~seen["filing_only"] & (seen["closed_at"].isna() | (seen["closed_at"] > ts))]
     pts = live.open_event_points(county, f, now, *scope, limit=500)
-    assert pts["event_id"].tolist() == open_.sort_values(["reported_at", "id"], ascending=False)["id"].head(500).tolist()
+    assert (
+        pts["event_id"].tolist() == open_.sort_values(["reported_at", "id"], ascending=False)["id"].head(500).tolist()
+    )
     late = open_[open_["deadline"] < ts].sort_values(["deadline", "id"])
     alerts = live.overdue_alerts(county, f, now, *scope)
     assert alerts["event_id"].tolist() == late["id"].head(20).tolist()
@@ -165,13 +190,13 @@ def test_live_lists_equal_a_pandas_computation(county, raw, back_days, town):
     checked = set(upto.loc[upto["checkin_date"] == today, "grid_id"].dropna())
     last = upto.groupby("grid_id")["at"].max()
     silent = gr[~gr["id"].isin(checked)].assign(last=lambda d: d["id"].map(last))
-    silent = silent.assign(never=silent["last"].isna()).sort_values(["never", "last", "code"],
-                                                                     ascending=[False, True, True])
+    silent = silent.assign(never=silent["last"].isna()).sort_values(
+        ["never", "last", "code"], ascending=[False, True, True]
+    )
     got = live.grids_without_checkin(county, f, now, *scope)
     assert got["grid_id"].tolist() == silent["id"].head(100).tolist()
     assert got.empty or got["total"].iloc[0] == len(silent)
-    assert (pd.to_datetime(got["last_checkin_at"], utc=True).tolist()
-            == silent["last"].head(100).tolist())
+    assert pd.to_datetime(got["last_checkin_at"], utc=True).tolist() == silent["last"].head(100).tolist()
 
 
 def test_unit_numbers_with_a_given_period_are_the_same(county):

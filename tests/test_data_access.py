@@ -2,6 +2,7 @@
 
 Expected numbers come from the ledger in tests/fixture_county.py, worked out by hand.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,6 @@ from data_access.schema import events
 from data_access.store import store_status
 from tests import fixture_county as fc
 from tests.fixture_county import march
-
-
 
 
 def kpis(engine, f) -> dict:
@@ -95,12 +94,15 @@ def test_reference_lists(engine):
     assert list(micro["code"]) == ["T01V01G01M1", "T01V01G01M2"]
 
 
-@pytest.mark.parametrize("bad", [
-    dict(town_id=999),
-    dict(town_id=fc.TOWN_WEST, village_id=4),  # village 4 belongs to the other town
-    dict(category_code="x' OR '1'='1"),
-    dict(category_code="unknown"),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(town_id=999),
+        dict(town_id=fc.TOWN_WEST, village_id=4),  # village 4 belongs to the other town
+        dict(category_code="x' OR '1'='1"),
+        dict(category_code="unknown"),
+    ],
+)
 def test_filters_naming_nothing_are_refused(engine, bad):
     with pytest.raises(FilterError):
         units.validate_filters(engine, march(**bad))
@@ -119,11 +121,17 @@ def test_read_only_engine_refuses_writes(engine):
     assert store_status(engine) == (True, "ok")
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(date_from=dt.date(2026, 3, 31), date_to=dt.date(2026, 3, 1)),
-    dict(date_from=dt.date(2020, 1, 1), date_to=dt.date(2026, 3, 1)),
-    dict(town_id=-3), dict(town_id="2"), dict(village_id=4), dict(category_code="é" * 40),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(date_from=dt.date(2026, 3, 31), date_to=dt.date(2026, 3, 1)),
+        dict(date_from=dt.date(2020, 1, 1), date_to=dt.date(2026, 3, 1)),
+        dict(town_id=-3),
+        dict(town_id="2"),
+        dict(village_id=4),
+        dict(category_code="é" * 40),
+    ],
+)
 def test_filter_validation(kwargs):
     base = dict(date_from=fc.DATE_FROM, date_to=fc.DATE_TO, as_of=fc.AS_OF)
     with pytest.raises(FilterError):

@@ -1,4 +1,5 @@
 """The data-import admin page (AppTest and Chromium), and every page on a store built only by import."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.ingest import import_events
-from tests.conftest import login, point_app_at
 from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
+from tests.conftest import login, point_app_at
 from tests.data.ingest_support import CN_PLATFORM, DATA, OPEN311, empty_store, fingerprint, import_base_boundaries
 from ui.pages import PAGES
 
@@ -97,10 +98,14 @@ def test_overview_counts_the_imported_events(env):
     at.sidebar.date_input(key="filter_dates").set_value(OCTOBER).run()
     assert at.sidebar.date_input(key="filter_dates").value == tuple(OCTOBER)
     assert not at.exception
-    days = pd.concat([
-        pd.to_datetime(pd.read_csv(DATA / "open311_requests.csv")["requested_datetime"]).dt.tz_convert(TZ).dt.date,
-        pd.to_datetime(pd.read_csv(DATA / "cn_platform_gbk.csv", encoding="gbk")["上报时间"],
-                       format="%Y/%m/%d %H:%M:%S").dt.date])
+    days = pd.concat(
+        [
+            pd.to_datetime(pd.read_csv(DATA / "open311_requests.csv")["requested_datetime"]).dt.tz_convert(TZ).dt.date,
+            pd.to_datetime(
+                pd.read_csv(DATA / "cn_platform_gbk.csv", encoding="gbk")["上报时间"], format="%Y/%m/%d %H:%M:%S"
+            ).dt.date,
+        ]
+    )
     in_october = int(((days >= OCTOBER[0]) & (days <= OCTOBER[1])).sum())
     assert metric(at, "上报事件") == f"{in_october:,}"
     towns = at.dataframe[0].value.set_index("镇街")
@@ -190,7 +195,8 @@ def test_data_import_page_in_chromium(writable_env, tmp_path):
         page.get_by_text("事件", exact=True).first.click()
         page.get_by_text("CSV, TXT, XLSX").wait_for(timeout=30_000)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
-            str(DATA / "cn_platform_broken_gbk.csv"))
+            str(DATA / "cn_platform_broken_gbk.csv")
+        )
         page.get_by_text("字段映射").wait_for(timeout=30_000)
         page.get_by_role("button", name="校验并预览").click()
         page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)

@@ -4,6 +4,7 @@ Uses the sample county (tests.conftest.sample_county_url: built once, cached) re
 Printed (pytest -s): the rank of each planted department and the precision/recall of the
 rating-mismatch rule, also on other seeds' shared copies when they exist.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,8 +42,10 @@ def period(days: int) -> Filters:
 
 def planted(engine, pattern: str) -> set[int]:
     with engine.connect() as conn:
-        return {r[0] for r in conn.execute(select(planted_patterns.c.subject_id)
-                                           .where(planted_patterns.c.pattern == pattern))}
+        return {
+            r[0]
+            for r in conn.execute(select(planted_patterns.c.subject_id).where(planted_patterns.c.pattern == pattern))
+        }
 
 
 def ranked(engine, f: Filters):
@@ -55,11 +58,13 @@ def test_slow_departments_have_the_worst_on_time_rate(county, days):
     slow = planted(county, "slow_department")
     table = ranked(county, period(days))
     worst = table.sort_values("on_time_rate").index[: len(slow)]
-    print(f"\n{days} d: slow {sorted(slow)}; lowest on-time rates {list(worst)} "
-          f"({', '.join(f'{v:.1%}' for v in table.loc[worst, 'on_time_rate'])}; "
-          f"median department {table['on_time_rate'].median():.1%}); "
-          f"highest accept P90 {list(table.sort_values('accept_h_p90', ascending=False).index[:len(slow)])}; "
-          f"lowest score {list(table.sort_values('score').index[:len(slow)])}")
+    print(
+        f"\n{days} d: slow {sorted(slow)}; lowest on-time rates {list(worst)} "
+        f"({', '.join(f'{v:.1%}' for v in table.loc[worst, 'on_time_rate'])}; "
+        f"median department {table['on_time_rate'].median():.1%}); "
+        f"highest accept P90 {list(table.sort_values('accept_h_p90', ascending=False).index[: len(slow)])}; "
+        f"lowest score {list(table.sort_values('score').index[: len(slow)])}"
+    )
     assert set(worst) == slow
 
 
@@ -68,9 +73,11 @@ def test_returning_departments_have_the_highest_return_rate(county, days):
     returning = planted(county, "returning_department")
     table = ranked(county, period(days))
     worst = table.sort_values("return_rate", ascending=False).index[: len(returning)]
-    print(f"\n{days} d: returning {sorted(returning)}; highest return rates {list(worst)} "
-          f"({', '.join(f'{v:.1%}' for v in table.loc[worst, 'return_rate'])}; "
-          f"next {table['return_rate'].sort_values(ascending=False).iloc[len(returning)]:.1%})")
+    print(
+        f"\n{days} d: returning {sorted(returning)}; highest return rates {list(worst)} "
+        f"({', '.join(f'{v:.1%}' for v in table.loc[worst, 'return_rate'])}; "
+        f"next {table['return_rate'].sort_values(ascending=False).iloc[len(returning)]:.1%})"
+    )
     assert set(worst) == returning
 
 
@@ -92,8 +99,10 @@ def test_rating_mismatch_rule_precision_recall(county):
         engine = create_store_engine(url)
         for days in (92, 365):
             flagged, truth, p, r = mismatch_scores(engine, days)
-            lines.append(f"seed {seed} {days} d: planted {sorted(truth)} flagged {sorted(flagged)} "
-                         f"precision {p:.2f} recall {r:.2f}")
+            lines.append(
+                f"seed {seed} {days} d: planted {sorted(truth)} flagged {sorted(flagged)} "
+                f"precision {p:.2f} recall {r:.2f}"
+            )
         engine.dispose()
     print("\n" + "\n".join(lines))
     flagged, truth, p, r = mismatch_scores(county, 92)

@@ -19,6 +19,7 @@ Two stores:
 - `tiny`: the generator's tiny profile (seed 7), checked against an independent pandas
   computation from the raw tables.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,9 +36,8 @@ from data_access import departments as dep
 from data_access import rollups, schema
 from data_access.filters import Filters
 from data_access.store import create_store_engine
-from tests.conftest import login, point_app_at
 from tests import fixture_county as fc
-from tests.conftest import fresh_pg_database
+from tests.conftest import fresh_pg_database, login, point_app_at
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = fc.TZ
@@ -56,35 +56,155 @@ def _dept(d):
 
 
 HAND = [
-    (101, 2, 4, 1, 1, "city_management", "road_damage", "ordinary", _t(3, 3, 9), _t(3, 4, 12), 5, 1, [
-        ("dispatch", "county", 1, "department", 1, _t(3, 3, 10)), ("accept", *_dept(1), _t(3, 3, 11)),
-        ("handle", *_dept(1), _t(3, 3, 12)), ("complete", *_dept(1), _t(3, 4, 8)),
-        ("verify", "grid", 1, "grid", 1, _t(3, 4, 10)), ("close", "county", 1, "county", 1, _t(3, 4, 12))]),
-    (102, 3, 6, 3, 5, "city_management", "road_damage", "ordinary", _t(3, 10, 9), _t(3, 16, 15), 2, 1, [
-        ("dispatch", "county", 1, "department", 2, _t(3, 10, 10)),
-        ("return", "department", 2, "county", 1, _t(3, 10, 12)),
-        ("dispatch", "county", 1, "department", 1, _t(3, 10, 13)), ("accept", *_dept(1), _t(3, 10, 15)),
-        ("handle", *_dept(1), _t(3, 11, 9)), ("complete", *_dept(1), _t(3, 16, 13)),
-        ("verify", "grid", 3, "grid", 3, _t(3, 16, 14)), ("close", "county", 1, "county", 1, _t(3, 16, 15))]),
-    (103, 2, 5, 2, 3, "public_safety", "fire_exit_blocked", "urgent", _t(3, 12, 8), _t(3, 12, 23), 4, 2, [
-        ("dispatch", "county", 1, "department", 2, _t(3, 12, 9)), ("accept", *_dept(2), _t(3, 12, 9, 30)),
-        ("handle", *_dept(2), _t(3, 12, 10)), ("complete", *_dept(2), _t(3, 12, 15)),
-        ("verify", "grid", 2, "grid", 2, _t(3, 12, 16)), ("reject", "grid", 2, "department", 2, _t(3, 12, 16, 5)),
-        ("handle", *_dept(2), _t(3, 12, 17)), ("complete", *_dept(2), _t(3, 12, 21)),
-        ("verify", "grid", 2, "grid", 2, _t(3, 12, 22)), ("close", "county", 1, "county", 1, _t(3, 12, 23))]),
-    (104, 3, 6, 4, 7, "public_safety", "fire_exit_blocked", "ordinary", _t(3, 20, 9), None, None, 1, [
-        ("dispatch", "county", 1, "department", 1, _t(3, 20, 10)), ("accept", *_dept(1), _t(3, 21, 10)),
-        ("handle", *_dept(1), _t(3, 21, 11))]),
-    (105, 2, 4, 1, 2, "city_management", "road_damage", "urgent", _t(3, 31, 8), None, None, 2, [
-        ("dispatch", "county", 1, "department", 2, _t(3, 31, 9))]),
-    (106, 2, 4, 1, 1, "city_management", "road_damage", "ordinary", _t(2, 20, 9), None, None, 1, [
-        ("dispatch", "county", 1, "department", 1, _t(2, 20, 10))]),
+    (
+        101,
+        2,
+        4,
+        1,
+        1,
+        "city_management",
+        "road_damage",
+        "ordinary",
+        _t(3, 3, 9),
+        _t(3, 4, 12),
+        5,
+        1,
+        [
+            ("dispatch", "county", 1, "department", 1, _t(3, 3, 10)),
+            ("accept", *_dept(1), _t(3, 3, 11)),
+            ("handle", *_dept(1), _t(3, 3, 12)),
+            ("complete", *_dept(1), _t(3, 4, 8)),
+            ("verify", "grid", 1, "grid", 1, _t(3, 4, 10)),
+            ("close", "county", 1, "county", 1, _t(3, 4, 12)),
+        ],
+    ),
+    (
+        102,
+        3,
+        6,
+        3,
+        5,
+        "city_management",
+        "road_damage",
+        "ordinary",
+        _t(3, 10, 9),
+        _t(3, 16, 15),
+        2,
+        1,
+        [
+            ("dispatch", "county", 1, "department", 2, _t(3, 10, 10)),
+            ("return", "department", 2, "county", 1, _t(3, 10, 12)),
+            ("dispatch", "county", 1, "department", 1, _t(3, 10, 13)),
+            ("accept", *_dept(1), _t(3, 10, 15)),
+            ("handle", *_dept(1), _t(3, 11, 9)),
+            ("complete", *_dept(1), _t(3, 16, 13)),
+            ("verify", "grid", 3, "grid", 3, _t(3, 16, 14)),
+            ("close", "county", 1, "county", 1, _t(3, 16, 15)),
+        ],
+    ),
+    (
+        103,
+        2,
+        5,
+        2,
+        3,
+        "public_safety",
+        "fire_exit_blocked",
+        "urgent",
+        _t(3, 12, 8),
+        _t(3, 12, 23),
+        4,
+        2,
+        [
+            ("dispatch", "county", 1, "department", 2, _t(3, 12, 9)),
+            ("accept", *_dept(2), _t(3, 12, 9, 30)),
+            ("handle", *_dept(2), _t(3, 12, 10)),
+            ("complete", *_dept(2), _t(3, 12, 15)),
+            ("verify", "grid", 2, "grid", 2, _t(3, 12, 16)),
+            ("reject", "grid", 2, "department", 2, _t(3, 12, 16, 5)),
+            ("handle", *_dept(2), _t(3, 12, 17)),
+            ("complete", *_dept(2), _t(3, 12, 21)),
+            ("verify", "grid", 2, "grid", 2, _t(3, 12, 22)),
+            ("close", "county", 1, "county", 1, _t(3, 12, 23)),
+        ],
+    ),
+    (
+        104,
+        3,
+        6,
+        4,
+        7,
+        "public_safety",
+        "fire_exit_blocked",
+        "ordinary",
+        _t(3, 20, 9),
+        None,
+        None,
+        1,
+        [
+            ("dispatch", "county", 1, "department", 1, _t(3, 20, 10)),
+            ("accept", *_dept(1), _t(3, 21, 10)),
+            ("handle", *_dept(1), _t(3, 21, 11)),
+        ],
+    ),
+    (
+        105,
+        2,
+        4,
+        1,
+        2,
+        "city_management",
+        "road_damage",
+        "urgent",
+        _t(3, 31, 8),
+        None,
+        None,
+        2,
+        [("dispatch", "county", 1, "department", 2, _t(3, 31, 9))],
+    ),
+    (
+        106,
+        2,
+        4,
+        1,
+        1,
+        "city_management",
+        "road_damage",
+        "ordinary",
+        _t(2, 20, 9),
+        None,
+        None,
+        1,
+        [("dispatch", "county", 1, "department", 1, _t(2, 20, 10))],
+    ),
 ]
 HAND_EXPECTED = {
-    1: dict(received=3, returned=0, complete_h_median=83.0, accept_h_median=2.0, on_time=1, due_or_done=3,
-            rejected=0, completed=2, open_now=2, overdue_now=2, satisfaction_avg=3.5),
-    2: dict(received=3, returned=1, complete_h_median=12.0, accept_h_median=0.5, on_time=1, due_or_done=1,
-            rejected=1, completed=1, open_now=1, overdue_now=0, satisfaction_avg=4.0),
+    1: dict(
+        received=3,
+        returned=0,
+        complete_h_median=83.0,
+        accept_h_median=2.0,
+        on_time=1,
+        due_or_done=3,
+        rejected=0,
+        completed=2,
+        open_now=2,
+        overdue_now=2,
+        satisfaction_avg=3.5,
+    ),
+    2: dict(
+        received=3,
+        returned=1,
+        complete_h_median=12.0,
+        accept_h_median=0.5,
+        on_time=1,
+        due_or_done=1,
+        rejected=1,
+        completed=1,
+        open_now=1,
+        overdue_now=0,
+        satisfaction_avg=4.0,
+    ),
 }
 
 
@@ -94,19 +214,55 @@ def build_hand(url: str) -> None:
     for eid, town, village, grid, mg, cat, item, urgency, reported, closed, sat, dept, steps in HAND:
         deadline = reported + dt.timedelta(hours=fc.DEADLINE_HOURS[urgency])
         completes = [s[5] for s in steps if s[0] == "complete"]
-        event_rows.append(dict(
-            id=eid, code=f"H{eid}", category_code=cat, item_type_code=item, source="resident_call",
-            urgency=urgency, description="", micro_grid_id=mg, grid_id=grid, village_id=village, town_id=town,
-            lon=121.05, lat=29.05, reported_at=reported, report_date=reported.date(), reported_by=None,
-            deadline=deadline, status="closed" if closed else "handling", handled_level="department",
-            department_id=dept, filing_only=False, quality_grade="qualified" if closed else None,
-            satisfaction=sat, completed_at=completes[-1] if completes else None, closed_at=closed,
-            close_date=closed.date() if closed else None, escalations=0,
-            returns=sum(s[0] == "return" for s in steps), rejections=sum(s[0] == "reject" for s in steps)))
+        event_rows.append(
+            dict(
+                id=eid,
+                code=f"H{eid}",
+                category_code=cat,
+                item_type_code=item,
+                source="resident_call",
+                urgency=urgency,
+                description="",
+                micro_grid_id=mg,
+                grid_id=grid,
+                village_id=village,
+                town_id=town,
+                lon=121.05,
+                lat=29.05,
+                reported_at=reported,
+                report_date=reported.date(),
+                reported_by=None,
+                deadline=deadline,
+                status="closed" if closed else "handling",
+                handled_level="department",
+                department_id=dept,
+                filing_only=False,
+                quality_grade="qualified" if closed else None,
+                satisfaction=sat,
+                completed_at=completes[-1] if completes else None,
+                closed_at=closed,
+                close_date=closed.date() if closed else None,
+                escalations=0,
+                returns=sum(s[0] == "return" for s in steps),
+                rejections=sum(s[0] == "reject" for s in steps),
+            )
+        )
         all_steps = [("report", "micro_grid", mg, "grid", grid, reported)] + steps
         for seq, (action, fl, fu, tl, tu, at) in enumerate(all_steps, start=1):
-            step_rows.append(dict(event_id=eid, seq=seq, action=action, from_level=fl, from_unit_id=fu,
-                                  to_level=tl, to_unit_id=tu, at=at, actor_worker_id=None, actor=None))
+            step_rows.append(
+                dict(
+                    event_id=eid,
+                    seq=seq,
+                    action=action,
+                    from_level=fl,
+                    from_unit_id=fu,
+                    to_level=tl,
+                    to_unit_id=tu,
+                    at=at,
+                    actor_worker_id=None,
+                    actor=None,
+                )
+            )
     engine = create_store_engine(url, writable=True)
     with engine.begin() as conn:
         conn.execute(schema.events.insert(), event_rows)
@@ -172,14 +328,27 @@ def tiny_filters(days: int = 92, **kw) -> Filters:
 
 # --- the independent computation: raw tables into pandas, nothing from data_access.departments ---
 
+
 def pandas_truth(engine, f: Filters) -> pd.DataFrame:
     """Per department, from all steps and events in pandas: the measures the page shows."""
     with engine.connect() as conn:
         steps = pd.DataFrame(conn.execute(select(schema.event_steps)).mappings().all())
-        ev = pd.DataFrame(conn.execute(select(
-            schema.events.c.id, schema.events.c.deadline, schema.events.c.closed_at, schema.events.c.satisfaction,
-            schema.events.c.filing_only, schema.events.c.town_id, schema.events.c.village_id,
-            schema.events.c.category_code)).mappings().all())
+        ev = pd.DataFrame(
+            conn.execute(
+                select(
+                    schema.events.c.id,
+                    schema.events.c.deadline,
+                    schema.events.c.closed_at,
+                    schema.events.c.satisfaction,
+                    schema.events.c.filing_only,
+                    schema.events.c.town_id,
+                    schema.events.c.village_id,
+                    schema.events.c.category_code,
+                )
+            )
+            .mappings()
+            .all()
+        )
     start, end = pd.Timestamp(f.period_start), pd.Timestamp(f.period_end)
     steps["at"] = pd.to_datetime(steps["at"], utc=True)
     for col in ("deadline", "closed_at"):
@@ -193,13 +362,19 @@ def pandas_truth(engine, f: Filters) -> pd.DataFrame:
         scope &= ev["category_code"] == f.category_code
     ev = ev[scope].set_index("id")
     steps = steps[steps["at"] <= end]
-    disp = steps[(steps["action"] == "dispatch") & (steps["to_level"] == "department")
-                 & steps["event_id"].isin(ev.index)]
-    asg = (disp.groupby(["event_id", "to_unit_id"])["at"].min().reset_index()
-           .rename(columns={"to_unit_id": "dept", "at": "t0"}))
+    disp = steps[
+        (steps["action"] == "dispatch") & (steps["to_level"] == "department") & steps["event_id"].isin(ev.index)
+    ]
+    asg = (
+        disp.groupby(["event_id", "to_unit_id"])["at"]
+        .min()
+        .reset_index()
+        .rename(columns={"to_unit_id": "dept", "at": "t0"})
+    )
     m = asg.merge(steps, on="event_id")
-    own = (((m["from_level"] == "department") & (m["from_unit_id"] == m["dept"]))
-           | ((m["action"] == "reject") & (m["to_level"] == "department") & (m["to_unit_id"] == m["dept"])))
+    own = ((m["from_level"] == "department") & (m["from_unit_id"] == m["dept"])) | (
+        (m["action"] == "reject") & (m["to_level"] == "department") & (m["to_unit_id"] == m["dept"])
+    )
     m = m[own & (m["at"] >= m["t0"])]
     key = ["event_id", "dept"]
     for name, action, how in (("acc", "accept", "min"), ("done", "complete", "max"), ("ret", "return", "min")):
@@ -224,13 +399,21 @@ def pandas_truth(engine, f: Filters) -> pd.DataFrame:
     rated = kept & p["closed_at"].notna() & (p["closed_at"] <= end) & p["satisfaction"].notna()
     p["sat"] = p["satisfaction"].where(rated)
     g = p.groupby("dept")
-    out = pd.DataFrame({
-        "received": g.size(), "returned": g["ret"].count(), "completed": g["is_done"].sum(),
-        "on_time": g["on_time"].sum(), "due_or_done": g["due_or_done"].sum(), "rejected": g["rejected"].sum(),
-        "complete_h_median": g["complete_h"].median(), "complete_h_p90": g["complete_h"].quantile(0.9),
-        "accept_h_median": g["accept_h"].median(), "accept_h_p90": g["accept_h"].quantile(0.9),
-        "satisfaction_avg": g["sat"].mean(),
-    })
+    out = pd.DataFrame(
+        {
+            "received": g.size(),
+            "returned": g["ret"].count(),
+            "completed": g["is_done"].sum(),
+            "on_time": g["on_time"].sum(),
+            "due_or_done": g["due_or_done"].sum(),
+            "rejected": g["rejected"].sum(),
+            "complete_h_median": g["complete_h"].median(),
+            "complete_h_p90": g["complete_h"].quantile(0.9),
+            "accept_h_median": g["accept_h"].median(),
+            "accept_h_p90": g["accept_h"].quantile(0.9),
+            "satisfaction_avg": g["sat"].mean(),
+        }
+    )
     out["on_time_rate"] = out["on_time"] / out["due_or_done"].where(out["due_or_done"] > 0)
     out["return_rate"] = out["returned"] / out["received"]
     out["rework_rate"] = out["rejected"] / out["completed"].where(out["completed"] > 0)
@@ -238,9 +421,24 @@ def pandas_truth(engine, f: Filters) -> pd.DataFrame:
     return out.rename(columns={"open": "open_now", "overdue": "overdue_now"})
 
 
-COMPARED = ["received", "returned", "completed", "on_time", "due_or_done", "rejected", "complete_h_median",
-            "complete_h_p90", "accept_h_median", "accept_h_p90", "on_time_rate", "return_rate", "rework_rate",
-            "satisfaction_avg", "open_now", "overdue_now"]
+COMPARED = [
+    "received",
+    "returned",
+    "completed",
+    "on_time",
+    "due_or_done",
+    "rejected",
+    "complete_h_median",
+    "complete_h_p90",
+    "accept_h_median",
+    "accept_h_p90",
+    "on_time_rate",
+    "return_rate",
+    "rework_rate",
+    "satisfaction_avg",
+    "open_now",
+    "overdue_now",
+]
 
 
 def assert_matches_truth(engine, f: Filters) -> int:
@@ -255,6 +453,7 @@ def assert_matches_truth(engine, f: Filters) -> int:
 
 
 # --- hand-made ledger ------------------------------------------------------------------------------
+
 
 def test_hand_ledger_numbers(hand_engine):
     got = dep.department_table(hand_engine, march()).set_index("department_id")
@@ -312,8 +511,12 @@ def test_bad_dimension_is_refused(hand_engine):
 
 # --- tiny profile against pandas ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("kw", [dict(days=92), dict(days=30), dict(days=92, town_id=2),
-                                dict(days=92, category_code="city_mgmt")], ids=["92d", "30d", "town", "category"])
+
+@pytest.mark.parametrize(
+    "kw",
+    [dict(days=92), dict(days=30), dict(days=92, town_id=2), dict(days=92, category_code="city_mgmt")],
+    ids=["92d", "30d", "town", "category"],
+)
 def test_tiny_matches_pandas(tiny_engine, kw):
     n = assert_matches_truth(tiny_engine, tiny_filters(**kw))
     assert n >= 3
@@ -331,11 +534,25 @@ def test_tiny_monthly_trend_adds_up(tiny_engine):
 
 # --- score and rule --------------------------------------------------------------------------------
 
+
 def test_score_formula_uses_the_rule_values():
-    table = pd.DataFrame({"received": [20, 10, 5], "closure_rate": [1.0, 0.5, 1.0], "on_time_rate": [0.5, 1.0, 1.0],
-                          "rework_rate": [0.1, 0.0, 0.0], "rating_avg": [90.0, 80.0, 70.0]})
-    rules = {"score_weight_closure": 0.3, "score_weight_on_time": 0.4, "score_weight_rework": 0.2,
-             "score_weight_volume": 0.1, "min_received_for_rank": 10, "mismatch_z_gap": 6}
+    table = pd.DataFrame(
+        {
+            "received": [20, 10, 5],
+            "closure_rate": [1.0, 0.5, 1.0],
+            "on_time_rate": [0.5, 1.0, 1.0],
+            "rework_rate": [0.1, 0.0, 0.0],
+            "rating_avg": [90.0, 80.0, 70.0],
+        }
+    )
+    rules = {
+        "score_weight_closure": 0.3,
+        "score_weight_on_time": 0.4,
+        "score_weight_rework": 0.2,
+        "score_weight_volume": 0.1,
+        "min_received_for_rank": 10,
+        "mismatch_z_gap": 6,
+    }
     out = dep.score_and_mismatch(table, rules)
     assert out["score"].iloc[0] == pytest.approx(100 * (0.3 + 0.4 * 0.5 + 0.2 * 0.9 + 0.1))
     assert out["score"].iloc[1] == pytest.approx(100 * (0.3 * 0.5 + 0.4 + 0.2 + 0.1 * 0.5))
@@ -349,6 +566,7 @@ def test_department_rules_come_from_the_store(hand_engine):
 
 
 # --- the page ------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def hand_app(monkeypatch, hand_sqlite):
@@ -368,8 +586,11 @@ def open_page(**query) -> AppTest:
 
 
 def screen_table(at: AppTest) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if d.key == "dept_table" or "部门" in d.value.columns
-                or "Department" in d.value.columns)
+    return next(
+        d.value
+        for d in at.dataframe
+        if d.key == "dept_table" or "部门" in d.value.columns or "Department" in d.value.columns
+    )
 
 
 def test_page_shows_the_ledger(hand_app):
@@ -440,8 +661,9 @@ def test_xlsx_export_holds_the_screen_numbers(hand_app, monkeypatch):
     for col in shown.columns:
         a = pd.to_numeric(shown[col], errors="coerce")
         if a.notna().any():
-            pd.testing.assert_series_equal(pd.to_numeric(exported[col], errors="coerce").astype(float),
-                                           a.astype(float), check_names=False, obj=col)
+            pd.testing.assert_series_equal(
+                pd.to_numeric(exported[col], errors="coerce").astype(float), a.astype(float), check_names=False, obj=col
+            )
         else:
             assert exported[col].astype(object).fillna("").tolist() == shown[col].astype(object).fillna("").tolist()
     csv = csv_bytes(shown).decode("utf-8-sig")
@@ -463,8 +685,14 @@ def test_page_on_the_tiny_county(monkeypatch, tiny_sqlite):
     busiest = truth["received"].idxmax()
     at.selectbox(key="dept_focus").set_value(int(busiest)).run()
     assert not at.exception
-    for option in ("complete_h_median", "complete_h_p90", "accept_h_median", "on_time_rate", "return_rate",
-                   "rework_rate"):
+    for option in (
+        "complete_h_median",
+        "complete_h_p90",
+        "accept_h_median",
+        "on_time_rate",
+        "return_rate",
+        "rework_rate",
+    ):
         at.selectbox(key="dept_chart_measure").set_value(option).run()
         assert not at.exception
     at.radio(key="dept_box_measure").set_value("accept").run()

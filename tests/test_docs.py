@@ -1,4 +1,5 @@
 """The README keeps up with the code: metric table and every setting the code reads."""
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Ground truth: planted_patterns (pattern 'filtering', subject_type 'village'); on
 it. The full county is built once per seed into a shared /tmp copy (under flock) and opened read-only.
 Precision and recall are printed (run with -s) and must both reach 0.9.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,16 +41,24 @@ def test_filtering_villages_are_flagged(seed):
     profile = flows.escalation_profile(engine, f)
     flagged = set(profile.loc[(profile["level"] == "village") & profile["flagged"], "unit_id"].astype(int))
     with engine.connect() as conn:
-        truth = {int(r[0]) for r in conn.execute(select(planted_patterns.c.subject_id).where(
-            planted_patterns.c.pattern == "filtering", planted_patterns.c.subject_type == "village"))}
+        truth = {
+            int(r[0])
+            for r in conn.execute(
+                select(planted_patterns.c.subject_id).where(
+                    planted_patterns.c.pattern == "filtering", planted_patterns.c.subject_type == "village"
+                )
+            )
+        }
     assert truth, "the sample county plants filtering villages"
     hits = len(flagged & truth)
     precision = hits / len(flagged) if flagged else 0.0
     recall = hits / len(truth)
     villages = int((profile["level"] == "village").sum())
-    print(f"seed {seed}: {villages} villages, {len(truth)} planted, {len(flagged)} flagged, "
-          f"precision {precision:.3f}, recall {recall:.3f}; missed {sorted(truth - flagged)}, "
-          f"false {sorted(flagged - truth)}")
+    print(
+        f"seed {seed}: {villages} villages, {len(truth)} planted, {len(flagged)} flagged, "
+        f"precision {precision:.3f}, recall {recall:.3f}; missed {sorted(truth - flagged)}, "
+        f"false {sorted(flagged - truth)}"
+    )
     # The acceptance names the sample county (seed 7); other seeds guard against tuning to it.
     # Known gap: the integrity page's selective-reporting rule finds all 15 on every seed; the two
     # rules are to be unified (see the issue note).

@@ -4,6 +4,7 @@ Known numbers come from tests/fixture_county.py's ledger (all grid-level events)
 sample county is checked against an independent pandas computation from the raw tables; the full
 sample county (seed 7, shared read-only copy) is checked for reconciliation.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,9 +19,8 @@ from data_access import flows
 from data_access.filters import Filters
 from data_access.schema import event_steps, events
 from data_access.store import create_store_engine
-from tests.conftest import login, point_app_at
 from tests import fixture_county as fc
-from tests.conftest import fresh_pg_database, pg_url, sample_county_url
+from tests.conftest import fresh_pg_database, login, pg_url, point_app_at, sample_county_url
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard.py")
@@ -29,15 +29,17 @@ TINY_FROM, TINY_TO = dt.date(2026, 9, 1), dt.date(2026, 11, 22)
 
 
 def march() -> Filters:
-    return Filters(fc.DATE_FROM, fc.DATE_TO, fc.AS_OF.astimezone(dt.timezone.utc))
+    return Filters(fc.DATE_FROM, fc.DATE_TO, fc.AS_OF.astimezone(dt.UTC))
 
 
 def tiny_filters(**kw) -> Filters:
-    return Filters(TINY_FROM, TINY_TO, TINY_END.astimezone(dt.timezone.utc), **kw)
+    return Filters(TINY_FROM, TINY_TO, TINY_END.astimezone(dt.UTC), **kw)
 
 
 def link_totals(links: pd.DataFrame) -> dict[tuple[str, str, str], int]:
-    return {(s, t, o): int(n) for s, t, o, n in links[["source", "target", "outcome", "events"]].itertuples(index=False)}
+    return {
+        (s, t, o): int(n) for s, t, o, n in links[["source", "target", "outcome", "events"]].itertuples(index=False)
+    }
 
 
 def assert_reconciles(links: pd.DataFrame, n_events: int) -> None:
@@ -54,21 +56,29 @@ def assert_reconciles(links: pd.DataFrame, n_events: int) -> None:
 
 # --- the fixture, on SQLite and PostgreSQL ------------------------------------------------------
 
+
 def test_fixture_flows_have_the_ledger_numbers(fixture_url):
     engine = create_store_engine(fixture_url)
     links = flows.flow_links(engine, march())
     # E1 E2 E8 closed; E3 closed after one rejection; E4 E5 E7 open; E6 filing-only: all at grid level.
     assert link_totals(links) == {
-        ("origin:patrol", "level:grid", "closed"): 3, ("origin:patrol", "level:grid", "closed_rejected"): 1,
-        ("origin:patrol", "level:grid", "open"): 3, ("origin:patrol", "level:grid", "filed"): 1,
-        ("level:grid", "outcome:closed", "closed"): 3, ("level:grid", "outcome:closed_rejected", "closed_rejected"): 1,
-        ("level:grid", "outcome:open", "open"): 3, ("level:grid", "outcome:filed", "filed"): 1,
+        ("origin:patrol", "level:grid", "closed"): 3,
+        ("origin:patrol", "level:grid", "closed_rejected"): 1,
+        ("origin:patrol", "level:grid", "open"): 3,
+        ("origin:patrol", "level:grid", "filed"): 1,
+        ("level:grid", "outcome:closed", "closed"): 3,
+        ("level:grid", "outcome:closed_rejected", "closed_rejected"): 1,
+        ("level:grid", "outcome:open", "open"): 3,
+        ("level:grid", "outcome:filed", "filed"): 1,
     }
     assert_reconciles(links, 8)
     # the previous period (01-31..03-01, as of 03-01 18:00): E10 closed; E9 and E11 still open then
     before = flows.flow_links(engine, march().previous_period())
-    assert before.groupby("target")["events"].sum().to_dict() == {"level:grid": 3, "outcome:closed": 1,
-                                                                  "outcome:open": 2}
+    assert before.groupby("target")["events"].sum().to_dict() == {
+        "level:grid": 3,
+        "outcome:closed": 1,
+        "outcome:open": 2,
+    }
     comparison = flows.flow_comparison(engine, march()).set_index(["source", "target"])
     assert comparison.loc[("origin:patrol", "level:grid"), ["events", "previous", "change"]].tolist() == [8, 3, 5]
     assert comparison.loc[("level:grid", "outcome:open"), "change"] == 1
@@ -80,7 +90,10 @@ def test_fixture_town_and_category_filters(fixture_url):
     west = flows.flow_links(engine, Filters(fc.DATE_FROM, fc.DATE_TO, fc.AS_OF, town_id=fc.TOWN_WEST))
     # E4 E5 open, E6 filed, E8 closed
     assert west[west["target"].str.startswith("outcome:")].set_index("target")["events"].to_dict() == {
-        "outcome:closed": 1, "outcome:open": 2, "outcome:filed": 1}
+        "outcome:closed": 1,
+        "outcome:open": 2,
+        "outcome:filed": 1,
+    }
     safety = flows.flow_links(engine, Filters(fc.DATE_FROM, fc.DATE_TO, fc.AS_OF, category_code="public_safety"))
     assert int(safety[safety["source"] == "origin:patrol"]["events"].sum()) == 3  # E3 E5 E7
 
@@ -97,8 +110,18 @@ def test_fixture_link_events_and_timeline(fixture_url):
     assert flows.link_events(engine, f, "outcome:closed", "level:grid", 20, 0).empty
     assert flows.link_event_count(engine, f, "level:nowhere", "outcome:closed") == 0
     steps = flows.event_timeline(engine, f, 3)
-    assert steps["action"].tolist() == ["report", "accept", "handle", "complete", "verify", "reject", "handle",
-                                        "complete", "verify", "close"]
+    assert steps["action"].tolist() == [
+        "report",
+        "accept",
+        "handle",
+        "complete",
+        "verify",
+        "reject",
+        "handle",
+        "complete",
+        "verify",
+        "close",
+    ]
     assert steps.loc[0, "from_unit"] == "河东社区第1网格微网格1"
     assert steps.loc[0, "to_unit"] == "河东社区第1网格"
     assert steps.loc[0, "actor"] == "王芳"
@@ -132,7 +155,8 @@ def test_fixture_returns_and_round_trips(fixture_url):
     engine = create_store_engine(fixture_url)
     returns = flows.returns_by_route(engine, march())
     assert returns[["action", "from_level", "to_level", "category_code", "steps", "events"]].values.tolist() == [
-        ["reject", "grid", "grid", "public_safety", 1, 1]]
+        ["reject", "grid", "grid", "public_safety", 1, 1]
+    ]
     assert flows.round_trips(engine, march()).values.tolist() == [[0, 7], [1, 1]]
 
 
@@ -147,8 +171,10 @@ def test_fixture_escalation_profile_flags_nothing(fixture_url):
 
 # --- the tiny sample county against an independent pandas computation ---------------------------
 
+
 def build_tiny(url: str) -> str:
     from sample_data.generate import generate
+
     generate(url, profile="tiny", seed=7, end=TINY_END, progress=False, replace=True)
     return url
 
@@ -173,13 +199,28 @@ def pandas_paths(url: str, f: Filters) -> pd.DataFrame:
     """Per event, the path by the module docstring's rules, computed from raw rows in pandas."""
     engine = create_store_engine(url)
     with engine.connect() as conn:
-        ev = pd.DataFrame(conn.execute(select(events.c.id, events.c.source, events.c.report_date, events.c.town_id,
-                                              events.c.village_id, events.c.category_code, events.c.reported_at)))
-        st = pd.DataFrame(conn.execute(select(event_steps.c.event_id, event_steps.c.action, event_steps.c.to_level,
-                                              event_steps.c.at)))
+        ev = pd.DataFrame(
+            conn.execute(
+                select(
+                    events.c.id,
+                    events.c.source,
+                    events.c.report_date,
+                    events.c.town_id,
+                    events.c.village_id,
+                    events.c.category_code,
+                    events.c.reported_at,
+                )
+            )
+        )
+        st = pd.DataFrame(
+            conn.execute(select(event_steps.c.event_id, event_steps.c.action, event_steps.c.to_level, event_steps.c.at))
+        )
     ev["report_date"] = pd.to_datetime(ev["report_date"]).dt.date
-    ev = ev[(ev["report_date"] >= f.date_from) & (ev["report_date"] <= f.date_to)
-            & (pd.to_datetime(ev["reported_at"], utc=True) <= f.period_end)]
+    ev = ev[
+        (ev["report_date"] >= f.date_from)
+        & (ev["report_date"] <= f.date_to)
+        & (pd.to_datetime(ev["reported_at"], utc=True) <= f.period_end)
+    ]
     if f.town_id:
         ev = ev[ev["town_id"] == f.town_id]
     if f.category_code:
@@ -195,14 +236,15 @@ def pandas_paths(url: str, f: Filters) -> pd.DataFrame:
         if "file" in acts:
             outcome = "filed"
         elif "close" in acts:
-            outcome = ("closed_rejected" if "reject" in acts else "closed_returned" if "return" in acts else "closed")
+            outcome = "closed_rejected" if "reject" in acts else "closed_returned" if "return" in acts else "closed"
         else:
             outcome = "open"
         nodes = [f"origin:{ev.loc[ev['id'] == eid, 'source'].iloc[0]}"] + [f"level:{lv}" for lv in levels]
         nodes += [f"dispatch:{dispatch}"] if dispatch else []
         nodes.append(f"outcome:{outcome}")
-        rows.append({"event_id": eid, "nodes": nodes, "outcome": outcome,
-                     "trips": acts.count("return") + acts.count("reject")})
+        rows.append(
+            {"event_id": eid, "nodes": nodes, "outcome": outcome, "trips": acts.count("return") + acts.count("reject")}
+        )
     return pd.DataFrame(rows)
 
 
@@ -219,8 +261,15 @@ def test_tiny_flows_match_pandas_and_reconcile(tiny_url):
     assert_reconciles(links, len(paths))
     # the tiny county has escalations, dispatches, returns and rejections: the model is exercised
     kinds = set(links["target"])
-    assert {"level:village", "level:town", "level:county", "dispatch:department", "dispatch:assigned_grid",
-            "outcome:closed_returned", "outcome:closed_rejected"} <= kinds
+    assert {
+        "level:village",
+        "level:town",
+        "level:county",
+        "dispatch:department",
+        "dispatch:assigned_grid",
+        "outcome:closed_returned",
+        "outcome:closed_rejected",
+    } <= kinds
     trips = flows.round_trips(engine, f).set_index("round_trips")["events"].to_dict()
     assert trips == paths["trips"].value_counts().to_dict()
     # each link's drill-down finds exactly the events the chart counts on it
@@ -239,8 +288,13 @@ def test_tiny_filtered_and_timing_match_pandas(tiny_url):
     assert int(links[links["source"].str.startswith("origin:")]["events"].sum()) == len(paths)
     # report -> accept per event, as pandas would compute it, against the SQL percentiles
     with engine.connect() as conn:
-        st = pd.DataFrame(conn.execute(select(event_steps.c.event_id, event_steps.c.action, event_steps.c.at)
-                                       .where(event_steps.c.event_id.in_([int(x) for x in paths["event_id"]]))))
+        st = pd.DataFrame(
+            conn.execute(
+                select(event_steps.c.event_id, event_steps.c.action, event_steps.c.at).where(
+                    event_steps.c.event_id.in_([int(x) for x in paths["event_id"]])
+                )
+            )
+        )
     st = st[pd.to_datetime(st["at"], utc=True) <= f.period_end]
     first = st.assign(at=pd.to_datetime(st["at"], utc=True)).groupby(["event_id", "action"])["at"].min().unstack()
     hours = ((first["accept"] - first["report"]).dt.total_seconds() / 3600).dropna()
@@ -255,6 +309,7 @@ def test_tiny_escalation_rule_flags_the_planted_village(tiny_sqlite):
     engine = create_store_engine(tiny_sqlite)
     with engine.connect() as conn:
         from data_access.schema import planted_patterns as pp
+
         truth = {r[0] for r in conn.execute(select(pp.c.subject_id).where(pp.c.pattern == "filtering"))}
     profile = flows.escalation_profile(engine, tiny_filters())
     flagged = set(profile.loc[(profile["level"] == "village") & profile["flagged"], "unit_id"])
@@ -263,26 +318,34 @@ def test_tiny_escalation_rule_flags_the_planted_village(tiny_sqlite):
 
 # --- the full sample county: reconciliation on 72,000 events -------------------------------------
 
+
 def county_db() -> str:
     return sample_county_url(7)
 
 
 def test_county_flows_reconcile():
     engine = create_store_engine(county_db())
-    for f in (Filters(dt.date(2025, 11, 23), dt.date(2026, 11, 22), TINY_END.astimezone(dt.timezone.utc)),
-              tiny_filters()):
+    for f in (
+        Filters(dt.date(2025, 11, 23), dt.date(2026, 11, 22), TINY_END.astimezone(dt.UTC)),
+        tiny_filters(),
+    ):
         links = flows.flow_links(engine, f)
         n = flows.path_counts(engine, f)["events"].sum()
         assert_reconciles(links, int(n))
         with engine.connect() as conn:
             from sqlalchemy import func
-            in_scope = conn.execute(select(func.count()).select_from(events).where(
-                events.c.report_date.between(f.date_from, f.date_to), events.c.reported_at <= f.period_end)).scalar()
+
+            in_scope = conn.execute(
+                select(func.count())
+                .select_from(events)
+                .where(events.c.report_date.between(f.date_from, f.date_to), events.c.reported_at <= f.period_end)
+            ).scalar()
         assert n == in_scope, "every event in scope has a path"
         print(f"county {f.date_from}..{f.date_to}: {n} events, {len(links)} links reconcile")
 
 
 # --- the page -----------------------------------------------------------------------------------
+
 
 def table(at: AppTest, column: str) -> pd.DataFrame:
     """The first dataframe on the page with this column (AppTest does not expose dataframe keys)."""

@@ -1,4 +1,5 @@
 """Exports open in Excel's reader and hold the same values; formulas in text are defused."""
+
 from __future__ import annotations
 
 import io
@@ -10,10 +11,14 @@ from ui.export import csv_bytes, xlsx_bytes
 
 
 def test_xlsx_round_trip_and_formula_defused():
-    df = pd.DataFrame({
-        "部门": ["公安局", "=HYPERLINK(\"http://x\")"], "件数": [12, 3], "比例": [0.5, 0.25],
-        "时间": pd.to_datetime(["2026-03-01 02:00", "2026-03-02 16:30"]).tz_localize("UTC"),
-    })
+    df = pd.DataFrame(
+        {
+            "部门": ["公安局", '=HYPERLINK("http://x")'],
+            "件数": [12, 3],
+            "比例": [0.5, 0.25],
+            "时间": pd.to_datetime(["2026-03-01 02:00", "2026-03-02 16:30"]).tz_localize("UTC"),
+        }
+    )
     book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"部门/响应": df})))
     sheet = book["部门_响应"]
     rows = list(sheet.values)

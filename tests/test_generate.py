@@ -7,6 +7,7 @@ of the parent's area, and siblings overlap by less than 1e-12 deg² (about 0.01 
 The reference detectors below state, in code, the rules by which each planted failure mode is
 found from events, steps and check-ins alone; planted_patterns is only the answer key.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,6 +35,7 @@ GRID_SOURCES = ["patrol", "household_visit", "resident_call"]
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
 
 def read(url: str, sql: str, dates=()) -> pd.DataFrame:
     eng = create_engine(url)
@@ -75,6 +77,7 @@ def precision_recall(found: set, truth: set) -> tuple[float, float]:
 
 # --- reference detectors (stated rules) --------------------------------------------------------
 
+
 def detect_padding(ev: pd.DataFrame) -> set[int]:
     """Workers with ≥ 20 reports of which ≥ 40% fall in 08:00-08:59 or the month's last 3 days,
     ≥ 70% are trivial items, and whose median report-to-close time is ≤ 45 minutes."""
@@ -82,8 +85,9 @@ def detect_padding(ev: pd.DataFrame) -> set[int]:
     local = e.reported_at.dt.tz_convert("Asia/Shanghai")
     e["burst"] = (local.dt.hour == 8) | (local.dt.days_in_month - local.dt.day < 3)
     e["minutes"] = (e.closed_at - e.reported_at).dt.total_seconds() / 60
-    g = e.groupby("reported_by").agg(n=("id", "size"), burst=("burst", "mean"),
-                                     trivial=("trivial", "mean"), minutes=("minutes", "median"))
+    g = e.groupby("reported_by").agg(
+        n=("id", "size"), burst=("burst", "mean"), trivial=("trivial", "mean"), minutes=("minutes", "median")
+    )
     hit = g[(g.n >= 20) & (g.burst >= 0.4) & (g.trivial >= 0.7) & (g.minutes <= 45)]
     return set(hit.index.astype(int))
 
@@ -176,6 +180,7 @@ DETECTORS = {
 
 # --- fixtures ----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('county') / 'county.db'}"
@@ -203,6 +208,7 @@ def dump(url: str) -> dict[str, list]:
 
 
 # --- county: exact figures ---------------------------------------------------------------------
+
 
 def test_county_hierarchy_counts(county):
     url, summary, _ = county
@@ -273,6 +279,7 @@ def test_county_catalogue(county):
 
 # --- county: events and lifecycle --------------------------------------------------------------
 
+
 def test_county_event_volume_and_rhythm(county):
     _, summary, data = county
     ev = data["events"]
@@ -315,8 +322,11 @@ def test_county_lifecycle_consistency(county):
     assert (ev.set_index("id").status == last.reindex(ev.id).to_numpy()).all()
     first = st[st.seq == 1].set_index("event_id")
     assert len(first) == len(ev) and (first.action == "report").all()
-    hours = {r["key"].removeprefix("deadline_hours_"): r["value"] for r in default_rule_rows()
-             if r["ruleset"] == "common" and r["key"].startswith("deadline_hours_")}
+    hours = {
+        r["key"].removeprefix("deadline_hours_"): r["value"]
+        for r in default_rule_rows()
+        if r["ruleset"] == "common" and r["key"].startswith("deadline_hours_")
+    }
     limit = (ev.deadline - ev.reported_at).dt.total_seconds() / 3600
     assert (limit == ev.urgency.map(hours)).all()
     for col in ("escalations", "returns", "rejections"):
@@ -345,6 +355,7 @@ def test_county_lifecycle_consistency(county):
 
 
 # --- county: geometry --------------------------------------------------------------------------
+
 
 def _geoms(url: str, table: str, where: str = "") -> pd.DataFrame:
     df = read(url, f"SELECT * FROM {table} {where}")
@@ -412,6 +423,7 @@ def test_county_event_points_in_micro_grids(county):
 
 # --- county: check-ins, ratings, planted patterns ----------------------------------------------
 
+
 def test_county_checkins(county):
     _, _, data = county
     ck, w = data["checkins"], data["workers"]
@@ -471,6 +483,7 @@ def test_county_planted_patterns_are_detectable(county):
 
 # --- tiny profile ------------------------------------------------------------------------------
 
+
 def test_tiny_profile(tmp_path):
     began = time.perf_counter()
     url, summary = tiny(tmp_path)
@@ -513,8 +526,20 @@ def test_deterministic(tmp_path):
 def test_refuses_to_overwrite(tmp_path):
     url, _ = tiny(tmp_path)
     before = dump(url)
-    cmd = [sys.executable, "-m", "sample_data.generate", "--db", url, "--profile", "tiny", "--seed", "9",
-           "--end", END, "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "sample_data.generate",
+        "--db",
+        url,
+        "--profile",
+        "tiny",
+        "--seed",
+        "9",
+        "--end",
+        END,
+        "--quiet",
+    ]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "already holds data" in result.stderr and "--replace" in result.stderr
@@ -525,6 +550,7 @@ def test_refuses_to_overwrite(tmp_path):
 
 
 # --- bulk writer and PostgreSQL ----------------------------------------------------------------
+
 
 def _pg_url() -> str:
     url = os.environ.get("GRID_TEST_PG_URL", "").strip()
@@ -538,15 +564,33 @@ def _pg_url() -> str:
 def _roundtrip(url: str) -> None:
     """Bulk-written values are stored exactly as SQLAlchemy would store them and read back equal."""
     md = MetaData()
-    cols = lambda: [Column("id", Integer, primary_key=True), Column("at", schema.UtcDateTime),  # noqa: E731
-                    Column("day", Date), Column("flag", Boolean), Column("x", Float), Column("s", String(20))]
+    cols = lambda: [
+        Column("id", Integer, primary_key=True),
+        Column("at", schema.UtcDateTime),  # noqa: E731
+        Column("day", Date),
+        Column("flag", Boolean),
+        Column("x", Float),
+        Column("s", String(20)),
+    ]
     bulk_t, orm_t = Table("gen_test_bulk", md, *cols()), Table("gen_test_orm", md, *cols())
-    utc = dt.timezone.utc
+    utc = dt.UTC
     rows = [
-        {"id": 1, "at": dt.datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=utc), "day": dt.date(2025, 1, 2),
-         "flag": True, "x": 0.1, "s": "城关\t街道"},
-        {"id": 2, "at": dt.datetime(2024, 12, 31, 16, 0, tzinfo=utc), "day": dt.date(2024, 2, 29),
-         "flag": False, "x": 121.123456, "s": "a\\b"},
+        {
+            "id": 1,
+            "at": dt.datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=utc),
+            "day": dt.date(2025, 1, 2),
+            "flag": True,
+            "x": 0.1,
+            "s": "城关\t街道",
+        },
+        {
+            "id": 2,
+            "at": dt.datetime(2024, 12, 31, 16, 0, tzinfo=utc),
+            "day": dt.date(2024, 2, 29),
+            "flag": False,
+            "x": 121.123456,
+            "s": "a\\b",
+        },
         {"id": 3, "at": None, "day": None, "flag": None, "x": None, "s": None},
     ]
     eng = create_engine(url)
@@ -555,17 +599,27 @@ def _roundtrip(url: str) -> None:
         md.create_all(eng)
         with eng.begin() as conn:
             conn.execute(orm_t.insert(), rows)
-            BulkWriter(conn).insert(bulk_t, {
-                "id": [r["id"] for r in rows],
-                "at": np.array([np.datetime64(r["at"].replace(tzinfo=None), "us") if r["at"] else "NaT"
-                                for r in rows], dtype="datetime64[us]"),
-                "day": np.array([r["day"] or "NaT" for r in rows], dtype="datetime64[D]"),
-                "flag": [r["flag"] for r in rows], "x": [r["x"] for r in rows], "s": [r["s"] for r in rows]})
+            BulkWriter(conn).insert(
+                bulk_t,
+                {
+                    "id": [r["id"] for r in rows],
+                    "at": np.array(
+                        [np.datetime64(r["at"].replace(tzinfo=None), "us") if r["at"] else "NaT" for r in rows],
+                        dtype="datetime64[us]",
+                    ),
+                    "day": np.array([r["day"] or "NaT" for r in rows], dtype="datetime64[D]"),
+                    "flag": [r["flag"] for r in rows],
+                    "x": [r["x"] for r in rows],
+                    "s": [r["s"] for r in rows],
+                },
+            )
         with eng.connect() as conn:
             got_bulk = [dict(r._mapping) for r in conn.execute(select(bulk_t).order_by(bulk_t.c.id))]
             got_orm = [dict(r._mapping) for r in conn.execute(select(orm_t).order_by(orm_t.c.id))]
             if eng.dialect.name == "sqlite":  # the very same stored text
-                raw = lambda t: conn.execute(text(f"SELECT CAST(at AS TEXT), CAST(day AS TEXT), flag FROM {t} ORDER BY id")).all()  # noqa: E731
+                raw = lambda t: conn.execute(
+                    text(f"SELECT CAST(at AS TEXT), CAST(day AS TEXT), flag FROM {t} ORDER BY id")
+                ).all()  # noqa: E731
                 assert raw("gen_test_bulk") == raw("gen_test_orm")
         assert got_bulk == got_orm == rows
         assert got_bulk[0]["at"].tzinfo is not None

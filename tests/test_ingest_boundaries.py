@@ -1,4 +1,5 @@
 """Boundary import: three formats and CRSs, repairs, parents, refusals that leave the store unchanged."""
+
 from __future__ import annotations
 
 import subprocess
@@ -81,8 +82,13 @@ def test_micro_grids_carry_every_level_above(store, tmp_path):
     for g in built.units()[2]:
         a, b, c, d = g["geometry"].bounds
         for k, (lo, hi) in enumerate(((b, (b + d) / 2), ((b + d) / 2, d)), start=1):
-            halves.append({"mg": f"{g['grid_code']}M{k}", "nm": f"{g['grid_name']}微网格{k}",
-                           "geometry": shapely.box(a, lo, c, hi)})
+            halves.append(
+                {
+                    "mg": f"{g['grid_code']}M{k}",
+                    "nm": f"{g['grid_name']}微网格{k}",
+                    "geometry": shapely.box(a, lo, c, hi),
+                }
+            )
     path = tmp_path / "micro.geojson"
     gpd.GeoDataFrame(halves, crs="EPSG:4326").to_file(path, driver="GeoJSON")
     report = import_boundaries(path, store, "micro_grid", "mg", "nm")  # parents by location
@@ -108,9 +114,11 @@ def test_bad_geometry_is_repaired_and_reported(store):
 def test_unrepairable_geometry_is_refused_and_changes_nothing(store, tmp_path):
     import_base_boundaries(store)
     before = fingerprint(store)
-    feats = [{"code": "X1", "name": "点", "geometry": shapely.Point(120.01, 30.01)},
-             {"code": "X2", "name": "线状面", "geometry": shapely.Polygon([(120.0, 30.0), (120.05, 30.0), (120.0, 30.0)])},
-             {"code": "X3", "name": "正常", "geometry": shapely.box(120.0, 30.0, 120.01, 30.01)}]
+    feats = [
+        {"code": "X1", "name": "点", "geometry": shapely.Point(120.01, 30.01)},
+        {"code": "X2", "name": "线状面", "geometry": shapely.Polygon([(120.0, 30.0), (120.05, 30.0), (120.0, 30.0)])},
+        {"code": "X3", "name": "正常", "geometry": shapely.box(120.0, 30.0, 120.01, 30.01)},
+    ]
     path = tmp_path / "bad.geojson"
     gpd.GeoDataFrame(feats, crs="EPSG:4326").to_file(path, driver="GeoJSON")
     report = import_boundaries(path, store, "micro_grid", "code", "name")
@@ -139,7 +147,8 @@ def test_no_crs_needs_one_and_then_reprojects(store):
     assert report.committed
     t1 = rows(store, schema.admin_units, schema.admin_units.c.code == "T01")[0]
     assert (t1["min_lon"], t1["min_lat"], t1["max_lon"], t1["max_lat"]) == pytest.approx(
-        (120.0, 30.0, 120.06, 30.06), abs=1e-7)
+        (120.0, 30.0, 120.06, 30.06), abs=1e-7
+    )
 
 
 def test_duplicate_ids_and_missing_columns_change_nothing(store):
@@ -173,15 +182,53 @@ def test_reimport_updates_instead_of_duplicating(store):
 
 def test_command_line_refuses_a_broken_file(tmp_path):
     url = empty_store(f"sqlite:///{tmp_path / 'cli.db'}")
-    ok = subprocess.run([sys.executable, "-m", "data_access.ingest", "boundaries", str(DATA / "towns.geojson"),
-                         "--db", url, "--level", "town", "--id-field", "code", "--name-field", "name", "--quiet"],
-                        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "data_access.ingest",
+            "boundaries",
+            str(DATA / "towns.geojson"),
+            "--db",
+            url,
+            "--level",
+            "town",
+            "--id-field",
+            "code",
+            "--name-field",
+            "name",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0 and "2 inserted" in ok.stdout
     before = fingerprint(url)
-    bad = subprocess.run([sys.executable, "-m", "data_access.ingest", "boundaries", str(DATA / "towns_dup.geojson"),
-                          "--db", url, "--level", "town", "--id-field", "code", "--name-field", "name",
-                          "--rejects", str(tmp_path / "rej.csv")],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "data_access.ingest",
+            "boundaries",
+            str(DATA / "towns_dup.geojson"),
+            "--db",
+            url,
+            "--level",
+            "town",
+            "--id-field",
+            "code",
+            "--name-field",
+            "name",
+            "--rejects",
+            str(tmp_path / "rej.csv"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 1 and "row 3: code: duplicate id 'T01'" in bad.stdout
     assert "nothing was written" in bad.stdout and (tmp_path / "rej.csv").exists()
     assert fingerprint(url) == before

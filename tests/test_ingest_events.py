@@ -1,4 +1,5 @@
 """Event import: encodings, mappings, placement, steps, refusals, re-import, and a kill mid-transaction."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,7 @@ from data_access.sqlfuncs import percentiles, seconds_between
 from data_access.store import create_store_engine
 from tests.conftest import ROOT, fresh_pg_database
 from tests.data import build_test_data as built
-from tests.data.ingest_support import (CN_PLATFORM, DATA, OPEN311, empty_store, fingerprint,
-                                       import_base_boundaries)
+from tests.data.ingest_support import CN_PLATFORM, DATA, OPEN311, empty_store, fingerprint, import_base_boundaries
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=TZ)  # the files end on 2026-11-21
@@ -91,11 +91,14 @@ def test_events_are_placed_by_point_in_polygon(store):
 def test_micro_grid_is_assigned_where_the_store_has_them(store, tmp_path):
     """Micro-grids cover town T01 only: its events get one, T02's fall back to their grid."""
     import geopandas as gpd
+
     halves = []
     for g in built.units()[2][:4]:
         a, b, c, d = g["geometry"].bounds
-        halves += [{"mg": f"{g['grid_code']}M1", "nm": "W", "geometry": shapely.box(a, b, (a + c) / 2, d)},
-                   {"mg": f"{g['grid_code']}M2", "nm": "E", "geometry": shapely.box((a + c) / 2, b, c, d)}]
+        halves += [
+            {"mg": f"{g['grid_code']}M1", "nm": "W", "geometry": shapely.box(a, b, (a + c) / 2, d)},
+            {"mg": f"{g['grid_code']}M2", "nm": "E", "geometry": shapely.box((a + c) / 2, b, c, d)},
+        ]
     path = tmp_path / "micro.geojson"
     gpd.GeoDataFrame(halves, crs="EPSG:4326").to_file(path, driver="GeoJSON")
     assert import_boundaries(path, store, "micro_grid", "mg", "nm").committed
@@ -129,8 +132,13 @@ def test_steps_deadline_and_local_days_follow_the_file(store):
         assert e["reported_at"] == rep and e["report_date"] == rep.date()
         assert e["deadline"] == rep + dt.timedelta(hours=hours[rec["紧急程度"]])
         own = steps[steps["event_id"] == e["id"]]
-        want = [("report", "上报时间"), ("accept", "受理时间"), ("dispatch", "派遣时间"), ("complete", "办结时间"),
-                ("close", "结案时间")]
+        want = [
+            ("report", "上报时间"),
+            ("accept", "受理时间"),
+            ("dispatch", "派遣时间"),
+            ("complete", "办结时间"),
+            ("close", "结案时间"),
+        ]
         want = [(a, dt.datetime.strptime(rec[c], fmt).replace(tzinfo=TZ)) for a, c in want if rec[c]]
         assert list(zip(own["action"], own["at"])) == want
         assert list(own["seq"]) == list(range(1, len(want) + 1))
@@ -176,11 +184,19 @@ def test_missing_columns_and_bad_mappings_are_refused(store, tmp_path):
     with pytest.raises(ImportRefused, match="column.*事件编号.*not in the file"):
         import_events(DATA / "open311_requests.csv", store, CN_PLATFORM, now=NOW)
     with pytest.raises(ImportRefused, match="urgency 'asap'"):
-        import_events(DATA / "open311_requests.csv", store,
-                      OPEN311.read_text(encoding="utf-8") + '\n[values.urgency]\nhigh = "asap"\n', now=NOW)
+        import_events(
+            DATA / "open311_requests.csv",
+            store,
+            OPEN311.read_text(encoding="utf-8") + '\n[values.urgency]\nhigh = "asap"\n',
+            now=NOW,
+        )
     with pytest.raises(ImportRefused, match="must name the column of `report`"):
-        import_events(DATA / "open311_requests.csv", store, '[fields]\ncode = "service_request_id"\n'
-                      'lon = "long"\nlat = "lat"\n', now=NOW)
+        import_events(
+            DATA / "open311_requests.csv",
+            store,
+            '[fields]\ncode = "service_request_id"\nlon = "long"\nlat = "lat"\n',
+            now=NOW,
+        )
     no_grids = empty_store(f"sqlite:///{tmp_path / 'nogrid.db'}")
     with pytest.raises(ImportRefused, match="no grids"):
         import_events(DATA / "open311_requests.csv", no_grids, OPEN311, now=NOW)
@@ -188,8 +204,7 @@ def test_missing_columns_and_bad_mappings_are_refused(store, tmp_path):
 
 
 def test_times_in_the_future_are_refused(store):
-    report = import_events(DATA / "open311_requests.csv", store, OPEN311,
-                           now=dt.datetime(2026, 10, 1, tzinfo=TZ))
+    report = import_events(DATA / "open311_requests.csv", store, OPEN311, now=dt.datetime(2026, 10, 1, tzinfo=TZ))
     assert not report.committed and report.errors
     assert all("in the future" in p.reason for p in report.errors)
 
@@ -212,28 +227,36 @@ def test_open311_median_response_per_department_equals_pandas(store):
     assert report.committed and report.inserted == 320
     raw = pd.read_csv(DATA / "open311_requests.csv", dtype=str, keep_default_na=False)
     closed = raw[raw["status"] == "closed"].copy()
-    hours = (pd.to_datetime(closed["updated_datetime"]) - pd.to_datetime(closed["requested_datetime"]))
+    hours = pd.to_datetime(closed["updated_datetime"]) - pd.to_datetime(closed["requested_datetime"])
     closed["hours"] = hours.dt.total_seconds() / 3600
     expected = closed.groupby("agency_responsible")["hours"].median()
     depts = table(store, schema.departments).set_index("code")
-    codes = {"Housing and Construction Bureau": "D03", "Power Supply Company": "D20",
-             "Urban Management Bureau": "D02", "Public Security Bureau": "D01",
-             "Water Supply Company": "D21", "Ecology and Environment Bureau": "D09"}
+    codes = {
+        "Housing and Construction Bureau": "D03",
+        "Power Supply Company": "D20",
+        "Urban Management Bureau": "D02",
+        "Public Security Bureau": "D01",
+        "Water Supply Company": "D21",
+        "Ecology and Environment Bureau": "D09",
+    }
     expected.index = [int(depts.loc[codes[a], "id"]) for a in expected.index]
     engine = create_store_engine(store)
     # 1) as the department-response page computes it (dispatch → complete, per department)
     # the period runs to the last update, so every completion falls inside it
     first = pd.to_datetime(raw["requested_datetime"]).dt.tz_convert(TZ).dt.date.min()
     last = pd.to_datetime(raw["updated_datetime"]).dt.tz_convert(TZ).dt.date.max()
-    f = Filters(date_from=first, date_to=last, as_of=NOW.astimezone(dt.timezone.utc))
+    f = Filters(date_from=first, date_to=last, as_of=NOW.astimezone(dt.UTC))
     page = departments.response_by(engine, f, "department").set_index("bucket")
     page.index = page.index.astype(int)
     assert page.loc[expected.index, "complete_h_median"].to_numpy() == pytest.approx(expected.to_numpy(), abs=1e-6)
     assert page.loc[expected.index, "received"].sum() == len(raw)
     # 2) directly on events: closed_at − reported_at, exact percentile in SQL
     e = schema.events
-    src = select(e.c.department_id, seconds_between(e.c.reported_at, e.c.closed_at).label("s")).where(
-        e.c.status == "closed").subquery()
+    src = (
+        select(e.c.department_id, seconds_between(e.c.reported_at, e.c.closed_at).label("s"))
+        .where(e.c.status == "closed")
+        .subquery()
+    )
     sql = frame(engine, percentiles(src, "s", ["department_id"], {"median": 0.5})).set_index("department_id")
     engine.dispose()
     assert (sql.loc[expected.index, "median"] / 3600).to_numpy() == pytest.approx(expected.to_numpy(), abs=1e-6)
@@ -241,9 +264,25 @@ def test_open311_median_response_per_department_equals_pandas(store):
 
 def _kill_midway(url: str, tmp_path) -> None:
     env = dict(os.environ, **{PAUSE_ENV: "120"})
-    proc = subprocess.Popen([sys.executable, "-m", "data_access.ingest", "events", str(DATA / "open311_requests.csv"),
-                             "--db", url, "--mapping", str(OPEN311), "--quiet"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "data_access.ingest",
+            "events",
+            str(DATA / "open311_requests.csv"),
+            "--db",
+            url,
+            "--mapping",
+            str(OPEN311),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline, seen = time.monotonic() + 120, ""
         while PAUSE_MARK not in seen:

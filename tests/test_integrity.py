@@ -1,6 +1,7 @@
 """Integrity signals: features against an independent pandas computation (tiny county, SQLite and
 PostgreSQL), detectors blind to planted_patterns, bounded evidence, and precision / recall of each
 signal against the planted truth on the sample county (seed 7 ≥ 0.9; seeds 11, 23, 42 ≥ 0.8)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,11 +22,15 @@ from tests.conftest import fresh_pg_database, sample_county_url
 
 ROOT = Path(__file__).resolve().parent.parent
 END_ISO = "2026-11-22T10:00:00+08:00"
-AS_OF = dt.datetime.fromisoformat(END_ISO).astimezone(dt.timezone.utc)
+AS_OF = dt.datetime.fromisoformat(END_ISO).astimezone(dt.UTC)
 MONTH = dt.date(2026, 11, 1)
 SEED = 7
-PATTERN_OF = {"padding": "padding", "near_duplicates": "near_duplicates", "empty_patrol": "empty_patrol",
-              "selective": "filtering"}
+PATTERN_OF = {
+    "padding": "padding",
+    "near_duplicates": "near_duplicates",
+    "empty_patrol": "empty_patrol",
+    "selective": "filtering",
+}
 
 
 def _build_tiny(url: str) -> str:
@@ -70,8 +75,11 @@ def read(url: str, sql: str) -> pd.DataFrame:
 
 def grid_reports(url: str, months: float) -> pd.DataFrame:
     start, end = integrity.window(MONTH, months)
-    ev = read(url, "SELECT e.*, t.trivial FROM events e JOIN event_item_types t ON t.code = e.item_type_code "
-                   "WHERE e.reported_by IS NOT NULL")
+    ev = read(
+        url,
+        "SELECT e.*, t.trivial FROM events e JOIN event_item_types t ON t.code = e.item_type_code "
+        "WHERE e.reported_by IS NOT NULL",
+    )
     for col in ("reported_at", "closed_at"):
         ev[col] = pd.to_datetime(ev[col], utc=True, format="ISO8601")
     ev["report_date"] = pd.to_datetime(ev["report_date"]).dt.date
@@ -84,6 +92,7 @@ def cos_lat(url: str) -> float:
 
 
 # --- features, computed again with pandas -------------------------------------------------------
+
 
 def test_padding_features_match_pandas(tiny_sqlite):
     r = irules()
@@ -103,14 +112,17 @@ def test_padding_features_match_pandas(tiny_sqlite):
 def test_near_duplicate_pairs_match_pandas(tiny_sqlite):
     r = irules()
     ev = grid_reports(tiny_sqlite, r["near_duplicates_window_months"]).sort_values(
-        ["reported_by", "item_type_code", "reported_at", "id"])
+        ["reported_by", "item_type_code", "reported_at", "id"]
+    )
     prev = ev.groupby(["reported_by", "item_type_code"])[["reported_at", "lon", "lat"]].shift()
     gap = (ev["reported_at"] - prev["reported_at"]).dt.total_seconds()
     dx = (ev["lon"] - prev["lon"]) * cos_lat(tiny_sqlite) * 111_320
     dy = (ev["lat"] - prev["lat"]) * 110_574
     pair = (gap <= r["near_duplicates_max_hours"] * 3600) & (np.hypot(dx, dy) <= r["near_duplicates_max_metres"])
     want = ev[pair].groupby("reported_by").size()
-    got = integrity.near_duplicate_features(create_engine(tiny_sqlite), filters(), MONTH).set_index("worker_id")["pairs"]
+    got = integrity.near_duplicate_features(create_engine(tiny_sqlite), filters(), MONTH).set_index("worker_id")[
+        "pairs"
+    ]
     assert got.to_dict() == want.to_dict() and len(want) > 0
 
 
@@ -130,11 +142,16 @@ def empty_patrol_by_pandas(url: str) -> pd.DataFrame:
     ck["point"] = list(zip(ck["lon"], ck["lat"]))
     days = ck.groupby(["worker_id", "checkin_date"]).agg(fast=("fast", "any"), track=("point", tuple))
     days["points"] = days["track"].map(len)
-    days["repeated"] = (days["points"] >= r["empty_patrol_route_min_points"]) & days.groupby(
-        ["worker_id", "track"])["fast"].transform("size").gt(1)
+    days["repeated"] = (days["points"] >= r["empty_patrol_route_min_points"]) & days.groupby(["worker_id", "track"])[
+        "fast"
+    ].transform("size").gt(1)
     days["suspect"] = days["fast"] | days["repeated"]
-    return days.groupby("worker_id").agg(patrol_days=("fast", "size"), fast_days=("fast", "sum"),
-                                         repeated_days=("repeated", "sum"), suspect_days=("suspect", "sum"))
+    return days.groupby("worker_id").agg(
+        patrol_days=("fast", "size"),
+        fast_days=("fast", "sum"),
+        repeated_days=("repeated", "sum"),
+        suspect_days=("suspect", "sum"),
+    )
 
 
 def test_empty_patrol_features_match_pandas(tiny_sqlite):
@@ -163,8 +180,11 @@ def test_selective_features_match_pandas(tiny_sqlite):
     ev["reported_at"] = pd.to_datetime(ev["reported_at"], utc=True, format="ISO8601")
     ev = ev[(ev["report_date"] >= start) & (ev["report_date"] <= end) & (ev["reported_at"] <= pd.Timestamp(AS_OF))]
     grid = ev["reported_by"].notna()
-    ev = ev.assign(grid=grid, escalated=grid & (ev["escalations"] > 0),
-                   bypass=~grid & ev["source"].isin(["resident_call", "hotline_12345"]))
+    ev = ev.assign(
+        grid=grid,
+        escalated=grid & (ev["escalations"] > 0),
+        bypass=~grid & ev["source"].isin(["resident_call", "hotline_12345"]),
+    )
     want = ev.groupby("village_id")[["grid", "escalated", "bypass"]].sum()
     got = integrity.village_signals(create_engine(tiny_sqlite), filters(), MONTH).set_index("village_id")
     assert got["grid_reports"].to_dict() == want["grid"].astype(int).to_dict()
@@ -172,9 +192,11 @@ def test_selective_features_match_pandas(tiny_sqlite):
     assert got["bypass"].to_dict() == want["bypass"].astype(int).to_dict()
     county_esc = want["escalated"].sum() / want["grid"].sum()
     county_bypass = want["bypass"].sum() / want["grid"].sum()
-    flag = ((want["grid"] >= r["selective_min_reports"])
-            & (want["escalated"] / want["grid"] <= r["selective_escalation_rel_max"] * county_esc)
-            & (want["bypass"] / want["grid"] >= r["selective_outside_rel_min"] * county_bypass))
+    flag = (
+        (want["grid"] >= r["selective_min_reports"])
+        & (want["escalated"] / want["grid"] <= r["selective_escalation_rel_max"] * county_esc)
+        & (want["bypass"] / want["grid"] >= r["selective_outside_rel_min"] * county_bypass)
+    )
     assert got["selective"].to_dict() == flag.to_dict()
 
 
@@ -183,8 +205,11 @@ def test_postgresql_gives_the_same_signals(tiny_sqlite, tiny_pg):
     a = integrity.worker_signals(lite, filters(), MONTH)
     b = integrity.worker_signals(pg, filters(), MONTH)
     pd.testing.assert_frame_equal(a.drop(columns=["name"]), b.drop(columns=["name"]), check_dtype=False)
-    pd.testing.assert_frame_equal(integrity.village_signals(lite, filters(), MONTH),
-                                  integrity.village_signals(pg, filters(), MONTH), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        integrity.village_signals(lite, filters(), MONTH),
+        integrity.village_signals(pg, filters(), MONTH),
+        check_dtype=False,
+    )
     for signal in integrity.SIGNALS:
         table = a if signal != "selective" else integrity.village_signals(lite, filters(), MONTH)
         col = "worker_id" if signal != "selective" else "village_id"
@@ -195,7 +220,8 @@ def test_postgresql_gives_the_same_signals(tiny_sqlite, tiny_pg):
         key = "checkin_id" if signal == "empty_patrol" else "event_id"
         assert list(ea[key]) == list(eb[key])
         assert integrity.evidence_count(lite, filters(), MONTH, signal, sid) == integrity.evidence_count(
-            pg, filters(), MONTH, signal, sid)
+            pg, filters(), MONTH, signal, sid
+        )
     lite.dispose()
     pg.dispose()
 
@@ -209,7 +235,8 @@ def test_detectors_never_read_planted_patterns(tiny_path, tmp_path):
     b = integrity.worker_signals(create_engine(f"sqlite:///{blind}"), filters(), MONTH)
     pd.testing.assert_frame_equal(a, b)
     assert "planted_patterns" not in (ROOT / "data_access" / "integrity.py").read_text().replace(
-        "never `planted_patterns`", "")
+        "never `planted_patterns`", ""
+    )
 
 
 def test_evidence_is_paged_and_is_the_rows_behind_the_flag(tiny_sqlite):
@@ -254,6 +281,7 @@ def test_town_filter_narrows_rows_only(tiny_sqlite):
 
 # --- precision and recall against the planted truth ---------------------------------------------
 
+
 def county_db(seed: int) -> Path:
     """The sample county for `seed` (tests.conftest.sample_county_url: built once, cached)."""
     return Path(sample_county_url(seed).removeprefix("sqlite:///"))
@@ -270,8 +298,12 @@ def evaluate(seed: int) -> dict[str, tuple[float, float, int, int]]:
         planted = set(truth.loc[truth["pattern"] == pattern, "subject_id"])
         flagged = set(table.loc[table[signal], col])
         hit = len(planted & flagged)
-        out[signal] = (hit / len(flagged) if flagged else 0.0, hit / len(planted) if planted else 0.0,
-                       len(flagged), len(planted))
+        out[signal] = (
+            hit / len(flagged) if flagged else 0.0,
+            hit / len(planted) if planted else 0.0,
+            len(flagged),
+            len(planted),
+        )
     engine.dispose()
     return out
 

@@ -1,5 +1,6 @@
 """The live map: data access on the fixture (SQLite and PostgreSQL), against an independent pandas
 computation on the generator's tiny county, shapes and deck size, and the page through AppTest."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,18 +19,16 @@ from data_access.filters import FilterError, Filters, local_date
 from data_access.store import create_store_engine
 from geo.layers import JsonDeck, class_breaks, deck, fit_view
 from geo.live import shapes, simplify_coverage, tile_layer_from_env, unit_layer
-from tests.conftest import login
 from tests import fixture_county as fc
+from tests.conftest import login, sample_county_url
 from tests.fixture_county import march
-from tests.conftest import sample_county_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY_END = dt.datetime(2026, 11, 22, 10, 0, tzinfo=fc.TZ)
 
 
-
-
 # --- fixture: numbers worked out from the ledger in fixture_county.py ---------------------------
+
 
 def test_county_numbers_match_the_ledger(engine):
     row = live.unit_numbers(engine, march(), fc.AS_OF, "county").iloc[0]
@@ -51,8 +50,9 @@ def test_town_numbers_and_filter_narrowing(engine):
 def test_micro_grid_numbers_and_masked_responsible(engine):
     mg = live.unit_numbers(engine, march(), fc.AS_OF, "micro_grid", "grid", 1).set_index("unit_id")
     # micro-grid 1: E7 open and overdue; E1 and E7 reported in March (E1 on time, E7 due and open)
-    assert mg.loc[1, ["open_events", "overdue_events", "events_reported", "on_time_closed", "due_or_closed"]].tolist() \
-        == [1, 1, 2, 1, 2]
+    assert mg.loc[
+        1, ["open_events", "overdue_events", "events_reported", "on_time_closed", "due_or_closed"]
+    ].tolist() == [1, 1, 2, 1, 2]
     assert mg.loc[1, "events_per_1000_residents"] == pytest.approx(5.0)
     assert mg.loc[2, ["open_events", "events_reported"]].tolist() == [0, 1]
     grid = live.unit_numbers(engine, march(), fc.AS_OF, "grid", "grid", 1).iloc[0]
@@ -100,6 +100,7 @@ def test_points_lists_and_alerts(engine):
 
 # --- the generator's tiny county: independent pandas computation -------------------------------
 
+
 @pytest.fixture(scope="module")
 def tiny_url(tmp_path_factory) -> str:
     from sample_data.generate import generate
@@ -111,7 +112,7 @@ def tiny_url(tmp_path_factory) -> str:
 
 def test_grid_numbers_equal_pandas_on_tiny(tiny_url):
     eng = create_store_engine(tiny_url)
-    now = TINY_END.astimezone(dt.timezone.utc)
+    now = TINY_END.astimezone(dt.UTC)
     f = Filters(date_from=dt.date(2026, 10, 24), date_to=local_date(now), as_of=now)
     got = live.unit_numbers(eng, f, now, "grid").set_index("unit_id")
     with eng.connect() as conn:
@@ -121,8 +122,9 @@ def test_grid_numbers_equal_pandas_on_tiny(tiny_url):
         ev[col] = pd.to_datetime(ev[col], utc=True)
     ev["report_date"] = pd.to_datetime(ev["report_date"]).dt.date
     ts = pd.Timestamp(now)
-    backlog = ev[~ev["filing_only"].astype(bool) & (ev["reported_at"] <= ts)
-                 & (ev["closed_at"].isna() | (ev["closed_at"] > ts))]
+    backlog = ev[
+        ~ev["filing_only"].astype(bool) & (ev["reported_at"] <= ts) & (ev["closed_at"].isna() | (ev["closed_at"] > ts))
+    ]
     open_n = backlog.groupby("grid_id").size()
     overdue_n = backlog[backlog["deadline"] < ts].groupby("grid_id").size()
     period = ev[(ev["report_date"] >= f.date_from) & (ev["report_date"] <= f.date_to)]
@@ -132,12 +134,14 @@ def test_grid_numbers_equal_pandas_on_tiny(tiny_url):
         assert got.loc[gid, "overdue_events"] == overdue_n.get(gid, 0)
         assert got.loc[gid, "events_reported"] == reported.get(gid, 0)
         assert got.loc[gid, "events_per_1000_residents"] == pytest.approx(
-            reported.get(gid, 0) * 1000 / grids.loc[gid, "residents"])
+            reported.get(gid, 0) * 1000 / grids.loc[gid, "residents"]
+        )
     assert got["open_events"].sum() == len(backlog)
     eng.dispose()
 
 
 # --- shapes ---------------------------------------------------------------------------------------
+
 
 def test_coverage_simplification_keeps_topology_and_micro_grids_stay_under_1_3mb(tiny_url):
     eng = create_store_engine(sample_county_url(7))  # the whole county's micro-grids
@@ -145,18 +149,28 @@ def test_coverage_simplification_keeps_topology_and_micro_grids_stay_under_1_3mb
     simple = simplify_coverage(raw)
     geoms = shapely.from_wkt(simple["boundary_wkt"].to_numpy())
     assert shapely.coverage_is_valid(geoms) and shapely.is_valid(geoms).all()
-    assert shapely.get_num_coordinates(geoms).sum() <= shapely.get_num_coordinates(
-        shapely.from_wkt(raw["boundary_wkt"].to_numpy())).sum()
+    assert (
+        shapely.get_num_coordinates(geoms).sum()
+        <= shapely.get_num_coordinates(shapely.from_wkt(raw["boundary_wkt"].to_numpy())).sum()
+    )
     shp = shapes(raw, keep=("unit_id", "name", "centroid_lon", "centroid_lat"))
     # what is sent (rounded, rings left open) still tiles the county: no overlaps, no gaps
     sent_polys = shapely.polygons([shapely.linearrings(p[0]) for p in shp["polygon"]])
     assert shapely.is_valid(sent_polys).all() and shapely.coverage_is_valid(sent_polys)
     assert shapely.union_all(sent_polys).area == pytest.approx(shapely.area(sent_polys).sum(), rel=1e-9)
-    numbers = live.unit_numbers(eng, Filters(date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 22),
-                                             as_of=TINY_END), TINY_END, "micro_grid")
+    numbers = live.unit_numbers(
+        eng,
+        Filters(date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 22), as_of=TINY_END),
+        TINY_END,
+        "micro_grid",
+    )
     units = shp.merge(numbers.drop(columns=["name"]), on="unit_id").assign(
-        name="某某社区第1网格微网格1", line1="在办 3 · 超期 1", line2="每千人 12.3 · 按期办结率 97.5%",
-        line3="今日签到 1 / 2", line4="张三 138****1234")
+        name="某某社区第1网格微网格1",
+        line1="在办 3 · 超期 1",
+        line2="每千人 12.3 · 按期办结率 97.5%",
+        line3="今日签到 1 / 2",
+        line4="张三 138****1234",
+    )
     county = deck([unit_layer(units, "open_events", class_breaks(units["open_events"]), "units")], fit_view(units))
     size = len(county.to_json().encode("utf-8"))
     print(f"micro-grid layer: {len(raw)} micro-grids, {size / 1e6:.2f} MB")
@@ -167,8 +181,9 @@ def test_coverage_simplification_keeps_topology_and_micro_grids_stay_under_1_3mb
     assert sent.get("mapProvider") is None
     # shared across sessions through st.cache_data (pickled): the same JSON and tooltip come back
     tip = {"html": "{tip}", "style": {"fontSize": "12px"}}
-    with_tip = deck([unit_layer(units, "open_events", class_breaks(units["open_events"]), "units")], fit_view(units),
-                    tooltip=tip)
+    with_tip = deck(
+        [unit_layer(units, "open_events", class_breaks(units["open_events"]), "units")], fit_view(units), tooltip=tip
+    )
     shared = pickle.loads(pickle.dumps(JsonDeck.of(with_tip)))
     assert shared.to_json() == with_tip.to_json() and shared._tooltip == tip and shared.layers == []
     eng.dispose()
@@ -181,6 +196,7 @@ def test_tile_layer_only_when_configured():
 
 
 # --- the page -----------------------------------------------------------------------------------
+
 
 def open_page(params: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
@@ -214,7 +230,7 @@ def test_drill_to_one_micro_grid_through_the_url(app_env):
     assert not at.exception and not at.warning
     # a direct count on the fixture store, not the page's own query
     eng = create_store_engine(app_env)
-    now = fc.AS_OF.astimezone(dt.timezone.utc)
+    now = fc.AS_OF.astimezone(dt.UTC)
     with eng.connect() as conn:
         ev = pd.read_sql(text("SELECT * FROM events WHERE micro_grid_id = 1"), conn)
     eng.dispose()
@@ -235,12 +251,15 @@ def test_drill_to_one_micro_grid_through_the_url(app_env):
     assert shown(at)["在办事件(实时)"] == "2"
 
 
-@pytest.mark.parametrize("params, fragment", [
-    ({"level": "galaxy"}, "层级"),
-    ({"level": "grid", "unit": "abc"}, "单元编号"),
-    ({"level": "grid", "unit": "999"}, "999"),
-    ({"level": "micro_grid", "unit": "-3"}, "单元编号"),
-])
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({"level": "galaxy"}, "层级"),
+        ({"level": "grid", "unit": "abc"}, "单元编号"),
+        ({"level": "grid", "unit": "999"}, "999"),
+        ({"level": "micro_grid", "unit": "-3"}, "单元编号"),
+    ],
+)
 def test_bad_url_falls_back_to_the_county_with_a_message(app_env, params, fragment):
     at = open_page(params)
     assert not at.exception

@@ -8,6 +8,7 @@ every earlier event: as good as a scan), fails the page: the derived tables in
 data_access/rollups or an index must answer instead. An index scan that stops at a LIMIT (the
 newest events, newest first) reads a handful of rows and is allowed.
 """
+
 from __future__ import annotations
 
 import re
@@ -62,15 +63,26 @@ def full_scans(plan: list[str], sql: str) -> list[str]:
 def test_full_scans_are_found():
     assert full_scans(["SCAN events"], "SELECT count(*) FROM events") == ["SCAN events"]
     assert full_scans(["SCAN e USING COVERING INDEX ix"], "SELECT 1 FROM events AS e") == [
-        "SCAN e USING COVERING INDEX ix"]
-    assert full_scans(["SEARCH events USING INDEX ix_events_report_date (report_date>? AND report_date<?)"],
-                      "SELECT 1 FROM events") == []
-    assert full_scans(["SCAN events USING INDEX ix_events_reported_at"],
-                      "SELECT 1 FROM events ORDER BY reported_at DESC LIMIT ?") == []
+        "SCAN e USING COVERING INDEX ix"
+    ]
+    assert (
+        full_scans(
+            ["SEARCH events USING INDEX ix_events_report_date (report_date>? AND report_date<?)"],
+            "SELECT 1 FROM events",
+        )
+        == []
+    )
+    assert (
+        full_scans(
+            ["SCAN events USING INDEX ix_events_reported_at"], "SELECT 1 FROM events ORDER BY reported_at DESC LIMIT ?"
+        )
+        == []
+    )
     assert full_scans(["SCAN event_paths"], "SELECT 1 FROM event_paths") == []
     # an upper bound alone reads every earlier event: as good as a scan
-    assert full_scans(["SEARCH events USING INDEX ix_events_reported_at (reported_at<?)"],
-                      "SELECT 1 FROM events") == ["SEARCH events USING INDEX ix_events_reported_at (reported_at<?)"]
+    assert full_scans(["SEARCH events USING INDEX ix_events_reported_at (reported_at<?)"], "SELECT 1 FROM events") == [
+        "SEARCH events USING INDEX ix_events_reported_at (reported_at<?)"
+    ]
     assert full_scans(["SEARCH events USING INDEX ix_events_closed_at (closed_at>?)"], "SELECT 1 FROM events") == []
 
 

@@ -1,6 +1,7 @@
 """Monthly rankings: scores checked against an independent pandas computation from the raw tables
 of the generator's tiny county, one worker by hand from the rule values, both rulesets, the
 consequences, SQLite = PostgreSQL, and the page through dashboard.py (AppTest)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,12 +18,11 @@ from streamlit.testing.v1 import AppTest
 from data_access import rankings
 from data_access.filters import Filters
 from data_access.rules import default_rule_rows
-from tests.conftest import login, point_app_at
-from tests.conftest import fresh_pg_database
+from tests.conftest import fresh_pg_database, login, point_app_at
 
 ROOT = Path(__file__).resolve().parent.parent
 END_ISO = "2026-11-22T10:00:00+08:00"
-AS_OF = dt.datetime.fromisoformat(END_ISO).astimezone(dt.timezone.utc)
+AS_OF = dt.datetime.fromisoformat(END_ISO).astimezone(dt.UTC)
 MONTH = dt.date(2026, 10, 1)
 SEED = 7
 
@@ -76,8 +76,12 @@ def independent_counts(url: str, month: dt.date) -> pd.DataFrame:
     ev, steps, people, grids, units = raw(url)
     as_of = pd.Timestamp(AS_OF)
     last = rankings.month_end(month)
-    mine = ev[ev["reported_by"].notna() & (ev["report_date"] >= month) & (ev["report_date"] <= last)
-              & (ev["reported_at"] <= as_of)].copy()
+    mine = ev[
+        ev["reported_by"].notna()
+        & (ev["report_date"] >= month)
+        & (ev["report_date"] <= last)
+        & (ev["reported_at"] <= as_of)
+    ].copy()
     verify = steps[(steps["action"] == "verify") & (steps["at"] <= as_of)].groupby("event_id")["at"].max()
     mine["verified_at"] = mine["id"].map(verify)
     limit = pd.Timedelta(hours=file_rules("as_practised")["verify_within_hours"])
@@ -92,16 +96,29 @@ def independent_counts(url: str, month: dt.date) -> pd.DataFrame:
         qualified=(graded & mine["quality_grade"].isin(["qualified", "excellent"])).astype(int),
         excellent=(graded & (mine["quality_grade"] == "excellent")).astype(int),
         verify_due=(completed & (mine["verified_at"].notna() | (as_of - mine["completed_at"] > limit))).astype(int),
-        verified_on_time=(completed & mine["verified_at"].notna()
-                          & (mine["verified_at"] - mine["completed_at"] <= limit)).astype(int),
+        verified_on_time=(
+            completed & mine["verified_at"].notna() & (mine["verified_at"] - mine["completed_at"] <= limit)
+        ).astype(int),
         team=mine["handled_level"].isin(["village", "town", "county", "department"]).astype(int),
         transfers=mine["handled_level"].isin(["county", "department"]).astype(int),
         sat_sum=np.where(rated, mine["satisfaction"].fillna(0), 0),
         sat_n=rated.astype(int),
         reported=1,
     )
-    cols = ["reported", "filing", "closed", "graded", "qualified", "excellent", "verify_due", "verified_on_time",
-            "team", "transfers", "sat_sum", "sat_n"]
+    cols = [
+        "reported",
+        "filing",
+        "closed",
+        "graded",
+        "qualified",
+        "excellent",
+        "verify_due",
+        "verified_on_time",
+        "team",
+        "transfers",
+        "sat_sum",
+        "sat_n",
+    ]
     counts = mine.groupby("reported_by")[cols].sum()
     ft = people[(people["role"] == "full_time_worker")].copy()
     hired = pd.to_datetime(ft["hired_on"]).dt.date
@@ -124,26 +141,37 @@ def by_hand(row: pd.Series, rules: dict[str, float], residents_neutral: float, m
     else:
         den = row["reported"] - row["filing"]
         closure = row["closed"] / den if den else None
-    rates = [closure,
-             row["qualified"] / row["graded"] if row["graded"] else None,
-             row["excellent"] / row["graded"] if row["graded"] else None,
-             row["verified_on_time"] / row["verify_due"] if row["verify_due"] else None]
+    rates = [
+        closure,
+        row["qualified"] / row["graded"] if row["graded"] else None,
+        row["excellent"] / row["graded"] if row["graded"] else None,
+        row["verified_on_time"] / row["verify_due"] if row["verify_due"] else None,
+    ]
     rates = [r for r in rates if r is not None]
     quality = 100 * sum(rates) / len(rates) if rates else 0.0
     team = row["team"] / row["reported"] if row["reported"] else 0.0
     transfer = row["transfers"] / row["reported"] if row["reported"] else 0.0
     process = 50 * min(1.0, team / rules["team_handling_min_share"]) + 50 * min(
-        1.0, transfer / rules["process_transfer_target_share"])
+        1.0, transfer / rules["process_transfer_target_share"]
+    )
     residents = 100 * (row["sat_sum"] / row["sat_n"] - 1) / 4 if row["sat_n"] else residents_neutral
-    total = (rules["weight_quantity"] * quantity + rules["weight_quality"] * quality
-             + rules["weight_process"] * process + rules["weight_residents"] * residents)
+    total = (
+        rules["weight_quantity"] * quantity
+        + rules["weight_quality"] * quality
+        + rules["weight_process"] * process
+        + rules["weight_residents"] * residents
+    )
     return {"quantity": quantity, "quality": quality, "process": process, "residents": residents, "total": total}
 
 
 def test_months_offered_are_those_with_events(tiny_sqlite):
     months = rankings.available_months(create_engine(tiny_sqlite), filters())
-    assert list(months["month"]) == [dt.date(2026, 11, 1), dt.date(2026, 10, 1), dt.date(2026, 9, 1),
-                                     dt.date(2026, 8, 1)]
+    assert list(months["month"]) == [
+        dt.date(2026, 11, 1),
+        dt.date(2026, 10, 1),
+        dt.date(2026, 9, 1),
+        dt.date(2026, 8, 1),
+    ]
     assert (months["events"] > 0).all()
 
 
@@ -153,8 +181,19 @@ def test_worker_scores_match_an_independent_computation(tiny_sqlite, ruleset):
     got = rankings.monthly_scores(engine, filters(), MONTH, ruleset, "worker").set_index("subject_id")
     mine = independent_counts(tiny_sqlite, MONTH)
     assert sorted(got.index) == sorted(mine.index)
-    for col in ("reported", "filing", "closed", "graded", "qualified", "excellent", "verify_due",
-                "verified_on_time", "team", "transfers", "sat_n"):
+    for col in (
+        "reported",
+        "filing",
+        "closed",
+        "graded",
+        "qualified",
+        "excellent",
+        "verify_due",
+        "verified_on_time",
+        "team",
+        "transfers",
+        "sat_n",
+    ):
         assert got[col].to_dict() == mine[col].astype(int).to_dict(), col
     rules = file_rules(ruleset)
     staffed = mine.reset_index().merge(independent_staff(tiny_sqlite), on="id")
@@ -187,13 +226,21 @@ def test_one_worker_by_hand(tiny_sqlite):
     assert r["quota_events_per_worker"] == 30 and r["street_quota_bonus"] == 10
     quantity = 100 * min(1, row["reported"] / quota)
     closure = (row["closed"] + row["filing"]) / row["reported"]  # filing-only counted as closed
-    quality = 100 * np.mean([closure, row["qualified"] / row["graded"], row["excellent"] / row["graded"],
-                             row["verified_on_time"] / row["verify_due"]])
+    quality = 100 * np.mean(
+        [
+            closure,
+            row["qualified"] / row["graded"],
+            row["excellent"] / row["graded"],
+            row["verified_on_time"] / row["verify_due"],
+        ]
+    )
     process = 50 * min(1, row["team"] / row["reported"] / 0.20) + 50 * min(1, row["transfers"] / row["reported"] / 0.05)
     total = 0.40 * quantity + 0.35 * quality + 0.25 * process + 0.0 * 0
-    print(f"\nworker {wid}: reports {row['reported']:.0f}/{quota} → quantity {quantity:.2f}, quality {quality:.2f}, "
-          f"process {process:.2f}, total {total:.2f} (page: {scores.loc[wid, 'total']:.2f}, "
-          f"grade {scores.loc[wid, 'grade']})")
+    print(
+        f"\nworker {wid}: reports {row['reported']:.0f}/{quota} → quantity {quantity:.2f}, quality {quality:.2f}, "
+        f"process {process:.2f}, total {total:.2f} (page: {scores.loc[wid, 'total']:.2f}, "
+        f"grade {scores.loc[wid, 'grade']})"
+    )
     assert math.isclose(scores.loc[wid, "total"], total, abs_tol=1e-9)
     expected_grade = "A" if total >= 90 else "B" if total >= 80 else "C" if total >= 70 else "D" if total >= 60 else "E"
     assert scores.loc[wid, "grade"] == expected_grade
@@ -208,15 +255,18 @@ def test_switching_rulesets_changes_the_ranks(tiny_sqlite):
         assert (cmp["move"] == (a - b).reindex(cmp.index)).all()
         if level != "town":  # two towns may keep their order; workers and communities must not
             assert (a != b.reindex(a.index)).any(), level
-        print(f"\n{level}: {int((cmp['move'] != 0).sum())} of {len(cmp)} change rank, "
-              f"biggest move {int(cmp['move'].abs().max())}")
+        print(
+            f"\n{level}: {int((cmp['move'] != 0).sum())} of {len(cmp)} change rank, "
+            f"biggest move {int(cmp['move'].abs().max())}"
+        )
 
 
 def test_rank_change_and_trend(tiny_sqlite):
     engine = create_engine(tiny_sqlite)
     now = rankings.monthly_scores(engine, filters(), MONTH, "as_practised", "worker").set_index("subject_id")
     before = rankings.monthly_scores(engine, filters(), dt.date(2026, 9, 1), "as_practised", "worker").set_index(
-        "subject_id")
+        "subject_id"
+    )
     both = now.index.intersection(before.index)
     assert (now.loc[both, "prev_rank"].astype(int) == before.loc[both, "rank"]).all()
     assert (now.loc[both, "rank_change"].astype(int) == before.loc[both, "rank"] - now.loc[both, "rank"]).all()
@@ -224,7 +274,8 @@ def test_rank_change_and_trend(tiny_sqlite):
         trend = now.loc[wid, "trend"]
         assert len(trend) == rankings.TREND_MONTHS
         assert math.isclose(trend[-1], round(now.loc[wid, "total"], 1)) and math.isclose(
-            trend[-2], round(before.loc[wid, "total"], 1))
+            trend[-2], round(before.loc[wid, "total"], 1)
+        )
 
 
 def test_unit_levels_add_up_the_reports(tiny_sqlite):
@@ -246,8 +297,9 @@ def test_consequences_follow_the_rules(tiny_sqlite, ruleset):
     before = rankings.monthly_scores(engine, filters(), dt.date(2026, 9, 1), ruleset, "worker").set_index("subject_id")
     cons = rankings.consequences(engine, filters(), MONTH, ruleset).set_index("subject_id")
     n = len(now)
-    lose = set(now.loc[(now["rank"] > n - r["pay_cut_bottom_n"]) | (now["total"] <= r["pay_cut_score_at_most"]),
-                       "subject_id"])
+    lose = set(
+        now.loc[(now["rank"] > n - r["pay_cut_bottom_n"]) | (now["total"] <= r["pay_cut_score_at_most"]), "subject_id"]
+    )
     double = set(now.loc[now["rank"] <= r["double_pay_top_n"], "subject_id"]) - lose
     low_before = set(before.index[before["total"] <= r["pay_cut_score_at_most"]])
     dismiss = set(now.loc[now["total"] <= r["pay_cut_score_at_most"], "subject_id"]) & low_before
@@ -281,11 +333,18 @@ def test_town_filter_narrows_rows_but_keeps_county_ranks(tiny_sqlite):
     engine = create_engine(tiny_sqlite)
     full = rankings.monthly_scores(engine, filters(), MONTH, "reformed", "worker")
     town = int(full["town_id"].iloc[-1])
-    narrow = rankings.monthly_scores(engine, Filters(date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 22),
-                                                     as_of=AS_OF, town_id=town), MONTH, "reformed", "worker")
+    narrow = rankings.monthly_scores(
+        engine,
+        Filters(date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 22), as_of=AS_OF, town_id=town),
+        MONTH,
+        "reformed",
+        "worker",
+    )
     assert set(narrow["town_id"]) == {town}
-    assert narrow.set_index("subject_id")["rank"].to_dict() == full[full["town_id"] == town].set_index(
-        "subject_id")["rank"].to_dict()
+    assert (
+        narrow.set_index("subject_id")["rank"].to_dict()
+        == full[full["town_id"] == town].set_index("subject_id")["rank"].to_dict()
+    )
 
 
 def test_postgresql_gives_the_same_rankings(tiny_sqlite, tiny_pg):
@@ -294,15 +353,18 @@ def test_postgresql_gives_the_same_rankings(tiny_sqlite, tiny_pg):
         a = rankings.monthly_scores(lite, filters(), MONTH, "reformed", level)
         b = rankings.monthly_scores(pg, filters(), MONTH, "reformed", level)
         cols = ["subject_id", "reported", "verify_due", "verified_on_time", "total", "rank", "grade", "prev_rank"]
-        pd.testing.assert_frame_equal(a[cols].reset_index(drop=True), b[cols].reset_index(drop=True),
-                                      check_dtype=False)
-    pd.testing.assert_frame_equal(rankings.consequences(lite, filters(), MONTH, "as_practised"),
-                                  rankings.consequences(pg, filters(), MONTH, "as_practised"), check_dtype=False)
+        pd.testing.assert_frame_equal(a[cols].reset_index(drop=True), b[cols].reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        rankings.consequences(lite, filters(), MONTH, "as_practised"),
+        rankings.consequences(pg, filters(), MONTH, "as_practised"),
+        check_dtype=False,
+    )
     lite.dispose()
     pg.dispose()
 
 
 # --- the page ---------------------------------------------------------------------------------
+
 
 def run_page(monkeypatch, url: str, now_iso: str) -> AppTest:
 
@@ -381,11 +443,18 @@ def test_report_escapes_names_and_has_no_external_assets():
     evil = "<script>alert('x')</script>"
     df = pd.DataFrame({"名称": [evil, "张伟"], "总分": [88.5, 61.0], "等级": ["B", "D"]})
     doc = report.build_report(
-        title=f"月度考核报告 {evil}", meta_lines=[evil],
-        sections=[("公式 & <b>", report.markdown_lite(f"**总分** = 0.4×数量\n- {evil}")),
-                  ("表", report.table(df)),
-                  ("图", report.grouped_bars_svg(evil, ["A", "B"], {evil: [1, 2], "改革": [2, 0]})
-                   + report.diverging_bars_svg("变化", [evil, "张伟"], [5, -3]))])
+        title=f"月度考核报告 {evil}",
+        meta_lines=[evil],
+        sections=[
+            ("公式 & <b>", report.markdown_lite(f"**总分** = 0.4×数量\n- {evil}")),
+            ("表", report.table(df)),
+            (
+                "图",
+                report.grouped_bars_svg(evil, ["A", "B"], {evil: [1, 2], "改革": [2, 0]})
+                + report.diverging_bars_svg("变化", [evil, "张伟"], [5, -3]),
+            ),
+        ],
+    )
     assert "<script" not in doc and "&lt;script&gt;" in doc
     assert "<b>总分</b>" in doc and "&lt;b&gt;" in doc  # our bold kept, the heading's tag escaped
     assert not re.search(r"""(src|href)\s*=""", doc)

@@ -1,6 +1,7 @@
 """The `reporter_months` rollup answers rankings, integrity and workload exactly as the live
 queries over events and steps did: on the sample county now, for a past month, and as of a past
 moment (when rows with later activity must be counted live)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,10 +18,13 @@ from data_access.schema import assessment_rules
 from data_access.store import create_store_engine
 from tests.conftest import SAMPLE_COUNTY_END, sample_county_url
 
-END = dt.datetime.fromisoformat(SAMPLE_COUNTY_END).astimezone(dt.timezone.utc)
+END = dt.datetime.fromisoformat(SAMPLE_COUNTY_END).astimezone(dt.UTC)
 # Now; mid-month with work still open; an hour after a busy morning (completions not yet due).
-MOMENTS = [END, dt.datetime(2026, 10, 15, 3, 0, tzinfo=dt.timezone.utc),
-           dt.datetime(2026, 11, 3, 2, 30, tzinfo=dt.timezone.utc)]
+MOMENTS = [
+    END,
+    dt.datetime(2026, 10, 15, 3, 0, tzinfo=dt.UTC),
+    dt.datetime(2026, 11, 3, 2, 30, tzinfo=dt.UTC),
+]
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +60,11 @@ def test_the_rollup_is_built(engine):
 @pytest.mark.parametrize("as_of", MOMENTS, ids=["now", "mid_october", "november_morning"])
 def test_report_parts_and_scores_equal_the_live_count(engine, monkeypatch, as_of):
     f = filters(as_of)
-    for month in (rankings.month_start(as_of.date()), rankings.shift_month(rankings.month_start(as_of.date()), -1),
-                  dt.date(2026, 6, 1)):
+    for month in (
+        rankings.month_start(as_of.date()),
+        rankings.shift_month(rankings.month_start(as_of.date()), -1),
+        dt.date(2026, 6, 1),
+    ):
         months = tuple(rankings.month_list(month, rankings.TREND_MONTHS))
         got = rankings.report_parts(engine, f, months, 24.0)
         want = live(monkeypatch, rankings.report_parts, engine, f, months, 24.0)
@@ -65,10 +72,14 @@ def test_report_parts_and_scores_equal_the_live_count(engine, monkeypatch, as_of
         assert got["reported"].sum() > 0
     month = rankings.shift_month(rankings.month_start(as_of.date()), -1)
     for level in rankings.LEVELS:
-        same(rankings.monthly_scores(engine, f, month, "reformed", level),
-             live(monkeypatch, rankings.monthly_scores, engine, f, month, "reformed", level))
-    same(rankings.consequences(engine, f, month, "as_practised"),
-         live(monkeypatch, rankings.consequences, engine, f, month, "as_practised"))
+        same(
+            rankings.monthly_scores(engine, f, month, "reformed", level),
+            live(monkeypatch, rankings.monthly_scores, engine, f, month, "reformed", level),
+        )
+    same(
+        rankings.consequences(engine, f, month, "as_practised"),
+        live(monkeypatch, rankings.consequences, engine, f, month, "as_practised"),
+    )
     same(rankings.available_months(engine, f), live(monkeypatch, rankings.available_months, engine, f))
 
 
@@ -79,8 +90,9 @@ def test_a_row_with_later_activity_is_counted_live(engine, monkeypatch):
     months = tuple(rankings.month_list(dt.date(2026, 11, 1), 2))
     calls = []
     real = rankings._live_parts
-    monkeypatch.setattr(rankings, "_live_parts", lambda *a, **k: calls.append(a[4] if len(a) > 4 else None)
-                        or real(*a, **k))
+    monkeypatch.setattr(
+        rankings, "_live_parts", lambda *a, **k: calls.append(a[4] if len(a) > 4 else None) or real(*a, **k)
+    )
     got = rankings.report_parts(engine, filters(as_of), months, 24.0)
     assert calls and calls[0], "some (reporter, month)s had to be counted live"
     assert len(calls[0]) < len(got)
@@ -92,14 +104,19 @@ def test_a_row_with_later_activity_is_counted_live(engine, monkeypatch):
 def test_integrity_features_equal_the_live_count(engine, monkeypatch, as_of):
     f = filters(as_of)
     for month in (rankings.month_start(as_of.date()), dt.date(2026, 10, 1)):  # check-ins begin in September
-        for fn, key in ((integrity.padding_features, "worker_id"), (integrity.near_duplicate_features, "worker_id"),
-                        (integrity.empty_patrol_features, "worker_id"),
-                        (integrity.selective_features, "village_id")):
+        for fn, key in (
+            (integrity.padding_features, "worker_id"),
+            (integrity.near_duplicate_features, "worker_id"),
+            (integrity.empty_patrol_features, "worker_id"),
+            (integrity.selective_features, "village_id"),
+        ):
             got = fn(engine, f, month)
             same(got, live(monkeypatch, fn, engine, f, month), [key])
             assert len(got)
         same(integrity.worker_signals(engine, f, month), live(monkeypatch, integrity.worker_signals, engine, f, month))
-        same(integrity.village_signals(engine, f, month), live(monkeypatch, integrity.village_signals, engine, f, month))
+        same(
+            integrity.village_signals(engine, f, month), live(monkeypatch, integrity.village_signals, engine, f, month)
+        )
 
 
 @pytest.mark.parametrize("date_to", [dt.date(2026, 10, 31), dt.date(2026, 6, 15)])
@@ -122,9 +139,11 @@ def test_other_rules_than_the_rollups_compute_live(tmp_path):
     eng = create_store_engine(f"sqlite:///{db}", writable=True)
     assert rmr.params(eng) is not None
     with eng.begin() as conn:
-        conn.execute(update(assessment_rules).where(assessment_rules.c.ruleset == "integrity",
-                                                    assessment_rules.c.key == "padding_quick_close_minutes")
-                     .values(value=45))
+        conn.execute(
+            update(assessment_rules)
+            .where(assessment_rules.c.ruleset == "integrity", assessment_rules.c.key == "padding_quick_close_minutes")
+            .values(value=45)
+        )
     assert rmr.params(eng) is None
     with eng.begin() as conn:
         rollups.rebuild(conn)

@@ -1,5 +1,6 @@
 """The derived tables (data_access/rollups): kept up to date as events arrive, equal to a rebuild,
 reported when behind, and rebuilt by a command. On SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -123,11 +124,19 @@ def test_a_store_without_rollups_is_told_to_rebuild_and_the_command_does(tiny_ur
     schema.metadata.drop_all(writer, tables=rollups.rollup_tables())
     ok, reason = store_status(create_store_engine(tiny_url))
     assert not ok and "derived tables" in reason and "python -m data_access.rollups rebuild" in reason
-    status = subprocess.run([sys.executable, "-m", "data_access.rollups", "status", "--db", tiny_url],
-                            cwd=ROOT, capture_output=True, text=True)
+    status = subprocess.run(
+        [sys.executable, "-m", "data_access.rollups", "status", "--db", tiny_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert status.returncode == 1 and "present=False" in status.stdout
-    done = subprocess.run([sys.executable, "-m", "data_access.rollups", "rebuild", "--db", tiny_url],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "data_access.rollups", "rebuild", "--db", tiny_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert "rollups rebuilt" in done.stdout
     assert store_status(create_store_engine(tiny_url)) == (True, "ok")
@@ -155,8 +164,9 @@ def test_a_store_built_by_an_older_version_is_rebuilt_with_the_new_columns(tiny_
     before = snapshot(tiny_url)
     with writer.begin() as conn:
         conn.execute(text("ALTER TABLE event_paths DROP COLUMN at_file"))  # as version 4 had it
-        conn.execute(schema.store_meta.update().where(schema.store_meta.c.key == rollups.META_VERSION)
-                     .values(value="4"))
+        conn.execute(
+            schema.store_meta.update().where(schema.store_meta.c.key == rollups.META_VERSION).values(value="4")
+        )
         assert not rollups.status(conn).usable
     with writer.begin() as conn:
         assert rollups.catch_up(conn) == -1  # rebuilt

@@ -1,5 +1,6 @@
 """The live feeder: events and steps stay consistent, on SQLite and PostgreSQL, and the dashboard's
 read-only engine reads without errors while it writes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -93,8 +94,10 @@ def test_feeder_writes_while_the_dashboard_reads(tiny_file, tmp_path):
     with eng.connect() as conn:
         mg = pd.read_sql(text("SELECT id, grid_id, village_id, town_id FROM micro_grids"), conn).set_index("id")
     eng.dispose()
-    assert (mg.loc[new["micro_grid_id"], ["grid_id", "village_id", "town_id"]].to_numpy()
-            == new[["grid_id", "village_id", "town_id"]].to_numpy()).all()
+    assert (
+        mg.loc[new["micro_grid_id"], ["grid_id", "village_id", "town_id"]].to_numpy()
+        == new[["grid_id", "village_id", "town_id"]].to_numpy()
+    ).all()
     local_days = pd.to_datetime(new["reported_at"], utc=True).dt.tz_convert("Asia/Shanghai").dt.date
     assert (pd.to_datetime(new["report_date"]).dt.date.to_numpy() == local_days.to_numpy()).all()
     # the live open count moves with the feeder: it equals a direct count
@@ -121,10 +124,32 @@ def test_feeder_on_postgresql():
 def test_command_line(tiny_file, tmp_path):
     path = tmp_path / "cli.db"
     shutil.copy(tiny_file, path)
-    done = subprocess.run([sys.executable, "-m", "sample_data.simulate", "--db", f"sqlite:///{path}", "--rate", "5",
-                           "--duration", "2", "--seed", "9"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sample_data.simulate",
+            "--db",
+            f"sqlite:///{path}",
+            "--rate",
+            "5",
+            "--duration",
+            "2",
+            "--seed",
+            "9",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "events inserted" in done.stdout
-    bad = subprocess.run([sys.executable, "-m", "sample_data.simulate", "--db", f"sqlite:///{path}", "--rate", "-1"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "sample_data.simulate", "--db", f"sqlite:///{path}", "--rate", "-1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "--rate" in bad.stderr

@@ -1,4 +1,5 @@
 """Percentiles and durations in SQL agree with pandas, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,25 +15,42 @@ from data_access.store import create_store_engine
 from tests.conftest import fresh_pg_database
 
 meta = MetaData()
-samples = Table("samples", meta, Column("id", Integer, primary_key=True), Column("grp", String(4)),
-                Column("value", Float), Column("started", UtcDateTime), Column("ended", UtcDateTime))
+samples = Table(
+    "samples",
+    meta,
+    Column("id", Integer, primary_key=True),
+    Column("grp", String(4)),
+    Column("value", Float),
+    Column("started", UtcDateTime),
+    Column("ended", UtcDateTime),
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"], scope="module")
 def engine(request, tmp_path_factory):
-    url = (f"sqlite:///{tmp_path_factory.mktemp('sqlfuncs') / 's.db'}" if request.param == "sqlite"
-           else fresh_pg_database("sqlfuncs"))
+    url = (
+        f"sqlite:///{tmp_path_factory.mktemp('sqlfuncs') / 's.db'}"
+        if request.param == "sqlite"
+        else fresh_pg_database("sqlfuncs")
+    )
     eng = create_store_engine(url, writable=True)
     meta.drop_all(eng)
     meta.create_all(eng)
     rng = np.random.default_rng(3)
-    base = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     rows = []
     for i in range(400):
         grp = "abcde"[i % 5] if i < 395 else "f"  # group f has 5 rows; group g a single row below
         secs = round(float(rng.lognormal(8, 1.2)), 1)
-        rows.append(dict(id=i, grp=grp, value=None if i % 37 == 0 else secs,
-                         started=base + dt.timedelta(hours=i), ended=base + dt.timedelta(hours=i, seconds=secs)))
+        rows.append(
+            dict(
+                id=i,
+                grp=grp,
+                value=None if i % 37 == 0 else secs,
+                started=base + dt.timedelta(hours=i),
+                ended=base + dt.timedelta(hours=i, seconds=secs),
+            )
+        )
     rows.append(dict(id=999, grp="g", value=42.0, started=base, ended=base))
     with eng.begin() as conn:
         conn.execute(samples.insert(), rows)
@@ -52,8 +70,9 @@ def test_percentiles_match_pandas(engine):
 
 
 def test_seconds_between(engine):
-    q = select(samples.c.id, seconds_between(samples.c.started, samples.c.ended).label("s"),
-               samples.c.started, samples.c.ended).order_by(samples.c.id)
+    q = select(
+        samples.c.id, seconds_between(samples.c.started, samples.c.ended).label("s"), samples.c.started, samples.c.ended
+    ).order_by(samples.c.id)
     with engine.connect() as conn:
         rows = conn.execute(q).all()
     for _, s, started, ended in rows:

@@ -1,4 +1,5 @@
 """Choosing the store, and what happens when it is missing, empty or unreachable."""
+
 from __future__ import annotations
 
 import pytest

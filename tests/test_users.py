@@ -1,4 +1,5 @@
 """Users: hashing, lock-out, disabling, and the command line that never takes a password in argv."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,10 +34,15 @@ def test_password_is_hashed_with_argon2(engine):
     assert users.authenticate(engine, "zhang", "a-long-password")[1] == "ok"
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(role="mayor"), "Unknown role"), (dict(role="town"), "needs --town"),
-    (dict(role="duty", town_id=fc.TOWN_EAST), "Only town users"), (dict(role="town", town_id=999), "no town"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(role="mayor"), "Unknown role"),
+        (dict(role="town"), "needs --town"),
+        (dict(role="duty", town_id=fc.TOWN_EAST), "Only town users"),
+        (dict(role="town", town_id=999), "no town"),
+    ],
+)
 def test_bad_accounts_are_refused(engine, kwargs, message):
     with pytest.raises(users.UserError, match=message):
         users.add_user(engine, "x", "a-long-password", **kwargs)
@@ -49,7 +55,7 @@ def test_short_password_refused(engine):
 
 def test_lockout_after_repeated_failures(engine):
     users.add_user(engine, "li", "right-password", "leader")
-    now = dt.datetime(2026, 3, 31, 10, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 3, 31, 10, tzinfo=dt.UTC)
     reasons = [users.authenticate(engine, "li", "wrong", now)[1] for _ in range(users.LOCKOUT_AFTER_FAILURES)]
     assert reasons[:-1] == ["bad_password"] * (users.LOCKOUT_AFTER_FAILURES - 1) and reasons[-1] == "locked"
     # even the right password is refused while locked, and accepted after the lock runs out
@@ -77,8 +83,13 @@ def test_demo_users_cover_every_role(engine):
 def test_cli_reads_password_from_stdin_not_argv(engine, tmp_path):
     url = str(engine.url)
     run = lambda *args, stdin="": subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "data_access.users", "--db", url, *args], input=stdin, text=True,
-        capture_output=True, cwd=ROOT, timeout=60)
+        [sys.executable, "-m", "data_access.users", "--db", url, *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     added = run("add", "chen", "--role", "town", "--town", str(fc.TOWN_WEST), stdin="cli-password-1\n")
     assert added.returncode == 0, added.stderr
     assert users.authenticate(engine, "chen", "cli-password-1")[0].town_id == fc.TOWN_WEST

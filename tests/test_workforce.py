@@ -18,6 +18,7 @@ Fixture numbers, worked out by hand from tests/fixture_county.WORKERS, end date 
 - retirement at 60 by birth year: 刘洋 (1965) already past it in 2026, 李强 (1968) leaves end of
   2028, 张伟 (1970) end of 2030, 陈静 (1972) end of 2032.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,33 +36,57 @@ from data_access import schema
 from data_access import workforce as wf
 from data_access.filters import FilterError, Filters
 from data_access.store import create_store_engine
-from tests.conftest import login, point_app_at
 from tests import fixture_county as fc
-from tests.fixture_county import march
 from tests.conftest import (
     SAMPLE_COUNTY_END,
     fresh_pg_database,
+    login,
     pg_url,
+    point_app_at,
     sample_county_url,
 )
+from tests.fixture_county import march
 from ui.export import csv_bytes, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 EAST, WEST = fc.TOWN_EAST, fc.TOWN_WEST
 
 
-
-
 # --- fixture: hand-worked numbers, SQLite and PostgreSQL ---------------------------------------
+
 
 def test_staffing_fixture(engine):
     towns = wf.staffing_by_town(engine, march()).set_index("town_id")
-    assert towns.loc[EAST, ["grids", "micro_grids", "residents", "households", "workers", "full_time", "part_time",
-                            "departmental", "aged_50_plus", "grids_without_full_time"]].tolist() == [
-        2, 4, 1500, 550, 4, 2, 1, 1, 2, 0]
-    assert towns.loc[WEST, ["grids", "micro_grids", "residents", "households", "workers", "full_time", "part_time",
-                            "departmental", "aged_50_plus", "grids_without_full_time"]].tolist() == [
-        2, 4, 600, 220, 2, 1, 1, 0, 2, 1]
+    assert towns.loc[
+        EAST,
+        [
+            "grids",
+            "micro_grids",
+            "residents",
+            "households",
+            "workers",
+            "full_time",
+            "part_time",
+            "departmental",
+            "aged_50_plus",
+            "grids_without_full_time",
+        ],
+    ].tolist() == [2, 4, 1500, 550, 4, 2, 1, 1, 2, 0]
+    assert towns.loc[
+        WEST,
+        [
+            "grids",
+            "micro_grids",
+            "residents",
+            "households",
+            "workers",
+            "full_time",
+            "part_time",
+            "departmental",
+            "aged_50_plus",
+            "grids_without_full_time",
+        ],
+    ].tolist() == [2, 4, 600, 220, 2, 1, 1, 0, 2, 1]
     assert towns.loc[WEST, "per_1000_residents"] == pytest.approx(2 / 600 * 1000)
     assert towns.loc[EAST, "per_100_households"] == pytest.approx(4 / 550 * 100)
     assert towns.loc[WEST, "full_time_gap"] == 1 and towns.loc[EAST, "full_time_gap"] == 0
@@ -86,8 +111,16 @@ def test_target_ratio_sets_the_gap(engine):
 
 def test_grids_without_full_time_fixture(engine):
     rows = wf.grids_without_full_time(engine, march())
-    assert rows.to_dict("records") == [{"town": "白鹤镇", "village": "白鹤村", "grid": "白鹤村第2网格",
-                                        "households": 100, "residents": 270, "other_workers": 1}]
+    assert rows.to_dict("records") == [
+        {
+            "town": "白鹤镇",
+            "village": "白鹤村",
+            "grid": "白鹤村第2网格",
+            "households": 100,
+            "residents": 270,
+            "other_workers": 1,
+        }
+    ]
     assert wf.grids_without_full_time(engine, march(), limit=5, offset=1).empty
     # On 2026-01-14 孙丽 was still in post: no gap then.
     early = replace(march(), date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 1, 14))
@@ -111,8 +144,13 @@ def test_profiles_fixture(engine):
     assert by_town.loc[WEST, "high_school_or_below_share"] == 1.0
     tenure = wf.tenure_distribution(engine, march())
     got = {(r.band, r.employment_type): r.workers for r in tenure.itertuples() if r.workers}
-    assert got == {("5–10", "full_time"): 2, ("5–10", "part_time"): 1, ("3–5", "full_time"): 1,
-                   ("3–5", "part_time"): 1, ("3–5", "departmental"): 1}
+    assert got == {
+        ("5–10", "full_time"): 2,
+        ("5–10", "part_time"): 1,
+        ("3–5", "full_time"): 1,
+        ("3–5", "part_time"): 1,
+        ("3–5", "departmental"): 1,
+    }
 
 
 def test_turnover_fixture(engine):
@@ -132,8 +170,10 @@ def test_turnover_fixture(engine):
 def test_analysis_window():
     assert wf.analysis_months(march(), 1) == [(dt.date(2026, 3, 1), dt.date(2026, 3, 31))]
     mid = replace(march(), date_to=dt.date(2026, 3, 30))
-    assert wf.analysis_months(mid, 2) == [(dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
-                                          (dt.date(2026, 2, 1), dt.date(2026, 2, 28))]
+    assert wf.analysis_months(mid, 2) == [
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+        (dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+    ]
     for bad in (0, 37, 2.5, True):
         with pytest.raises(FilterError):
             wf.analysis_months(march(), bad)
@@ -169,8 +209,9 @@ def test_retirement_projection_fixture(engine):
     assert west == {2026: 1, 2027: 1, 2028: 0, 2029: 0, 2030: 0, 2031: 0, 2032: 0, 2033: 0}
     summary = wf.retirement_summary(engine, march(), 60, 5, 1.0).set_index("town_id")
     assert summary.attrs["year"] == 2031
-    assert summary.loc[EAST, ["workers_now", "workers_then", "retired", "full_time_now", "full_time_then",
-                              "full_time_gap_then"]].tolist() == [4, 3, 1, 2, 1, 1]
+    assert summary.loc[
+        EAST, ["workers_now", "workers_then", "retired", "full_time_now", "full_time_then", "full_time_gap_then"]
+    ].tolist() == [4, 3, 1, 2, 1, 1]
     assert summary.loc[WEST, "retired_share"] == 1.0
     for age, years in ((39, 5), (60, 0), (60, 41), (60.5, 5)):
         with pytest.raises(FilterError):
@@ -243,9 +284,16 @@ def test_tiny_matches_pandas(tiny):
     assert len(w) > len(active) > 0  # the generator writes leavers too
     age = _age(active["birth_date"], day)
     towns = wf.staffing_by_town(tiny, f).set_index("town_id")
-    expect = active.assign(old=age >= 50).groupby("town_id").agg(
-        workers=("id", "size"), full_time=("employment_type", lambda s: (s == "full_time").sum()),
-        departmental=("employment_type", lambda s: (s == "departmental").sum()), aged_50_plus=("old", "sum"))
+    expect = (
+        active.assign(old=age >= 50)
+        .groupby("town_id")
+        .agg(
+            workers=("id", "size"),
+            full_time=("employment_type", lambda s: (s == "full_time").sum()),
+            departmental=("employment_type", lambda s: (s == "departmental").sum()),
+            aged_50_plus=("old", "sum"),
+        )
+    )
     for col in expect.columns:
         assert towns[col].to_dict() == expect[col].to_dict(), col
     ft_grids = set(active.loc[active["employment_type"] == "full_time", "grid_id"].dropna())
@@ -259,8 +307,9 @@ def test_tiny_matches_pandas(tiny):
 
     # age pyramid and education
     pyramid = wf.age_pyramid(tiny, f)
-    band = pd.cut(age, bins=[-1, 19, 24, 29, 34, 39, 44, 49, 54, 59, 64, 69, 74, 200],
-                  labels=[b for b, _ in wf.AGE_BANDS])
+    band = pd.cut(
+        age, bins=[-1, 19, 24, 29, 34, 39, 44, 49, 54, 59, 64, 69, 74, 200], labels=[b for b, _ in wf.AGE_BANDS]
+    )
     expect_pyr = active.assign(band=band.astype(str)).groupby(["band", "gender"]).size()
     got_pyr = pyramid[pyramid["workers"] > 0].set_index(["band", "gender"])["workers"]
     assert got_pyr.sort_index().to_dict() == expect_pyr.sort_index().to_dict()
@@ -274,8 +323,10 @@ def test_tiny_workload_and_turnover_match_pandas(tiny):
     window = wf.analysis_months(f, months)
     w = _raw(tiny, schema.workers)
     with tiny.connect() as conn:  # only the tiny profile's ~1,500 events: fine for a test
-        ev = pd.DataFrame(conn.execute(select(schema.events.c.reported_by, schema.events.c.report_date)).all(),
-                          columns=["reported_by", "report_date"])
+        ev = pd.DataFrame(
+            conn.execute(select(schema.events.c.reported_by, schema.events.c.report_date)).all(),
+            columns=["reported_by", "report_date"],
+        )
     ft = w[w["employment_type"] == "full_time"]
     slots = []
     for i, (first, last) in enumerate(window):
@@ -380,6 +431,7 @@ def table(at: AppTest, *columns: str):
 
 # --- the page through AppTest on the fixture ---------------------------------------------------
 
+
 def run_page(dates=(fc.DATE_FROM, fc.DATE_TO)) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     login(at, "leader")
@@ -471,11 +523,21 @@ def test_every_table_has_exports_and_no_ids_or_phones(app_env):
     keys = {b.key for b in at.get("download_button")}
     tables = [d for d in at.dataframe]
     assert len(tables) >= 7
-    for base in ("workforce_staffing_export", "workforce_no_ft_export", "workforce_pyramid_export",
-                 "workforce_education_export", "workforce_profile_export", "workforce_flow_export",
-                 "workforce_turnover_export", "workforce_tenure_export", "workforce_spread_export",
-                 "workforce_town_workload_export", "workforce_far_export", "workforce_projection_export",
-                 "workforce_projection_years_export"):
+    for base in (
+        "workforce_staffing_export",
+        "workforce_no_ft_export",
+        "workforce_pyramid_export",
+        "workforce_education_export",
+        "workforce_profile_export",
+        "workforce_flow_export",
+        "workforce_turnover_export",
+        "workforce_tenure_export",
+        "workforce_spread_export",
+        "workforce_town_workload_export",
+        "workforce_far_export",
+        "workforce_projection_export",
+        "workforce_projection_years_export",
+    ):
         assert {f"{base}_csv", f"{base}_xlsx"} <= keys, base
     phones = {w[-1] for w in fc.WORKERS}
     for shown in tables:

@@ -9,6 +9,7 @@ OIDC single sign-on: when `[auth]` is configured in `.streamlit/secrets.toml`, S
 `st.login()` identifies the person and GridSight looks them up in `users` by their e-mail address
 (the username); their role and town come from the store exactly as for password users.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,7 @@ _SEEN = "auth_seen"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _oidc_configured() -> bool:
@@ -98,8 +99,9 @@ def login_form() -> None:
         action = "login_locked" if reason == "locked" else "login_failed"
         audit.record(writer_engine(), username.strip() or "(empty)", action, detail=reason)
         # One message for unknown names and wrong passwords: do not confirm which names exist.
-        st.error(t("auth_locked") if reason == "locked" else
-                 t("auth_disabled") if reason == "disabled" else t("auth_failed"))
+        st.error(
+            t("auth_locked") if reason == "locked" else t("auth_disabled") if reason == "disabled" else t("auth_failed")
+        )
         return
     audit.record(writer_engine(), user.username, "login_ok")
     sign_in(user.username)

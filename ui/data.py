@@ -3,9 +3,10 @@
 Pages never build an Engine: they call `query(fn, *args)` with a data_access function, which runs
 it on the shared read-only engine and caches the DataFrame for a short while.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 from sqlalchemy.engine import Engine

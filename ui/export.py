@@ -1,4 +1,5 @@
 """Table exports: CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it right) and XLSX."""
+
 from __future__ import annotations
 
 import functools
@@ -58,10 +59,23 @@ def download_buttons(df: pd.DataFrame, basename: str, key: str, sheet: str = "da
     not on every render: an 800-row XLSX takes ~0.4 s to write, and most views download nothing.
     The callables use no Streamlit command (they would be ignored there)."""
     left, right = st.columns(2)
-    left.download_button("CSV", functools.partial(csv_bytes, df), file_name=f"{basename}.csv", mime="text/csv",
-                         key=f"{key}_csv", icon=":material/download:",
-                         on_click=audit_export, args=(f"{basename}.csv", len(df)))
+    left.download_button(
+        "CSV",
+        functools.partial(csv_bytes, df),
+        file_name=f"{basename}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+        on_click=audit_export,
+        args=(f"{basename}.csv", len(df)),
+    )
     right.download_button(
-        "XLSX", functools.partial(xlsx_bytes, {sheet: df}), file_name=f"{basename}.xlsx", key=f"{key}_xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
-        on_click=audit_export, args=(f"{basename}.xlsx", len(df)))
+        "XLSX",
+        functools.partial(xlsx_bytes, {sheet: df}),
+        file_name=f"{basename}.xlsx",
+        key=f"{key}_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        on_click=audit_export,
+        args=(f"{basename}.xlsx", len(df)),
+    )

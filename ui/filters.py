@@ -1,4 +1,5 @@
 """The shared sidebar filters. `dashboard.py` draws them once; pages read `current_filters()`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,11 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
     sb = st.sidebar
     sb.header(t("filters"))
     picked = sb.date_input(
-        t("date_range"), value=(defaults.date_from, defaults.date_to), key="filter_dates",
-        help=t("date_range_help"), format="YYYY-MM-DD",
+        t("date_range"),
+        value=(defaults.date_from, defaults.date_to),
+        key="filter_dates",
+        help=t("date_range_help"),
+        format="YYYY-MM-DD",
     )
     if isinstance(picked, (tuple, list)):
         if len(picked) < 2:
@@ -51,8 +55,11 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
     if own_town and st.session_state.get("filter_town") not in town_names:
         st.session_state["filter_town"] = next(iter(town_names), None)
     town_id = sb.selectbox(
-        t("town"), list(town_names) if own_town else [None, *town_names], key="filter_town",
-        on_change=_reset_village, disabled=own_town,
+        t("town"),
+        list(town_names) if own_town else [None, *town_names],
+        key="filter_town",
+        on_change=_reset_village,
+        disabled=own_town,
         format_func=lambda i: t("all") if i is None else town_names[i],
     )
     village_id = None
@@ -60,20 +67,29 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
         villages = query(units.villages, int(town_id), scope)
         village_names = dict(zip(villages["id"].astype(int), villages["name"]))
         village_id = sb.selectbox(
-            t("village"), [None, *village_names], key="filter_village",
+            t("village"),
+            [None, *village_names],
+            key="filter_village",
             format_func=lambda i: t("all") if i is None else village_names[i],
         )
     cats = query(units.categories)
     cat_names = {row["code"]: local_name(row) for _, row in cats.iterrows()}
     category = sb.selectbox(
-        t("category"), [None, *cat_names], key="filter_category",
+        t("category"),
+        [None, *cat_names],
+        key="filter_category",
         format_func=lambda c: t("all") if c is None else cat_names[c],
     )
     try:
-        f = Filters(date_from=date_from, date_to=date_to, as_of=as_of,
-                    town_id=None if town_id is None else int(town_id),
-                    village_id=None if village_id is None else int(village_id),
-                    category_code=category, scope=scope)
+        f = Filters(
+            date_from=date_from,
+            date_to=date_to,
+            as_of=as_of,
+            town_id=None if town_id is None else int(town_id),
+            village_id=None if village_id is None else int(village_id),
+            category_code=category,
+            scope=scope,
+        )
     except FilterError as exc:
         st.error(t("bad_filter", reason=exc))
         return None

@@ -1,4 +1,5 @@
 """How numbers are written on screen."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The page registry: every file in `pages/` is listed here, and only here, for `st.navigation`."""
+
 from __future__ import annotations
 
 import logging
@@ -24,19 +25,52 @@ COMMAND = ("duty", *ALL_DATA)  # the command centre's own pages
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/overview.py", "page_overview", ":material/dashboard:", "overview", "nav_monitor", default=True,
-             roles=(*COMMAND, "planner")),
+    PageSpec(
+        "pages/overview.py",
+        "page_overview",
+        ":material/dashboard:",
+        "overview",
+        "nav_monitor",
+        default=True,
+        roles=(*COMMAND, "planner"),
+    ),
     PageSpec("pages/live_map.py", "page_live_map", ":material/map:", "live_map", "nav_monitor", roles=COMMAND),
-    PageSpec("pages/event_flow.py", "page_event_flow", ":material/account_tree:", "event_flow", "nav_events", roles=COMMAND),
-    PageSpec("pages/department_response.py", "page_department_response", ":material/apartment:",
-             "department_response", "nav_events", roles=COMMAND),
-    PageSpec("pages/monthly_rankings.py", "page_monthly_rankings", ":material/leaderboard:", "monthly_rankings",
-             "nav_assessment", roles=ALL_DATA),
-    PageSpec("pages/workforce.py", "page_workforce", ":material/groups:", "workforce", "nav_workforce",
-             roles=(*ALL_DATA, "planner")),
-    PageSpec("pages/data_import.py", "page_data_import", ":material/upload_file:", "data_import", "nav_admin", roles=("admin",)),
-    PageSpec("pages/admin.py", "page_admin", ":material/admin_panel_settings:", "admin", "nav_admin",
-             roles=("admin",)),
+    PageSpec(
+        "pages/event_flow.py", "page_event_flow", ":material/account_tree:", "event_flow", "nav_events", roles=COMMAND
+    ),
+    PageSpec(
+        "pages/department_response.py",
+        "page_department_response",
+        ":material/apartment:",
+        "department_response",
+        "nav_events",
+        roles=COMMAND,
+    ),
+    PageSpec(
+        "pages/monthly_rankings.py",
+        "page_monthly_rankings",
+        ":material/leaderboard:",
+        "monthly_rankings",
+        "nav_assessment",
+        roles=ALL_DATA,
+    ),
+    PageSpec(
+        "pages/workforce.py",
+        "page_workforce",
+        ":material/groups:",
+        "workforce",
+        "nav_workforce",
+        roles=(*ALL_DATA, "planner"),
+    ),
+    PageSpec(
+        "pages/data_import.py",
+        "page_data_import",
+        ":material/upload_file:",
+        "data_import",
+        "nav_admin",
+        roles=("admin",),
+    ),
+    PageSpec("pages/admin.py", "page_admin", ":material/admin_panel_settings:", "admin", "nav_admin", roles=("admin",)),
 ]
 
 
@@ -52,4 +86,3 @@ def available_pages() -> list[PageSpec]:
         if spec not in present:
             logging.getLogger(__name__).warning("page file %s is registered but missing", spec.path)
     return present
-

@@ -4,6 +4,7 @@ no external assets), so it opens offline and prints or saves as PDF from any bro
 Every text that comes from data (names, rule descriptions, labels) goes through `html.escape`.
 Charts are small hand-drawn SVGs: a plotly figure with its JavaScript inlined would add ~4 MB.
 """
+
 from __future__ import annotations
 
 import html
@@ -74,8 +75,9 @@ def table(df: pd.DataFrame, max_rows: int | None = None) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def grouped_bars_svg(title: str, categories: list[str], series: dict[str, list[float]],
-                     width: int = 420, height: int = 230) -> str:
+def grouped_bars_svg(
+    title: str, categories: list[str], series: dict[str, list[float]], width: int = 420, height: int = 230
+) -> str:
     """Vertical grouped bars (e.g. grade counts under each ruleset) with a legend and value labels."""
     left, bottom, top = 36, 28, 34
     plot_h = height - bottom - top
@@ -85,8 +87,10 @@ def grouped_bars_svg(title: str, categories: list[str], series: dict[str, list[f
     parts = [f"<text x='{width / 2}' y='16' text-anchor='middle' font-size='13' font-weight='bold'>{esc(title)}</text>"]
     for k, name in enumerate(series):
         x = left + k * 130
-        parts.append(f"<rect x='{x}' y='22' width='10' height='10' fill='{SERIES_COLOURS[k % 2]}'/>"
-                     f"<text x='{x + 14}' y='31' font-size='11'>{esc(name)}</text>")
+        parts.append(
+            f"<rect x='{x}' y='22' width='10' height='10' fill='{SERIES_COLOURS[k % 2]}'/>"
+            f"<text x='{x + 14}' y='31' font-size='11'>{esc(name)}</text>"
+        )
     parts.append(f"<line x1='{left}' y1='{height - bottom}' x2='{width - 5}' y2='{height - bottom}' stroke='#888'/>")
     for i, cat in enumerate(categories):
         gx = left + i * group_w + group_w * 0.1
@@ -95,14 +99,21 @@ def grouped_bars_svg(title: str, categories: list[str], series: dict[str, list[f
             h = plot_h * v / vmax
             x = gx + k * bar_w
             y = height - bottom - h
-            parts.append(f"<rect x='{x:.1f}' y='{y:.1f}' width='{bar_w - 2:.1f}' height='{h:.1f}' "
-                         f"fill='{SERIES_COLOURS[k % 2]}'/>")
-            parts.append(f"<text x='{x + bar_w / 2 - 1:.1f}' y='{y - 3:.1f}' text-anchor='middle' "
-                         f"font-size='10'>{int(v)}</text>")
-        parts.append(f"<text x='{gx + group_w * 0.4:.1f}' y='{height - 10}' text-anchor='middle' "
-                     f"font-size='12'>{esc(cat)}</text>")
-    return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
-            f"aria-label='{esc(title)}'>{''.join(parts)}</svg>")
+            parts.append(
+                f"<rect x='{x:.1f}' y='{y:.1f}' width='{bar_w - 2:.1f}' height='{h:.1f}' "
+                f"fill='{SERIES_COLOURS[k % 2]}'/>"
+            )
+            parts.append(
+                f"<text x='{x + bar_w / 2 - 1:.1f}' y='{y - 3:.1f}' text-anchor='middle' font-size='10'>{int(v)}</text>"
+            )
+        parts.append(
+            f"<text x='{gx + group_w * 0.4:.1f}' y='{height - 10}' text-anchor='middle' "
+            f"font-size='12'>{esc(cat)}</text>"
+        )
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
+        f"aria-label='{esc(title)}'>{''.join(parts)}</svg>"
+    )
 
 
 def diverging_bars_svg(title: str, labels: list[str], values: list[float], width: int = 460) -> str:
@@ -112,8 +123,10 @@ def diverging_bars_svg(title: str, labels: list[str], values: list[float], width
     vmax = max([abs(v) for v in values] + [1])
     mid = label_w + (width - label_w) / 2
     half = (width - label_w) / 2 - 30
-    parts = [f"<text x='{width / 2}' y='16' text-anchor='middle' font-size='13' font-weight='bold'>{esc(title)}</text>",
-             f"<line x1='{mid}' y1='{top - 4}' x2='{mid}' y2='{height - 4}' stroke='#888'/>"]
+    parts = [
+        f"<text x='{width / 2}' y='16' text-anchor='middle' font-size='13' font-weight='bold'>{esc(title)}</text>",
+        f"<line x1='{mid}' y1='{top - 4}' x2='{mid}' y2='{height - 4}' stroke='#888'/>",
+    ]
     for i, (label, v) in enumerate(zip(labels, values)):
         y = top + i * row_h
         w = half * abs(v) / vmax
@@ -124,8 +137,10 @@ def diverging_bars_svg(title: str, labels: list[str], values: list[float], width
         tx = x + w + 3 if v >= 0 else x - 3
         anchor = "start" if v >= 0 else "end"
         parts.append(f"<text x='{tx:.1f}' y='{y + 13}' text-anchor='{anchor}' font-size='10'>{int(v):+d}</text>")
-    return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
-            f"aria-label='{esc(title)}'>{''.join(parts)}</svg>")
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
+        f"aria-label='{esc(title)}'>{''.join(parts)}</svg>"
+    )
 
 
 def build_report(*, title: str, meta_lines: list[str], sections: list[tuple[str, str]], lang: str = "zh") -> str:
@@ -135,8 +150,10 @@ def build_report(*, title: str, meta_lines: list[str], sections: list[tuple[str,
     body += [f"<div class='meta'>{esc(line)}</div>" for line in meta_lines]
     for heading, content in sections:
         body.append(f"<h2>{esc(heading)}</h2>\n{content}")
-    return (f"<!DOCTYPE html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><head><meta charset='utf-8'>"
-            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>{''.join(body)}</body></html>")
+    return (
+        f"<!DOCTYPE html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><head><meta charset='utf-8'>"
+        f"<title>{esc(title)}</title><style>{CSS}</style></head><body>{''.join(body)}</body></html>"
+    )
 
 
 def paragraph(text: str, css_class: str = "") -> str:

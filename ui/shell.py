@@ -5,12 +5,12 @@ file from `pages/` on its own (its old auto-discovery, e.g. on a fresh server be
 has called `st.navigation`); then `page_filters()` builds the shell itself, so no page is ever
 drawn without it — nor before a login, nor on a page the signed-in role may not open.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import streamlit as st
-
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import audit
@@ -129,8 +129,14 @@ def navigation():
     for spec in available_pages():
         # No user yet (a page run alone, about to rerun through the gate): only the registry.
         visible = role is None or allowed(spec, role)
-        page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
-                       default=spec.default, visibility="visible" if visible else "hidden")
+        page = st.Page(
+            spec.path,
+            title=t(spec.title_key),
+            icon=spec.icon,
+            url_path=spec.url_path,
+            default=spec.default,
+            visibility="visible" if visible else "hidden",
+        )
         _SPEC_OF_PAGE[page._script_hash] = spec
         if visible:
             sections.setdefault(t(spec.section_key), []).append(page)
@@ -147,8 +153,13 @@ def guard_page(selected, f: Filters) -> bool:
     spec = _SPEC_OF_PAGE.get(selected._script_hash)
     if user is None or spec is None or not allowed(spec, user.role):
         if user is not None:
-            audit.record(writer_engine(), user.username, "denied", page=spec.url_path if spec else selected.url_path,
-                         detail={"role": user.role})
+            audit.record(
+                writer_engine(),
+                user.username,
+                "denied",
+                page=spec.url_path if spec else selected.url_path,
+                detail={"role": user.role},
+            )
         st.error(f"### {t('auth_denied')}\n\n{t('auth_denied_body')}")
         return False
     view = (spec.url_path, tuple(sorted(audit.filters_detail(f).items())))

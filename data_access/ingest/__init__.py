@@ -9,11 +9,22 @@ to a CSV, and writes nothing unless the file is clean (or `--allow-partial`). Al
 one transaction. The functions open their own writable engine on the URL they are given, so the
 admin page (which only reads) never opens the database itself.
 """
+
 from .boundaries import boundary_fields, import_boundaries, read_boundaries
 from .encodings import ReadError, read_table
 from .events import import_events
 from .mapping import Mapping, load_mapping
 from .validation import ImportRefused, ImportReport
 
-__all__ = ["ImportRefused", "ImportReport", "Mapping", "ReadError", "boundary_fields", "import_boundaries",
-           "import_events", "load_mapping", "read_boundaries", "read_table"]
+__all__ = [
+    "ImportRefused",
+    "ImportReport",
+    "Mapping",
+    "ReadError",
+    "boundary_fields",
+    "import_boundaries",
+    "import_events",
+    "load_mapping",
+    "read_boundaries",
+    "read_table",
+]

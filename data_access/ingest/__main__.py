@@ -1,4 +1,5 @@
 """Command line of the importers; `python -m data_access.ingest --help`."""
+
 from __future__ import annotations
 
 import argparse
@@ -19,6 +20,7 @@ def _bar():
     def progress(fraction: float, message: str) -> None:
         bar.set_description(message)
         bar.update(int(fraction * 100) - bar.n)
+
     return bar, progress
 
 
@@ -48,12 +50,25 @@ def main(argv: list[str] | None = None) -> int:
     url = args.db or resolve_db_url()
     bar, progress = _bar() if not args.quiet else (None, None)
     try:
-        common = dict(commit=not args.dry_run, allow_partial=args.allow_partial,
-                      allow_outside_china=args.allow_outside_china, progress=progress)
+        common = dict(
+            commit=not args.dry_run,
+            allow_partial=args.allow_partial,
+            allow_outside_china=args.allow_outside_china,
+            progress=progress,
+        )
         if args.kind == "boundaries":
-            report = import_boundaries(args.file, url, args.level, args.id_field, args.name_field, args.parent_field,
-                                       args.crs, households_field=args.households_field,
-                                       residents_field=args.residents_field, **common)
+            report = import_boundaries(
+                args.file,
+                url,
+                args.level,
+                args.id_field,
+                args.name_field,
+                args.parent_field,
+                args.crs,
+                households_field=args.households_field,
+                residents_field=args.residents_field,
+                **common,
+            )
         else:
             report = import_events(args.file, url, args.mapping, **common)
     except (ImportRefused, ReadError, StoreError, OSError, SQLAlchemyError) as exc:

@@ -1,4 +1,5 @@
 """Store helpers shared by the importers: one writable engine, ids, reference rows, the kill hook."""
+
 from __future__ import annotations
 
 import os
@@ -79,8 +80,11 @@ def pause_hook() -> None:
 
 
 def deadline_hours(conn: Connection) -> dict[str, float]:
-    rows = conn.execute(select(schema.assessment_rules.c.key, schema.assessment_rules.c.value).where(
-        schema.assessment_rules.c.ruleset == "common")).all()
+    rows = conn.execute(
+        select(schema.assessment_rules.c.key, schema.assessment_rules.c.value).where(
+            schema.assessment_rules.c.ruleset == "common"
+        )
+    ).all()
     found = {k: v for k, v in rows}
     if not found:
         found = {r["key"]: r["value"] for r in default_rule_rows() if r["ruleset"] == "common"}

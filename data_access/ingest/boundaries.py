@@ -23,12 +23,13 @@ point (`point_on_surface`). Towns hang under the county unit. A store without a 
 made of the union of its towns (code `COUNTY`, name 全县, reported as a warning), because pages
 start their drill path at the county; importing `--level county` later replaces it in place.
 """
+
 from __future__ import annotations
 
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -50,8 +51,13 @@ Progress = Callable[[float, str], None]
 
 
 def _table_for(level: str):
-    return {"county": schema.admin_units, "town": schema.admin_units, "village": schema.admin_units,
-            "grid": schema.grids, "micro_grid": schema.micro_grids}[level]
+    return {
+        "county": schema.admin_units,
+        "town": schema.admin_units,
+        "village": schema.admin_units,
+        "grid": schema.grids,
+        "micro_grid": schema.micro_grids,
+    }[level]
 
 
 def read_boundaries(source, name: str | None = None) -> gpd.GeoDataFrame:
@@ -64,8 +70,9 @@ def read_boundaries(source, name: str | None = None) -> gpd.GeoDataFrame:
         name = name or getattr(source, "name", "upload")
     suffix = Path(name).suffix.lower()
     if suffix not in (".geojson", ".json", ".zip", ".gpkg", ".shp"):
-        raise ImportRefused(f"{name}: unsupported boundary format {suffix or '(none)'}; "
-                            "use GeoJSON, a zipped Shapefile or a GeoPackage")
+        raise ImportRefused(
+            f"{name}: unsupported boundary format {suffix or '(none)'}; use GeoJSON, a zipped Shapefile or a GeoPackage"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         if data is not None:
             path = Path(tmp) / f"upload{suffix}"
@@ -110,10 +117,13 @@ def _reproject(gdf, crs, report: ImportReport) -> gpd.GeoDataFrame:
         gdf = gdf.set_crs(wanted, allow_override=True)
     elif gdf.crs is None:
         if not _looks_geographic(gdf):
-            raise ImportRefused("the file declares no CRS and its coordinates are not longitudes/latitudes; "
-                                "give the CRS with --crs (e.g. EPSG:4490, EPSG:32651)")
-        report.warnings.append("the file declares no CRS; its numbers look like longitudes/latitudes, "
-                               "so it is read as EPSG:4326")
+            raise ImportRefused(
+                "the file declares no CRS and its coordinates are not longitudes/latitudes; "
+                "give the CRS with --crs (e.g. EPSG:4490, EPSG:32651)"
+            )
+        report.warnings.append(
+            "the file declares no CRS; its numbers look like longitudes/latitudes, so it is read as EPSG:4326"
+        )
         gdf = gdf.set_crs("EPSG:4326")
     source_crs = gdf.crs.to_string()
     report.counts["source_crs"] = source_crs
@@ -179,11 +189,23 @@ def _int_field(gdf, field_name, row, report) -> int | None:
     return value
 
 
-def import_boundaries(source, url: str, level: str, id_field: str, name_field: str,
-                      parent_field: str | None = None, crs: str | None = None, *,
-                      households_field: str | None = None, residents_field: str | None = None,
-                      commit: bool = True, allow_partial: bool = False, allow_outside_china: bool = False,
-                      name: str | None = None, progress: Progress | None = None) -> ImportReport:
+def import_boundaries(
+    source,
+    url: str,
+    level: str,
+    id_field: str,
+    name_field: str,
+    parent_field: str | None = None,
+    crs: str | None = None,
+    *,
+    households_field: str | None = None,
+    residents_field: str | None = None,
+    commit: bool = True,
+    allow_partial: bool = False,
+    allow_outside_china: bool = False,
+    name: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
     """Validate and (when `commit` and valid, or `allow_partial`) write one level's units.
 
     With errors and without `allow_partial`, or with `commit=False` (a preview), everything runs
@@ -197,12 +219,18 @@ def import_boundaries(source, url: str, level: str, id_field: str, name_field: s
     step(0.0, "reading")
     gdf = read_boundaries(source, name)
     report.rows_read = len(gdf)
-    wanted = [("id", id_field), ("name", name_field), ("parent", parent_field),
-              ("households", households_field), ("residents", residents_field)]
+    wanted = [
+        ("id", id_field),
+        ("name", name_field),
+        ("parent", parent_field),
+        ("households", households_field),
+        ("residents", residents_field),
+    ]
     missing = [f for _, f in wanted if f and f not in gdf.columns]
     if missing:
-        raise ImportRefused(f"column(s) {', '.join(missing)} not in the file; it has: "
-                            f"{', '.join(boundary_fields(gdf))}")
+        raise ImportRefused(
+            f"column(s) {', '.join(missing)} not in the file; it has: {', '.join(boundary_fields(gdf))}"
+        )
     if parent_field and level in ("county", "town"):
         raise ImportRefused(f"a {level} has no parent field: towns hang under the county")
     gdf = _reproject(gdf, crs, report)
@@ -243,8 +271,12 @@ def import_boundaries(source, url: str, level: str, id_field: str, name_field: s
             geom = fixed
         b = geom.bounds
         if not allow_outside_china and not (minx <= b[0] and b[2] <= maxx and miny <= b[1] and b[3] <= maxy):
-            report.error(row, "geometry", f"lies outside China after reprojection from {report.counts['source_crs']} "
-                                          f"(bounds {b[0]:.3f},{b[1]:.3f} … {b[2]:.3f},{b[3]:.3f}): wrong CRS?")
+            report.error(
+                row,
+                "geometry",
+                f"lies outside China after reprojection from {report.counts['source_crs']} "
+                f"(bounds {b[0]:.3f},{b[1]:.3f} … {b[2]:.3f},{b[3]:.3f}): wrong CRS?",
+            )
             continue
         geoms[row] = geom
     households = {r: _int_field(gdf, households_field, r, report) for r in gdf.index} if households_field else {}
@@ -271,8 +303,12 @@ def import_boundaries(source, url: str, level: str, id_field: str, name_field: s
 
 def _repair(row, code, why, before, after):
     from .validation import Problem
-    return Problem(row, "geometry", f"{code or '?'}: repaired with make_valid ({why}); "
-                                    f"area {before.area:.3e} → {after.area:.3e} deg²")
+
+    return Problem(
+        row,
+        "geometry",
+        f"{code or '?'}: repaired with make_valid ({why}); area {before.area:.3e} → {after.area:.3e} deg²",
+    )
 
 
 def _link_parents(conn, gdf, level, parent_field, geoms, report) -> dict[int, dict]:
@@ -302,8 +338,9 @@ def _link_parents(conn, gdf, level, parent_field, geoms, report) -> dict[int, di
     else:
         rows = list(geoms)
         if rows:
-            pts = gpd.GeoDataFrame({"row": rows}, geometry=[geoms[r].representative_point() for r in rows],
-                                   crs="EPSG:4326")
+            pts = gpd.GeoDataFrame(
+                {"row": rows}, geometry=[geoms[r].representative_point() for r in rows], crs="EPSG:4326"
+            )
             hit = gpd.sjoin(pts, parents, how="left", predicate="within").sort_values(["row", "code"])
             hit = hit.drop_duplicates("row")
             for r, pid in zip(hit["row"], hit["id"]):
@@ -334,11 +371,20 @@ def _unit_rows(gdf, level, id_field, name_field, geoms, parents, households, res
     out = []
     for i, r in enumerate(rows):
         name = _text(gdf.at[r, name_field])
-        row = {"_row": r, "code": _text(gdf.at[r, id_field]), "name": name, "boundary_wkt": wkts[i],
-               "centroid_lon": round(float(cent[i, 0]), 7), "centroid_lat": round(float(cent[i, 1]), 7),
-               "min_lon": float(bounds[i, 0]), "min_lat": float(bounds[i, 1]),
-               "max_lon": float(bounds[i, 2]), "max_lat": float(bounds[i, 3]), "area_km2": round(float(areas[i]), 6),
-               **parents[r]}
+        row = {
+            "_row": r,
+            "code": _text(gdf.at[r, id_field]),
+            "name": name,
+            "boundary_wkt": wkts[i],
+            "centroid_lon": round(float(cent[i, 0]), 7),
+            "centroid_lat": round(float(cent[i, 1]), 7),
+            "min_lon": float(bounds[i, 0]),
+            "min_lat": float(bounds[i, 1]),
+            "max_lon": float(bounds[i, 2]),
+            "max_lat": float(bounds[i, 3]),
+            "area_km2": round(float(areas[i]), 6),
+            **parents[r],
+        }
         if level in ("county", "town", "village"):
             row.update(level=level, kind=_kind(level, name))
         else:
@@ -353,7 +399,8 @@ def _write_units(conn, level, rows, report, step) -> None:
     existing = {}
     for chunk in range(0, len(codes), 500):
         q = select(table.c.id, table.c.code, *([table.c.level] if table is schema.admin_units else [])).where(
-            table.c.code.in_(codes[chunk:chunk + 500]))
+            table.c.code.in_(codes[chunk : chunk + 500])
+        )
         for rec in conn.execute(q).mappings():
             existing[rec["code"]] = rec
     new_id = next_id(conn, table)
@@ -412,11 +459,29 @@ def _ensure_county(conn, report) -> None:
     shape = gpd.GeoSeries([union], crs="EPSG:4326")
     b, c = union.bounds, union.centroid
     cid = next_id(conn, t)
-    conn.execute(t.insert(), [{
-        "id": cid, "level": "county", "kind": "county", "parent_id": None, "code": "COUNTY", "name": "全县",
-        "boundary_wkt": shapely.to_wkt(union, rounding_precision=7, trim=True), "centroid_lon": round(c.x, 7),
-        "centroid_lat": round(c.y, 7), "min_lon": b[0], "min_lat": b[1], "max_lon": b[2], "max_lat": b[3],
-        "area_km2": round(float(shape.to_crs(EQUAL_AREA).area.iloc[0]) / 1e6, 6)}])
+    conn.execute(
+        t.insert(),
+        [
+            {
+                "id": cid,
+                "level": "county",
+                "kind": "county",
+                "parent_id": None,
+                "code": "COUNTY",
+                "name": "全县",
+                "boundary_wkt": shapely.to_wkt(union, rounding_precision=7, trim=True),
+                "centroid_lon": round(c.x, 7),
+                "centroid_lat": round(c.y, 7),
+                "min_lon": b[0],
+                "min_lat": b[1],
+                "max_lon": b[2],
+                "max_lat": b[3],
+                "area_km2": round(float(shape.to_crs(EQUAL_AREA).area.iloc[0]) / 1e6, 6),
+            }
+        ],
+    )
     conn.execute(t.update().where(t.c.level == "town", t.c.parent_id.is_(None)).values(parent_id=cid))
-    report.warnings.append("the store had no county: one named 全县 (code COUNTY) was made of the union of the "
-                           "towns; import the county boundary with --level county to replace it")
+    report.warnings.append(
+        "the store had no county: one named 全县 (code COUNTY) was made of the union of the "
+        "towns; import the county boundary with --level county to replace it"
+    )

@@ -6,6 +6,7 @@ text that decodes as UTF-8 is UTF-8 (GBK text of any length almost never does); 
 must decode as GB18030, the superset of GBK and GB2312. Bytes that decode as none of them are
 refused with the offset of the first bad byte.
 """
+
 from __future__ import annotations
 
 import io

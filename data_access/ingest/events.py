@@ -8,11 +8,12 @@ Placement: the event's micro-grid (or grid, when the hierarchy has no micro-grid
 whose boundary contains its point (geopandas `sjoin`), unless the file names its grid; every
 level above comes from that unit. Steps: one `event_steps` row per timestamp the file has.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Callable
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
@@ -29,9 +30,17 @@ from .validation import ImportRefused, ImportReport, rejected_rows
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
-STATUS_AFTER_STEP = {"report": "reported", "accept": "accepted", "register": "accepted", "dispatch": "dispatched",
-                     "handle": "handling", "complete": "completed", "verify": "verified", "close": "closed",
-                     "file": "filed"}
+STATUS_AFTER_STEP = {
+    "report": "reported",
+    "accept": "accepted",
+    "register": "accepted",
+    "dispatch": "dispatched",
+    "handle": "handling",
+    "complete": "completed",
+    "verify": "verified",
+    "close": "closed",
+    "file": "filed",
+}
 FUTURE_SLACK = dt.timedelta(hours=1)
 Progress = Callable[[float, str], None]
 
@@ -60,21 +69,37 @@ class _Reference:
     def __init__(self, conn, mapping: Mapping):
         ref = mapping.reference
         self.categories = {r.code for r in conn.execute(select(schema.event_categories.c.code))}
-        self.new_categories = [dict(code=c, sort_order=100 + i, **{k: v for k, v in d.items()})
-                               for i, (c, d) in enumerate(ref.get("categories", {}).items()) if c not in self.categories]
+        self.new_categories = [
+            dict(code=c, sort_order=100 + i, **{k: v for k, v in d.items()})
+            for i, (c, d) in enumerate(ref.get("categories", {}).items())
+            if c not in self.categories
+        ]
         self.categories |= {r["code"] for r in self.new_categories}
-        items = conn.execute(select(schema.event_item_types.c.code, schema.event_item_types.c.category_code,
-                                    schema.event_item_types.c.default_urgency)).all()
+        items = conn.execute(
+            select(
+                schema.event_item_types.c.code,
+                schema.event_item_types.c.category_code,
+                schema.event_item_types.c.default_urgency,
+            )
+        ).all()
         self.items = {c: (cat, urg) for c, cat, urg in items}
         self.new_items = []
         for c, d in ref.get("item_types", {}).items():
             if c in self.items:
                 continue
-            row = {"code": c, "category_code": d["category"], "name": d["name"], "name_en": d["name_en"],
-                   "trivial": bool(d.get("trivial", False)), "default_urgency": d.get("default_urgency", "ordinary")}
+            row = {
+                "code": c,
+                "category_code": d["category"],
+                "name": d["name"],
+                "name_en": d["name_en"],
+                "trivial": bool(d.get("trivial", False)),
+                "default_urgency": d.get("default_urgency", "ordinary"),
+            }
             if row["category_code"] not in self.categories:
-                raise ImportRefused(f"[reference.item_types.{c}] names category {row['category_code']!r}, "
-                                    "which neither the store nor the mapping defines")
+                raise ImportRefused(
+                    f"[reference.item_types.{c}] names category {row['category_code']!r}, "
+                    "which neither the store nor the mapping defines"
+                )
             self.new_items.append(row)
             self.items[c] = (row["category_code"], row["default_urgency"])
         depts = conn.execute(select(schema.departments.c.id, schema.departments.c.code)).all()
@@ -84,9 +109,17 @@ class _Reference:
         for c, d in ref.get("departments", {}).items():
             if c in self.departments:
                 continue
-            self.new_departments.append({"id": did, "code": c, "name": d["name"], "name_en": d["name_en"],
-                                         "level": d.get("level", "county"), "town_id": None,
-                                         "line_of_business": d.get("line_of_business", "")})
+            self.new_departments.append(
+                {
+                    "id": did,
+                    "code": c,
+                    "name": d["name"],
+                    "name_en": d["name_en"],
+                    "level": d.get("level", "county"),
+                    "town_id": None,
+                    "line_of_business": d.get("line_of_business", ""),
+                }
+            )
             self.departments[c] = did
             did += 1
 
@@ -102,11 +135,20 @@ class _Reference:
 
 def _units(conn, level: str) -> gpd.GeoDataFrame:
     t = schema.micro_grids if level == "micro_grid" else schema.grids
-    cols = [t.c.id, t.c.code, t.c.town_id, t.c.village_id, t.c.boundary_wkt, t.c.centroid_lon, t.c.centroid_lat,
-            (t.c.grid_id if level == "micro_grid" else t.c.id.label("grid_id"))]
-    df = pd.DataFrame(conn.execute(select(*cols).order_by(t.c.code)).mappings().all(),
-                      columns=["id", "code", "town_id", "village_id", "boundary_wkt", "centroid_lon", "centroid_lat",
-                               "grid_id"])
+    cols = [
+        t.c.id,
+        t.c.code,
+        t.c.town_id,
+        t.c.village_id,
+        t.c.boundary_wkt,
+        t.c.centroid_lon,
+        t.c.centroid_lat,
+        (t.c.grid_id if level == "micro_grid" else t.c.id.label("grid_id")),
+    ]
+    df = pd.DataFrame(
+        conn.execute(select(*cols).order_by(t.c.code)).mappings().all(),
+        columns=["id", "code", "town_id", "village_id", "boundary_wkt", "centroid_lon", "centroid_lat", "grid_id"],
+    )
     return gpd.GeoDataFrame(df, geometry=shapely.from_wkt(df["boundary_wkt"].to_numpy()), crs="EPSG:4326")
 
 
@@ -118,9 +160,18 @@ def _places(conn) -> tuple[str, dict[str, gpd.GeoDataFrame]]:
     return ("micro_grid" if not units["micro_grid"].empty else "grid"), units
 
 
-def import_events(source, url: str, mapping, *, commit: bool = True, allow_partial: bool = False,
-                  allow_outside_china: bool = False, name: str | None = None, now: dt.datetime | None = None,
-                  progress: Progress | None = None) -> ImportReport:
+def import_events(
+    source,
+    url: str,
+    mapping,
+    *,
+    commit: bool = True,
+    allow_partial: bool = False,
+    allow_outside_china: bool = False,
+    name: str | None = None,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
     """Validate every row, then (when `commit` and valid, or `allow_partial`) write in one transaction.
 
     `mapping` is a Mapping, a path to a TOML file, or TOML text/bytes. Returns the report with
@@ -128,7 +179,7 @@ def import_events(source, url: str, mapping, *, commit: bool = True, allow_parti
     """
     step = progress or (lambda _f, _m: None)
     mp = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     step(0.0, "reading")
     df, encoding = read_table(source, name)
     report = ImportReport(kind="events", source=name or getattr(source, "name", str(source)), encoding=encoding)
@@ -136,8 +187,9 @@ def import_events(source, url: str, mapping, *, commit: bool = True, allow_parti
     report.rows_read = len(df)
     missing = [c for c in mp.columns() if c not in df.columns]
     if missing:
-        raise ImportRefused(f"column(s) {', '.join(missing)} named by the mapping are not in the file; "
-                            f"it has: {', '.join(df.columns)}")
+        raise ImportRefused(
+            f"column(s) {', '.join(missing)} named by the mapping are not in the file; it has: {', '.join(df.columns)}"
+        )
     with one_transaction(url, report) as (conn, outcome):
         ref = _Reference(conn, mp)
         level, places = _places(conn)
@@ -162,8 +214,9 @@ def _coded(mp: Mapping, fld: str, raw: str) -> str:
     return mp.values.get(fld, {}).get(raw, raw)
 
 
-def _rows(df: pd.DataFrame, mp: Mapping, ref: _Reference, report: ImportReport, now, allow_outside,
-          step: Progress) -> list[dict]:
+def _rows(
+    df: pd.DataFrame, mp: Mapping, ref: _Reference, report: ImportReport, now, allow_outside, step: Progress
+) -> list[dict]:
     """One dict per source row that passed the per-row checks (errors go to the report)."""
     f = mp.fields
     seen: dict[str, int] = {}
@@ -199,8 +252,11 @@ def _rows(df: pd.DataFrame, mp: Mapping, ref: _Reference, report: ImportReport, 
         elif category not in ref.categories:
             report.error(r, f.get("category", "category"), f"unknown category {cat_raw!r}")
         elif item in ref.items and ref.items[item][0] != category:
-            report.error(r, f.get("item_type", "item_type"),
-                         f"item type {item_raw!r} belongs to {ref.items[item][0]}, not {category}")
+            report.error(
+                r,
+                f.get("item_type", "item_type"),
+                f"item type {item_raw!r} belongs to {ref.items[item][0]}, not {category}",
+            )
         if not item:
             report.error(r, f.get("item_type", "item_type"), "no item type")
         row.update(category_code=category, item_type_code=item)
@@ -239,8 +295,11 @@ def _rows(df: pd.DataFrame, mp: Mapping, ref: _Reference, report: ImportReport, 
                 if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                     report.error(r, f"{f['lon']}/{f['lat']}", f"({lon}, {lat}) is not a longitude/latitude")
                 elif not allow_outside and not (minx <= lon <= maxx and miny <= lat <= maxy):
-                    report.error(r, f"{f['lon']}/{f['lat']}", f"({lon}, {lat}) lies outside China "
-                                                              "(swapped columns or projected coordinates?)")
+                    report.error(
+                        r,
+                        f"{f['lon']}/{f['lat']}",
+                        f"({lon}, {lat}) lies outside China (swapped columns or projected coordinates?)",
+                    )
                 else:
                     row["lon"], row["lat"] = lon, lat
         elif not (row["grid_code"] or row["micro_grid_code"]):
@@ -283,7 +342,12 @@ def _rows(df: pd.DataFrame, mp: Mapping, ref: _Reference, report: ImportReport, 
             else:
                 if "report" in times and row["deadline"] < times["report"]:
                     report.error(r, f["deadline"], "deadline before the report time")
-        for fld, lo, hi in (("satisfaction", 1, 5), ("escalations", 0, 999), ("returns", 0, 999), ("rejections", 0, 999)):
+        for fld, lo, hi in (
+            ("satisfaction", 1, 5),
+            ("escalations", 0, 999),
+            ("returns", 0, 999),
+            ("rejections", 0, 999),
+        ):
             text = get(fld)
             row[fld] = None if fld == "satisfaction" else 0
             if text:
@@ -334,15 +398,18 @@ def _place(conn, rows: list[dict], level: str, units: dict, report: ImportReport
             return
         to_join = _join(to_join, lvl, units[lvl])
     for row in to_join:
-        report.error(row["_row"], "lon/lat", f"point ({row['lon']}, {row['lat']}) lies outside every grid "
-                                             "boundary in the store")
+        report.error(
+            row["_row"], "lon/lat", f"point ({row['lon']}, {row['lat']}) lies outside every grid boundary in the store"
+        )
 
 
 def _join(rows: list[dict], level: str, places: gpd.GeoDataFrame) -> list[dict]:
     """Place rows by point-in-polygon at `level`; returns the rows that fall in no unit."""
-    pts = gpd.GeoDataFrame({"k": range(len(rows))},
-                           geometry=gpd.points_from_xy([r["lon"] for r in rows], [r["lat"] for r in rows]),
-                           crs="EPSG:4326")
+    pts = gpd.GeoDataFrame(
+        {"k": range(len(rows))},
+        geometry=gpd.points_from_xy([r["lon"] for r in rows], [r["lat"] for r in rows]),
+        crs="EPSG:4326",
+    )
     # `intersects` so a point on a shared edge still lands; the lowest code wins such ties.
     hit = gpd.sjoin(pts, places, how="left", predicate="intersects").sort_values(["k", "code"]).drop_duplicates("k")
     missed = []
@@ -351,8 +418,12 @@ def _join(rows: list[dict], level: str, places: gpd.GeoDataFrame) -> list[dict]:
         if pd.isna(uid):
             missed.append(row)
             continue
-        row.update(micro_grid_id=int(uid) if level == "micro_grid" else None, grid_id=int(gid),
-                   village_id=int(vid), town_id=int(tid))
+        row.update(
+            micro_grid_id=int(uid) if level == "micro_grid" else None,
+            grid_id=int(gid),
+            village_id=int(vid),
+            town_id=int(tid),
+        )
     return missed
 
 
@@ -370,26 +441,46 @@ def _build(rows, report, hours, ref, conn) -> tuple[list[dict], list[list[dict]]
         if row["_row"] in bad:
             continue
         times = row["times"]
-        reported = times["report"].astimezone(dt.timezone.utc)
+        reported = times["report"].astimezone(dt.UTC)
         closed = times.get("close")
         completed = times.get("complete") or closed
         dept = row["department_id"]
         deadline = row["deadline"] or reported + dt.timedelta(hours=hours[row["urgency"]])
         status = row["status"]
         done = status in ("completed", "verified", "closed")
-        events.append({
-            "_row": row["_row"], "code": row["code"], "category_code": row["category_code"],
-            "item_type_code": row["item_type_code"], "source": row["source"], "urgency": row["urgency"],
-            "description": row["description"], "micro_grid_id": row.get("micro_grid_id"), "grid_id": row["grid_id"],
-            "village_id": row["village_id"], "town_id": row["town_id"], "lon": row["lon"], "lat": row["lat"],
-            "reported_at": reported, "report_date": reported.astimezone(LOCAL_TZ).date(), "reported_by": None,
-            "deadline": deadline.astimezone(dt.timezone.utc), "status": status,
-            "handled_level": ("department" if dept else "county") if done else None, "department_id": dept,
-            "filing_only": status == "filed", "quality_grade": None, "satisfaction": row["satisfaction"],
-            "completed_at": completed.astimezone(dt.timezone.utc) if completed else None,
-            "closed_at": closed.astimezone(dt.timezone.utc) if closed else None,
-            "close_date": closed.astimezone(LOCAL_TZ).date() if closed else None,
-            "escalations": row["escalations"], "returns": row["returns"], "rejections": row["rejections"]})
+        events.append(
+            {
+                "_row": row["_row"],
+                "code": row["code"],
+                "category_code": row["category_code"],
+                "item_type_code": row["item_type_code"],
+                "source": row["source"],
+                "urgency": row["urgency"],
+                "description": row["description"],
+                "micro_grid_id": row.get("micro_grid_id"),
+                "grid_id": row["grid_id"],
+                "village_id": row["village_id"],
+                "town_id": row["town_id"],
+                "lon": row["lon"],
+                "lat": row["lat"],
+                "reported_at": reported,
+                "report_date": reported.astimezone(LOCAL_TZ).date(),
+                "reported_by": None,
+                "deadline": deadline.astimezone(dt.UTC),
+                "status": status,
+                "handled_level": ("department" if dept else "county") if done else None,
+                "department_id": dept,
+                "filing_only": status == "filed",
+                "quality_grade": None,
+                "satisfaction": row["satisfaction"],
+                "completed_at": completed.astimezone(dt.UTC) if completed else None,
+                "closed_at": closed.astimezone(dt.UTC) if closed else None,
+                "close_date": closed.astimezone(LOCAL_TZ).date() if closed else None,
+                "escalations": row["escalations"],
+                "returns": row["returns"],
+                "rejections": row["rejections"],
+            }
+        )
         steps.append(_steps(row, county, dept))
     return events, steps
 
@@ -414,9 +505,19 @@ def _steps(row, county, dept) -> list[dict]:
             frm, to = centre, at_dept
         else:
             frm = to = centre
-        out.append({"seq": seq, "action": action, "from_level": frm[0], "from_unit_id": frm[1], "to_level": to[0],
-                    "to_unit_id": to[1], "at": at.astimezone(dt.timezone.utc), "actor_worker_id": None,
-                    "actor": "import"})
+        out.append(
+            {
+                "seq": seq,
+                "action": action,
+                "from_level": frm[0],
+                "from_unit_id": frm[1],
+                "to_level": to[0],
+                "to_unit_id": to[1],
+                "at": at.astimezone(dt.UTC),
+                "actor_worker_id": None,
+                "actor": "import",
+            }
+        )
     return out
 
 
@@ -426,13 +527,13 @@ def _write(conn, ref: _Reference, events: list[dict], steps: list[list[dict]], r
     codes = [e["code"] for e in events]
     existing: dict[str, int] = {}
     for i in range(0, len(codes), 500):
-        q = select(schema.events.c.id, schema.events.c.code).where(schema.events.c.code.in_(codes[i:i + 500]))
+        q = select(schema.events.c.id, schema.events.c.code).where(schema.events.c.code.in_(codes[i : i + 500]))
         existing.update({c: eid for eid, c in conn.execute(q)})
     new_id = next_id(conn, schema.events)
     step_id = next_id(conn, schema.event_steps)
     upd_ids = list(existing.values())
     for i in range(0, len(upd_ids), 500):  # steps of re-imported events are rebuilt from the file
-        conn.execute(schema.event_steps.delete().where(schema.event_steps.c.event_id.in_(upd_ids[i:i + 500])))
+        conn.execute(schema.event_steps.delete().where(schema.event_steps.c.event_id.in_(upd_ids[i : i + 500])))
     batch = 1000
     half = len(events) // 2
     paused = False
@@ -455,9 +556,12 @@ def _write(conn, ref: _Reference, events: list[dict], steps: list[list[dict]], r
                 conn.execute(schema.events.insert(), ins_ev)
             if upd_ev:  # one executemany per batch, not one statement per event
                 cols = [c for c in upd_ev[0] if c != "_id"]  # bind names must differ from column names
-                conn.execute(schema.events.update().where(schema.events.c.id == bindparam("u__id"))
-                             .values({c: bindparam(f"u_{c}") for c in cols}),
-                             [{f"u_{k}": v for k, v in e.items()} for e in upd_ev])
+                conn.execute(
+                    schema.events.update()
+                    .where(schema.events.c.id == bindparam("u__id"))
+                    .values({c: bindparam(f"u_{c}") for c in cols}),
+                    [{f"u_{k}": v for k, v in e.items()} for e in upd_ev],
+                )
                 n_upd += len(upd_ev)
             if ins_st:
                 conn.execute(schema.event_steps.insert(), ins_st)

@@ -1,21 +1,22 @@
 """The TOML mapping from a source export to the GridSight event fields.
 
-    [meta]      name, timezone (for times without an offset; default Asia/Shanghai),
-                time_format (strptime format; default: ISO 8601 and common variants)
-    [fields]    GridSight field = source column. code is required; lon/lat or grid_code /
-                micro_grid_code locate the event; category, item_type, status, source, urgency,
-                department, description, address, deadline, satisfaction, escalations, returns,
-                rejections are optional.
-    [steps]     action = column, or {column = "...", statuses = [...]} to use the time only for
-                rows whose mapped status is listed (Open311's updated_datetime is the closing time
-                only when the request is closed). `report` is required. Actions: see STEP_COLUMNS.
-    [defaults]  a value for a field the file lacks (source, urgency, category…), given as a
-                GridSight code.
-    [values.F]  source value → GridSight code, for F in category, item_type, status, source,
-                urgency, department. A value not listed must already be a GridSight code.
-    [reference] categories / item_types / departments the mapping uses, created when missing
-                (existing rows are left as they are).
+[meta]      name, timezone (for times without an offset; default Asia/Shanghai),
+            time_format (strptime format; default: ISO 8601 and common variants)
+[fields]    GridSight field = source column. code is required; lon/lat or grid_code /
+            micro_grid_code locate the event; category, item_type, status, source, urgency,
+            department, description, address, deadline, satisfaction, escalations, returns,
+            rejections are optional.
+[steps]     action = column, or {column = "...", statuses = [...]} to use the time only for
+            rows whose mapped status is listed (Open311's updated_datetime is the closing time
+            only when the request is closed). `report` is required. Actions: see STEP_COLUMNS.
+[defaults]  a value for a field the file lacks (source, urgency, category…), given as a
+            GridSight code.
+[values.F]  source value → GridSight code, for F in category, item_type, status, source,
+            urgency, department. A value not listed must already be a GridSight code.
+[reference] categories / item_types / departments the mapping uses, created when missing
+            (existing rows are left as they are).
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -26,9 +27,26 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .. import schema
 from .validation import ImportRefused
 
-FIELDS = ("code", "category", "item_type", "status", "source", "urgency", "department", "description",
-          "address", "lon", "lat", "grid_code", "micro_grid_code", "deadline", "satisfaction",
-          "escalations", "returns", "rejections")
+FIELDS = (
+    "code",
+    "category",
+    "item_type",
+    "status",
+    "source",
+    "urgency",
+    "department",
+    "description",
+    "address",
+    "lon",
+    "lat",
+    "grid_code",
+    "micro_grid_code",
+    "deadline",
+    "satisfaction",
+    "escalations",
+    "returns",
+    "rejections",
+)
 VALUE_FIELDS = ("category", "item_type", "status", "source", "urgency", "department")
 # Step actions a single timestamp column can stand for, in lifecycle order.
 STEP_COLUMNS = ("report", "accept", "register", "dispatch", "handle", "complete", "verify", "close", "file")
@@ -92,8 +110,9 @@ def load_mapping(source) -> Mapping:
     steps = []
     for action, spec in data.get("steps", {}).items():
         if action not in STEP_COLUMNS:
-            raise ImportRefused(f"[steps] {action}: not an action a timestamp column can stand for "
-                                f"({', '.join(STEP_COLUMNS)})")
+            raise ImportRefused(
+                f"[steps] {action}: not an action a timestamp column can stand for ({', '.join(STEP_COLUMNS)})"
+            )
         if isinstance(spec, str):
             steps.append(StepSpec(action, spec))
         else:
@@ -110,6 +129,13 @@ def load_mapping(source) -> Mapping:
         for code in [*values.get(fld, {}).values(), *([defaults[fld]] if fld in defaults else [])]:
             if code not in allowed:
                 raise ImportRefused(f"{fld} {code!r} in the mapping is not one of {', '.join(allowed)}")
-    return Mapping(name=str(meta.get("name", "mapping")), timezone=tz, time_format=meta.get("time_format"),
-                   fields=fields, steps=steps, defaults=defaults, values=values,
-                   reference=data.get("reference", {}))
+    return Mapping(
+        name=str(meta.get("name", "mapping")),
+        timezone=tz,
+        time_format=meta.get("time_format"),
+        fields=fields,
+        steps=steps,
+        defaults=defaults,
+        values=values,
+        reference=data.get("reference", {}),
+    )

@@ -3,6 +3,7 @@
 Row numbers are the ones a person sees in the source: for CSV and XLSX the line / spreadsheet row
 (the header is row 1, so the first data row is 2); for boundary files the feature number from 1.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -63,9 +64,11 @@ class ImportReport:
 
     def summary(self) -> str:
         state = "committed" if self.committed else "NOT committed (the store is unchanged)"
-        text = (f"{self.kind} from {self.source or 'upload'}: {self.rows_read} rows read, {len(self.bad_rows)} "
-                f"rows refused ({len(self.errors)} problems), {len(self.repairs)} repairs; "
-                f"{self.inserted} inserted, {self.updated} updated; {state}")
+        text = (
+            f"{self.kind} from {self.source or 'upload'}: {self.rows_read} rows read, {len(self.bad_rows)} "
+            f"rows refused ({len(self.errors)} problems), {len(self.repairs)} repairs; "
+            f"{self.inserted} inserted, {self.updated} updated; {state}"
+        )
         if self.encoding:
             text += f"; read as {self.encoding}"
         return text

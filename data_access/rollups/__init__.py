@@ -12,6 +12,7 @@ Kept up to date by whoever writes events, inside the same transaction:
 Events written by any other tool leave the rollups behind; `status()` says by how much and the
 dashboard shows it. `python -m data_access.rollups rebuild --db URL` rebuilds them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -160,7 +161,6 @@ def status(conn: Connection) -> Status:
         # No events yet (e.g. only boundaries imported): nothing to summarise, nothing behind.
         return Status(True, ROLLUPS_VERSION, 0, 0) if (top_event, top_step) == (0, 0) else Status(False, None, 0, 0)
     ev = conn.execute(select(func.count()).where(schema.events.c.id > int(meta[META_EVENT_ID]))).scalar_one()
-    st = conn.execute(select(func.count()).where(
-        schema.event_steps.c.id > int(meta.get(META_STEP_ID, 0)))).scalar_one()
+    st = conn.execute(select(func.count()).where(schema.event_steps.c.id > int(meta.get(META_STEP_ID, 0)))).scalar_one()
     version = int(meta[META_VERSION]) if meta.get(META_VERSION, "").isdigit() else None
     return Status(True, version, int(ev), int(st))

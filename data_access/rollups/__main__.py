@@ -4,6 +4,7 @@ rebuild   every derived table from events and steps (also creates missing tables
 catch-up  only the events written since the last refresh
 status    how far behind the events the derived tables are (exit 1 when not current)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,11 +16,15 @@ from . import ROLLUPS_VERSION, catch_up, rebuild, status
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m data_access.rollups", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m data_access.rollups", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=("rebuild", "catch-up", "status"))
-    parser.add_argument("--db", default=None, help="SQLAlchemy URL of the store (default: GRID_DB_URL, "
-                        "secrets.toml, or the built-in SQLite file)")
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="SQLAlchemy URL of the store (default: GRID_DB_URL, secrets.toml, or the built-in SQLite file)",
+    )
     args = parser.parse_args(argv)
     url = args.db or resolve_db_url()
     try:
@@ -32,8 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "status":
             with engine.connect() as conn:
                 st = status(conn)
-            print(f"{describe_url(url)}: present={st.present} version={st.version} (current {ROLLUPS_VERSION}) "
-                  f"events_behind={st.events_behind} steps_behind={st.steps_behind}")
+            print(
+                f"{describe_url(url)}: present={st.present} version={st.version} (current {ROLLUPS_VERSION}) "
+                f"events_behind={st.events_behind} steps_behind={st.steps_behind}"
+            )
             return 0 if st.current else 1
         with engine.begin() as conn:
             if args.command == "rebuild":

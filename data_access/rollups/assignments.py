@@ -14,13 +14,27 @@ backlog one short index range (the open ones) instead of every assignment. Event
 as the page leaves them out. The event's deadline, closing, satisfaction and unit filter
 columns are copied so that no query needs the events table.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import (
-    Column, Float, Index, Integer, PrimaryKeyConstraint, SmallInteger, String, Table, and_, case, false, func,
-    literal, or_, select,
+    Column,
+    Float,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
 )
 from sqlalchemy.engine import Connection
 
@@ -55,7 +69,7 @@ assignments = Table(
 
 TABLES: tuple = (assignments,)
 # Not NULL but far in the future, so "open at t" is the single range open_until > t.
-NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.timezone.utc)
+NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 COLUMNS = [c.name for c in assignments.columns]
 
 
@@ -87,28 +101,42 @@ def assignment_rows(changed):
     )
     per = (
         select(
-            first.c.event_id, first.c.department_id, first.c.dispatched_at,
+            first.c.event_id,
+            first.c.department_id,
+            first.c.dispatched_at,
             func.min(case((s.c.action == "accept", s.c.at))).label("accepted_at"),
             func.min(case((s.c.action == "complete", s.c.at))).label("completed_first_at"),
             func.max(case((s.c.action == "complete", s.c.at))).label("completed_at"),
             func.min(case((s.c.action == "return", s.c.at))).label("returned_at"),
             func.min(case((s.c.action == "reject", s.c.at))).label("rejected_at"),
         )
-        .select_from(first.outerjoin(s, and_(s.c.event_id == first.c.event_id, its_step,
-                                             s.c.at >= first.c.dispatched_at)))
+        .select_from(
+            first.outerjoin(s, and_(s.c.event_id == first.c.event_id, its_step, s.c.at >= first.c.dispatched_at))
+        )
         .group_by(first.c.event_id, first.c.department_id, first.c.dispatched_at)
         .subquery("per_assignment")
     )
     return (
         select(
-            per.c.event_id, per.c.department_id, per.c.dispatched_at,
-            per.c.accepted_at, seconds_between(per.c.dispatched_at, per.c.accepted_at),
-            per.c.completed_first_at, per.c.completed_at, seconds_between(per.c.dispatched_at, per.c.completed_at),
-            per.c.returned_at, per.c.rejected_at,
-            func.coalesce(_earliest(per.c.returned_at, per.c.completed_first_at, events.c.closed_at),
-                          literal(NEVER, UtcDateTime)),
-            events.c.deadline, events.c.closed_at, events.c.satisfaction, events.c.category_code,
-            events.c.town_id, events.c.village_id,
+            per.c.event_id,
+            per.c.department_id,
+            per.c.dispatched_at,
+            per.c.accepted_at,
+            seconds_between(per.c.dispatched_at, per.c.accepted_at),
+            per.c.completed_first_at,
+            per.c.completed_at,
+            seconds_between(per.c.dispatched_at, per.c.completed_at),
+            per.c.returned_at,
+            per.c.rejected_at,
+            func.coalesce(
+                _earliest(per.c.returned_at, per.c.completed_first_at, events.c.closed_at), literal(NEVER, UtcDateTime)
+            ),
+            events.c.deadline,
+            events.c.closed_at,
+            events.c.satisfaction,
+            events.c.category_code,
+            events.c.town_id,
+            events.c.village_id,
         )
         .select_from(per.join(events, events.c.id == per.c.event_id))
         .where(events.c.filing_only == false())

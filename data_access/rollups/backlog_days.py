@@ -26,21 +26,33 @@ Refresh: the changed events' days (report, close and due days) in their towns ar
 counted again from `events` (an event's report day, town and category never change, and a close
 or deadline, once set, does not move).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import (
-    Column, Date, Integer, PrimaryKeyConstraint, String, Table, and_, false, func, literal, or_,
-    select, true, union_all,
+    Column,
+    Date,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    and_,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..filters import local_date, local_midnight_utc
 from ..schema import EVENT_STATUSES, events, metadata
-from ..sqlfuncs import local_day
-from ..sqlfuncs import count_if
+from ..sqlfuncs import count_if, local_day
 
 COUNTS = ("reported", "closed", "closed_late", "due", "due_on_time")
 
@@ -68,24 +80,36 @@ def _parts(report_where: ColumnElement, close_where: ColumnElement, due_where: C
     zero = literal(0)
 
     def part(day, where, counts: dict):
-        return (select(day.label("day"), town.label("town_id"), e.category_code,
-                       *[counts.get(c, zero).label(c) for c in (*COUNTS, "reported_all")])
-                .where(where).group_by(day, town, e.category_code))
+        return (
+            select(
+                day.label("day"),
+                town.label("town_id"),
+                e.category_code,
+                *[counts.get(c, zero).label(c) for c in (*COUNTS, "reported_all")],
+            )
+            .where(where)
+            .group_by(day, town, e.category_code)
+        )
 
     return union_all(
         part(e.report_date, report_where, {"reported": count_if(nf), "reported_all": func.count()}),
-        part(e.close_date, and_(close_where, e.closed_at.is_not(None), nf),
-             {"closed": func.count(), "closed_late": count_if(e.closed_at > e.deadline)}),
-        part(local_day(e.deadline), and_(due_where, nf),
-             {"due": func.count(), "due_on_time": count_if(and_(e.closed_at.is_not(None),
-                                                                  e.closed_at <= e.deadline))}),
+        part(
+            e.close_date,
+            and_(close_where, e.closed_at.is_not(None), nf),
+            {"closed": func.count(), "closed_late": count_if(e.closed_at > e.deadline)},
+        ),
+        part(
+            local_day(e.deadline),
+            and_(due_where, nf),
+            {"due": func.count(), "due_on_time": count_if(and_(e.closed_at.is_not(None), e.closed_at <= e.deadline))},
+        ),
     ).subquery("backlog_parts")
 
 
 def _insert(conn: Connection, report_where, close_where, due_where) -> None:
     u = _parts(report_where, close_where, due_where)
     keys = [u.c.day, u.c.town_id, u.c.category_code]
-    q = (select(*keys, *[func.sum(u.c[c]) for c in (*COUNTS, "reported_all")]).group_by(*keys).order_by(u.c.day))
+    q = select(*keys, *[func.sum(u.c[c]) for c in (*COUNTS, "reported_all")]).group_by(*keys).order_by(u.c.day)
     conn.execute(backlog_days.insert().from_select([c.name for c in backlog_days.columns], q))
 
 
@@ -93,9 +117,15 @@ def _due_on(days: list[dt.date]) -> ColumnElement:
     """Deadline on one of these local days: one range of ix_events_status_deadline per day (every
     status listed, so the index's first column is bound)."""
     e = events.c
-    return and_(e.status.in_(EVENT_STATUSES), or_(*[
-        and_(e.deadline >= local_midnight_utc(d), e.deadline < local_midnight_utc(d + dt.timedelta(days=1)))
-        for d in days]))
+    return and_(
+        e.status.in_(EVENT_STATUSES),
+        or_(
+            *[
+                and_(e.deadline >= local_midnight_utc(d), e.deadline < local_midnight_utc(d + dt.timedelta(days=1)))
+                for d in days
+            ]
+        ),
+    )
 
 
 def refresh(conn: Connection, changed) -> None:
@@ -105,8 +135,7 @@ def refresh(conn: Connection, changed) -> None:
         _insert(conn, true(), true(), true())
         return
     e = events.c
-    rows = conn.execute(select(e.report_date, e.close_date, e.deadline, e.town_id)
-                        .where(changed.condition(e.id))).all()
+    rows = conn.execute(select(e.report_date, e.close_date, e.deadline, e.town_id).where(changed.condition(e.id))).all()
     if not rows:
         return
     days = sorted({d for r in rows for d in (r.report_date, r.close_date, local_date(r.deadline)) if d is not None})
@@ -114,5 +143,9 @@ def refresh(conn: Connection, changed) -> None:
     b = backlog_days.c
     conn.execute(backlog_days.delete().where(b.day.in_(days), b.town_id.in_(towns)))
     in_towns = func.coalesce(e.town_id, 0).in_(towns)
-    _insert(conn, and_(e.report_date.in_(days), in_towns), and_(e.close_date.in_(days), in_towns),
-            and_(_due_on(days), in_towns))
+    _insert(
+        conn,
+        and_(e.report_date.in_(days), in_towns),
+        and_(e.close_date.in_(days), in_towns),
+        and_(_due_on(days), in_towns),
+    )

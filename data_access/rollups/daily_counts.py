@@ -19,12 +19,25 @@ Refresh: a changed event's (report day, village) partition is deleted and aggreg
 `events` (ix_events_village_date), so an event that closes moves between outcome rows of its
 report day.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import (
-    Column, Date, Integer, PrimaryKeyConstraint, String, Table, and_, bindparam, case, false, func, literal, select,
+    Column,
+    Date,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    select,
     true,
 )
 from sqlalchemy.engine import Connection
@@ -56,8 +69,17 @@ daily_counts = Table(
     Column("sat_sum", Integer, nullable=False),  # ratings of closed, rated, not filing-only events
     Column("sat_n", Integer, nullable=False),
     # Report day first: a period is one range of the key (SQLite stores the rows in key order).
-    PrimaryKeyConstraint("report_date", "town_id", "village_id", "grid_id", "micro_grid_id", "category_code",
-                         "close_date", "due_date", name="pk_daily_counts"),
+    PrimaryKeyConstraint(
+        "report_date",
+        "town_id",
+        "village_id",
+        "grid_id",
+        "micro_grid_id",
+        "category_code",
+        "close_date",
+        "due_date",
+        name="pk_daily_counts",
+    ),
     sqlite_with_rowid=False,
 )
 
@@ -118,8 +140,7 @@ def refresh(conn: Connection, changed) -> None:
     e = events.c
     # Fetched once as lists: few (bounded by the days and villages, not the events), and they
     # let each statement below search its index instead of re-running the changed-ids query.
-    keys = conn.execute(select(e.report_date, e.village_id, e.town_id).where(changed.condition(e.id))
-                        .distinct()).all()
+    keys = conn.execute(select(e.report_date, e.village_id, e.town_id).where(changed.condition(e.id)).distinct()).all()
     if not keys:
         return
     dates = sorted({d for d, _, _ in keys})
@@ -147,9 +168,12 @@ def _town_insert(where: ColumnElement):
 # Every (day, village) of the changed events: a superset of the changed partitions, recomputed whole.
 _DATES = bindparam("dates", expanding=True)
 _VILLAGES = bindparam("villages", expanding=True)
-_DELETE_PARTITIONS = daily_counts.delete().where(daily_counts.c.report_date.in_(_DATES),
-                                                 daily_counts.c.village_id.in_(_VILLAGES))
-_INSERT_PARTITIONS = daily_counts.insert().from_select(_COLUMNS, _aggregate(
-    and_(events.c.report_date.in_(_DATES), events.c.village_id.in_(_VILLAGES))))
-_INSERT_NO_VILLAGE = daily_counts.insert().from_select(_COLUMNS, _aggregate(
-    and_(events.c.village_id.is_(None), events.c.report_date.in_(_DATES))))
+_DELETE_PARTITIONS = daily_counts.delete().where(
+    daily_counts.c.report_date.in_(_DATES), daily_counts.c.village_id.in_(_VILLAGES)
+)
+_INSERT_PARTITIONS = daily_counts.insert().from_select(
+    _COLUMNS, _aggregate(and_(events.c.report_date.in_(_DATES), events.c.village_id.in_(_VILLAGES)))
+)
+_INSERT_NO_VILLAGE = daily_counts.insert().from_select(
+    _COLUMNS, _aggregate(and_(events.c.village_id.is_(None), events.c.report_date.in_(_DATES)))
+)

@@ -22,11 +22,28 @@ Refresh: changed events' rows are deleted and inserted again; the (day, village)
 events are recomputed in `escalation_days` and their (day, category) keys in `path_days` (an
 event's report day, village and category never change).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (
-    Column, Date, Float, Index, Integer, PrimaryKeyConstraint, SmallInteger, String, Table, and_, case, cast,
-    func, literal, or_, select, true, tuple_,
+    Column,
+    Date,
+    Float,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
@@ -38,14 +55,20 @@ from ..sqlfuncs import count_if
 
 GRID_SOURCES = ("patrol", "household_visit", "resident_call")
 PATH_LEVELS = ("grid", "village", "town", "county")
-STAGES = ("report_accept", "accept_dispatch", "dispatch_complete", "accept_complete", "complete_verify",
-          "verify_close")
+STAGES = ("report_accept", "accept_dispatch", "dispatch_complete", "accept_complete", "complete_verify", "verify_close")
 # Stages whose breach is "ended after the event's deadline" (complete→verify: a rule's hours).
 DEADLINE_STAGES = tuple(s for s in STAGES if s != "complete_verify")
 # Facts a path is made of: first step; each level reached (report or escalation to it); first
 # dispatch to a department / down to a grid; filed; first return; first rejection (closed: t_close).
-PATH_FACTS = ("first_step", *[f"reach_{lvl}" for lvl in PATH_LEVELS], "dispatch_department", "dispatch_grid",
-              "file", "return", "reject")
+PATH_FACTS = (
+    "first_step",
+    *[f"reach_{lvl}" for lvl in PATH_LEVELS],
+    "dispatch_department",
+    "dispatch_grid",
+    "file",
+    "return",
+    "reject",
+)
 
 event_paths = Table(
     "event_paths",
@@ -68,8 +91,10 @@ event_paths = Table(
     Column("n_rejects", Integer, nullable=False),
     Column("esc", SmallInteger, nullable=False),  # any escalate step
     Column("decided", SmallInteger, nullable=False),  # any accept or escalate step
-    *[Column(f"t_{a}", UtcDateTime, nullable=True)
-      for a in ("report", "accept", "dispatch", "complete", "verify", "close")],
+    *[
+        Column(f"t_{a}", UtcDateTime, nullable=True)
+        for a in ("report", "accept", "dispatch", "complete", "verify", "close")
+    ],
     *[Column(f"sec_{s}", Float, nullable=True) for s in STAGES],  # NULL: stage not finished
     *[Column(f"breach_{s}", SmallInteger, nullable=False) for s in DEADLINE_STAGES],
     # When each fact of the path first became true (NULL: never): the path as it stood at any
@@ -172,32 +197,52 @@ def per_event(where: ColumnElement, upto=None, lateral: bool = False):
         last("verify").label("t_verify"),
         first("close").label("t_close"),
         func.min(s.at).label("at_first_step"),
-        *[func.min(case((and_(act.in_(("report", "escalate")), s.to_level == lvl), s.at))).label(f"at_reach_{lvl}")
-          for lvl in PATH_LEVELS],
+        *[
+            func.min(case((and_(act.in_(("report", "escalate")), s.to_level == lvl), s.at))).label(f"at_reach_{lvl}")
+            for lvl in PATH_LEVELS
+        ],
         func.min(case((and_(act == "dispatch", s.to_level == "department"), s.at))).label("at_dispatch_department"),
         func.min(case((and_(act == "dispatch", s.to_level == "grid"), s.at))).label("at_dispatch_grid"),
         first("file").label("at_file"),
         first("return").label("at_return"),
         first("reject").label("at_reject"),
     ]
-    event_columns = [events.c.id.label("event_id"), events.c.report_date, events.c.reported_at, events.c.town_id,
-                     events.c.village_id, events.c.category_code, events.c.source, events.c.deadline]
+    event_columns = [
+        events.c.id.label("event_id"),
+        events.c.report_date,
+        events.c.reported_at,
+        events.c.town_id,
+        events.c.village_id,
+        events.c.category_code,
+        events.c.source,
+        events.c.deadline,
+    ]
     on = s.event_id == events.c.id
     if upto is not None:
         on = and_(on, s.at <= upto)
     if lateral:
         # An aggregate without GROUP BY yields one row even for an event without steps.
         steps = select(*step_columns).where(on).lateral("event_step_summary")
-        return (select(*event_columns, *[steps.c[c.name] for c in step_columns])
-                .select_from(events.join(steps, true()))
-                .where(where)
-                .subquery("per_event"))
+        return (
+            select(*event_columns, *[steps.c[c.name] for c in step_columns])
+            .select_from(events.join(steps, true()))
+            .where(where)
+            .subquery("per_event")
+        )
     return (
         select(*event_columns, *step_columns)
         .select_from(events.outerjoin(event_steps, on))
         .where(where)
-        .group_by(events.c.id, events.c.report_date, events.c.reported_at, events.c.town_id, events.c.village_id,
-                  events.c.category_code, events.c.source, events.c.deadline)
+        .group_by(
+            events.c.id,
+            events.c.report_date,
+            events.c.reported_at,
+            events.c.town_id,
+            events.c.village_id,
+            events.c.category_code,
+            events.c.source,
+            events.c.deadline,
+        )
         .subquery("per_event")
     )
 
@@ -223,12 +268,19 @@ def _path_keys(source, reached: dict, to_department, to_grid, filed, closed, rej
         else_="open",
     )
     route = case(
-        (to_department, "department"), (to_grid, "assigned_grid"),
-        (visited["county"] == 1, "county"), (visited["town"] == 1, "town"), (visited["village"] == 1, "village"),
+        (to_department, "department"),
+        (to_grid, "assigned_grid"),
+        (visited["county"] == 1, "county"),
+        (visited["town"] == 1, "town"),
+        (visited["village"] == 1, "village"),
         else_="grid",
     )
-    return {**{f"v_{lvl}": cast(v, SmallInteger) for lvl, v in visited.items()},
-            "dispatch": cast(dispatch, String), "outcome": cast(outcome, String), "route": cast(route, String)}
+    return {
+        **{f"v_{lvl}": cast(v, SmallInteger) for lvl, v in visited.items()},
+        "dispatch": cast(dispatch, String),
+        "outcome": cast(outcome, String),
+        "route": cast(route, String),
+    }
 
 
 def path_keys_at(p, moment=None) -> dict:
@@ -236,12 +288,20 @@ def path_keys_at(p, moment=None) -> dict:
     `per_event` subquery) as they stood at `moment` (None: after their last step), plus `stepped`
     (the event had a step by then). Exact for the keys of PATH_KEYS and the route; not for
     counts (round trips) or stage times."""
+
     def by(col):
         return col.is_not(None) if moment is None else and_(col.is_not(None), col <= moment)
 
-    keys = _path_keys(p.c.source, {lvl: by(p.c[f"at_reach_{lvl}"]) for lvl in PATH_LEVELS},
-                      by(p.c.at_dispatch_department), by(p.c.at_dispatch_grid), by(p.c.at_file), by(p.c.t_close),
-                      by(p.c.at_reject), by(p.c.at_return))
+    keys = _path_keys(
+        p.c.source,
+        {lvl: by(p.c[f"at_reach_{lvl}"]) for lvl in PATH_LEVELS},
+        by(p.c.at_dispatch_department),
+        by(p.c.at_dispatch_grid),
+        by(p.c.at_file),
+        by(p.c.t_close),
+        by(p.c.at_reject),
+        by(p.c.at_return),
+    )
     return {"source": p.c.source, **keys, "stepped": by(p.c.at_first_step)}
 
 
@@ -269,12 +329,24 @@ def path_select(pe) -> Select:
             breaches.append(case((end > pe.c.deadline, 1), else_=0).label(f"breach_{stage}"))
     last_at = case((pe.c.last_step_at > pe.c.reported_at, pe.c.last_step_at), else_=pe.c.reported_at)
     return select(
-        pe.c.event_id, pe.c.report_date, pe.c.reported_at, pe.c.town_id, pe.c.village_id, pe.c.category_code,
-        pe.c.source, pe.c.deadline, last_at.label("last_at"), pe.c.n_steps,
+        pe.c.event_id,
+        pe.c.report_date,
+        pe.c.reported_at,
+        pe.c.town_id,
+        pe.c.village_id,
+        pe.c.category_code,
+        pe.c.source,
+        pe.c.deadline,
+        last_at.label("last_at"),
+        pe.c.n_steps,
         *[keys[k].label(k) for k in ("v_grid", "v_village", "v_town", "v_county", "dispatch", "outcome", "route")],
-        pe.c.n_returns, pe.c.n_rejects, pe.c.esc, pe.c.decided,
+        pe.c.n_returns,
+        pe.c.n_rejects,
+        pe.c.esc,
+        pe.c.decided,
         *[t[a].label(f"t_{a}") for a in t],
-        *seconds, *breaches,
+        *seconds,
+        *breaches,
         *[pe.c[f"at_{fact}"] for fact in PATH_FACTS],
     )
 
@@ -294,30 +366,51 @@ def _insert_days(conn: Connection, where: ColumnElement) -> None:
     cols = ["category_code", "report_date", "village_id", "decided", "escalated", "hotline"]
     for category in (p.c.category_code, literal(ALL_CATEGORIES, String)):
         keys = [p.c.report_date, p.c.village_id] + ([category] if category is p.c.category_code else [])
-        q = (select(category.label("category_code"), p.c.report_date, p.c.village_id, *escalation_counts(p, true()))
-             .where(where, p.c.village_id.is_not(None))
-             .group_by(*keys))
+        q = (
+            select(category.label("category_code"), p.c.report_date, p.c.village_id, *escalation_counts(p, true()))
+            .where(where, p.c.village_id.is_not(None))
+            .group_by(*keys)
+        )
         conn.execute(escalation_days.insert().from_select(cols, q))
 
 
 def _insert_path_days(conn: Connection, where: ColumnElement) -> None:
     p = event_paths.c
     keys = [p.report_date, p.category_code, *[p[k] for k in PATH_KEYS]]
-    trips = (p.n_returns + p.n_rejects)
-    q = (select(*keys, trips.label("trips"), func.count().label("events"))
-         .where(where, p.n_steps > 0)
-         .group_by(*keys, trips)
-         .order_by(p.report_date))  # a period's rows together on disk (PostgreSQL)
+    trips = p.n_returns + p.n_rejects
+    q = (
+        select(*keys, trips.label("trips"), func.count().label("events"))
+        .where(where, p.n_steps > 0)
+        .group_by(*keys, trips)
+        .order_by(p.report_date)
+    )  # a period's rows together on disk (PostgreSQL)
     conn.execute(path_days.insert().from_select([c.name for c in path_days.columns], q))
 
 
 def _insert_returns(conn: Connection, where: ColumnElement, everything: bool = False) -> None:
     s, e = event_steps.c, events.c
-    q = (select(s.id, s.event_id, e.report_date, e.reported_at, e.town_id, e.village_id, e.category_code, s.action,
-                s.from_level, s.to_level, s.at)
-         .select_from(event_steps.join(events, e.id == s.event_id))
-         .where(where, s.action.in_(("return", "reject")) if everything
-                else sqlfuncs.only_indexes(s.action.in_(("return", "reject")), event_steps)))  # by event id
+    q = (
+        select(
+            s.id,
+            s.event_id,
+            e.report_date,
+            e.reported_at,
+            e.town_id,
+            e.village_id,
+            e.category_code,
+            s.action,
+            s.from_level,
+            s.to_level,
+            s.at,
+        )
+        .select_from(event_steps.join(events, e.id == s.event_id))
+        .where(
+            where,
+            s.action.in_(("return", "reject"))
+            if everything
+            else sqlfuncs.only_indexes(s.action.in_(("return", "reject")), event_steps),
+        )
+    )  # by event id
     conn.execute(event_returns.insert().from_select([c.name for c in event_returns.columns], q))
 
 
@@ -331,21 +424,22 @@ def refresh(conn: Connection, changed) -> None:
         conn.execute(path_days.delete())
         # In event order: PostgreSQL then keeps a period's rows together on disk (a month of a
         # 10 M store is 26k pages, not most of the table's 300k).
-        conn.execute(event_paths.insert().from_select(
-            cols, path_select(per_event(true())).order_by("event_id")))
+        conn.execute(event_paths.insert().from_select(cols, path_select(per_event(true())).order_by("event_id")))
         _insert_days(conn, true())
         _insert_path_days(conn, true())
         _insert_returns(conn, true(), everything=True)
         return
     conn.execute(event_returns.delete().where(changed.condition(event_returns.c.event_id)))
     _insert_returns(conn, changed.condition(event_steps.c.event_id))
-    day_keys = (select(events.c.report_date, events.c.village_id)
-                .where(changed.condition(events.c.id), events.c.village_id.is_not(None)))
+    day_keys = select(events.c.report_date, events.c.village_id).where(
+        changed.condition(events.c.id), events.c.village_id.is_not(None)
+    )
     path_keys = select(events.c.report_date, events.c.category_code).where(changed.condition(events.c.id))
     conn.execute(event_paths.delete().where(changed.condition(event_paths.c.event_id)))
     few = conn.dialect.name == "postgresql"  # a catch-up's events: look their steps up one by one
-    conn.execute(event_paths.insert().from_select(
-        cols, path_select(per_event(changed.condition(events.c.id), lateral=few))))
+    conn.execute(
+        event_paths.insert().from_select(cols, path_select(per_event(changed.condition(events.c.id), lateral=few)))
+    )
     d = escalation_days.c
     conn.execute(escalation_days.delete().where(tuple_(d.report_date, d.village_id).in_(day_keys)))
     _insert_days(conn, tuple_(event_paths.c.report_date, event_paths.c.village_id).in_(day_keys))

@@ -20,6 +20,7 @@ Refresh: the rows of each (reporter, month) with a changed event, and the month 
 near-duplicate pair may reach back one month), and of each (community, month) with a changed
 event that has no reporter, are deleted and inserted again from `events`.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -27,17 +28,44 @@ import datetime as dt
 import json
 import math
 
-from sqlalchemy import (Boolean, Column, Date, Float, Index, Integer, PrimaryKeyConstraint, Table, and_, case, cast,
-                        exists, tuple_, func, literal, or_, select, true, union_all)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Table,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from .. import rules as rules_mod
 from ..filters import LOCAL_TZ
-from ..schema import (UtcDateTime, assessment_rules, event_item_types, event_steps, events, grids, metadata,
-                      patrol_checkins, store_meta)
-from ..sqlfuncs import seconds_between
-from ..sqlfuncs import count_if
+from ..schema import (
+    UtcDateTime,
+    assessment_rules,
+    event_item_types,
+    event_steps,
+    events,
+    grids,
+    metadata,
+    patrol_checkins,
+    store_meta,
+)
+from ..sqlfuncs import count_if, seconds_between
 
 META_PARAMS = "reporter_months_params"
 TEAM_LEVELS = ("village", "town", "county", "department")
@@ -50,9 +78,25 @@ MONDAY_EPOCH = dt.datetime(2000, 1, 3, tzinfo=LOCAL_TZ)
 MAX_DUP_HOURS = 27 * 24
 
 COUNT_COLUMNS = (
-    "reported", "filing", "closed", "graded", "qualified", "excellent", "verify_done", "verified_on_time",
-    "unverified_n", "team", "transfers", "sat_sum", "sat_n", "trivial", "padding_suspect", "dup_same",
-    "dup_prev", "escalated", "bypass",
+    "reported",
+    "filing",
+    "closed",
+    "graded",
+    "qualified",
+    "excellent",
+    "verify_done",
+    "verified_on_time",
+    "unverified_n",
+    "team",
+    "transfers",
+    "sat_sum",
+    "sat_n",
+    "trivial",
+    "padding_suspect",
+    "dup_same",
+    "dup_prev",
+    "escalated",
+    "bypass",
 )
 
 reporter_months = Table(
@@ -118,9 +162,14 @@ def _months_table(lo: dt.date, hi: dt.date, tail_days: int):
     rows, m = [], month_start(lo)
     while m <= hi:
         last = month_end(m)
-        rows.append(select(literal(m, Date).label("first"), literal(last, Date).label("last"),
-                           literal(shift_month(m, -1), Date).label("prev_first"),
-                           literal(last - dt.timedelta(days=max(tail_days, 1) - 1), Date).label("tail_from")))
+        rows.append(
+            select(
+                literal(m, Date).label("first"),
+                literal(last, Date).label("last"),
+                literal(shift_month(m, -1), Date).label("prev_first"),
+                literal(last - dt.timedelta(days=max(tail_days, 1) - 1), Date).label("tail_from"),
+            )
+        )
         m = shift_month(m, 1)
     return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("months")
 
@@ -129,8 +178,14 @@ def _months_table(lo: dt.date, hi: dt.date, tail_days: int):
 
 PARAM_KEYS = {
     "common": ("verify_within_hours",),
-    "integrity": ("empty_patrol_max_kmh", "padding_first_hour", "padding_month_end_days", "padding_quick_close_minutes",
-                  "near_duplicates_max_hours", "near_duplicates_max_metres"),
+    "integrity": (
+        "empty_patrol_max_kmh",
+        "padding_first_hour",
+        "padding_month_end_days",
+        "padding_quick_close_minutes",
+        "near_duplicates_max_hours",
+        "near_duplicates_max_metres",
+    ),
 }
 
 
@@ -142,8 +197,11 @@ def cos_lat_of(conn: Connection) -> float:
 def current_params(conn: Connection) -> dict[str, float]:
     """The rule values the rows depend on, as `rankings.rules_for` merges them (file under store)."""
     file_rows = rules_mod.default_rule_rows()
-    stored = conn.execute(select(assessment_rules.c.ruleset, assessment_rules.c.key, assessment_rules.c.value)
-                          .where(assessment_rules.c.ruleset.in_(list(PARAM_KEYS)))).all()
+    stored = conn.execute(
+        select(assessment_rules.c.ruleset, assessment_rules.c.key, assessment_rules.c.value).where(
+            assessment_rules.c.ruleset.in_(list(PARAM_KEYS))
+        )
+    ).all()
     out: dict[str, float] = {}
     for ruleset, keys in PARAM_KEYS.items():
         merged = {r["key"]: r["value"] for r in file_rows if r["ruleset"] in ("common", ruleset)}
@@ -177,20 +235,37 @@ def _aggregate(p: dict[str, float], months, src_condition, affected=None, worker
     key in `months`; `affected` (rb, vk, month) narrows the rows produced."""
     e = events
     # coalesce(action): keeps SQLite on the (event_id, seq) index, not on every verify step.
-    verified_at = (select(func.max(event_steps.c.at))
-                   .where(event_steps.c.event_id == e.c.id, func.coalesce(event_steps.c.action, "") == "verify")
-                   .scalar_subquery())
+    verified_at = (
+        select(func.max(event_steps.c.at))
+        .where(event_steps.c.event_id == e.c.id, func.coalesce(event_steps.c.action, "") == "verify")
+        .scalar_subquery()
+    )
     part = [e.c.reported_by, e.c.item_type_code]
     order = [e.c.reported_at, e.c.id]
     pe = (
-        select(func.coalesce(e.c.reported_by, 0).label("rb"), func.coalesce(e.c.village_id, 0).label("vk"),
-               func.coalesce(e.c.town_id, 0).label("tk"), e.c.report_date, e.c.reported_at, e.c.completed_at,
-               e.c.closed_at, e.c.filing_only, e.c.quality_grade, e.c.satisfaction, e.c.handled_level,
-               e.c.escalations, e.c.source, e.c.item_type_code, e.c.lon, e.c.lat, verified_at.label("verified_at"),
-               func.lag(e.c.report_date).over(partition_by=part, order_by=order).label("prev_date"),
-               func.lag(e.c.reported_at).over(partition_by=part, order_by=order).label("prev_at"),
-               func.lag(e.c.lon).over(partition_by=part, order_by=order).label("prev_lon"),
-               func.lag(e.c.lat).over(partition_by=part, order_by=order).label("prev_lat"))
+        select(
+            func.coalesce(e.c.reported_by, 0).label("rb"),
+            func.coalesce(e.c.village_id, 0).label("vk"),
+            func.coalesce(e.c.town_id, 0).label("tk"),
+            e.c.report_date,
+            e.c.reported_at,
+            e.c.completed_at,
+            e.c.closed_at,
+            e.c.filing_only,
+            e.c.quality_grade,
+            e.c.satisfaction,
+            e.c.handled_level,
+            e.c.escalations,
+            e.c.source,
+            e.c.item_type_code,
+            e.c.lon,
+            e.c.lat,
+            verified_at.label("verified_at"),
+            func.lag(e.c.report_date).over(partition_by=part, order_by=order).label("prev_date"),
+            func.lag(e.c.reported_at).over(partition_by=part, order_by=order).label("prev_at"),
+            func.lag(e.c.lon).over(partition_by=part, order_by=order).label("prev_lon"),
+            func.lag(e.c.lat).over(partition_by=part, order_by=order).label("prev_lat"),
+        )
         .where(src_condition)
         .subquery("pe")
     )
@@ -214,16 +289,26 @@ def _aggregate(p: dict[str, float], months, src_condition, affected=None, worker
     dx = (pe.c.lon - pe.c.prev_lon) * literal(p["cos_lat"] * M_PER_DEG_LON_EQUATOR)
     dy = (pe.c.lat - pe.c.prev_lat) * literal(M_PER_DEG_LAT)
     max_m = float(p["near_duplicates_max_metres"])
-    pair = and_(pe.c.rb != 0, pe.c.prev_at.is_not(None), gap <= p["near_duplicates_max_hours"] * 3600.0,
-                dx * dx + dy * dy <= max_m * max_m)
-    joined = (pe.join(months, pe.c.report_date.between(months.c.first, months.c.last))
-              .join(event_item_types, event_item_types.c.code == pe.c.item_type_code))
+    pair = and_(
+        pe.c.rb != 0,
+        pe.c.prev_at.is_not(None),
+        gap <= p["near_duplicates_max_hours"] * 3600.0,
+        dx * dx + dy * dy <= max_m * max_m,
+    )
+    joined = pe.join(months, pe.c.report_date.between(months.c.first, months.c.last)).join(
+        event_item_types, event_item_types.c.code == pe.c.item_type_code
+    )
     if affected is not None:
         key = affected.c.rb == pe.c.rb if workers_side else affected.c.vk == pe.c.vk
         joined = joined.join(affected, and_(key, affected.c.month == months.c.first))
     q = (
         select(
-            pe.c.rb, pe.c.vk, pe.c.tk, months.c.first, months.c.last, months.c.prev_first,
+            pe.c.rb,
+            pe.c.vk,
+            pe.c.tk,
+            months.c.first,
+            months.c.last,
+            months.c.prev_first,
             func.count(),
             count_if(pe.c.filing_only == true()),
             count_if(and_(closed, pe.c.filing_only == literal(False, Boolean))),
@@ -245,7 +330,9 @@ def _aggregate(p: dict[str, float], months, src_condition, affected=None, worker
             count_if(and_(pe.c.rb == 0, pe.c.source.in_(BYPASS_SOURCES))),
             func.min(case((unverified, pe.c.completed_at))),
             func.max(case((unverified, pe.c.completed_at))),
-            func.max(pe.c.reported_at), func.max(pe.c.completed_at), func.max(pe.c.closed_at),
+            func.max(pe.c.reported_at),
+            func.max(pe.c.completed_at),
+            func.max(pe.c.closed_at),
             func.max(pe.c.verified_at),
         )
         .select_from(joined)
@@ -285,28 +372,48 @@ def refresh(conn: Connection, changed) -> None:
     months = _months_table(first, last, int(p_days(params)))
     rm = reporter_months.c
     # Workers: (reporter, month) of a changed event, or of the month after one.
-    aff_w = (select(c.c.reported_by.label("rb"), months.c.first.label("month"))
-             .select_from(c.join(months, c.c.report_date.between(months.c.prev_first, months.c.last)))
-             .where(in_changed, c.c.reported_by.is_not(None)).distinct().subquery("aff_w"))
+    aff_w = (
+        select(c.c.reported_by.label("rb"), months.c.first.label("month"))
+        .select_from(c.join(months, c.c.report_date.between(months.c.prev_first, months.c.last)))
+        .where(in_changed, c.c.reported_by.is_not(None))
+        .distinct()
+        .subquery("aff_w")
+    )
     # IN over row values, not a correlated EXISTS: evaluated once, not once per row of the table
     # (the feeder calls this after every write).
-    conn.execute(reporter_months.delete().where(rm.reported_by != 0, tuple_(rm.reported_by, rm.month).in_(
-        select(aff_w.c.rb, aff_w.c.month))))
-    src_w = and_(e.c.reported_by.in_(select(aff_w.c.rb)),
-                 e.c.report_date.between(shift_month(first, -1), last))
-    conn.execute(reporter_months.insert().from_select(
-        _columns(), _aggregate(params, months, src_w, aff_w, workers_side=True)))
+    conn.execute(
+        reporter_months.delete().where(
+            rm.reported_by != 0, tuple_(rm.reported_by, rm.month).in_(select(aff_w.c.rb, aff_w.c.month))
+        )
+    )
+    src_w = and_(e.c.reported_by.in_(select(aff_w.c.rb)), e.c.report_date.between(shift_month(first, -1), last))
+    conn.execute(
+        reporter_months.insert().from_select(_columns(), _aggregate(params, months, src_w, aff_w, workers_side=True))
+    )
     # No reporter: (community, month) of a changed event.
-    aff_n = (select(func.coalesce(c.c.village_id, 0).label("vk"), months.c.first.label("month"))
-             .select_from(c.join(months, c.c.report_date.between(months.c.first, months.c.last)))
-             .where(in_changed, c.c.reported_by.is_(None)).distinct().subquery("aff_n"))
-    conn.execute(reporter_months.delete().where(rm.reported_by == 0, tuple_(rm.village_id, rm.month).in_(
-        select(aff_n.c.vk, aff_n.c.month))))
-    src_n = and_(e.c.reported_by.is_(None), e.c.report_date.between(first, last),
-                 or_(e.c.village_id.in_(select(aff_n.c.vk)),
-                     and_(e.c.village_id.is_(None), exists(select(1).select_from(aff_n).where(aff_n.c.vk == 0)))))
-    conn.execute(reporter_months.insert().from_select(
-        _columns(), _aggregate(params, months, src_n, aff_n, workers_side=False)))
+    aff_n = (
+        select(func.coalesce(c.c.village_id, 0).label("vk"), months.c.first.label("month"))
+        .select_from(c.join(months, c.c.report_date.between(months.c.first, months.c.last)))
+        .where(in_changed, c.c.reported_by.is_(None))
+        .distinct()
+        .subquery("aff_n")
+    )
+    conn.execute(
+        reporter_months.delete().where(
+            rm.reported_by == 0, tuple_(rm.village_id, rm.month).in_(select(aff_n.c.vk, aff_n.c.month))
+        )
+    )
+    src_n = and_(
+        e.c.reported_by.is_(None),
+        e.c.report_date.between(first, last),
+        or_(
+            e.c.village_id.in_(select(aff_n.c.vk)),
+            and_(e.c.village_id.is_(None), exists(select(1).select_from(aff_n).where(aff_n.c.vk == 0))),
+        ),
+    )
+    conn.execute(
+        reporter_months.insert().from_select(_columns(), _aggregate(params, months, src_n, aff_n, workers_side=False))
+    )
 
 
 def _patrol_select(p: dict[str, float], condition):
@@ -315,11 +422,17 @@ def _patrol_select(p: dict[str, float], condition):
     part = [pc.worker_id, pc.checkin_date]
     order = [pc.at, pc.id]
     lagged = (
-        select(pc.worker_id, pc.checkin_date, pc.at, pc.lon, pc.lat,
-               func.row_number().over(partition_by=part, order_by=order).label("seq"),
-               func.lag(pc.at).over(partition_by=part, order_by=order).label("prev_at"),
-               func.lag(pc.lon).over(partition_by=part, order_by=order).label("prev_lon"),
-               func.lag(pc.lat).over(partition_by=part, order_by=order).label("prev_lat"))
+        select(
+            pc.worker_id,
+            pc.checkin_date,
+            pc.at,
+            pc.lon,
+            pc.lat,
+            func.row_number().over(partition_by=part, order_by=order).label("seq"),
+            func.lag(pc.at).over(partition_by=part, order_by=order).label("prev_at"),
+            func.lag(pc.lon).over(partition_by=part, order_by=order).label("prev_lon"),
+            func.lag(pc.lat).over(partition_by=part, order_by=order).label("prev_lat"),
+        )
         .where(condition)
         .subquery("legs")
     )
@@ -329,13 +442,17 @@ def _patrol_select(p: dict[str, float], condition):
     dist2 = dx * dx + dy * dy
     vmax = float(p["empty_patrol_max_kmh"]) / 3.6
     fast = and_(lagged.c.prev_at.is_not(None), dist2 > (secs * vmax) * (secs * vmax), dist2 > 1.0)
-    return (
-        select(lagged.c.worker_id, lagged.c.checkin_date, func.count(), func.max(case((fast, 1), else_=0)),
-               func.round(func.sum(lagged.c.lon) * 100000), func.round(func.sum(lagged.c.lat) * 100000),
-               func.round(func.sum(lagged.c.lon * lagged.c.seq) * 100000),
-               func.round(func.sum(lagged.c.lat * lagged.c.seq) * 100000), func.max(lagged.c.at))
-        .group_by(lagged.c.worker_id, lagged.c.checkin_date)
-    )
+    return select(
+        lagged.c.worker_id,
+        lagged.c.checkin_date,
+        func.count(),
+        func.max(case((fast, 1), else_=0)),
+        func.round(func.sum(lagged.c.lon) * 100000),
+        func.round(func.sum(lagged.c.lat) * 100000),
+        func.round(func.sum(lagged.c.lon * lagged.c.seq) * 100000),
+        func.round(func.sum(lagged.c.lat * lagged.c.seq) * 100000),
+        func.max(lagged.c.at),
+    ).group_by(lagged.c.worker_id, lagged.c.checkin_date)
 
 
 def _refresh_patrol_days(conn: Connection, p: dict[str, float], everything: bool) -> None:
@@ -345,17 +462,27 @@ def _refresh_patrol_days(conn: Connection, p: dict[str, float], everything: bool
     raw = conn.execute(select(store_meta.c.value).where(store_meta.c.key == META_CHECKIN_ID)).scalar()
     if everything or raw is None:
         conn.execute(patrol_days.delete())
-        conn.execute(patrol_days.insert().from_select([c.name for c in patrol_days.columns],
-                                                      _patrol_select(p, true())))
+        conn.execute(patrol_days.insert().from_select([c.name for c in patrol_days.columns], _patrol_select(p, true())))
     elif int(raw) < top:
         new = patrol_checkins.alias("new")
         day_of_new = tuple_(pc.worker_id, pc.checkin_date).in_(
-            select(new.c.worker_id, new.c.checkin_date).where(new.c.id > int(raw)))
+            select(new.c.worker_id, new.c.checkin_date).where(new.c.id > int(raw))
+        )
         pd_ = patrol_days.c
-        conn.execute(patrol_days.delete().where(exists(select(1).select_from(new).where(
-            new.c.id > int(raw), new.c.worker_id == pd_.worker_id, new.c.checkin_date == pd_.checkin_date))))
-        conn.execute(patrol_days.insert().from_select([c.name for c in patrol_days.columns],
-                                                      _patrol_select(p, day_of_new)))
+        conn.execute(
+            patrol_days.delete().where(
+                exists(
+                    select(1)
+                    .select_from(new)
+                    .where(
+                        new.c.id > int(raw), new.c.worker_id == pd_.worker_id, new.c.checkin_date == pd_.checkin_date
+                    )
+                )
+            )
+        )
+        conn.execute(
+            patrol_days.insert().from_select([c.name for c in patrol_days.columns], _patrol_select(p, day_of_new))
+        )
     conn.execute(store_meta.delete().where(store_meta.c.key == META_CHECKIN_ID))
     conn.execute(store_meta.insert(), [{"key": META_CHECKIN_ID, "value": str(top)}])
 
@@ -365,6 +492,7 @@ def p_days(params: dict[str, float]) -> float:
 
 
 # --- reading --------------------------------------------------------------------------------------
+
 
 def usable_at(as_of: dt.datetime) -> ColumnElement:
     """SQL: nothing counted in the row happened after `as_of` (the row is exact as of then), apart
@@ -386,7 +514,8 @@ def due_unverified(as_of: dt.datetime, verify_hours: float) -> ColumnElement:
         (rm.unverified_n == 0, 0),
         (seconds_between(rm.unverified_max_at, now) > limit_s, rm.unverified_n),
         (seconds_between(rm.unverified_min_at, now) <= limit_s, 0),
-        else_=None)
+        else_=None,
+    )
 
 
 def params(engine) -> dict[str, float] | None:

@@ -12,6 +12,7 @@ A made-up district ("示范区", 120.00–120.12°E, 30.00–30.06°N): 2 towns 
   below), cn_platform_gbk.csv / cn_platform_bom.csv / cn_platform.xlsx (the same rows of a
   typical Chinese platform export in GBK, UTF-8 with BOM and Excel), cn_platform_broken_gbk.csv.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,9 +41,16 @@ def units():
             villages.append({"CODE": vcode, "NAME": vname, "TOWN": tcode, "geometry": box(a, c, b, d)})
             mid = (a + b) / 2
             for g, (e, f) in enumerate(((a, mid), (mid, b))):
-                grids.append({"grid_code": f"{vcode}G{g + 1:02d}", "grid_name": f"{vname}第{g + 1}网格",
-                              "village": vcode, "households": 200 + 37 * len(grids), "residents": 560 + 90 * len(grids),
-                              "geometry": box(e, c, f, d)})
+                grids.append(
+                    {
+                        "grid_code": f"{vcode}G{g + 1:02d}",
+                        "grid_name": f"{vname}第{g + 1}网格",
+                        "village": vcode,
+                        "households": 200 + 37 * len(grids),
+                        "residents": 560 + 90 * len(grids),
+                        "geometry": box(e, c, f, d),
+                    }
+                )
     return towns, villages, grids
 
 
@@ -105,15 +113,27 @@ def write_open311(n: int = 320):
         updated = done if closed else (req + dt.timedelta(hours=rnd.uniform(0.2, 6))).replace(microsecond=0)
         lon = round(rnd.uniform(X0 + 0.002, X1 - 0.002), 6)
         lat = round(rnd.uniform(Y0 + 0.002, Y1 - 0.002), 6)
-        rows.append({
-            "service_request_id": f"26-{100001 + i:07d}", "status": "closed" if closed else "open",
-            "status_notes": "Work order completed" if closed else "Assigned to crew",
-            "service_name": name, "service_code": code,
-            "description": f"{name} reported near {rnd.choice(STREETS)}", "agency_responsible": agency,
-            "service_notice": "", "requested_datetime": req.isoformat(), "updated_datetime": updated.isoformat(),
-            "expected_datetime": (req + dt.timedelta(hours=med * 2)).isoformat() if rnd.random() < 0.6 else "",
-            "address": f"{rnd.choice(STREETS)}{rnd.randrange(1, 400)}号", "address_id": "", "zipcode": "311800",
-            "lat": lat, "long": lon, "media_url": ""})
+        rows.append(
+            {
+                "service_request_id": f"26-{100001 + i:07d}",
+                "status": "closed" if closed else "open",
+                "status_notes": "Work order completed" if closed else "Assigned to crew",
+                "service_name": name,
+                "service_code": code,
+                "description": f"{name} reported near {rnd.choice(STREETS)}",
+                "agency_responsible": agency,
+                "service_notice": "",
+                "requested_datetime": req.isoformat(),
+                "updated_datetime": updated.isoformat(),
+                "expected_datetime": (req + dt.timedelta(hours=med * 2)).isoformat() if rnd.random() < 0.6 else "",
+                "address": f"{rnd.choice(STREETS)}{rnd.randrange(1, 400)}号",
+                "address_id": "",
+                "zipcode": "311800",
+                "lat": lat,
+                "long": lon,
+                "media_url": "",
+            }
+        )
     pd.DataFrame(rows).to_csv(HERE / "open311_requests.csv", index=False, encoding="utf-8")
 
 
@@ -140,14 +160,26 @@ def cn_rows(n: int = 48, seed: int = 2026):
         fin = dis + dt.timedelta(hours=rnd.uniform(2, 90))
         clo = fin + dt.timedelta(hours=rnd.uniform(1, 24))
         state = rnd.choices(["已结案", "处置中", "已办结"], [7, 2, 1])[0]
-        rows.append({
-            "事件编号": f"SJ2026{i + 1:05d}", "事件大类": cat, "事项小类": item, "事件来源": rnd.choice(CN_SOURCES),
-            "紧急程度": urg, "处置部门": dept, "事件描述": f"{rnd.choice(STREETS)}附近{item}",
-            "经度": f"{rnd.uniform(X0 + 0.002, X1 - 0.002):.6f}", "纬度": f"{rnd.uniform(Y0 + 0.002, Y1 - 0.002):.6f}",
-            "上报时间": rep.strftime(fmt), "受理时间": acc.strftime(fmt), "派遣时间": dis.strftime(fmt),
-            "办结时间": fin.strftime(fmt) if state != "处置中" else "",
-            "结案时间": clo.strftime(fmt) if state == "已结案" else "", "办理状态": state,
-            "满意度": str(rnd.randint(3, 5)) if state == "已结案" else ""})
+        rows.append(
+            {
+                "事件编号": f"SJ2026{i + 1:05d}",
+                "事件大类": cat,
+                "事项小类": item,
+                "事件来源": rnd.choice(CN_SOURCES),
+                "紧急程度": urg,
+                "处置部门": dept,
+                "事件描述": f"{rnd.choice(STREETS)}附近{item}",
+                "经度": f"{rnd.uniform(X0 + 0.002, X1 - 0.002):.6f}",
+                "纬度": f"{rnd.uniform(Y0 + 0.002, Y1 - 0.002):.6f}",
+                "上报时间": rep.strftime(fmt),
+                "受理时间": acc.strftime(fmt),
+                "派遣时间": dis.strftime(fmt),
+                "办结时间": fin.strftime(fmt) if state != "处置中" else "",
+                "结案时间": clo.strftime(fmt) if state == "已结案" else "",
+                "办理状态": state,
+                "满意度": str(rnd.randint(3, 5)) if state == "已结案" else "",
+            }
+        )
     return pd.DataFrame(rows)
 
 

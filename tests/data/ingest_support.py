@@ -1,4 +1,5 @@
 """Helpers shared by the import tests: fresh stores, a whole-store fingerprint, the base county."""
+
 from __future__ import annotations
 
 import hashlib
@@ -48,8 +49,14 @@ def import_base_boundaries(url: str) -> None:
     steps = [
         (DATA / "towns.geojson", "town", "code", "name", None, {}),
         (DATA / "villages.zip", "village", "CODE", "NAME", "TOWN", {}),
-        (DATA / "grids.gpkg", "grid", "grid_code", "grid_name", "village",
-         {"households_field": "households", "residents_field": "residents"}),
+        (
+            DATA / "grids.gpkg",
+            "grid",
+            "grid_code",
+            "grid_name",
+            "village",
+            {"households_field": "households", "residents_field": "residents"},
+        ),
     ]
     for path, level, id_f, name_f, parent_f, extra in steps:
         report = import_boundaries(path, url, level, id_f, name_f, parent_f, **extra)

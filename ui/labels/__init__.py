@@ -5,6 +5,7 @@ each module in this package defines `LABELS = {key: (zh, en)}`; they are merged 
 defined twice is an error. Metric names and definitions live in `data_access.metrics`; category
 and unit names come from the store.
 """
+
 from __future__ import annotations
 
 import importlib

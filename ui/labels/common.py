@@ -40,17 +40,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "store_empty_title": ("数据库中还没有数据", "The database holds no data yet"),
     "store_empty_body": (
         "数据库 `{url}` 可以连接,但{reason}。\n\n请先导入数据,或生成示例县:\n\n"
-        "`python -m sample_data.generate --db \"{url}\" --profile county`",
+        '`python -m sample_data.generate --db "{url}" --profile county`',
         "The database `{url}` answers, but {reason}.\n\nImport data first, or generate the sample county:\n\n"
-        "`python -m sample_data.generate --db \"{url}\" --profile county`",
+        '`python -m sample_data.generate --db "{url}" --profile county`',
     ),
     "store_rollups_title": ("汇总表需要重建", "The summary tables need rebuilding"),
     "store_rollups_body": (
         "数据库 `{url}` 中有事件,但{reason}。\n\n页面读取由事件和流转记录汇总而成的表;请在可写入数据库的账户下运行:\n\n"
-        "`python -m data_access.rollups rebuild --db \"{url}\"`",
+        '`python -m data_access.rollups rebuild --db "{url}"`',
         "The database `{url}` holds events, but {reason}.\n\nThe pages read tables summarised from the events and "
         "their steps; run, as a user who may write to the database:\n\n"
-        "`python -m data_access.rollups rebuild --db \"{url}\"`",
+        '`python -m data_access.rollups rebuild --db "{url}"`',
     ),
     "rollups_behind": (
         "汇总表落后于事件表:有 {events} 件事件、{steps} 条流转记录写入后尚未汇总(由其他工具写入)。"
@@ -58,14 +58,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "The summary tables lag the events: {events} events and {steps} steps were written (by another tool) "
         "since they were last updated. The numbers here leave them out; run `python -m data_access.rollups catch-up`.",
     ),
-    "building_sample": ("首次启动:正在生成示例县数据(约一分钟)……",
-                        "First start: generating the sample county (about a minute)…"),
+    "building_sample": (
+        "首次启动:正在生成示例县数据(约一分钟)……",
+        "First start: generating the sample county (about a minute)…",
+    ),
     "bad_filter": ("筛选条件无效:{reason}", "This filter cannot be used: {reason}"),
     # overview
     "overview_title": ("总览", "Overview"),
-    "period_caption": ("统计期 {start} 至 {end}(北京时间),数据截至 {as_of}。对比上一周期 {pstart} 至 {pend}。",
-                       "Period {start} to {end} (Beijing time), data as of {as_of}. "
-                       "Compared with the previous period {pstart} to {pend}."),
+    "period_caption": (
+        "统计期 {start} 至 {end}(北京时间),数据截至 {as_of}。对比上一周期 {pstart} 至 {pend}。",
+        "Period {start} to {end} (Beijing time), data as of {as_of}. "
+        "Compared with the previous period {pstart} to {pend}.",
+    ),
     "kpi_volume": ("数量与积压", "Volume and backlog"),
     "kpi_quality": ("质量", "Quality"),
     "checkin_value": ("{n} / {total}", "{n} / {total}"),
@@ -78,9 +82,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "day": ("日期", "Day"),
     "events_axis": ("事件数", "Events"),
     "map_title": ("各镇街超期事件", "Overdue events by town"),
-    "map_caption": ("颜色按统计期末超期事件数分级;悬停查看详情。底图不需联网。",
-                    "Colour classes by overdue events at the end of the period; hover for details. "
-                    "No internet base map is needed."),
+    "map_caption": (
+        "颜色按统计期末超期事件数分级;悬停查看详情。底图不需联网。",
+        "Colour classes by overdue events at the end of the period; hover for details. No internet base map is needed.",
+    ),
     "legend": ("图例", "Legend"),
     "town_table_title": ("镇街明细", "By town"),
     "col_town": ("镇街", "Town / street"),

@@ -15,10 +15,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "data_import_kind_boundaries": ("边界", "Boundaries"),
     "data_import_kind_events": ("事件", "Events"),
     "data_import_file": ("选择文件", "Choose a file"),
-    "data_import_file_help_boundaries": ("GeoJSON、Shapefile(.zip,含 .shp/.dbf/.prj)或 GeoPackage",
-                                         "GeoJSON, a zipped Shapefile (.shp/.dbf/.prj) or a GeoPackage"),
-    "data_import_file_help_events": ("CSV(UTF-8、带 BOM 的 UTF-8 或 GBK,自动识别)或 Excel(.xlsx)",
-                                     "CSV (UTF-8, UTF-8 with BOM or GBK, detected) or Excel (.xlsx)"),
+    "data_import_file_help_boundaries": (
+        "GeoJSON、Shapefile(.zip,含 .shp/.dbf/.prj)或 GeoPackage",
+        "GeoJSON, a zipped Shapefile (.shp/.dbf/.prj) or a GeoPackage",
+    ),
+    "data_import_file_help_events": (
+        "CSV(UTF-8、带 BOM 的 UTF-8 或 GBK,自动识别)或 Excel(.xlsx)",
+        "CSV (UTF-8, UTF-8 with BOM or GBK, detected) or Excel (.xlsx)",
+    ),
     "data_import_level": ("层级", "Level"),
     "data_import_level_county": ("县(区)", "County / district"),
     "data_import_level_town": ("镇街", "Town / street"),
@@ -43,7 +47,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "data_import_mapping": ("字段映射", "Field mapping"),
     "data_import_mapping_upload": ("上传映射文件(TOML)……", "Upload a mapping (TOML)…"),
     "data_import_mapping_file": ("映射文件", "Mapping file"),
-    "data_import_allow_partial": ("允许部分导入(只写入通过校验的行)", "Allow a partial import (load only the rows that pass)"),
+    "data_import_allow_partial": (
+        "允许部分导入(只写入通过校验的行)",
+        "Allow a partial import (load only the rows that pass)",
+    ),
     "data_import_preview": ("校验并预览", "Validate and preview"),
     "data_import_commit": ("提交导入", "Commit the import"),
     "data_import_need_file": ("请先选择文件。", "Choose a file first."),
@@ -55,28 +62,45 @@ LABELS: dict[str, tuple[str, str]] = {
     "data_import_to_insert": ("新增", "New"),
     "data_import_to_update": ("更新", "Updated"),
     "data_import_rows_help": ("源文件中的数据行(不含表头)", "Data rows of the source file (header excluded)"),
-    "data_import_refused_help": ("至少有一个问题的行;问题逐条列在下表", "Rows with at least one problem, each listed below"),
+    "data_import_refused_help": (
+        "至少有一个问题的行;问题逐条列在下表",
+        "Rows with at least one problem, each listed below",
+    ),
     "data_import_new_help": ("按编码在库中找不到、将新增的记录", "Records whose code is not in the store yet: added"),
-    "data_import_update_help": ("按编码已在库中、将被覆盖更新的记录(重复导入不会产生重复数据)",
-                                "Records whose code is already stored: updated (re-importing never duplicates)"),
+    "data_import_update_help": (
+        "按编码已在库中、将被覆盖更新的记录(重复导入不会产生重复数据)",
+        "Records whose code is already stored: updated (re-importing never duplicates)",
+    ),
     "data_import_encoding": ("文件编码:{encoding}", "File encoding: {encoding}"),
     "data_import_clean": ("校验通过,可以提交。", "The file passed every check: ready to commit."),
-    "data_import_has_errors": ("有 {n} 行未通过校验,默认不会写入任何数据。请修正源文件,或勾选“允许部分导入”。",
-                               "{n} rows failed the checks, so by default nothing is written. Fix the source file, "
-                               "or tick “allow a partial import”."),
-    "data_import_file_error": ("整个文件无法导入(见下表中行号为空的问题),未写入任何数据。",
-                               "The file as a whole cannot be imported (see the problems without a row number "
-                               "below); nothing was written."),
+    "data_import_has_errors": (
+        "有 {n} 行未通过校验,默认不会写入任何数据。请修正源文件,或勾选“允许部分导入”。",
+        "{n} rows failed the checks, so by default nothing is written. Fix the source file, "
+        "or tick “allow a partial import”.",
+    ),
+    "data_import_file_error": (
+        "整个文件无法导入(见下表中行号为空的问题),未写入任何数据。",
+        "The file as a whole cannot be imported (see the problems without a row number below); nothing was written.",
+    ),
     "data_import_errors": ("校验问题", "Problems found"),
     "data_import_col_row": ("行号", "Row"),
     "data_import_col_field": ("字段", "Field"),
     "data_import_col_reason": ("原因", "Reason"),
     "data_import_repairs_title": ("几何修复记录", "Shape repairs"),
     "data_import_warnings": ("提示", "Notes"),
-    "data_import_preview_title": ("预览:前 {n} 条将写入的记录", "Preview: the first {n} records as they will be stored"),
+    "data_import_preview_title": (
+        "预览:前 {n} 条将写入的记录",
+        "Preview: the first {n} records as they will be stored",
+    ),
     "data_import_rejected": ("下载被拒绝的行", "Download the refused rows"),
-    "data_import_committed": ("已提交:新增 {inserted} 条,更新 {updated} 条。", "Committed: {inserted} added, {updated} updated."),
+    "data_import_committed": (
+        "已提交:新增 {inserted} 条,更新 {updated} 条。",
+        "Committed: {inserted} added, {updated} updated.",
+    ),
     "data_import_not_committed": ("未写入任何数据:{reason}", "Nothing was written: {reason}"),
-    "data_import_preview_first": ("请先校验并预览当前文件和设置,再提交。", "Validate and preview this file with these settings before committing."),
+    "data_import_preview_first": (
+        "请先校验并预览当前文件和设置,再提交。",
+        "Validate and preview this file with these settings before committing.",
+    ),
     "data_import_done": ("完成", "done"),
 }

@@ -5,7 +5,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "dept_caption": (
         "统计期 {start} 至 {end}(北京时间),数据截至 {as_of}。口径:一次“派单”= 一个事件派给一个部门;"
         "按首次派给该部门的时间归入统计期,当前在办和超期按统计期末计算(不论何时派单)。",
-        "Period {start} to {end} (Beijing time), data as of {as_of}. One \"assignment\" = one event dispatched "
+        'Period {start} to {end} (Beijing time), data as of {as_of}. One "assignment" = one event dispatched '
         "to one department, counted in the period of its first dispatch there; open and overdue work is "
         "measured at the period end, whenever it was dispatched.",
     ),
@@ -13,13 +13,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "镇街、村社、事件大类筛选作用于事件;镇街评价只按镇街筛选。",
         "The town, village and category filters apply to events; the towns' ratings follow the town filter only.",
     ),
-    "dept_no_data": ("统计期内没有派给部门的事件,也没有部门在办事件。请扩大日期范围或调整筛选。",
-                     "No events were dispatched to departments in this period and none are open with one. "
-                     "Widen the date range or change the filters."),
+    "dept_no_data": (
+        "统计期内没有派给部门的事件,也没有部门在办事件。请扩大日期范围或调整筛选。",
+        "No events were dispatched to departments in this period and none are open with one. "
+        "Widen the date range or change the filters.",
+    ),
     "dept_table_title": ("各部门响应情况", "Response by department"),
     "dept_table_caption": (
         "点击列名排序;首行“{county}”为全部部门合计(全县参照)。默认按综合得分从低到高。悬停列名查看定义。",
-        "Click a column name to sort; the first row, \"{county}\", pools every department (the county reference). "
+        'Click a column name to sort; the first row, "{county}", pools every department (the county reference). '
         "Sorted by score, lowest first. Hover a column name for its definition.",
     ),
     "dept_county_row": ("全县(全部部门)", "County (all departments)"),
@@ -44,8 +46,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "dept_col_mismatch": ("评价与数据", "Rating vs data"),
     "dept_mismatch_above": ("评价高于数据", "Rated above its data"),
     "dept_mismatch_below": ("评价低于数据", "Rated below its data"),
-    "dept_open_help": ("统计期末仍在该部门手中(未退回、未办结、未结案)的事件数,不论何时派单。",
-                       "Events still with the department at the period end (not returned, completed or closed)."),
+    "dept_open_help": (
+        "统计期末仍在该部门手中(未退回、未办结、未结案)的事件数,不论何时派单。",
+        "Events still with the department at the period end (not returned, completed or closed).",
+    ),
     "dept_definitions": ("指标定义", "Definitions"),
     "dept_score_title": ("部门综合得分", "Department score"),
     "dept_score_formula": (
@@ -55,11 +59,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "+ {w_volume:g} × volume share); volume share = received ÷ the most any scored department received; "
         "departments with fewer than {min_n:g} received are not scored.",
     ),
-    "dept_rules_default": ("数据库中缺少部门考核规则 {keys},暂用 sample_data/assessment_rules.toml 中的默认值。",
-                           "The store lacks the department rules {keys}; the defaults from "
-                           "sample_data/assessment_rules.toml are used."),
-    "dept_chart_title": ("部门对比(虚线为全县参照,最差的在最上方)",
-                         "Departments compared (dashed line: county reference; worst at the top)"),
+    "dept_rules_default": (
+        "数据库中缺少部门考核规则 {keys},暂用 sample_data/assessment_rules.toml 中的默认值。",
+        "The store lacks the department rules {keys}; the defaults from sample_data/assessment_rules.toml are used.",
+    ),
+    "dept_chart_title": (
+        "部门对比(虚线为全县参照,最差的在最上方)",
+        "Departments compared (dashed line: county reference; worst at the top)",
+    ),
     "dept_chart_measure": ("对比指标", "Measure"),
     "dept_chart_min": ("只显示收到不少于 {n} 件的部门。", "Only departments that received at least {n} events."),
     "dept_dist_title": ("用时分布", "How long it takes"),
@@ -76,13 +83,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "dept_hours_axis": ("小时", "Hours"),
     "dept_focus": ("查看部门", "Department to look at"),
     "dept_focus_all": ("全部部门", "All departments"),
-    "dept_bad_param": ("网址参数 department={value} 不是本期有派单或在办事件的部门编号,下面显示全部部门。",
-                       "The URL parameter department={value} is not the id of a department with work in this "
-                       "period; all departments are shown below."),
+    "dept_bad_param": (
+        "网址参数 department={value} 不是本期有派单或在办事件的部门编号,下面显示全部部门。",
+        "The URL parameter department={value} is not the id of a department with work in this "
+        "period; all departments are shown below.",
+    ),
     "dept_trend_title": ("月度趋势:{name}", "Monthly trend: {name}"),
-    "dept_trend_caption": ("按派单月份(北京时间)统计;柱为收到件数,折线为办结用时中位数与按期处置率。",
-                           "By month of dispatch (Beijing time); bars: events received, lines: median time to "
-                           "complete and on-time rate."),
+    "dept_trend_caption": (
+        "按派单月份(北京时间)统计;柱为收到件数,折线为办结用时中位数与按期处置率。",
+        "By month of dispatch (Beijing time); bars: events received, lines: median time to complete and on-time rate.",
+    ),
     "dept_month": ("月份", "Month"),
     "dept_by_category_title": ("按事件大类:{name}", "By category: {name}"),
     "dept_by_town_title": ("按镇街:{name}", "By town: {name}"),
@@ -91,8 +101,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "dept_unlocated": ("未定位", "Not located"),
     "dept_oldest_title": ("等待最久的在办事件:{name}", "Oldest open items: {name}"),
     "dept_oldest_per_page": ("每页件数", "Items per page"),
-    "dept_oldest_caption": ("共 {n} 件在办,其中 {overdue} 件超期;每页 {per} 件,按派单时间从早到晚。",
-                            "{n} open, {overdue} of them overdue; {per} a page, oldest dispatch first."),
+    "dept_oldest_caption": (
+        "共 {n} 件在办,其中 {overdue} 件超期;每页 {per} 件,按派单时间从早到晚。",
+        "{n} open, {overdue} of them overdue; {per} a page, oldest dispatch first.",
+    ),
     "dept_oldest_pick": ("请选择一个部门查看其在办事件。", "Pick a department to see its open items."),
     "dept_oldest_none": ("该部门目前没有在办事件。", "This department holds no open items."),
     "dept_col_code": ("事件编号", "Event"),
@@ -125,9 +137,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "dept_reverse_none": ("没有部门的评价与数据明显不符。", "No department's rating clearly disagrees with its data."),
     "dept_reverse_flagged": ("评价与数据不符的部门", "Departments whose rating disagrees with the data"),
-    "dept_reverse_unrated": ("统计期涉及的月份还没有镇街评价(评价按已结束的月份给出)。",
-                             "No town ratings for the months of this period yet (ratings are given for months "
-                             "that are over)."),
+    "dept_reverse_unrated": (
+        "统计期涉及的月份还没有镇街评价(评价按已结束的月份给出)。",
+        "No town ratings for the months of this period yet (ratings are given for months that are over).",
+    ),
     "dept_col_z_gap": ("标准分之差", "z-score gap"),
     "dept_col_rating_rank": ("评价名次", "Rating rank"),
     "dept_col_score_rank": ("得分名次", "Score rank"),

@@ -25,7 +25,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "town), to where it was dispatched (a **department**, or **assigned down to a grid** by a centre), and to "
         "exactly one **outcome**.\n"
         "- **Events that go up and come back down** (a return, e.g. town → village) count at the **highest level "
-        "they reached**; the return shows in the outcome \"closed after a return\" and in the returns-and-rework "
+        'they reached**; the return shows in the outcome "closed after a return" and in the returns-and-rework '
         "tab.\n"
         "- **Outcome** (one, in this order of precedence): filing-only; closed after rejection and rework; closed "
         "after a return; closed; still open.\n"
@@ -88,9 +88,14 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "ef_hover_node": ("%{label}<br>事件:%{value}<extra></extra>", "%{label}<br>Events: %{value}<extra></extra>"),
     "ef_legend": ("颜色 = 结果:", "Colour = outcome:"),
-    "ef_balance_title": ("对账:每个节点 流入 = 继续流出 + 止于此处", "Reconciliation: at each node, in = passed on + ended here"),
-    "ef_balance_ok": ("全部节点对账一致;来源合计 {n} 件 = 结果合计 {m} 件。",
-                      "Every node balances; origins add up to {n} events = outcomes {m}."),
+    "ef_balance_title": (
+        "对账:每个节点 流入 = 继续流出 + 止于此处",
+        "Reconciliation: at each node, in = passed on + ended here",
+    ),
+    "ef_balance_ok": (
+        "全部节点对账一致;来源合计 {n} 件 = 结果合计 {m} 件。",
+        "Every node balances; origins add up to {n} events = outcomes {m}.",
+    ),
     "ef_balance_bad": ("对账不一致的节点:{nodes}", "Nodes that do not balance: {nodes}"),
     "col_ef_node": ("节点", "Node"),
     "col_ef_inflow": ("流入", "In"),
@@ -162,7 +167,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "处置层级 = 事件流向的最后一个层级节点(派单部门、下派网格,或到达的最高层级)。"
         "“受理→办结”只计未派单、由本级处置的事件。",
         "Level = the last level node of the event's path (the department or assigned grid it was dispatched to, "
-        "or the highest level it reached). \"Accept → complete\" counts only events handled without a dispatch.",
+        'or the highest level it reached). "Accept → complete" counts only events handled without a dispatch.',
     ),
     "ef_stage_report_accept": ("上报→受理", "Report → accept"),
     "ef_stage_accept_dispatch": ("受理→派遣", "Accept → dispatch"),
@@ -178,7 +183,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_ef_breach": ("超时率", "Breach share"),
     "ef_no_timing": ("没有已完成的环节。", "No stage has finished yet."),
     # returns tab
-    "ef_returns_title": ("退回与驳回:在哪两级之间、哪些大类", "Returns and rejections: between which levels, which categories"),
+    "ef_returns_title": (
+        "退回与驳回:在哪两级之间、哪些大类",
+        "Returns and rejections: between which levels, which categories",
+    ),
     "ef_trips_title": ("每件事件的往返次数", "Round trips per event"),
     "ef_trips_axis": ("往返次数(退回 + 驳回)", "Round trips (returns + rejections)"),
     "ef_no_returns": ("期内没有退回或驳回。", "No returns or rejections in the period."),
@@ -195,17 +203,22 @@ LABELS: dict[str, tuple[str, str]] = {
         "这是核查线索,不是结论。",
         "**Rule** (thresholds from the `integrity` assessment rules): look back {days} days (to the filter's end "
         "date). Peers: villages of the same kind in the same town (the county's, when the town has fewer than "
-        "{min_peers}). A unit is flagged as \"possibly avoiding escalation / filtering\" when ① its escalated share "
+        '{min_peers}). A unit is flagged as "possibly avoiding escalation / filtering" when ① its escalated share '
         "is at most {ratio:.0%} of the peers' median while the peers' share would predict at least {min_exp:g} "
         "escalations, and ② its 12345 hotline events per grid report are at least {hot:g}× the peers' median. "
         "A lead to check, not a verdict.",
     ),
-    "ef_esc_scope_note": ("时间窗:{start} 至 {end}。镇街/村社筛选只缩小下表,比较对象不变。",
-                          "Window: {start} to {end}. The town/village filter narrows the table; peers stay the same."),
+    "ef_esc_scope_note": (
+        "时间窗:{start} 至 {end}。镇街/村社筛选只缩小下表,比较对象不变。",
+        "Window: {start} to {end}. The town/village filter narrows the table; peers stay the same.",
+    ),
     "ef_esc_flagged": ("被标记的单位", "Units flagged"),
     "ef_esc_towns": ("镇街", "Towns"),
     "ef_esc_villages": ("村社", "Villages and communities"),
-    "ef_esc_scatter": ("上报率与热线比(相对同类中位数)", "Escalated share and hotline ratio (relative to peers' median)"),
+    "ef_esc_scatter": (
+        "上报率与热线比(相对同类中位数)",
+        "Escalated share and hotline ratio (relative to peers' median)",
+    ),
     "ef_esc_x": ("热线件/网格上报件 ÷ 同类中位数", "Hotline per grid report ÷ peers' median"),
     "ef_esc_y": ("上报率 ÷ 同类中位数", "Escalated share ÷ peers' median"),
     "ef_esc_flag_yes": ("疑似回避上报", "Possibly avoiding"),

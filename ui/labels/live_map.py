@@ -12,12 +12,18 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "live_map_refreshed": ("第 {n} 次刷新 · 数据时刻 {time}", "refresh #{n} · data as of {time}"),
     "live_map_path": ("当前位置", "You are here"),
-    "live_map_bad_level": ("链接中的层级“{value}”无效,已回到{root}。", "The level “{value}” in the link is not valid; "
-                           "showing {root} instead."),
-    "live_map_bad_unit": ("链接中的单元编号“{value}”无效:{reason} 已回到{root}。",
-                          "The unit “{value}” in the link cannot be shown: {reason} Showing {root} instead."),
-    "live_map_outside_filter": ("{name} 不在左侧筛选的范围内,已回到{root}。",
-                                "{name} is outside the sidebar filter; showing {root} instead."),
+    "live_map_bad_level": (
+        "链接中的层级“{value}”无效,已回到{root}。",
+        "The level “{value}” in the link is not valid; showing {root} instead.",
+    ),
+    "live_map_bad_unit": (
+        "链接中的单元编号“{value}”无效:{reason} 已回到{root}。",
+        "The unit “{value}” in the link cannot be shown: {reason} Showing {root} instead.",
+    ),
+    "live_map_outside_filter": (
+        "{name} 不在左侧筛选的范围内,已回到{root}。",
+        "{name} is outside the sidebar filter; showing {root} instead.",
+    ),
     "live_map_level_county": ("县", "County"),
     "live_map_level_town": ("镇街", "Towns"),
     "live_map_level_village": ("村社", "Villages / communities"),
@@ -41,20 +47,28 @@ LABELS: dict[str, tuple[str, str]] = {
         "<b style='color:rgb(0,90,255)'>◯</b> reported in the last {m} min · Workers: "
         "<b style='color:rgb(0,150,110)'>●</b> last check-in today",
     ),
-    "live_map_density_caption": ("热力为统计期内上报事件的分布(SQL 中按约 400 米方格汇总)。",
-                                 "Density of the events reported in the period (binned in SQL, ~400 m cells)."),
-    "live_map_capped": ("地图只画出最新的 {shown} 件在办事件(共 {total} 件)。",
-                        "The map draws the newest {shown} of {total} open events."),
+    "live_map_density_caption": (
+        "热力为统计期内上报事件的分布(SQL 中按约 400 米方格汇总)。",
+        "Density of the events reported in the period (binned in SQL, ~400 m cells).",
+    ),
+    "live_map_capped": (
+        "地图只画出最新的 {shown} 件在办事件(共 {total} 件)。",
+        "The map draws the newest {shown} of {total} open events.",
+    ),
     "live_map_no_units": ("此范围内没有可显示的区域。", "There is no area to show here."),
     "live_map_units_table": ("下级单元明细", "Units shown"),
     "live_map_ticker": ("最新事件", "Newest events"),
     "live_map_alerts": ("超期预警", "Overdue alerts"),
-    "live_map_alerts_total": ("共 {total} 件超期在办事件,按超期时长列出前 {shown} 件。",
-                              "{total} open events are overdue; the {shown} longest overdue are listed."),
+    "live_map_alerts_total": (
+        "共 {total} 件超期在办事件,按超期时长列出前 {shown} 件。",
+        "{total} open events are overdue; the {shown} longest overdue are listed.",
+    ),
     "live_map_no_alerts": ("此范围内没有超期事件。", "No overdue events here."),
     "live_map_no_checkin": ("今日无签到网格", "Grids with no check-in today"),
-    "live_map_no_checkin_total": ("共 {total} 个网格今日无人签到,列出最久未签到的前 {shown} 个。",
-                                  "{total} grids have no check-in today; the {shown} silent longest are listed."),
+    "live_map_no_checkin_total": (
+        "共 {total} 个网格今日无人签到,列出最久未签到的前 {shown} 个。",
+        "{total} grids have no check-in today; the {shown} silent longest are listed.",
+    ),
     "live_map_all_checked_in": ("此范围内每个网格今日都有签到。", "Every grid here has a check-in today."),
     # table and tooltip columns
     "live_map_col_unit": ("单元", "Unit"),

@@ -190,7 +190,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_evidence_subject": ("对象", "Subject"),
     "mr_evidence_signal": ("信号", "Signal"),
     "mr_evidence_page": ("页码", "Page"),
-    "mr_evidence_caption": ("共 {n} 条,每页 {size} 条,第 {page}/{pages} 页。", "{n} rows, {size} a page, page {page} of {pages}."),
+    "mr_evidence_caption": (
+        "共 {n} 条,每页 {size} 条,第 {page}/{pages} 页。",
+        "{n} rows, {size} a page, page {page} of {pages}.",
+    ),
     "mr_col_event": ("事件编号", "Event"),
     "mr_col_prev_event": ("先前事件", "Earlier event"),
     "mr_col_item": ("事项", "Item"),
@@ -217,6 +220,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_report_generated": ("生成于 {at}", "Generated {at}"),
     "mr_report_grades_chart": ("等级分布(两套规则)", "Grades under both rulesets"),
     "mr_report_movers_chart": ("名次变化最大的对象", "Biggest movers between the rulesets"),
-    "mr_report_first_n": ("(列出前 {n} 条,共 {total} 条;完整名单见页面或导出。)",
-                          "(First {n} of {total} listed; the page and its export have them all.)"),
+    "mr_report_first_n": (
+        "(列出前 {n} 条,共 {total} 条;完整名单见页面或导出。)",
+        "(First {n} of {total} listed; the page and its export have them all.)",
+    ),
 }

@@ -17,7 +17,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "workforce_target": ("目标:每个网格专职网格员数", "Target: full-time workers per grid"),
     "workforce_target_help": (
         "规划者设定的配备标准(如“一格一员”为 1)。缺口 = 向上取整(目标 × 网格数) − 现有专职人数。",
-        "The staffing standard the planner sets (\"one grid, one worker\" is 1). Gap = ceil(target × grids) − "
+        'The staffing standard the planner sets ("one grid, one worker" is 1). Gap = ceil(target × grids) − '
         "full-time workers now.",
     ),
     "workforce_months": ("分析窗口(整月数)", "Analysis window (whole months)"),
@@ -36,12 +36,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "workforce_tab_projection": ("退休预测", "Retirement projection"),
     # staffing
     "workforce_staffing_title": ("各镇街人员配备", "Staffing by town"),
-    "workforce_gap_chart_title": ("每个网格的专职网格员数与目标(柱上数字为专职缺口)",
-                                    "Full-time workers per grid against the target (on the bars: the full-time gap)"),
-    "workforce_gap_note": ("缺口为正表示不足,负数表示富余。", "A positive gap means too few, a negative one a surplus."),
+    "workforce_gap_chart_title": (
+        "每个网格的专职网格员数与目标(柱上数字为专职缺口)",
+        "Full-time workers per grid against the target (on the bars: the full-time gap)",
+    ),
+    "workforce_gap_note": (
+        "缺口为正表示不足,负数表示富余。",
+        "A positive gap means too few, a negative one a surplus.",
+    ),
     "workforce_no_ft_title": ("没有专职网格员的网格({n} 个)", "Grids without a full-time worker ({n})"),
-    "workforce_no_ft_none": ("范围内每个网格都有至少一名在岗专职网格员。",
-                             "Every grid in scope has at least one active full-time worker."),
+    "workforce_no_ft_none": (
+        "范围内每个网格都有至少一名在岗专职网格员。",
+        "Every grid in scope has at least one active full-time worker.",
+    ),
     "workforce_page": ("页码(共 {pages} 页)", "Page (of {pages})"),
     "workforce_col_town": ("镇街", "Town / street"),
     "workforce_col_village": ("村社", "Village / community"),
@@ -67,7 +74,10 @@ LABELS: dict[str, tuple[str, str]] = {
     # profiles
     "workforce_profile_scope": ("画像范围", "Profile of"),
     "workforce_profile_all": ("筛选范围合计", "Whole filtered scope"),
-    "workforce_pyramid_title": ("年龄金字塔(统计期末日周岁,5岁一组)", "Age pyramid (age on the end date, 5-year bands)"),
+    "workforce_pyramid_title": (
+        "年龄金字塔(统计期末日周岁,5岁一组)",
+        "Age pyramid (age on the end date, 5-year bands)",
+    ),
     "workforce_education_title": ("学历构成", "Education"),
     "workforce_men": ("男", "Men"),
     "workforce_women": ("女", "Women"),
@@ -115,19 +125,21 @@ LABELS: dict[str, tuple[str, str]] = {
     # workload
     "workforce_workload_type": ("比较对象", "Workers compared"),
     "workforce_quota_caption": (
-        "月度数量指标(考核规则 as_practised.quota_events_per_worker):每人每月 {quota} 件。"
-        "只统计整月在岗的“人·月”。",
+        "月度数量指标(考核规则 as_practised.quota_events_per_worker):每人每月 {quota} 件。只统计整月在岗的“人·月”。",
         "Monthly quantity quota (assessment rule as_practised.quota_events_per_worker): {quota} events per "
         "worker a month. Only worker-months in post for the whole month count.",
     ),
     "workforce_kpi_per_month": ("人均月上报", "Events per worker-month"),
     "workforce_kpi_median": ("人均月上报中位数", "Median worker's monthly average"),
     "workforce_kpi_at_quota": ("达到定额的人·月", "Worker-months at quota"),
-    "workforce_kpi_at_quota_help": ("当月上报事件数不少于定额的人·月占全部人·月的比例。",
-                                    "Share of worker-months with at least the quota of events reported."),
-    "workforce_kpi_median_help": ("每名网格员窗口内月均上报数的中位数;“远高/远低”以此为基准。",
-                                  "The median of the workers' monthly averages over the window; the base of "
-                                  "\"far above / far below\"."),
+    "workforce_kpi_at_quota_help": (
+        "当月上报事件数不少于定额的人·月占全部人·月的比例。",
+        "Share of worker-months with at least the quota of events reported.",
+    ),
+    "workforce_kpi_median_help": (
+        "每名网格员窗口内月均上报数的中位数;“远高/远低”以此为基准。",
+        'The median of the workers\' monthly averages over the window; the base of "far above / far below".',
+    ),
     "workforce_spread_title": ("工作量分布:每人每月上报事件数", "Spread: events reported per worker-month"),
     "workforce_events_axis": ("当月上报事件数", "Events reported in the month"),
     "workforce_worker_months_axis": ("人·月数", "Worker-months"),
@@ -146,19 +158,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "workforce_far_rule": (
         "规则:窗口内月均上报数 ≥ 中位数 {median} 的 {above} 倍为“远高于”(可能凑件,需核实质量),"
         "≤ 中位数的 {below} 倍为“远低于”(可能漏报或负担过重)。与定额无关,比较的是同伴。",
-        "Rule: a monthly average of at least {above} × the median ({median}) is \"far above\" (possible padding — "
-        "check quality), at most {below} × the median is \"far below\" (possible under-reporting or overload). "
+        'Rule: a monthly average of at least {above} × the median ({median}) is "far above" (possible padding — '
+        'check quality), at most {below} × the median is "far below" (possible under-reporting or overload). '
         "Peers are the yardstick, not the quota.",
     ),
     "workforce_far_none": ("没有远高于或远低于同伴的网格员。", "No worker is far above or below their peers."),
     "workforce_flag_far_above": ("远高于", "Far above"),
     "workforce_flag_far_below": ("远低于", "Far below"),
-    "workforce_no_worker_months": ("分析窗口内没有整月在岗的此类网格员。",
-                                   "No worker of this type was in post for a whole month of the window."),
+    "workforce_no_worker_months": (
+        "分析窗口内没有整月在岗的此类网格员。",
+        "No worker of this type was in post for a whole month of the window.",
+    ),
     # projection
     "workforce_retire_age": ("退休年龄", "Retirement age"),
-    "workforce_retire_age_help": ("到达该年龄的当年年末离岗(按出生年份计算)。",
-                                  "Workers leave at the end of the calendar year they reach this age (by birth year)."),
+    "workforce_retire_age_help": (
+        "到达该年龄的当年年末离岗(按出生年份计算)。",
+        "Workers leave at the end of the calendar year they reach this age (by birth year).",
+    ),
     "workforce_years": ("预测年数", "Years ahead"),
     "workforce_projection_caption": (
         "假设不再招聘、无其他离职,网格员在年满 {age} 岁的当年年末退休。第 0 年即已超龄者也按退休计。",
