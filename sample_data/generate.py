@@ -40,7 +40,7 @@ import shapely
 from sqlalchemy import event, func, inspect, literal, select
 from tqdm import tqdm
 
-from data_access import rollups, schema
+from data_access import lifecycle, rollups, schema
 from data_access.rules import default_rule_rows, seed_default_rules
 from data_access.store import StoreError, create_store_engine, describe_url, reset_id_sequences, resolve_db_url
 from data_access.users import seed_demo_users
@@ -59,20 +59,7 @@ BATCH_EVENTS = 25_000
 BULK_TABLES = (schema.events, schema.event_steps, schema.patrol_checkins)
 CHECKIN_DAYS = 60
 
-STATUS_AFTER = {
-    "report": "reported",
-    "escalate": "reported",
-    "return": "reported",
-    "accept": "accepted",
-    "register": "accepted",
-    "dispatch": "dispatched",
-    "handle": "handling",
-    "reject": "handling",
-    "complete": "completed",
-    "verify": "verified",
-    "close": "closed",
-    "file": "filed",
-}
+STATUS_AFTER = lifecycle.STATUS_AFTER  # the one table of what each step leaves an event in
 GRID_SOURCES = ("patrol", "household_visit", "resident_call")
 # Report time of day (local hour) for worker reports and for hotline/camera events.
 GRID_HOURS = np.array(
@@ -1061,6 +1048,9 @@ class EventFactory:
             eid = self.next_event_id
             self.next_event_id += 1
             steps = [st for st in ev.steps if st[5] <= end_us]
+            handled_level, department_id = ev.handled_level, ev.department_id
+            if len(steps) < len(ev.steps):  # still under way at the end: only what has happened by then
+                handled_level, department_id = _handled_so_far(steps)
             status = STATUS_AFTER[steps[-1][0]]
             sid = self.next_step_id
             st_rows.extend((sid + i, eid, i + 1, *st) for i, st in enumerate(steps))
@@ -1110,8 +1100,8 @@ class EventFactory:
                     reporter if source in GRID_SOURCES else None,
                     deadline,
                     status,
-                    ev.handled_level if status != "filed" else None,
-                    ev.department_id,
+                    handled_level if status != "filed" else None,
+                    department_id,
                     ev.filing_only,
                     quality,
                     satisfaction,
@@ -1163,6 +1153,18 @@ class EventFactory:
         if key not in self.dept_stats:
             self.dept_stats[key] = [0, 0, 0.0, 0]
         return self.dept_stats[key]
+
+
+def _handled_so_far(steps) -> tuple[str | None, int | None]:
+    """(handled_level, department_id) of an event whose path is cut at the end: the last unit that
+    took it on (accepted or handled it), and the department only once one has accepted it."""
+    level = dept = None
+    for action, _fl, _fu, to_level, to_id, *_ in steps:
+        if action in ("accept", "handle"):
+            level = to_level
+            if to_level == "department":
+                dept = to_id
+    return level, dept
 
 
 class _Event:
