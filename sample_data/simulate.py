@@ -23,10 +23,10 @@ import time
 
 import numpy as np
 import shapely
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, func, literal, select, update
 from sqlalchemy.engine import Engine
 
-from data_access import rollups, schema
+from data_access import lifecycle, rollups, schema
 from data_access.filters import LOCAL_TZ, now_utc
 from data_access.rules import load_rules
 from data_access.store import create_store_engine, describe_url
@@ -36,24 +36,12 @@ E, S = schema.events, schema.event_steps
 GRID_SOURCES = ("patrol", "household_visit", "resident_call")
 SOURCES = {"patrol": 0.45, "household_visit": 0.15, "resident_call": 0.15, "camera_alert": 0.10, "hotline_12345": 0.15}
 REPORTER_ROLES = ("full_time_worker", "part_time_worker", "grid_head", "micro_grid_head")
-STATUS_AFTER = {
-    "report": "reported",
-    "escalate": "reported",
-    "return": "reported",
-    "accept": "accepted",
-    "register": "accepted",
-    "dispatch": "dispatched",
-    "handle": "handling",
-    "reject": "handling",
-    "complete": "completed",
-    "verify": "verified",
-    "close": "closed",
-    "file": "filed",
-}
+STATUS_AFTER = lifecycle.STATUS_AFTER  # one table, shared with the generator and the importers
 CENTRE_ACTOR = {"town": "镇街社会治理中心", "county": "县社会治理中心"}
 TICK_SECONDS = 0.2
-# An event takes 4–8 steps from report to close; this many steps per new event keeps the backlog steady-ish.
-STEPS_PER_EVENT = 4.0
+# An event takes 5–10 steps from report to close, one per move: this many per new event keeps
+# the backlog steady-ish.
+STEPS_PER_EVENT = 6.0
 MAX_STEPS_PER_TICK = 60
 MIN_AGE_SECONDS = 8
 
@@ -64,17 +52,9 @@ class World:
     def __init__(self, engine: Engine, rng: np.random.Generator):
         self.rng = rng
         with engine.connect() as conn:
-            mg = conn.execute(
-                select(
-                    schema.micro_grids.c.id,
-                    schema.micro_grids.c.grid_id,
-                    schema.micro_grids.c.village_id,
-                    schema.micro_grids.c.town_id,
-                    schema.micro_grids.c.name,
-                    schema.micro_grids.c.residents,
-                    schema.micro_grids.c.boundary_wkt,
-                ).order_by(schema.micro_grids.c.id)
-            ).all()
+            mg = conn.execute(self._places(schema.micro_grids)).all()
+            if not mg:  # a store without micro-grids (an imported one, or one grid per worker): grids
+                mg = conn.execute(self._places(schema.grids)).all()
             items = conn.execute(
                 select(
                     schema.event_item_types.c.code,
@@ -98,7 +78,7 @@ class World:
             self.departments = conn.execute(select(d.c.id, d.c.name, d.c.line_of_business, d.c.level)).all()
             county = conn.execute(select(schema.admin_units.c.id).where(schema.admin_units.c.level == "county")).first()
         if not mg or not items:
-            raise SystemExit("The store has no micro-grids or item types: generate a county first.")
+            raise SystemExit("The store has no grids or item types: generate a county or import one first.")
         self.county_id = county[0] if county else 1
         self.mg = mg
         self.polys = shapely.from_wkt(np.array([r.boundary_wkt for r in mg]))
@@ -109,6 +89,20 @@ class World:
         self.reporters: dict[int, list[int]] = {}
         for wid, gid in reporters:
             self.reporters.setdefault(gid, []).append(wid)
+
+    @staticmethod
+    def _places(t):
+        """Where new events are placed: micro-grids, or grids in a store without them."""
+        micro = t is schema.micro_grids
+        return select(
+            (t.c.id if micro else literal(None, Integer)).label("id"),
+            (t.c.grid_id if micro else t.c.id).label("grid_id"),
+            t.c.village_id,
+            t.c.town_id,
+            t.c.name,
+            t.c.residents,
+            t.c.boundary_wkt,
+        ).order_by(t.c.id)
 
     def point_in(self, i: int) -> tuple[float, float]:
         b = self.bounds[i]
@@ -207,8 +201,8 @@ class Feeder:
         if reporter is not None:
             step = dict(
                 action="report",
-                from_level="micro_grid",
-                from_unit_id=m.id,
+                from_level="micro_grid" if m.id is not None else "grid",
+                from_unit_id=m.id if m.id is not None else m.grid_id,
                 to_level="grid",
                 to_unit_id=m.grid_id,
                 actor_worker_id=reporter,
@@ -298,109 +292,176 @@ class Feeder:
         return 1
 
     def next_steps(self, ev, steps) -> list[tuple]:
-        """The next action(s) of an event from its last step: (action, from_level, from_unit,
-        to_level, to_unit, worker, actor, event column changes)."""
-        rnd, w = self.rnd, self.world
+        """The next step of an event from its last one, chosen among the moves `lifecycle.NEXT_MOVES`
+        allows there: [(action, from_level, from_unit, to_level, to_unit, worker, actor, event
+        column changes)], or [] when nothing may follow."""
         last = steps[-1]
-        grid, worker = ev["grid_id"], ev["reported_by"]
-        holder = self._holder(steps)  # (level, unit) that currently owns the event
-        act = last["action"]
+        options = [m for m in lifecycle.next_moves(*self._state(last)) if self._possible(m, ev, steps)]
+        if not options:
+            return []
+        weights = [self._weight(m, ev, steps) for m in options]
+        if sum(weights) <= 0:
+            weights = [1.0] * len(options)
+        move = self.rnd.choices(options, weights)[0]
+        return [self._step(move, ev, steps)]
 
-        def at(action, level, unit, who=None, actor=None, **extra):
-            return (action, level, unit, level, unit, who, actor or CENTRE_ACTOR.get(level), extra)
+    @staticmethod
+    def _state(last) -> lifecycle.Move:
+        """The table's state for a last step; an imported step at a level the table does not name
+        for its action is read as the county centre's (or a department's) doing."""
+        state = (last["action"], last["to_level"] or "county")
+        if state in lifecycle.NEXT_MOVES:
+            return state
+        for level in ("county", "department", "grid"):
+            if (last["action"], level) in lifecycle.NEXT_MOVES:
+                return (last["action"], level)
+        return state
 
-        if act in ("report", "escalate", "return") and last["to_level"] in ("grid", "village"):
-            level, unit = last["to_level"], last["to_unit_id"]
-            if act == "report" and rnd.random() < 0.03:
-                return [at("file", "grid", grid, worker, filing_only=True, handled_level=None)]
-            if level == "grid" and rnd.random() < 0.15:
-                return [("escalate", "grid", grid, "village", ev["village_id"], worker, None, {})]
-            if level == "village" and act != "return" and rnd.random() < 0.25:
-                return [("escalate", "village", ev["village_id"], "town", ev["town_id"], None, None, {})]
-            return [
-                at(
-                    "accept",
-                    level,
-                    unit,
-                    worker if level == "grid" else None,
-                    "网格员" if not worker else None,
-                    handled_level=level,
-                )
-            ]
-        if act in ("report", "escalate", "return") and last["to_level"] in ("town", "county"):
-            level, unit = last["to_level"], last["to_unit_id"]
-            if act == "escalate" and level == "county" and rnd.random() < 0.1:
-                return [("return", "county", unit, "town", ev["town_id"], None, CENTRE_ACTOR["county"], {})]
-            if act == "escalate" and level == "town" and rnd.random() < 0.15:
-                return [("escalate", "town", unit, "county", w.county_id, None, CENTRE_ACTOR["town"], {})]
-            if act == "return" and last["from_level"] == "department":
-                return [self._dispatch(ev, steps, level, unit)]
-            return [at("accept", level, unit), at("register", level, unit)]
-        if act == "register":
-            return [self._dispatch(ev, steps, holder[0], holder[1])]
-        if act == "dispatch":
-            dept = last["to_unit_id"]
-            if rnd.random() < 0.1 and sum(1 for s in steps if s["action"] == "dispatch") < 3:
-                return [
-                    (
-                        "return",
-                        "department",
-                        dept,
-                        last["from_level"],
-                        last["from_unit_id"],
-                        None,
-                        self._dept_name(dept),
-                        {},
-                    )
-                ]
-            return [
-                at(
-                    "accept",
-                    "department",
-                    dept,
-                    None,
-                    self._dept_name(dept),
-                    department_id=dept,
-                    handled_level="department",
-                )
-            ]
-        if act in ("accept", "reject"):
-            level, unit = holder
-            who = worker if level == "grid" else None
-            return [at("handle", level, unit, who, self._actor(level, unit, worker))]
-        if act == "handle":
-            level, unit = holder
-            who = worker if level == "grid" else None
-            return [at("complete", level, unit, who, self._actor(level, unit, worker))]
-        if act == "complete":
-            verify = at("verify", "grid", grid, worker, None if worker else "网格员")
-            if rnd.random() < 0.06 and ev["rejections"] < 2:
-                level, unit = holder
-                return [verify, ("reject", "grid", grid, level, unit, worker, None, {})]
-            return [verify]
-        if act == "verify":
-            centre = next(
-                (s for s in reversed(steps) if s["action"] == "dispatch" and s["from_level"] in ("town", "county")),
-                None,
-            )
-            if centre is not None:
-                return [at("close", centre["from_level"], centre["from_unit_id"])]
-            level, unit = holder
-            return [at("close", level, unit, worker if level == "grid" else None, self._actor(level, unit, worker))]
-        return []
+    def _possible(self, move: lifecycle.Move, ev, steps) -> bool:
+        action, level = move
+        last = steps[-1]
+        returned_to = {s["to_level"] for s in steps if s["action"] == "return"}
+        dispatches = sum(1 for s in steps if s["action"] == "dispatch" and s["to_level"] == "department")
+        if action == "escalate":
+            unit = {"village": ev["village_id"], "town": ev["town_id"], "county": self.world.county_id}[level]
+            # Once a level above sent it back, it is not sent up again.
+            return unit is not None and not returned_to & {"village", "town"}
+        if action == "return":
+            if last["action"] == "dispatch":  # a department sends it back to the centre that dispatched it
+                return level == last["from_level"] and dispatches < 3
+            return level == last["from_level"]  # the centre above finds it is the lower level's job
+        if action == "dispatch":
+            if level == "department" and not self.world.departments:
+                return False
+            if level == "department" and last["action"] == "return":
+                return last["from_level"] == "department"
+            if level in ("town", "grid"):
+                return ev["grid_id"] is not None and ev["town_id"] is not None
+            return True
+        if action == "accept":
+            if last["action"] == "return" and last["from_level"] == "department":
+                return False  # the next department is dispatched to instead
+            if level == "town" and last["action"] == "dispatch":
+                return ev["grid_id"] is None  # a town accepts what it cannot pass on to a grid
+            if level == "department":
+                return last["action"] == "dispatch"  # only what a centre dispatched to it
+            return True
+        if action == "verify":
+            return (level == "grid") == (ev["grid_id"] is not None)
+        if action == "reject":
+            return ev["rejections"] < 2 and level == self._handler(steps)[0]
+        if action == "close":
+            return level == self._closer(ev, steps)[0]
+        return True
 
-    def _holder(self, steps) -> tuple[str, int]:
-        """Who owns the event now: the unit of the last accept (or, before one, where it was sent)."""
+    def _weight(self, move: lifecycle.Move, ev, steps) -> float:
+        action, level = move
+        last = steps[-1]
+        if action == "file":
+            return 0.03
+        if action == "escalate":
+            if last["to_level"] == "grid":  # the worker sends it up: to the town only when urgent
+                return 0.15 if level == "village" else (0.3 if ev["urgency"] == "emergency" else 0.0)
+            if last["action"] == "escalate":  # the village passes it on without taking it
+                return 0.25
+            return 0.1 if level == "town" else 0.15
+        if action == "return":
+            return 0.1 if last["action"] == "dispatch" else 0.08
+        if action == "dispatch" and level == "town":
+            return 0.4
+        if action == "handle" and level == "town" and last["action"] == "register":
+            return 0.5 if ev["category_code"] in ("disputes", "petitions") else 0.12
+        if action == "reject":
+            return 0.06
+        if action == "handle" and level == "county":
+            return 0.0  # only when there is no department or grid to dispatch to
+        if action == "dispatch" and last["action"] == "report":
+            return 0.0  # the feeder's own reports are accepted and registered first
+        return 1.0
+
+    def _step(self, move: lifecycle.Move, ev, steps) -> tuple:
+        """Fill in the units, worker and actor of a move."""
+        action, level = move
+        last = steps[-1]
+        here_level, here = last["to_level"], last["to_unit_id"]
+
+        def in_place(lv, unit, worker=None, actor=None, **extra):
+            return (action, lv, unit, lv, unit, worker, actor, extra)
+
+        def moved(fl, fu, tl, tu, worker=None, actor=None):
+            return (action, fl, fu, tl, tu, worker, actor, {})
+
+        if action == "file":
+            grid_worker = self._grid_worker(ev, steps)
+            return in_place("grid", ev["grid_id"], grid_worker, None, filing_only=True, handled_level=None)
+        if action == "escalate":
+            unit = {"village": ev["village_id"], "town": ev["town_id"], "county": self.world.county_id}[level]
+            worker = self._grid_worker(ev, steps) if here_level == "grid" else None
+            return moved(here_level, here, level, unit, worker, CENTRE_ACTOR.get(here_level))
+        if action == "return":
+            actor = self._dept_name(here) if here_level == "department" else CENTRE_ACTOR.get(here_level)
+            return moved(here_level, here, level, last["from_unit_id"], None, actor)
+        if action == "dispatch":
+            if level == "department":
+                tried = {s["to_unit_id"] for s in steps if s["action"] == "dispatch" and s["to_level"] == "department"}
+                dept = self.world.department_for(ev["category_code"], tried)
+                return moved(here_level, here, "department", dept, None, CENTRE_ACTOR.get(here_level))
+            unit = ev["town_id"] if level == "town" else ev["grid_id"]
+            return moved(here_level, here, level, unit, None, CENTRE_ACTOR.get(here_level))
+        if action == "verify":
+            if level == "grid":
+                worker = self._grid_worker(ev, steps)
+                return in_place("grid", ev["grid_id"], worker, None if worker else "网格员")
+            return in_place("county", self.world.county_id, None, CENTRE_ACTOR["county"])
+        if action == "reject":
+            handler_level, handler = self._handler(steps)
+            frm = ("grid", ev["grid_id"]) if ev["grid_id"] is not None else ("county", self.world.county_id)
+            return moved(*frm, handler_level, handler, self._grid_worker(ev, steps) if frm[0] == "grid" else None)
+        if action == "close":
+            close_level, unit = self._closer(ev, steps)
+            worker = self._grid_worker(ev, steps) if close_level == "grid" else None
+            return in_place(close_level, unit, worker, self._actor(close_level, unit, worker))
+        # accept, register, handle, complete: the unit where the event is now takes it
+        unit = here
+        worker = self._grid_worker(ev, steps) if level == "grid" else None
+        extra = {}
+        if action in ("accept", "handle"):
+            extra["handled_level"] = level
+            if level == "department":
+                extra["department_id"] = unit
+        return in_place(level, unit, worker, self._actor(level, unit, worker), **extra)
+
+    def _handler(self, steps) -> tuple[str, int]:
+        """Who did the work being verified: the unit of the last completion (or handling)."""
         for s in reversed(steps):
-            if s["action"] in ("accept", "file"):
+            if s["action"] in ("complete", "handle"):
                 return s["to_level"], s["to_unit_id"]
-        last = steps[-1]
-        return last["to_level"], last["to_unit_id"]
+        return "county", self.world.county_id
 
-    def _dispatch(self, ev, steps, level, unit) -> tuple:
-        tried = {s["to_unit_id"] for s in steps if s["action"] == "dispatch"}
-        dept = self.world.department_for(ev["category_code"], tried)
-        return ("dispatch", level, unit, "department", dept, None, CENTRE_ACTOR.get(level), {})
+    def _closer(self, ev, steps) -> tuple[str, int]:
+        """Who closes: the centre that registered the event (立案), else the centre that dispatched
+        it, else the grid or village that handled it itself."""
+        for s in reversed(steps):
+            if s["action"] == "register":
+                return s["to_level"], s["to_unit_id"]
+        for s in reversed(steps):
+            if s["action"] == "dispatch" and s["from_level"] in ("town", "county"):
+                return s["from_level"], s["from_unit_id"]
+        level, unit = self._handler(steps)
+        if level in ("grid", "village"):
+            return level, unit
+        return "county", self.world.county_id
+
+    def _grid_worker(self, ev, steps) -> int | None:
+        """The grid worker on the event: its reporter, the worker who took it at the grid, or one
+        of the grid's workers (the same one for every later step, as they are read from the steps)."""
+        if ev["reported_by"] is not None:
+            return ev["reported_by"]
+        for s in reversed(steps):
+            if s["to_level"] == "grid" and s["actor_worker_id"] is not None:
+                return s["actor_worker_id"]
+        candidates = self.world.reporters.get(ev["grid_id"])
+        return self.rnd.choice(candidates) if candidates else None
 
     def _dept_name(self, dept: int) -> str:
         return next((d.name for d in self.world.departments if d.id == dept), "部门")

@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import bindparam, select
 
-from .. import rollups, schema
+from .. import lifecycle, rollups, schema
 from ..store import reset_id_sequences
 from ._db import deadline_hours, ensure_store_basics, next_id, one_transaction, pause_hook
 from .encodings import read_table
@@ -30,17 +30,7 @@ from .validation import ImportRefused, ImportReport, rejected_rows
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
-STATUS_AFTER_STEP = {
-    "report": "reported",
-    "accept": "accepted",
-    "register": "accepted",
-    "dispatch": "dispatched",
-    "handle": "handling",
-    "complete": "completed",
-    "verify": "verified",
-    "close": "closed",
-    "file": "filed",
-}
+STATUS_AFTER_STEP = lifecycle.STATUS_AFTER
 FUTURE_SLACK = dt.timedelta(hours=1)
 Progress = Callable[[float, str], None]
 
