@@ -10,7 +10,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "wall_refresh": ("每 {sec} 秒刷新", "refreshed every {sec} s"),
     "wall_today": ("今日", "Today"),
     "wall_month": ("本月", "This month"),
-    "wall_month_partial": ("本月({start} 至今)", "This month ({start} to now)"),
+    "wall_month_partial": ("本月 {start} 起", "Month since {start}"),
     "wall_checkins_yesterday": ("昨日全天 {n}", "yesterday {n}"),
     "wall_ticker": ("最新上报", "Newest reports"),
     "wall_alerts": ("超期预警", "Overdue alerts"),
