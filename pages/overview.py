@@ -10,6 +10,7 @@ import streamlit as st
 from data_access import metrics, overview
 from geo.layers import choropleth_layer, class_breaks, deck, explode_polygons, fit_view, name_layer
 from ui import format as fmt
+from ui.charts import is_partial, mark_partial
 from ui.data import query
 from ui.labels import metric_definition, metric_name, t
 from ui.shell import page_filters
@@ -83,6 +84,8 @@ figure.update_layout(
     legend=dict(orientation="h", y=1.1),
     hovermode="x unified",
 )
+if len(trend):  # the running day holds only part of its events: drawn dashed, not as a drop
+    mark_partial(figure, is_partial(trend["day"].iloc[-1], "day", f.period_end), "day")
 st.plotly_chart(figure, key="overview_trend")
 
 st.subheader(t("map_title"))
