@@ -153,7 +153,8 @@ def guard_page(selected, f: Filters) -> bool:
     user = signed_in_user()
     spec = _SPEC_OF_PAGE.get(selected._script_hash)
     if user is not None and user.role == WALL_ROLE and spec is not None and spec.default:
-        st.switch_page(WALL_PAGE)  # the bare URL on a wall PC opens the wall screen
+        # The bare URL on a wall PC opens the wall screen, keeping its settings (?rotate=…&chime=…).
+        st.switch_page(WALL_PAGE, query_params=st.query_params.to_dict())
     if user is None or spec is None or not allowed(spec, user.role):
         if user is not None:
             audit.record(
