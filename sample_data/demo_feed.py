@@ -5,10 +5,10 @@ daemon thread, `ui.demo.ensure_demo_feed`): new events at the hour-of-day rhythm
 generator, their steps (the live feeder's `Feeder`), and patrol check-ins — full-time workers
 around 08:05 and then every half hour or so on their rounds, part-timers during the day.
 
-It runs only on a store the sample generator made (`store_meta.profile`) and, by default, only on
-the embedded `sample_data/grid.db`; never with a pinned clock (`GRID_NOW`). `GRID_DEMO_FEED`:
-`auto` (default) as just said, `off` never, `on` also for another generator-made store (a sample
-county in PostgreSQL). A store without the generator's mark is never written to.
+It runs only on a store the sample generator made (`store_meta`: one of its profiles and a
+seed) and, by default, only on the embedded `sample_data/grid.db`; never with a pinned clock
+(`GRID_NOW`). `GRID_DEMO_FEED`: `auto` (default) as just said, `off` never, `on` also for
+another generator-made store (a sample county in PostgreSQL). A store without the generator's mark is never written to.
 
 The pace is a demo's: DEMO_PEAK_PER_MINUTE new events a minute at the busiest hour, following
 the generator's curve, never fewer than DEMO_FLOOR_PER_MINUTE (so a wall shows something new
@@ -37,7 +37,7 @@ from data_access import schema
 from data_access.filters import LOCAL_TZ, local_midnight_utc, now_utc
 from data_access.store import DEFAULT_DB_URL, create_store_engine, read_meta
 from data_access.users import seed_demo_users
-from sample_data.generate import CENTRE_HOURS, GRID_HOURS
+from sample_data.generate import CENTRE_HOURS, GRID_HOURS, PROFILES
 from sample_data.simulate import STEPS_PER_EVENT, Feeder
 
 SWITCH_ENV = "GRID_DEMO_FEED"
@@ -70,7 +70,7 @@ def decision(url: str, engine: Engine, environ: dict | None = None) -> tuple[boo
         meta = read_meta(engine)
     except Exception as exc:  # no store_meta table: not a sample
         return False, f"no sample mark ({type(exc).__name__})"
-    if not meta.get("profile"):
+    if meta.get("profile") not in PROFILES or "seed" not in meta:
         return False, "the store was not made by the sample generator"
     if mode == "auto" and url != DEFAULT_DB_URL:
         return False, f"not the embedded sample store (set {SWITCH_ENV}=on to feed this sample)"
