@@ -77,10 +77,10 @@ def wall_map(url: str, f, month, now, en: bool):
     )
     layers = [
         unit_layer(units, "open_events", classes, "wall_units"),
-        count_label_layer(units, "label", "wall_unit_counts", size=20, dark=True),
+        count_label_layer(units, "label", "wall_unit_counts", size=16, dark=True),
     ]
-    # Fitted for the smallest wall (1366×768: a map about 640 × 460 px); bigger screens add margin.
-    spec = JsonDeck.of(deck(layers, fit_view(units, width_px=600, height_px=440, padding=0.25), tooltip=TOOLTIP))
+    # Fitted for the smallest wall (1366×768: a map about 610 × 476 px); bigger screens add margin.
+    spec = JsonDeck.of(deck(layers, fit_view(units, width_px=600, height_px=430, padding=0.0), tooltip=TOOLTIP))
     return spec, classes, numbers.drop(columns=["responsible"])
 
 
@@ -105,7 +105,7 @@ def ticker_panel(news: pd.DataFrame, en: bool) -> str:
         for r in news.head(TICKER_ROWS).itertuples()
     ]
     return wall.panel(
-        t("wall_ticker"), rows, key="ticker", empty="—", widths=("5.2em", "40%", "", "5em"), height=MAIN_HEIGHT
+        t("wall_ticker"), rows, key="ticker", empty="—", widths=("10vh", "34%", "", "9vh"), height=MAIN_HEIGHT
     )
 
 
@@ -125,7 +125,7 @@ def alerts_panel(alerts: pd.DataFrame, en: bool, rows_max: int, height: str) -> 
         note=t("wall_alerts_total", total=fmt.count(total)) if total else "",
         empty=t("wall_no_alerts"),
         key="alerts",
-        widths=("42%", "", "6.5em"),
+        widths=("42%", "", "12vh"),
         height=height,
     )
 
@@ -147,7 +147,7 @@ def departments_panel(backlog: pd.DataFrame, names: pd.DataFrame, en: bool, rows
         note=t("wall_departments_note"),
         empty=t("wall_no_departments"),
         key="departments",
-        widths=("", "6em"),
+        widths=("", "11vh"),
         height=height,
     )
 
@@ -166,7 +166,7 @@ def checkins_panel(numbers: pd.DataFrame, height: str) -> str:
         rows,
         note=metric_name(METRICS["live_workers_checked_in"]),
         key="checkins",
-        widths=("", "7em", "4em"),
+        widths=("", "13vh", "7vh"),
         height=height,
     )
 
@@ -295,10 +295,7 @@ def wall_screen() -> None:
             with st.container(key="wall_map"):  # its CSS height follows the viewport (ui.wall.CSS)
                 st.pydeck_chart(spec, height=480, key="wall_deck")
             swatches = "".join(f"<i style='background:rgb{c.rgb}'></i>{c.label()}" for c in classes)
-            st.html(
-                f"<div class='wall wall-legend wall-label'>{wall.esc(t('wall_map_legend'))}:{swatches}"
-                f" · {wall.esc(t('wall_map_caption'))}</div>"
-            )
+            st.html(f"<div class='wall wall-legend wall-label'>{wall.esc(t('wall_map_legend'))}:{swatches}</div>")
     alerts = live_query(live.overdue_alerts, f, now, "county", None, 20)
     backlog = live_query(departments.backlog_by_department, day)
     names = query(departments.department_names, f)

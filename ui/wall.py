@@ -63,7 +63,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .wall-panel td { font-size: 2.1vh; padding: 0.45vh 0.3vw; border-bottom: 1px solid #1a2d49; white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis; }
 .wall-panel td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.wall-panel td.time { width: 5.2em; color: #b9c7d8; font-variant-numeric: tabular-nums; }
+.wall-panel td.time { color: #b9c7d8; font-variant-numeric: tabular-nums; }
 .wall-tag { display: inline-block; padding: 0 0.3em; border-radius: 0.3em; margin-right: 0.3em; font-size: 1.9vh; }
 .wall-tag.emergency { background: #d7191c; color: #fff; } .wall-tag.urgent { background: #fd8d3c; color: #111; }
 .wall-empty { font-size: 2.1vh; color: #7fd39a; }

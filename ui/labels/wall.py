@@ -22,7 +22,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "wall_checkins": ("镇街签到", "Check-ins by town"),
     "wall_overdue_hours": ("超 {h} 小时", "{h} h over"),
     "wall_map_legend": ("在办事件(实时)", "Open events (live)"),
-    "wall_map_caption": ("各镇街:名称、在办 · 超期", "Each town: name, open · overdue"),
     "wall_flash": ("新{urgency}事件", "New {urgency} event"),
     "wall_signed_out": ("大屏已退出登录,请重新登录。", "The wall screen was signed out; please sign in again."),
     "wall_no_units": ("没有可显示的镇街。", "No towns to show."),
