@@ -256,8 +256,9 @@ def outline_layer(df: pd.DataFrame, layer_id: str) -> pdk.Layer:
 def tile_layer_from_env(environ: dict | None = None) -> pdk.Layer | None:
     """An intranet tile layer when GRID_TILE_URL is set ({z}/{x}/{y} template); None otherwise.
 
-    pydeck's JSON cannot express a raster BitmapLayer sub-layer, so the server must serve vector
-    tiles: Mapbox Vector Tiles (URL ending .pbf / .mvt → MVTLayer) or GeoJSON tiles (TileLayer).
+    pydeck's JSON cannot express a raster BitmapLayer sub-layer, so this layer takes vector tiles:
+    Mapbox Vector Tiles (URL ending .pbf / .mvt → MVTLayer) or GeoJSON tiles (TileLayer). Raster
+    intranet tiles are a base map instead: GRID_BASEMAP_STYLE (geo.layers.basemap_style).
     """
     url = (os.environ.get("GRID_TILE_URL", "") if environ is None else environ.get("GRID_TILE_URL", "")).strip()
     if not url:
