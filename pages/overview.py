@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -95,8 +93,9 @@ map_col, table_col = st.columns([3, 2])
 with map_col:
     shapes = explode_polygons(by_town)
     classes = class_breaks(by_town["overdue_events"])
-    # The tooltip is HTML: store text goes in escaped (the canvas text layer draws it as it is).
-    tips = shapes.drop(columns=["name"]).assign(tip_name=shapes["name"].astype(str).map(html.escape))
+    # Streamlit HTML-escapes every value it fills into a tooltip template: the name goes in as text
+    # (escaping it here too showed "&lt;" to the user).
+    tips = shapes.drop(columns=["name"]).assign(tip_name=shapes["name"].astype(str))
     st.pydeck_chart(
         deck(
             [choropleth_layer(tips, "overdue_events", classes, "towns"), name_layer(shapes, "name", "town_names")],
