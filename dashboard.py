@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.demo import ensure_demo_feed
 from ui.shell import ENTRYPOINT_RUNNING, build_shell, configure_page, guard_page, navigation
 
 configure_page()
@@ -16,6 +17,8 @@ configure_page()
 # sign-in's rerun. Logged out, the page list is hidden and nothing of the page runs.
 selected = navigation()
 filters = build_shell()
+# The sample store keeps moving while served (sample_data/demo_feed.py; GRID_DEMO_FEED=off stops it).
+ensure_demo_feed()
 if filters is None or not guard_page(selected, filters):
     st.stop()
 

@@ -1,6 +1,7 @@
 """Concurrency benchmark: N browser sessions on the live map while the feeder writes events.
 
     python -m benchmarks.concurrency --db URL [--sessions 20] [--rate 5] [--seconds 120]
+                                     [--page live_map|wall] [--server-cpus 0 --client-cpus 1]
                                      [--no-webgl] [--out FILE.json] [--markdown FILE.md]
 
 1. Starts the dashboard (`streamlit run dashboard.py`, headless, free port, GRID_DB_URL=--db).
@@ -20,6 +21,12 @@ last run has ended: Streamlit merges requests that wait into one run, and a requ
 while a fragment run is going stops that run (FINISHED_EARLY_FOR_RERUN, "cut short") and starts
 it again. A refresh therefore ends only with a run that finished, and is timed from the oldest
 request it answered; the requests it answered besides are "coalesced".
+
+Visible lag beyond the interval: per session, the time between two consecutive refreshes
+arriving (`script_finished` of one fragment run to the next's) minus the refresh interval: how
+much longer than the interval a screen showed the same data. `--server-cpus` / `--client-cpus`
+pin the server (taskset) and this harness with its browsers and the feeder (sched_setaffinity,
+inherited by every child) to different cores, so the clients do not compete with the server.
 
 "No error": no exception or error alert in any session (in the websocket traffic and in the DOM
 at the end), no dropped websocket, no traceback in the server's log, every request answered,
@@ -138,6 +145,10 @@ class Session:
             rows = ticker_rows(element.dataframe)
             if rows is not None:
                 self.tickers.append((ts, rows))
+        elif kind == "html":
+            rows = wall_ticker_rows(element.html.body)
+            if rows is not None:
+                self.tickers.append((ts, rows))
 
     def on_socket(self, params: dict, what: str) -> None:
         self.sockets.append((params.get("timestamp") or 0.0, what, params.get("url", "")))
@@ -171,6 +182,17 @@ def ticker_rows(dataframe) -> frozenset | None:
         return None
     keep = [n for n in names if n not in STATUS_COLUMNS and not n.startswith("__index")]
     return frozenset(zip(*(table.column(n).to_pylist() for n in keep)))
+
+
+WALL_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+WALL_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+
+
+def wall_ticker_rows(body: str) -> frozenset | None:
+    """The wall screen's "newest reports" panel (HTML): its rows without the status cell."""
+    if "data-panel='ticker'" not in body:
+        return None
+    return frozenset(tuple(WALL_CELL.findall(row)[:-1]) for row in WALL_ROW.findall(body))
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -237,12 +259,15 @@ def child_env(url: str) -> dict[str, str]:
     return env
 
 
-def start_server(url: str, log_path: Path, timeout: float = 120) -> tuple[subprocess.Popen, str]:
+def start_server(
+    url: str, log_path: Path, timeout: float = 120, cpus: str | None = None
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
     log = open(log_path, "w")
     # Its own session: Ctrl-C reaches only us, and we stop it in order.
     proc = subprocess.Popen(
         [
+            *(["taskset", "-c", cpus] if cpus else []),
             sys.executable,
             "-m",
             "streamlit",
@@ -381,10 +406,14 @@ def ensure_demo_users(url: str) -> None:
 # --- the run -------------------------------------------------------------------------------------
 
 
+PAGE_READY = {"live_map": '[data-testid="stMetric"]', "wall": ".wall-kpis"}
+
+
 def open_session(
-    context, index: int, base: str, role: str, timeout_ms: float, webgl: bool = True
+    context, index: int, base: str, role: str, timeout_ms: float, webgl: bool = True, page_path: str = "live_map"
 ) -> tuple[object, Session]:
-    """A page in `context` on the live map, signed in, with its websocket traffic recorded."""
+    """A page in `context` on `page_path` (the live map or the wall), signed in, with its
+    websocket traffic recorded."""
     from tests.browser import sign_in
 
     page = context.new_page()
@@ -404,9 +433,9 @@ def open_session(
     cdp.on("Network.webSocketClosed", lambda p: session.on_socket(p, "closed"))
     # Small buffers: only websocket frame events are wanted, not response bodies kept for DevTools.
     cdp.send("Network.enable", {"maxTotalBufferSize": 1_000_000, "maxResourceBufferSize": 100_000})
-    page.goto(f"{base}/live_map", wait_until="domcontentloaded", timeout=timeout_ms)
+    page.goto(f"{base}/{page_path}", wait_until="domcontentloaded", timeout=timeout_ms)
     sign_in(page, role, timeout=timeout_ms)
-    page.wait_for_selector('[data-testid="stMetric"]', timeout=timeout_ms)
+    page.wait_for_selector(PAGE_READY[page_path], timeout=timeout_ms)
     return page, session
 
 
@@ -459,6 +488,9 @@ def measure(
     open_timeout_s: float = 300,
     keep_sessions: list | None = None,
     browser_nice: int = 0,
+    page_path: str = "live_map",
+    server_cpus: str | None = None,
+    client_cpus: str | None = None,
 ) -> dict:
     """Run the benchmark; returns the result dict (see `summary`). Cleans up on any exit."""
     from playwright.sync_api import sync_playwright
@@ -479,13 +511,18 @@ def measure(
         "webgl": webgl,
         "viewport": f"{viewport[0]}x{viewport[1]}",
         "browser_nice": browser_nice,
+        "page": page_path,
+        "server_cpus": server_cpus,
+        "client_cpus": client_cpus,
         "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     errors: list[str] = []
     server = feeder = None
     log_path = log_dir / f"concurrency-server-{os.getpid()}.log"
+    if client_cpus:  # this process, the browsers and the feeder it starts: off the server's cores
+        os.sched_setaffinity(0, {int(c) for c in client_cpus.split(",")})
     with contextlib.ExitStack() as stack:
-        server, base = start_server(url, log_path)
+        server, base = start_server(url, log_path, cpus=server_cpus)
         stack.callback(stop, server)
         progress(f"dashboard on {base} (pid {server.pid}); log {log_path}")
         pw = stack.enter_context(sync_playwright())
@@ -502,15 +539,15 @@ def measure(
             context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
             began = time.monotonic()
             try:
-                page, session = open_session(context, i, base, role, open_timeout_s * 1000, webgl)
+                page, session = open_session(context, i, base, role, open_timeout_s * 1000, webgl, page_path)
             except Exception as exc:  # noqa: BLE001 - an overloaded server: say so, measure the others
-                errors.append(f"session {i}: could not open the live map: {str(exc).splitlines()[0][:200]}")
+                errors.append(f"session {i}: could not open {page_path}: {str(exc).splitlines()[0][:200]}")
                 progress(f"  session {i + 1}/{sessions} FAILED to open: {str(exc).splitlines()[0][:200]}")
                 _quietly(context.close)
                 continue
             pages.append(page)
             recorded.append(session)
-            progress(f"  session {i + 1}/{sessions} on the live map ({time.monotonic() - began:.1f} s)")
+            progress(f"  session {i + 1}/{sessions} on {page_path} ({time.monotonic() - began:.1f} s)")
         if browser_nice:
             result["browser_processes_reniced"] = renice_browsers(browser_nice, {server.pid})
         result["open_sessions_s"] = round(time.monotonic() - opened_at, 1)
@@ -664,7 +701,16 @@ def summary(recorded: list[Session], window: tuple[float, float], errors: list[s
     runs = [r["run_s"] for r in all_refreshes]
     counts = [p["refreshes"] for p in per_session]
     intervals = sorted({p["interval_s"] for p in per_session if p["interval_s"]})
+    beyond = []
+    for s in recorded:
+        if not s.interval:
+            continue
+        done = sorted(r["finished"] for r in all_refreshes if r["session"] == s.index)
+        beyond += [b - a - s.interval for a, b in zip(done, done[1:])]
     return {
+        "lag_beyond_interval_p50_s": _round(percentile(beyond, 50)),
+        "lag_beyond_interval_p95_s": _round(percentile(beyond, 95)),
+        "lag_beyond_interval_max_s": _round(max(beyond, default=None)),
         "refreshes": len(all_refreshes),
         "refresh_p50_s": _round(percentile(times, 50)),
         "refresh_p95_s": _round(percentile(times, 95)),
@@ -720,6 +766,15 @@ def table(r: dict) -> str:
             f"{_fmt(r['refresh_p50_s'])} / {_fmt(r['refresh_p95_s'])} / {_fmt(r['refresh_max_s'])}",
         ),
         ("server run p50 / p95 (s)", f"{_fmt(r['run_p50_s'])} / {_fmt(r['run_p95_s'])}"),
+        (
+            "visible lag beyond the interval p50 / p95 / max (s)",
+            f"{_fmt(r.get('lag_beyond_interval_p50_s'))} / {_fmt(r.get('lag_beyond_interval_p95_s'))} / "
+            f"{_fmt(r.get('lag_beyond_interval_max_s'))}",
+        ),
+        (
+            "page / server cores / client cores",
+            f"{r.get('page', 'live_map')} / {r.get('server_cpus') or 'any'} / {r.get('client_cpus') or 'any'}",
+        ),
         ("coalesced requests / runs cut short", f"{r['coalesced_requests']} / {r.get('runs_cut_short', '—')}"),
         (
             "events written",
@@ -785,6 +840,11 @@ def main(argv: list[str] | None = None) -> int:
         "otherwise compete with the server they measure, as browsers on users' own "
         "machines would not",
     )
+    parser.add_argument("--page", choices=sorted(PAGE_READY), default="live_map", help="the page every session opens")
+    parser.add_argument("--server-cpus", default=None, help="pin the server to these cores (taskset -c LIST)")
+    parser.add_argument(
+        "--client-cpus", default=None, help="pin this harness, its browsers and the feeder to these cores (e.g. 1)"
+    )
     parser.add_argument("--out", default=None, help="write the JSON result here")
     parser.add_argument("--markdown", default=None, help="also write the summary as a Markdown table")
     parser.add_argument(
@@ -830,6 +890,9 @@ def main(argv: list[str] | None = None) -> int:
         not args.no_webgl,
         progress=lambda s: print(s, flush=True),
         browser_nice=args.browser_nice,
+        page_path=args.page,
+        server_cpus=args.server_cpus,
+        client_cpus=args.client_cpus,
     )
     result["machine"] = machine()
     print()

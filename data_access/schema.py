@@ -341,7 +341,7 @@ assessment_rules = Table(
 
 # --- access control and audit ----------------------------------------------------------------
 
-ROLES = ("duty", "leader", "planner", "town", "admin")
+ROLES = ("duty", "leader", "planner", "town", "admin", "wall")  # wall: the read-only wall screen (大屏)
 
 users = Table(
     "users",

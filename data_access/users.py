@@ -36,6 +36,7 @@ DEMO_USERS = [
     ("planner", "planner", None),
     ("admin", "admin", None),
     ("town", "town", "first"),
+    ("wall", "wall", None),
 ]
 
 

@@ -1,13 +1,16 @@
 """Shapes and map layers: WKT boundaries from the store into pydeck layers with classed colours.
 
 Maps draw on a plain background (`map_provider=None`): a command centre's wall screen often has
-no internet, so no base-map tile is ever requested unless an intranet tile URL is configured.
+no internet, so no base-map tile is ever requested unless an intranet base map is configured
+(GRID_BASEMAP_STYLE, a MapLibre style JSON on the command centre's own network).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,7 +175,32 @@ class JsonDeck:
         return self.spec
 
 
+BASEMAP_ENV = "GRID_BASEMAP_STYLE"
+
+
+def basemap_style(environ: dict | None = None) -> str | None:
+    """The intranet base map: GRID_BASEMAP_STYLE names a MapLibre style JSON (raster or vector
+    sources, e.g. a GeoServer/WMTS or 天地图 intranet service) by http(s) URL. Unset, or not an
+    http(s) URL (logged): None, no base map and no request off the host."""
+    env = os.environ if environ is None else environ
+    url = env.get(BASEMAP_ENV, "").strip()
+    if not url:
+        return None
+    if not url.lower().startswith(("http://", "https://")):
+        logging.getLogger(__name__).warning("%s must be an http(s) URL of a style JSON; ignored", BASEMAP_ENV)
+        return None
+    return url
+
+
 def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip: dict | None = None) -> CompactDeck:
+    """Every map of the dashboard: the layers over the intranet base map when one is configured."""
+    style = basemap_style()
+    if style:
+        # Streamlit's frontend hands a style URL with a map provider to MapLibre, which fetches the
+        # style and its tiles from where the style says (the intranet server), under the layers.
+        return CompactDeck(
+            layers=layers, initial_view_state=view, map_provider="carto", map_style=style, tooltip=tooltip or False
+        )
     # map_provider=None with pydeck's default map_style sentinel is what tells Streamlit's frontend
     # to draw no base map; passing map_style=None instead makes it fall back to Carto's tiles.
     return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip or False)

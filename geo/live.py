@@ -8,7 +8,6 @@ each polygon on its own. The tolerance follows the size of the area on screen, s
 
 from __future__ import annotations
 
-import html
 import math
 import os
 
@@ -88,21 +87,25 @@ def _ring(ring, decimals: int) -> list:
 
 
 TIP_LINES = ("line1", "line2", "line3", "line4")
+# Streamlit HTML-escapes every value it puts into a tooltip template, so the markup lives in the
+# template and the values are plain text: a bold name, then the lines (newlines kept by CSS).
+# Every pickable layer carries both fields. maxWidth keeps long lines wrapping inside the map.
+TOOLTIP = {
+    "html": "<b>{tip_name}</b><div style='white-space:pre-line'>{tip_lines}</div>",
+    "style": {"fontSize": "14px", "maxWidth": "320px", "whiteSpace": "normal", "lineHeight": "1.45"},
+}
 
 
-def tooltip_html(df: pd.DataFrame) -> pd.Series:
-    """One `tip` string per row: the bold `name` and the non-empty `line1`..`line4`, HTML-escaped
-    (names and workers come from the store). One property instead of five keeps the JSON small;
-    the deck's tooltip is then just "{tip}"."""
+def tooltip_fields(df: pd.DataFrame) -> pd.DataFrame:
+    """`tip_name` (the `name`) and `tip_lines` (the non-empty `line1`..`line4`, one per line) as
+    plain text. Two properties instead of five keeps the JSON small; Streamlit escapes them."""
 
     def text(col):
-        return df[col].fillna("").astype(str).map(html.escape) if col in df.columns else pd.Series("", index=df.index)
+        return df[col].fillna("").astype(str) if col in df.columns else pd.Series("", index=df.index)
 
-    tip = "<b>" + text("name") + "</b>"
-    for col in TIP_LINES:
-        line = text(col)
-        tip = tip + line.map(lambda v: f"<br>{v}" if v else "")
-    return tip
+    lines = pd.DataFrame({col: text(col) for col in TIP_LINES}, index=df.index)
+    joined = lines.apply(lambda row: "\n".join(v for v in row if v), axis=1) if len(df) else text("line1")
+    return pd.DataFrame({"tip_name": text("name"), "tip_lines": joined}, index=df.index)
 
 
 def unit_layer(
@@ -111,7 +114,7 @@ def unit_layer(
     """Units coloured by class."""
     # Only what is drawn or shown in the tooltip goes to the browser.
     cols = [c for c in ("unit_id", "polygon") if c in df.columns]
-    data = df[cols].assign(tip=tooltip_html(df), fill=[colour_for(v, classes) for v in df[value_col]])
+    data = df[cols].join(tooltip_fields(df)).assign(fill=[colour_for(v, classes) for v in df[value_col]])
     # Sizes are given as min/max pixels: pydeck turns every string prop (e.g. units="pixels") into
     # an accessor expression, which deck.gl then ignores.
     return pdk.Layer(
@@ -166,7 +169,7 @@ def _colour_rows(df: pd.DataFrame) -> list[list[int]]:
 
 def event_layers(df: pd.DataFrame, layer_id: str = "open_events") -> list[pdk.Layer]:
     """Open events as dots (colour: overdue, else urgency); events of the last minutes get a ring."""
-    data = df[["lon", "lat", "recent"]].assign(tip=tooltip_html(df), fill=_colour_rows(df))
+    data = df[["lon", "lat", "recent"]].join(tooltip_fields(df)).assign(fill=_colour_rows(df))
     dots = pdk.Layer(
         "ScatterplotLayer",
         data=data,
@@ -200,7 +203,7 @@ def event_layers(df: pd.DataFrame, layer_id: str = "open_events") -> list[pdk.La
 
 
 def worker_layer(df: pd.DataFrame, layer_id: str = "workers") -> pdk.Layer:
-    data = df[["lon", "lat"]].assign(tip=tooltip_html(df))
+    data = df[["lon", "lat"]].join(tooltip_fields(df))
     return pdk.Layer(
         "ScatterplotLayer",
         data=data,
@@ -236,7 +239,7 @@ def outline_layer(df: pd.DataFrame, layer_id: str) -> pdk.Layer:
     cols = [c for c in ("unit_id", "polygon") if c in df.columns]
     return pdk.Layer(
         "PolygonLayer",
-        data=df[cols].assign(tip=tooltip_html(df)),
+        data=df[cols].join(tooltip_fields(df)),
         id=layer_id,
         get_polygon="polygon",
         filled=True,
@@ -253,8 +256,9 @@ def outline_layer(df: pd.DataFrame, layer_id: str) -> pdk.Layer:
 def tile_layer_from_env(environ: dict | None = None) -> pdk.Layer | None:
     """An intranet tile layer when GRID_TILE_URL is set ({z}/{x}/{y} template); None otherwise.
 
-    pydeck's JSON cannot express a raster BitmapLayer sub-layer, so the server must serve vector
-    tiles: Mapbox Vector Tiles (URL ending .pbf / .mvt → MVTLayer) or GeoJSON tiles (TileLayer).
+    pydeck's JSON cannot express a raster BitmapLayer sub-layer, so this layer takes vector tiles:
+    Mapbox Vector Tiles (URL ending .pbf / .mvt → MVTLayer) or GeoJSON tiles (TileLayer). Raster
+    intranet tiles are a base map instead: GRID_BASEMAP_STYLE (geo.layers.basemap_style).
     """
     url = (os.environ.get("GRID_TILE_URL", "") if environ is None else environ.get("GRID_TILE_URL", "")).strip()
     if not url:
@@ -270,4 +274,47 @@ def tile_layer_from_env(environ: dict | None = None) -> pdk.Layer | None:
         get_fill_color=[230, 230, 225, 255],
         get_line_color=[180, 180, 180, 255],
         line_width_min_pixels=1,
+    )
+
+
+def count_label_layer(
+    df: pd.DataFrame, text_col: str, layer_id: str = "unit_counts", size: int = 15, dark: bool = False
+) -> pdk.Layer:
+    """Per-unit labels (name and counts, one text with a line break) at the centroids, on a
+    plate so they stay readable over any fill: the county and town views show these instead of
+    hundreds of points. In the system's CJK font (nothing is downloaded); pydeck passes a quoted
+    string through literally, hence "'auto'" and the quoted font names."""
+    data = df[["centroid_lon", "centroid_lat", text_col]].drop_duplicates(subset=["centroid_lon", "centroid_lat"])
+    ink, plate = ([240, 244, 248, 255], [12, 20, 34, 215]) if dark else ([20, 20, 20, 255], [255, 255, 255, 215])
+    return pdk.Layer(
+        "TextLayer",
+        data=data,
+        id=layer_id,
+        get_position=["centroid_lon", "centroid_lat"],
+        get_text=text_col,
+        get_size=size,
+        get_color=ink,
+        character_set="'auto'",
+        font_family="'Noto Sans CJK SC, Noto Sans CJK, sans-serif'",
+        font_weight=600,
+        line_height=1.15,
+        background=True,
+        get_background_color=plate,
+        background_padding=[6, 3],
+        pickable=False,
+    )
+
+
+def count_labels(names: pd.Series, open_events: pd.Series, overdue: pd.Series, open_word: str, overdue_word: str):
+    """ "枫林镇\\n在办 12 · 超期 3" per unit: the text `count_label_layer` draws."""
+    return (
+        names.astype(str)
+        + "\n"
+        + open_word
+        + " "
+        + open_events.astype(int).astype(str)
+        + " · "
+        + overdue_word
+        + " "
+        + overdue.astype(int).astype(str)
     )

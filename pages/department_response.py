@@ -3,6 +3,7 @@ its score, and whether the towns' ratings (街呼区应) agree with the data."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -12,6 +13,7 @@ import streamlit as st
 from data_access import departments as dep
 from data_access.departments import DEPARTMENT_METRICS as DM
 from ui import format as fmt
+from ui.charts import is_partial, mark_partial
 from ui.data import query
 from ui.export import download_buttons
 from ui.labels import lang, local_name, metric_definition, metric_name, t
@@ -287,6 +289,9 @@ trend_fig.update_layout(
         tickfont_color="#54A24B",
     ),
 )
+if len(trend):  # the running month holds only part of its events
+    year, month = map(int, trend["bucket"].iloc[-1].split("-"))
+    mark_partial(trend_fig, is_partial(dt.date(year, month, 1), "month", f.period_end), "month")
 st.plotly_chart(trend_fig, key="dept_trend_chart")
 st.caption(t("dept_trend_caption"))
 

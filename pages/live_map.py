@@ -20,6 +20,9 @@ from data_access.schema import EVENT_STATUSES, URGENCIES
 from data_access.store import resolve_db_url
 from geo.layers import JsonDeck, class_breaks, deck, fit_view, name_layer
 from geo.live import (
+    TOOLTIP,
+    count_label_layer,
+    count_labels,
     density_layer,
     event_layers,
     outline_layer,
@@ -41,6 +44,9 @@ COLOUR_METRICS = [
     "on_time_closure_rate",
     "live_workers_checked_in",
 ]
+# Drill levels whose view shows per-unit counts instead of points (see live_map_view).
+OVERVIEW_LEVELS = ("county", "town")
+MAP_HEIGHT = 470
 METRIC_COLUMN = {
     "live_open_events": "open_events",
     "live_overdue_events": "overdue_events",
@@ -222,10 +228,22 @@ def live_map_view(
         layers.append(unit_layer(units, col, classes, "units"))
     if show_level == level:
         layers.append(selected_outline(units, unit))
-    if show_level in ("town", "village") or len(units) <= 12:
+    points_shown = level not in OVERVIEW_LEVELS
+    if not points_shown:
+        # County and town views: one label per unit (name, open · overdue) instead of hundreds of
+        # points that would hide the names; individual points from the village level down.
+        labels = count_labels(
+            units["name"],
+            units["open_events"],
+            units["overdue_events"],
+            t("live_map_col_open"),
+            t("live_map_col_overdue"),
+        )
+        layers.append(count_label_layer(units.assign(label=labels), "label", size=14))
+    elif show_level in ("town", "village") or len(units) <= 12:
         layers.append(name_layer(units, "name", "unit_names"))
     # Workers first, so open events (what to act on) are drawn on top.
-    if show_workers:
+    if show_workers and points_shown:
         crew = live_query(live.worker_positions, f, now, level, unit)
         if not crew.empty:
             layers.append(
@@ -240,7 +258,7 @@ def live_map_view(
                 )
             )
     n_points = 0
-    if show_events:
+    if show_events and points_shown:
         points = live_query(live.open_event_points, f, now, level, unit, recent_minutes)
         n_points = len(points)
         if not points.empty:
@@ -253,7 +271,9 @@ def live_map_view(
                     line4=t("live_map_tip_reported", time="") + local_times(points["reported_at"]),
                 )
             )
-    spec = JsonDeck.of(deck(layers, fit_view(units), tooltip={"html": "{tip}", "style": {"fontSize": "12px"}}))
+    # Fitted to the map column at 1366×768 with the sidebar open (about 560 × MAP_HEIGHT px): smaller
+    # screens would clip the county on both sides, larger ones just show more margin.
+    spec = JsonDeck.of(deck(layers, fit_view(units, width_px=560, height_px=MAP_HEIGHT), tooltip=TOOLTIP))
     return spec, classes, n_points
 
 
@@ -387,7 +407,7 @@ def live_panel() -> None:
     with map_col:
         state = st.pydeck_chart(
             deck_obj,
-            height=560,
+            height=MAP_HEIGHT,
             on_select="rerun",
             selection_mode="single-object",
             key=f"live_map_deck_{level}_{unit}_{show_level}",
@@ -398,21 +418,28 @@ def live_panel() -> None:
             if (show_level, target) != (level, unit):
                 set_drill(show_level, target)
                 st.rerun(scope="app")
+        if n_points >= live.MAX_EVENT_POINTS:
+            st.caption(t("live_map_capped", shown=n_points, total=int(row["open_events"])))
+
+    with side_col.container(key="live_map_side"):
+        # The legend sits beside the map, above the ticker: visible without scrolling.
         if view_mode == "density":
             st.caption(t("live_map_density_caption"))
         else:
             fmt_v = legend_label(metric_key)
             swatches = " ".join(
-                f"<span style='display:inline-block;width:12px;height:12px;background:rgb{c.rgb};"
-                f"border:1px solid #555;margin:0 4px 0 10px'></span>{c.label(fmt_v)}"
+                f"<span style='white-space:nowrap'><span style='display:inline-block;width:12px;height:12px;"
+                f"background:rgb{c.rgb};border:1px solid #555;margin:0 4px 0 8px'></span>{c.label(fmt_v)}</span>"
                 for c in classes
             )
-            st.html(f"<div style='font-size:0.85rem'>{t('live_map_legend')} ({metric_name(metric)}): {swatches}</div>")
-        st.html(f"<div style='font-size:0.85rem'>{t('live_map_legend_events', m=recent_minutes)}</div>")
-        if n_points >= live.MAX_EVENT_POINTS:
-            st.caption(t("live_map_capped", shown=n_points, total=int(row["open_events"])))
-
-    with side_col.container(key="live_map_side"):
+            st.html(
+                f"<div class='live-map-legend' style='font-size:0.85rem'>{t('live_map_legend')} "
+                f"({metric_name(metric)}): {swatches}</div>"
+            )
+        if level in OVERVIEW_LEVELS:
+            st.html(f"<div style='font-size:0.85rem'>{t('live_map_points_from_village')}</div>")
+        else:
+            st.html(f"<div style='font-size:0.85rem'>{t('live_map_legend_events', m=recent_minutes)}</div>")
         st.markdown(f"**{t('live_map_ticker')}**")
         news = live_query(live.newest_events, f, now, level, unit)
         item = news["item_name_en" if en else "item_name"].fillna("")
@@ -429,7 +456,7 @@ def live_panel() -> None:
             ),
             hide_index=True,
             key="live_map_ticker",
-            height=250,
+            height=210,
         )
         st.markdown(f"**{t('live_map_alerts')}**", help=metric_definition(m["live_overdue_events"]))
         alerts = live_query(live.overdue_alerts, f, now, level, unit)
@@ -454,7 +481,7 @@ def live_panel() -> None:
                 ),
                 hide_index=True,
                 key="live_map_alerts",
-                height=250,
+                height=210,
             )
 
     st.markdown(f"**{t('live_map_units_table')}**")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import plotly.graph_objects as go
 import streamlit as st
 
 from data_access import metrics, overview
 from geo.layers import choropleth_layer, class_breaks, deck, explode_polygons, fit_view, name_layer
 from ui import format as fmt
+from ui.charts import is_partial, mark_partial
 from ui.data import query
 from ui.labels import metric_definition, metric_name, t
 from ui.shell import page_filters
@@ -83,6 +82,8 @@ figure.update_layout(
     legend=dict(orientation="h", y=1.1),
     hovermode="x unified",
 )
+if len(trend):  # the running day holds only part of its events: drawn dashed, not as a drop
+    mark_partial(figure, is_partial(trend["day"].iloc[-1], "day", f.period_end), "day")
 st.plotly_chart(figure, key="overview_trend")
 
 st.subheader(t("map_title"))
@@ -92,8 +93,9 @@ map_col, table_col = st.columns([3, 2])
 with map_col:
     shapes = explode_polygons(by_town)
     classes = class_breaks(by_town["overdue_events"])
-    # The tooltip is HTML: store text goes in escaped (the canvas text layer draws it as it is).
-    tips = shapes.drop(columns=["name"]).assign(tip_name=shapes["name"].astype(str).map(html.escape))
+    # Streamlit HTML-escapes every value it fills into a tooltip template: the name goes in as text
+    # (escaping it here too showed "&lt;" to the user).
+    tips = shapes.drop(columns=["name"]).assign(tip_name=shapes["name"].astype(str))
     st.pydeck_chart(
         deck(
             [choropleth_layer(tips, "overdue_events", classes, "towns"), name_layer(shapes, "name", "town_names")],

@@ -12,6 +12,7 @@ from data_access import metrics, rules
 from data_access import workforce as wf
 from data_access.filters import FilterError
 from ui import format as fmt
+from ui.charts import is_partial, mark_partial
 from ui.data import query
 from ui.export import download_buttons
 from ui.labels import lang, metric_definition, metric_name, t
@@ -433,6 +434,8 @@ with tab_turnover:
         yaxis=dict(title=f"{t('workforce_hires')} / −{t('workforce_leavers')}"),
         yaxis2=dict(title=t("workforce_headcount"), overlaying="y", side="right", showgrid=False),
     )
+    if len(flow):  # a window ending in the running month draws that month as partial
+        mark_partial(fig, is_partial(pd.Timestamp(flow["month"].iloc[-1]).date(), "month", f.period_end), "month")
     st.plotly_chart(fig, key="workforce_flow_chart")
     flow_table = labelled(
         flow.assign(month=month_text),

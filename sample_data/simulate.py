@@ -155,7 +155,8 @@ class Feeder:
             rollups.catch_up(conn)  # the derived tables move with the events, in one transaction
 
     # --- new events ----------------------------------------------------------------------
-    def new_event(self) -> int:
+    def new_event(self, at: dt.datetime | None = None) -> int:
+        """Write one new event reported now (or at `at`, for the demo feed's catch-up of a gap)."""
         w, rnd = self.world, self.rnd
         i = int(w.rng.choice(len(w.mg), p=w.mg_p))
         m = w.mg[i]
@@ -169,7 +170,7 @@ class Feeder:
             else:
                 source = "hotline_12345"  # nobody on duty in the grid: the resident calls 12345
         urgency = item.default_urgency if rnd.random() < 0.8 else "ordinary"
-        now = now_utc()
+        now = now_utc() if at is None else at
         lon, lat = w.point_in(i)
         self.created += 1
         code = f"SIM{now:%y%m%d%H%M%S%f}{self.seed % 100:02d}{self.created % 1000:03d}"

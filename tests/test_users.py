@@ -74,7 +74,8 @@ def test_disabled_user_cannot_sign_in_and_unknown_is_not_told_apart(engine):
 
 def test_demo_users_cover_every_role(engine):
     made = users.seed_demo_users(engine)
-    assert sorted(made) == ["admin", "duty", "leader", "planner", "town"]
+    assert sorted(made) == ["admin", "duty", "leader", "planner", "town", "wall"]
+    assert {users.get_user(engine, name).role for name in made} == set(schema.ROLES)
     town = users.get_user(engine, "town")
     assert town.role == "town" and town.town_id == fc.TOWN_EAST
     assert users.seed_demo_users(engine) == []

@@ -22,6 +22,8 @@ class PageSpec:
 
 ALL_DATA = ("leader", "town", "admin")  # every data page: leaders county-wide, town users in their town
 COMMAND = ("duty", *ALL_DATA)  # the command centre's own pages
+WALL_ROLE = "wall"  # read-only, the wall page only, no names or phones (data_access.filters)
+WALL_PAGE = "pages/wall.py"
 
 
 PAGES: list[PageSpec] = [
@@ -35,6 +37,8 @@ PAGES: list[PageSpec] = [
         roles=(*COMMAND, "planner"),
     ),
     PageSpec("pages/live_map.py", "page_live_map", ":material/map:", "live_map", "nav_monitor", roles=COMMAND),
+    # The wall screen: the `wall` role's only page (its default), and open to the command centre.
+    PageSpec(WALL_PAGE, "page_wall", ":material/tv:", "wall", "nav_monitor", roles=(*COMMAND, WALL_ROLE)),
     PageSpec(
         "pages/event_flow.py", "page_event_flow", ":material/account_tree:", "event_flow", "nav_events", roles=COMMAND
     ),

@@ -22,7 +22,7 @@ from .auth import current_user, login_form, scope_of, sign_out
 from .data import cached_store_status, rollups_behind, writer_engine
 from .filters import FILTERS_KEY, sidebar_filters
 from .labels import t
-from .pages import allowed, available_pages
+from .pages import WALL_PAGE, WALL_ROLE, allowed, available_pages
 
 PAGE_TITLE = "网格智治指挥舱 GridSight"
 # A local file: a `:material/...:` page icon would make the browser fetch it from a font CDN.
@@ -143,7 +143,8 @@ def navigation():
         else:  # reachable by URL only, to be refused by guard_page
             sections.setdefault("", []).append(page)
     # Logged out: the page list stays hidden too (it says what the dashboard holds).
-    return st.navigation(sections, position="sidebar" if role else "hidden")
+    # The wall screen has no menu: its one page fills the display.
+    return st.navigation(sections, position="sidebar" if role and role != WALL_ROLE else "hidden")
 
 
 def guard_page(selected, f: Filters) -> bool:
@@ -151,6 +152,9 @@ def guard_page(selected, f: Filters) -> bool:
     Page views are audited once per page and filter change, not on every fragment refresh."""
     user = signed_in_user()
     spec = _SPEC_OF_PAGE.get(selected._script_hash)
+    if user is not None and user.role == WALL_ROLE and spec is not None and spec.default:
+        # The bare URL on a wall PC opens the wall screen, keeping its settings (?rotate=…&chime=…).
+        st.switch_page(WALL_PAGE, query_params=st.query_params.to_dict())
     if user is None or spec is None or not allowed(spec, user.role):
         if user is not None:
             audit.record(

@@ -47,6 +47,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "<b style='color:rgb(0,90,255)'>◯</b> reported in the last {m} min · Workers: "
         "<b style='color:rgb(0,150,110)'>●</b> last check-in today",
     ),
+    "live_map_points_from_village": (
+        "县和镇街视图按区域标注名称与“在办 · 超期”件数;事件和网格员点位从村社层级起显示(点击区域下钻)。",
+        "County and town views label each area with its name and open · overdue counts; event and worker "
+        "points show from the village level down (click an area to drill in).",
+    ),
     "live_map_density_caption": (
         "热力为统计期内上报事件的分布(SQL 中按约 400 米方格汇总)。",
         "Density of the events reported in the period (binned in SQL, ~400 m cells).",

@@ -1,0 +1,90 @@
+"""The one helper every trend chart uses to draw its running period as partial.
+
+A day or month that has not ended (or that the date range cuts off) holds only part of its
+events; drawn like the others it reads as a steep drop. `mark_partial` draws it differently on
+any Plotly trend figure: lines reach the last point with a dashed segment and an open marker,
+bars get a hatched, paler last bar, and a note above the last period says it is not complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import plotly.graph_objects as go
+from plotly.colors import DEFAULT_PLOTLY_COLORS
+
+from data_access.filters import local_midnight_utc
+
+from .labels import t
+
+
+def next_start(start: dt.date, kind: str) -> dt.date:
+    if kind == "day":
+        return start + dt.timedelta(days=1)
+    if kind == "month":
+        return (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def is_partial(last_start: dt.date, kind: str, period_end: dt.datetime) -> bool:
+    """True when the period (`kind` "day" or "month") starting `last_start` ends after
+    `period_end` (the filter's end: now, or the end of its last day): it holds only part of its events."""
+    return period_end < local_midnight_utc(next_start(last_start, kind))
+
+
+def _colour(trace, index: int) -> str:
+    line = getattr(trace, "line", None)
+    marker = getattr(trace, "marker", None)
+    for value in (getattr(line, "color", None), getattr(marker, "color", None)):
+        if isinstance(value, str):
+            return value
+    return DEFAULT_PLOTLY_COLORS[index % len(DEFAULT_PLOTLY_COLORS)]
+
+
+def mark_partial(fig: go.Figure, partial: bool, kind: str) -> go.Figure:
+    """Draw the last point of every trace of `fig` as partial when `partial` (see module doc)."""
+    if not partial:
+        return fig
+    label = t("chart_partial_day" if kind == "day" else "chart_partial_month")
+    last_x = None
+    extra = []
+    for i, trace in enumerate(fig.data):
+        x, y = list(trace.x if trace.x is not None else []), list(trace.y if trace.y is not None else [])
+        if not x:
+            continue
+        last_x = x[-1]
+        if isinstance(trace, go.Bar):
+            n = len(x)
+            trace.marker.pattern = dict(shape=[""] * (n - 1) + ["/"], fillmode="overlay", solidity=0.35)
+            trace.marker.opacity = [1.0] * (n - 1) + [0.5]
+        elif isinstance(trace, (go.Scatter, go.Scattergl)) and len(x) >= 2 and "lines" in (trace.mode or "lines"):
+            colour = _colour(trace, i)
+            customdata = list(trace.customdata) if trace.customdata is not None else None
+            tail = go.Scatter(
+                x=x[-2:],
+                y=y[-2:],
+                mode="lines+markers",
+                line=dict(color=colour, dash="dash", width=getattr(trace.line, "width", None) or 2),
+                marker=dict(color="white", line=dict(color=colour, width=2), size=8, symbol="circle"),
+                name=trace.name,
+                legendgroup=trace.legendgroup or trace.name,
+                showlegend=False,
+                yaxis=trace.yaxis,
+                xaxis=trace.xaxis,
+                hovertemplate=trace.hovertemplate,
+                customdata=customdata[-2:] if customdata else None,
+                text=[trace.name, f"{trace.name} ({label})"],
+            )
+            trace.x, trace.y = x[:-1], y[:-1]
+            if customdata:
+                trace.customdata = customdata[:-1]
+            trace.legendgroup = trace.legendgroup or trace.name
+            trace.line.color = colour
+            extra.append(tail)
+    for tail in extra:
+        fig.add_trace(tail)
+    if last_x is not None:
+        fig.add_annotation(
+            x=last_x, y=1.0, xref="x", yref="paper", text=label, showarrow=False, yanchor="bottom", font=dict(size=11)
+        )
+    return fig
