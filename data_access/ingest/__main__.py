@@ -33,12 +33,19 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--id-field", required=True, help="column with the unit's code")
     b.add_argument("--name-field", required=True)
     b.add_argument("--parent-field", help="column with the parent's code (default: by location)")
-    b.add_argument("--crs", help="CRS of the file when it declares none (or a wrong one), e.g. EPSG:4490")
+    b.add_argument(
+        "--crs",
+        help="CRS of the file when it declares none (or a wrong one), e.g. EPSG:4490; "
+        "gcj02 (AMap/DataV/Tencent) or bd09 (Baidu) are converted to WGS-84",
+    )
     b.add_argument("--households-field")
     b.add_argument("--residents-field")
     e = sub.add_parser("events", help="CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX")
     e.add_argument("file", type=Path)
     e.add_argument("--mapping", required=True, type=Path, help="TOML mapping, e.g. sample_data/mappings/open311.toml")
+    e.add_argument(
+        "--crs", choices=("wgs84", "gcj02", "bd09"), help="coordinates of lon/lat (overrides the mapping's [meta] crs)"
+    )
     for p in (b, e):
         p.add_argument("--db", default=None, help="SQLAlchemy URL of the store (default: GRID_DB_URL / secrets)")
         p.add_argument("--allow-partial", action="store_true", help="load the good rows even when some are refused")
@@ -70,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
                 **common,
             )
         else:
-            report = import_events(args.file, url, args.mapping, **common)
+            report = import_events(args.file, url, args.mapping, crs=args.crs, **common)
     except (ImportRefused, ReadError, StoreError, OSError, SQLAlchemyError) as exc:
         if bar:
             bar.close()

@@ -1,7 +1,8 @@
 """The TOML mapping from a source export to the GridSight event fields.
 
 [meta]      name, timezone (for times without an offset; default Asia/Shanghai),
-            time_format (strptime format; default: ISO 8601 and common variants)
+            time_format (strptime format; default: ISO 8601 and common variants),
+            crs of lon/lat: wgs84 (default), gcj02 (AMap/Tencent) or bd09 (Baidu), converted to WGS-84
 [fields]    GridSight field = source column. code is required; lon/lat or grid_code /
             micro_grid_code locate the event; category, item_type, status, source, urgency,
             department, description, address, deadline, satisfaction, escalations, returns,
@@ -25,6 +26,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import schema
+from .chinacrs import china_crs
 from .validation import ImportRefused
 
 FIELDS = (
@@ -70,11 +72,22 @@ class Mapping:
     defaults: dict[str, str]
     values: dict[str, dict[str, str]]
     reference: dict[str, dict[str, dict]] = field(default_factory=dict)
+    crs: str = "wgs84"  # or gcj02 / bd09 (see chinacrs)
 
     def columns(self) -> list[str]:
         """Every source column the mapping reads."""
         cols = list(dict.fromkeys([*self.fields.values(), *(s.column for s in self.steps)]))
         return cols
+
+
+def coordinate_system(name) -> str:
+    """'wgs84', 'gcj02' or 'bd09' for a crs given in a mapping or on the command line."""
+    china = china_crs(name)
+    if china:
+        return china
+    if str(name).strip().upper().replace("-", "") in ("WGS84", "EPSG:4326", "EPSG:4490", "CGCS2000"):
+        return "wgs84"
+    raise ImportRefused(f"crs {name!r}: event coordinates must be wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)")
 
 
 def load_mapping(source) -> Mapping:
@@ -138,4 +151,5 @@ def load_mapping(source) -> Mapping:
         defaults=defaults,
         values=values,
         reference=data.get("reference", {}),
+        crs=coordinate_system(meta.get("crs", "wgs84")),
     )
