@@ -12,6 +12,7 @@ from tqdm import tqdm
 from ..store import StoreError, describe_url, resolve_db_url
 from . import ImportRefused, ReadError, import_boundaries, import_events
 from .boundaries import LEVELS
+from .validation import spreadsheet_safe
 
 
 def _bar():
@@ -99,10 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"… and {len(errors) - 200} more problems (all in the rejects CSV)")
     if not report.rejected.empty:
         out = args.rejects or args.file.with_suffix(args.file.suffix + ".rejected.csv")
-        report.rejected.to_csv(out, index=False, encoding="utf-8-sig")
+        spreadsheet_safe(report.rejected).to_csv(out, index=False, encoding="utf-8-sig")
         print(f"{len(report.rejected)} refused rows written to {out}")
     print(report.summary())
-    if report.errors and not report.committed and not args.dry_run:
+    if report.errors and args.dry_run:
+        print(f"dry run: {len(report.bad_rows) or len(report.errors)} rows would be refused; nothing was written")
+        return 1
+    if report.errors and not report.committed:
         print("nothing was written: fix the rows above, or load the good ones with --allow-partial")
         return 1
     return 0
