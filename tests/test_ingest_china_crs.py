@@ -167,3 +167,10 @@ def test_mapping_names_its_crs():
     assert load_mapping(text.replace("[meta]\n", '[meta]\ncrs = "BD-09"\n', 1)).crs == "bd09"
     with pytest.raises(ImportRefused, match="wgs84, gcj02"):
         load_mapping(text.replace("[meta]\n", '[meta]\ncrs = "EPSG:32651"\n', 1))
+
+
+def test_mapping_must_name_its_time_zone():
+    text = OPEN311.read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if not ln.startswith("timezone")]
+    with pytest.raises(ImportRefused, match=r"\[meta\] must name the time zone"):
+        load_mapping("\n".join(lines))

@@ -1,6 +1,6 @@
 """The TOML mapping from a source export to the GridSight event fields.
 
-[meta]      name, timezone (for times without an offset; default Asia/Shanghai),
+[meta]      name, timezone (required: the zone of times without an offset, e.g. Asia/Shanghai),
             time_format (strptime format; default: ISO 8601 and common variants),
             crs of lon/lat: wgs84 (default), gcj02 (AMap/Tencent) or bd09 (Baidu), converted to WGS-84
 [fields]    GridSight field = source column. code is required; lon/lat or grid_code /
@@ -108,8 +108,13 @@ def load_mapping(source) -> Mapping:
     if unknown:
         raise ImportRefused(f"unknown mapping section(s): {', '.join(sorted(unknown))}")
     meta = data.get("meta", {})
+    if not str(meta.get("timezone", "")).strip():
+        raise ImportRefused(
+            '[meta] must name the time zone of the times in the file, e.g. timezone = "Asia/Shanghai" '
+            '(or "America/Los_Angeles"): a wrong guess shifts every time by hours'
+        )
     try:
-        tz = ZoneInfo(meta.get("timezone", "Asia/Shanghai"))
+        tz = ZoneInfo(meta["timezone"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ImportRefused(f"unknown time zone {meta.get('timezone')!r} in [meta]") from exc
     fields = {k: str(v) for k, v in data.get("fields", {}).items() if str(v)}
