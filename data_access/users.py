@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.engine import Engine
 
-from .schema import ROLES, admin_units, users
-from .store import create_store_engine, resolve_db_url
+from .schema import ROLES, admin_units, metadata, users
+from .store import create_store_engine, describe_url, resolve_db_url
 
 LOCKOUT_AFTER_FAILURES = 5
 LOCKOUT_MINUTES = 15
@@ -181,6 +181,11 @@ def seed_demo_users(engine: Engine) -> list[str]:
             select(admin_units.c.id).where(admin_units.c.level == "town").order_by(admin_units.c.code).limit(1)
         ).scalar()
         existing = set(conn.execute(select(users.c.username)).scalars())
+    if first_town is None and any(t == "first" and u not in existing for u, _, t in DEMO_USERS):
+        raise UserError(
+            "The store has no towns yet, and the demo users include a town user: import boundaries first "
+            "(python -m data_access.ingest boundaries …, see the README) or generate the sample county."
+        )
     made = []
     for username, role, town in DEMO_USERS:
         if username in existing:
@@ -215,8 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="list users")
     sub.add_parser("demo", help="add the README's demo users (sample stores only)")
     args = parser.parse_args(argv)
-    engine = create_store_engine(args.db or resolve_db_url(), writable=True)
+    url = args.db or resolve_db_url()
+    engine = create_store_engine(url, writable=True)
     try:
+        if not inspect(engine).has_table(users.name):
+            if args.command not in ("add", "demo"):
+                raise UserError(f"{describe_url(url)} holds no GridSight store yet (no users table).")
+            metadata.create_all(engine)  # DDL only, as the importers do: the first admin of an empty store
         if args.command == "add":
             add_user(engine, args.username, _read_password(), args.role, args.town)
             print(f"added {args.username} ({args.role})")

@@ -8,14 +8,17 @@ inside a transaction that is rolled back, so what it shows is exactly what a com
 from __future__ import annotations
 
 import hashlib
+import re
+import tempfile
 from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import ingest
+from data_access import audit, ingest
 from data_access.ingest.boundaries import LEVELS
 from data_access.store import PROJECT_ROOT, describe_url, resolve_db_url
+from ui.data import writer_engine
 from ui.export import download_buttons
 from ui.labels import t
 from ui.shell import page_filters
@@ -26,7 +29,17 @@ UPLOAD = "__upload__"
 page_filters()  # the shell (language, store check); the import itself ignores the filters
 url = resolve_db_url()
 st.title(t("data_import_title"))
-st.caption(t("data_import_caption", url=describe_url(url)))
+st.caption(t("data_import_caption"))
+_TEMP_PATH = re.compile(re.escape(tempfile.gettempdir()) + r"[^\s'\"(),;]*")
+
+
+def shown(reason) -> str:
+    """A reason fit for the page: no server temp path, no database URL (they stay in the server log)."""
+    text = _TEMP_PATH.sub("…", str(reason))
+    for secret in {url, describe_url(url)}:
+        text = text.replace(secret, "…")
+    return text
+
 
 kind = st.radio(
     t("data_import_kind"),
@@ -40,6 +53,7 @@ uploaded = st.file_uploader(
     t("data_import_file"), type=types, key=f"data_import_file_{kind}", help=t(f"data_import_file_help_{kind}")
 )
 allow_partial = st.checkbox(t("data_import_allow_partial"), key="data_import_partial")
+allow_outside = st.checkbox(t("data_import_allow_outside"), key="data_import_outside")
 
 options: dict = {}
 if uploaded is None:
@@ -113,12 +127,12 @@ try:
         ingest.load_mapping(mapping_bytes)  # a broken mapping is reported before anything runs
         options = dict(mapping=mapping_bytes)
 except (ingest.ImportRefused, ingest.ReadError) as exc:
-    st.error(t("data_import_refused", reason=exc))
+    st.error(t("data_import_refused", reason=shown(exc)))
     st.stop()
 
 # A preview stands for exactly this file with exactly these settings.
 signature = hashlib.sha256(
-    uploaded.getvalue() + repr((kind, sorted(options.items()), allow_partial)).encode()
+    uploaded.getvalue() + repr((kind, sorted(options.items()), allow_partial, allow_outside)).encode()
 ).hexdigest()
 
 
@@ -128,7 +142,13 @@ def run(commit: bool):
     def progress(fraction: float, message: str) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=t("data_import_running", step=message))
 
-    common = dict(commit=commit, allow_partial=allow_partial, name=uploaded.name, progress=progress)
+    common = dict(
+        commit=commit,
+        allow_partial=allow_partial,
+        allow_outside_china=allow_outside,
+        name=uploaded.name,
+        progress=progress,
+    )
     try:
         if kind == "boundaries":
             report = ingest.import_boundaries(
@@ -147,11 +167,11 @@ def run(commit: bool):
             report = ingest.import_events(uploaded, url, options["mapping"], **common)
     except (ingest.ImportRefused, ingest.ReadError) as exc:
         bar.empty()
-        st.error(t("data_import_refused", reason=exc))
+        st.error(t("data_import_refused", reason=shown(exc)))
         return None
     except SQLAlchemyError as exc:  # e.g. another import committed first; ours was rolled back
         bar.empty()
-        st.error(t("data_import_refused", reason=f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"))
+        st.error(t("data_import_refused", reason=shown(f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}")))
         return None
     bar.progress(1.0, text=t("data_import_done"))
     return report
@@ -161,21 +181,43 @@ left, right = st.columns(2)
 if left.button(t("data_import_preview"), key="data_import_preview_button", type="secondary"):
     report = run(commit=False)
     st.session_state["data_import_report"] = (signature, report) if report else None
+    st.session_state["data_import_last_commit"] = None
 previewed = st.session_state.get("data_import_report")
 ready = previewed is not None and previewed[0] == signature and (previewed[1].ok or allow_partial)
-if right.button(t("data_import_commit"), key="data_import_commit_button", type="primary", disabled=not ready):
+commit_slot = right.empty()
+if commit_slot.button(t("data_import_commit"), key="data_import_commit_button", type="primary", disabled=not ready):
     report = run(commit=True)
+    st.session_state["data_import_report"] = None
     if report is not None:
-        st.session_state["data_import_report"] = None
         if report.committed:
             st.cache_data.clear()  # every page must see the new data at once
-            st.success(t("data_import_committed", inserted=report.inserted, updated=report.updated))
-        else:
-            st.error(t("data_import_not_committed", reason=report.summary()))
+            user = st.session_state.get("auth_user")
+            audit.record(
+                writer_engine(),
+                user.username if user else "",
+                "import",
+                page="data_import",
+                detail={
+                    "kind": kind,
+                    "file": uploaded.name,
+                    "rows": report.rows_read,
+                    "refused": len(report.bad_rows),
+                    "inserted": report.inserted,
+                    "updated": report.updated,
+                },
+            )
+            st.session_state["data_import_last_commit"] = (signature, report)
+            st.rerun()  # redraw without the "ready to commit" notice and with the button disabled
+        st.error(t("data_import_not_committed", reason=report.summary()))
         previewed = (signature, report)
 elif previewed is not None and previewed[0] != signature:
     st.info(t("data_import_preview_first"))
     previewed = None
+last = st.session_state.get("data_import_last_commit")
+if previewed is None and last is not None and last[0] == signature:
+    st.success(t("data_import_committed", inserted=last[1].inserted, updated=last[1].updated))
+    st.caption(t("data_import_committed_before"))
+    previewed = last
 
 if previewed is not None:
     report = previewed[1]
@@ -190,7 +232,7 @@ if previewed is not None:
     next(cols).metric(t("data_import_to_update"), f"{report.updated:,}", help=t("data_import_update_help"), border=True)
     if report.encoding:
         st.caption(t("data_import_encoding", encoding=report.encoding))
-    if report.ok:
+    if report.ok and not report.committed:
         st.success(t("data_import_clean"))
     else:
         if report.file_errors:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import tempfile
+import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+import shapely
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from data_access import schema
 from data_access.ingest import import_events
+from data_access.store import create_store_engine
 from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
 from tests.conftest import login, point_app_at
 from tests.data.ingest_support import CN_PLATFORM, DATA, OPEN311, empty_store, fingerprint, import_base_boundaries
@@ -114,9 +121,11 @@ def test_overview_counts_the_imported_events(env):
 
 def test_page_says_it_is_an_admin_function(writable_env):
     at = open_page()
-    assert "管理员功能" in at.caption[0].value and "访问控制" in at.caption[0].value
+    caption = at.caption[0].value
+    assert "管理员功能" in caption and "审计日志" in caption and "后续版本" not in caption
+    assert writable_env not in caption and "sqlite" not in caption  # no database URL on the page
     at.sidebar.toggle(key="lang_en").set_value(True).run()
-    assert "Admin function" in at.caption[0].value
+    assert "Admin function" in at.caption[0].value and "later release" not in at.caption[0].value
 
 
 def test_broken_event_file_shows_the_report_and_cannot_be_committed(writable_env):
@@ -157,6 +166,19 @@ def test_clean_event_file_previews_then_commits(writable_env):
     assert fingerprint(writable_env)[0]["events"] == 0  # a preview writes nothing
     at.button(key="data_import_commit_button").click().run()
     assert not at.exception and fingerprint(writable_env)[0]["events"] == 48
+    # after the commit: the "ready to commit" notice is gone and the button cannot commit twice
+    assert "已提交:新增 48 条" in at.success[0].value
+    assert not any("校验通过" in m.value for m in at.success)
+    assert at.button(key="data_import_commit_button").disabled
+    engine = create_store_engine(writable_env)
+    with engine.connect() as conn:
+        entries = conn.execute(
+            select(schema.audit_log.c.username, schema.audit_log.c.detail).where(schema.audit_log.c.action == "import")
+        ).all()
+    engine.dispose()
+    assert len(entries) == 1 and entries[0].username == "admin"
+    detail = json.loads(entries[0].detail)
+    assert detail["file"] == "cn_platform_gbk.csv" and detail["inserted"] == 48 and detail["kind"] == "events"
     # the same file again: updates, no duplicates
     at.button(key="data_import_preview_button").click().run()
     assert metric(at, "新增") == "0" and metric(at, "更新") == "48"
@@ -219,3 +241,44 @@ def test_a_file_level_problem_is_shown_as_such(writable_env):
     assert "exactly one county feature" in " ".join(table_with(at, "原因")["原因"])
     assert at.button(key="data_import_commit_button").disabled
     assert fingerprint(writable_env) == before
+
+
+def test_a_broken_upload_shows_no_server_path(writable_env, tmp_path):
+    """GDAL names the temp copy of an upload (/vsizip//tmp/tmp…/upload.zip/a.shp): the page must not."""
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(broken, "w") as z:
+        z.writestr("a.shp", b"garbage")
+        z.writestr("a.dbf", b"x")
+    at = open_page()
+    upload(at, "data_import_file_boundaries", broken)
+    shown = " ".join(e.value for e in at.error)
+    assert not at.exception and "无法导入" in shown
+    assert "not recognized" in shown  # the reason itself is kept
+    assert tempfile.gettempdir() + "/" not in shown and "upload.zip" not in shown and writable_env not in shown
+
+
+def test_page_imports_outside_china_when_allowed(writable_env, tmp_path):
+    """The CLI's --allow-outside-china on the page: an LA-style town is refused, then accepted when ticked."""
+    town = tmp_path / "la_town.geojson"
+    town.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "LA1", "name": "Los Angeles"},
+                        "geometry": shapely.geometry.mapping(shapely.box(-118.3, 34.0, -118.2, 34.1)),
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    at = open_page()
+    upload(at, "data_import_file_boundaries", town)
+    at.button(key="data_import_preview_button").click().run()
+    assert "outside China" in " ".join(table_with(at, "原因")["原因"])
+    at.checkbox(key="data_import_outside").check().run()
+    at.button(key="data_import_preview_button").click().run()
+    assert not at.exception and metric(at, "拒绝行数") == "0"

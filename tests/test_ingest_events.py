@@ -194,7 +194,7 @@ def test_missing_columns_and_bad_mappings_are_refused(store, tmp_path):
         import_events(
             DATA / "open311_requests.csv",
             store,
-            '[fields]\ncode = "service_request_id"\nlon = "long"\nlat = "lat"\n',
+            '[meta]\ntimezone = "Asia/Shanghai"\n[fields]\ncode = "service_request_id"\nlon = "long"\nlat = "lat"\n',
             now=NOW,
         )
     no_grids = empty_store(f"sqlite:///{tmp_path / 'nogrid.db'}")

@@ -99,3 +99,26 @@ def test_cli_reads_password_from_stdin_not_argv(engine, tmp_path):
     assert run("add", "chen", "--role", "duty", stdin="cli-password-1\n").returncode == 2
     assert run("add", "x", "--role", "duty", "--password", "p").returncode == 2  # no such option
     assert run("disable", "chen").returncode == 0 and users.get_user(engine, "chen") is None
+
+
+def test_cli_on_an_empty_store_says_what_to_do(tmp_path, capsys):
+    """`demo` on a store without tables or towns explains itself; `add` makes the first admin of an empty store."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert users.main(["--db", url, "demo"]) == 2
+    err = capsys.readouterr().err
+    assert "no towns yet" in err and "import boundaries first" in err and "Traceback" not in err
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    assert users.main(["--db", other, "list"]) == 2
+    assert "holds no GridSight store yet" in capsys.readouterr().err
+    run = subprocess.run(
+        [sys.executable, "-m", "data_access.users", "--db", url, "add", "first-admin", "--role", "admin"],
+        cwd=ROOT,
+        input="a-long-enough-password-1\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    engine = create_store_engine(url, writable=True)
+    assert users.authenticate(engine, "first-admin", "a-long-enough-password-1")[1] == "ok"
+    engine.dispose()

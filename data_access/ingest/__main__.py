@@ -12,6 +12,7 @@ from tqdm import tqdm
 from ..store import StoreError, describe_url, resolve_db_url
 from . import ImportRefused, ReadError, import_boundaries, import_events
 from .boundaries import LEVELS
+from .validation import spreadsheet_safe
 
 
 def _bar():
@@ -33,12 +34,19 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--id-field", required=True, help="column with the unit's code")
     b.add_argument("--name-field", required=True)
     b.add_argument("--parent-field", help="column with the parent's code (default: by location)")
-    b.add_argument("--crs", help="CRS of the file when it declares none (or a wrong one), e.g. EPSG:4490")
+    b.add_argument(
+        "--crs",
+        help="CRS of the file when it declares none (or a wrong one), e.g. EPSG:4490; "
+        "gcj02 (AMap/DataV/Tencent) or bd09 (Baidu) are converted to WGS-84",
+    )
     b.add_argument("--households-field")
     b.add_argument("--residents-field")
     e = sub.add_parser("events", help="CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX")
     e.add_argument("file", type=Path)
     e.add_argument("--mapping", required=True, type=Path, help="TOML mapping, e.g. sample_data/mappings/open311.toml")
+    e.add_argument(
+        "--crs", choices=("wgs84", "gcj02", "bd09"), help="coordinates of lon/lat (overrides the mapping's [meta] crs)"
+    )
     for p in (b, e):
         p.add_argument("--db", default=None, help="SQLAlchemy URL of the store (default: GRID_DB_URL / secrets)")
         p.add_argument("--allow-partial", action="store_true", help="load the good rows even when some are refused")
@@ -70,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 **common,
             )
         else:
-            report = import_events(args.file, url, args.mapping, **common)
+            report = import_events(args.file, url, args.mapping, crs=args.crs, **common)
     except (ImportRefused, ReadError, StoreError, OSError, SQLAlchemyError) as exc:
         if bar:
             bar.close()
@@ -92,10 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"… and {len(errors) - 200} more problems (all in the rejects CSV)")
     if not report.rejected.empty:
         out = args.rejects or args.file.with_suffix(args.file.suffix + ".rejected.csv")
-        report.rejected.to_csv(out, index=False, encoding="utf-8-sig")
+        spreadsheet_safe(report.rejected).to_csv(out, index=False, encoding="utf-8-sig")
         print(f"{len(report.rejected)} refused rows written to {out}")
     print(report.summary())
-    if report.errors and not report.committed and not args.dry_run:
+    if report.errors and args.dry_run:
+        print(f"dry run: {len(report.bad_rows) or len(report.errors)} rows would be refused; nothing was written")
+        return 1
+    if report.errors and not report.committed:
         print("nothing was written: fix the rows above, or load the good ones with --allow-partial")
         return 1
     return 0

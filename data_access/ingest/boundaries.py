@@ -8,11 +8,11 @@ Coordinates
   latitudes; otherwise it is refused (projected metres read as degrees would land anywhere).
 - After reprojection every shape must lie inside China's extent (73°E–136°E, 3°N–54°N), unless
   `allow_outside_china`: a wrong CRS usually throws shapes far outside it, and such rows are refused.
-- GCJ-02 ("Mars coordinates" from AMap / Tencent maps, and BD-09 from Baidu) is NOT an EPSG CRS:
-  it is WGS-84 with a deliberate, non-linear obfuscating offset of roughly 100–700 m. pyproj cannot
-  undo it and no check can detect it (the shapes still lie in China), so such files must be
-  converted to WGS-84 deliberately before import with a GCJ-02→WGS-84 tool; imported as they are,
-  they sit a few hundred metres off, and events are assigned to the wrong grid near edges.
+- GCJ-02 ("Mars coordinates" from AMap / Tencent / DataV, and BD-09 from Baidu) is NOT an EPSG
+  CRS: it is WGS-84 with a deliberate, non-linear offset of roughly 100–700 m. `crs="gcj02"` or
+  `crs="bd09"` converts every vertex to WGS-84 with prcoords (see chinacrs). No check on the numbers
+  can detect such a file (the shapes still lie in China); a file whose property names look like an
+  AMap/DataV/Baidu export (adcode, acroutes, childrenNum, gcj…, bd09…) gets a warning.
 
 Repairs: invalid polygons are repaired with `shapely.make_valid` (keeping the polygonal parts);
 every repair is reported with the reason shapely gives and the area before and after.
@@ -41,6 +41,7 @@ from sqlalchemy import select
 from .. import schema
 from ..store import reset_id_sequences
 from ._db import ensure_store_basics, next_id, one_transaction, pause_hook
+from .chinacrs import CHINA_CRS, china_crs, export_warning, to_wgs84_geometries
 from .validation import ImportRefused, ImportReport, rejected_rows
 
 LEVELS = ("county", "town", "village", "grid", "micro_grid")
@@ -107,11 +108,17 @@ def _looks_geographic(gdf: gpd.GeoDataFrame) -> bool:
 
 
 def _reproject(gdf, crs, report: ImportReport) -> gpd.GeoDataFrame:
+    china = china_crs(crs)
+    if china:
+        return _from_china_crs(gdf, china, report)
     if crs:
         try:
             wanted = CRS.from_user_input(crs)
         except Exception as exc:
-            raise ImportRefused(f"--crs {crs!r} is not a coordinate reference system pyproj knows ({exc})") from exc
+            raise ImportRefused(
+                f"--crs {crs!r} is not a coordinate reference system pyproj knows ({exc}); "
+                "for AMap/DataV or Baidu coordinates use --crs gcj02 or --crs bd09"
+            ) from exc
         if gdf.crs is not None and CRS(gdf.crs) != wanted:
             report.warnings.append(f"the file declares {gdf.crs.to_string()}, overridden by {wanted.to_string()}")
         gdf = gdf.set_crs(wanted, allow_override=True)
@@ -125,6 +132,10 @@ def _reproject(gdf, crs, report: ImportReport) -> gpd.GeoDataFrame:
             "the file declares no CRS; its numbers look like longitudes/latitudes, so it is read as EPSG:4326"
         )
         gdf = gdf.set_crs("EPSG:4326")
+    if not crs:
+        warning = export_warning(boundary_fields(gdf))
+        if warning:
+            report.warnings.append(warning)
     source_crs = gdf.crs.to_string()
     report.counts["source_crs"] = source_crs
     try:
@@ -132,6 +143,21 @@ def _reproject(gdf, crs, report: ImportReport) -> gpd.GeoDataFrame:
     except Exception as exc:
         raise ImportRefused(f"cannot reproject from {source_crs} to EPSG:4326 ({exc})") from exc
     return out
+
+
+def _from_china_crs(gdf, kind: str, report: ImportReport) -> gpd.GeoDataFrame:
+    """GCJ-02 / BD-09 longitudes and latitudes to WGS-84 (see chinacrs)."""
+    if gdf.crs is not None and not CRS(gdf.crs).is_geographic:
+        raise ImportRefused(
+            f"--crs {kind}: the file declares the projected CRS {gdf.crs.to_string()}, "
+            "but GCJ-02 / BD-09 coordinates are longitudes and latitudes"
+        )
+    if not _looks_geographic(gdf):
+        raise ImportRefused(f"--crs {kind}: the coordinates are not longitudes/latitudes")
+    report.counts["source_crs"] = CHINA_CRS[kind]
+    report.warnings.append(f"coordinates converted from {CHINA_CRS[kind]} to WGS-84")
+    geoms = to_wgs84_geometries(kind, gdf.geometry.to_numpy())
+    return gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=list(geoms), crs="EPSG:4326")
 
 
 def _polygonal(geom):

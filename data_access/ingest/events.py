@@ -11,6 +11,7 @@ level above comes from that unit. Steps: one `event_steps` row per timestamp the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -24,8 +25,9 @@ from sqlalchemy import bindparam, select
 from .. import lifecycle, rollups, schema
 from ..store import reset_id_sequences
 from ._db import deadline_hours, ensure_store_basics, next_id, one_transaction, pause_hook
+from .chinacrs import CHINA_CRS, export_warning, to_wgs84_xy
 from .encodings import read_table
-from .mapping import FIXED_CODES, Mapping, load_mapping
+from .mapping import FIXED_CODES, Mapping, coordinate_system, load_mapping
 from .validation import ImportRefused, ImportReport, rejected_rows
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -161,6 +163,7 @@ def import_events(
     name: str | None = None,
     now: dt.datetime | None = None,
     progress: Progress | None = None,
+    crs: str | None = None,
 ) -> ImportReport:
     """Validate every row, then (when `commit` and valid, or `allow_partial`) write in one transaction.
 
@@ -169,12 +172,21 @@ def import_events(
     """
     step = progress or (lambda _f, _m: None)
     mp = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    if crs:
+        mp = dataclasses.replace(mp, crs=coordinate_system(crs))
     now = now or dt.datetime.now(dt.UTC)
     step(0.0, "reading")
     df, encoding = read_table(source, name)
     report = ImportReport(kind="events", source=name or getattr(source, "name", str(source)), encoding=encoding)
     df.index = pd.RangeIndex(2, len(df) + 2)  # row 1 is the header, as a spreadsheet numbers them
     report.rows_read = len(df)
+    if mp.crs in CHINA_CRS:
+        report.counts["source_crs"] = CHINA_CRS[mp.crs]
+        report.warnings.append(f"coordinates converted from {CHINA_CRS[mp.crs]} to WGS-84")
+    else:
+        warning = export_warning(df.columns)
+        if warning:
+            report.warnings.append(warning)
     missing = [c for c in mp.columns() if c not in df.columns]
     if missing:
         raise ImportRefused(
@@ -209,6 +221,7 @@ def _rows(
 ) -> list[dict]:
     """One dict per source row that passed the per-row checks (errors go to the report)."""
     f = mp.fields
+    crs = mp.crs if mp.crs in CHINA_CRS else None
     seen: dict[str, int] = {}
     out = []
     minx, miny, maxx, maxy = CHINA_BOUNDS
@@ -288,9 +301,12 @@ def _rows(
                     report.error(
                         r,
                         f"{f['lon']}/{f['lat']}",
-                        f"({lon}, {lat}) lies outside China (swapped columns or projected coordinates?)",
+                        f"({lon}, {lat}) lies outside China (swapped columns or projected coordinates? "
+                        "data from outside China needs --allow-outside-china)",
                     )
                 else:
+                    if crs:
+                        (lon,), (lat,) = to_wgs84_xy(crs, [lon], [lat])
                     row["lon"], row["lat"] = lon, lat
         elif not (row["grid_code"] or row["micro_grid_code"]):
             report.error(r, f.get("lon", "lon"), "no coordinates and no grid code")

@@ -1,7 +1,8 @@
 """The TOML mapping from a source export to the GridSight event fields.
 
-[meta]      name, timezone (for times without an offset; default Asia/Shanghai),
-            time_format (strptime format; default: ISO 8601 and common variants)
+[meta]      name, timezone (required: the zone of times without an offset, e.g. Asia/Shanghai),
+            time_format (strptime format; default: ISO 8601 and common variants),
+            crs of lon/lat: wgs84 (default), gcj02 (AMap/Tencent) or bd09 (Baidu), converted to WGS-84
 [fields]    GridSight field = source column. code is required; lon/lat or grid_code /
             micro_grid_code locate the event; category, item_type, status, source, urgency,
             department, description, address, deadline, satisfaction, escalations, returns,
@@ -25,6 +26,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import schema
+from .chinacrs import china_crs
 from .validation import ImportRefused
 
 FIELDS = (
@@ -70,11 +72,22 @@ class Mapping:
     defaults: dict[str, str]
     values: dict[str, dict[str, str]]
     reference: dict[str, dict[str, dict]] = field(default_factory=dict)
+    crs: str = "wgs84"  # or gcj02 / bd09 (see chinacrs)
 
     def columns(self) -> list[str]:
         """Every source column the mapping reads."""
         cols = list(dict.fromkeys([*self.fields.values(), *(s.column for s in self.steps)]))
         return cols
+
+
+def coordinate_system(name) -> str:
+    """'wgs84', 'gcj02' or 'bd09' for a crs given in a mapping or on the command line."""
+    china = china_crs(name)
+    if china:
+        return china
+    if str(name).strip().upper().replace("-", "") in ("WGS84", "EPSG:4326", "EPSG:4490", "CGCS2000"):
+        return "wgs84"
+    raise ImportRefused(f"crs {name!r}: event coordinates must be wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)")
 
 
 def load_mapping(source) -> Mapping:
@@ -95,8 +108,13 @@ def load_mapping(source) -> Mapping:
     if unknown:
         raise ImportRefused(f"unknown mapping section(s): {', '.join(sorted(unknown))}")
     meta = data.get("meta", {})
+    if not str(meta.get("timezone", "")).strip():
+        raise ImportRefused(
+            '[meta] must name the time zone of the times in the file, e.g. timezone = "Asia/Shanghai" '
+            '(or "America/Los_Angeles"): a wrong guess shifts every time by hours'
+        )
     try:
-        tz = ZoneInfo(meta.get("timezone", "Asia/Shanghai"))
+        tz = ZoneInfo(meta["timezone"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ImportRefused(f"unknown time zone {meta.get('timezone')!r} in [meta]") from exc
     fields = {k: str(v) for k, v in data.get("fields", {}).items() if str(v)}
@@ -138,4 +156,5 @@ def load_mapping(source) -> Mapping:
         defaults=defaults,
         values=values,
         reference=data.get("reference", {}),
+        crs=coordinate_system(meta.get("crs", "wgs84")),
     )

@@ -87,3 +87,12 @@ def rejected_rows(source: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     out.insert(0, "row", rows)
     out["reasons"] = ["; ".join(reasons[r]) for r in rows]
     return out.reset_index(drop=True)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula (=HYPERLINK(…), +cmd|…, @SUM…) quoted with a
+    leading apostrophe (OWASP "CSV injection"), for the rejects CSV the command line writes."""
+    return df.map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)

@@ -3,13 +3,12 @@
 LABELS: dict[str, tuple[str, str]] = {
     "data_import_title": ("数据导入", "Data import"),
     "data_import_caption": (
-        "管理员功能:把本县已有的边界(GeoJSON、Shapefile 压缩包、GeoPackage)和旧平台导出的事件(CSV、Excel)"
-        "导入数据库 `{url}`。先校验预览,再提交;有错误时默认不写入任何数据。访问控制将在后续版本加入,"
-        "目前请仅向管理员开放本页。",
-        "Admin function: import the county's own boundaries (GeoJSON, zipped Shapefile, GeoPackage) and "
-        "event exports from the old platform (CSV, Excel) into the store `{url}`. Validate and preview "
-        "first, then commit; a file with errors changes nothing by default. Access control comes in a "
-        "later release: until then, open this page to administrators only.",
+        "管理员功能(仅管理员角色可见):把本县已有的边界(GeoJSON、Shapefile 压缩包、GeoPackage)和旧平台导出的"
+        "事件(CSV、Excel)导入数据库。先校验预览,再提交;有错误时默认不写入任何数据。每次提交都记入审计日志。",
+        "Admin function (administrators only): import the county's own boundaries (GeoJSON, zipped Shapefile, "
+        "GeoPackage) and event exports from the old platform (CSV, Excel) into the store. Validate and preview "
+        "first, then commit; a file with errors changes nothing by default. Every commit is recorded in the "
+        "audit log.",
     ),
     "data_import_kind": ("导入内容", "What to import"),
     "data_import_kind_boundaries": ("边界", "Boundaries"),
@@ -47,6 +46,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "data_import_mapping": ("字段映射", "Field mapping"),
     "data_import_mapping_upload": ("上传映射文件(TOML)……", "Upload a mapping (TOML)…"),
     "data_import_mapping_file": ("映射文件", "Mapping file"),
+    "data_import_allow_outside": (
+        "允许中国境外的坐标(测试数据或境外样例)",
+        "Allow coordinates outside China (test data or samples from abroad)",
+    ),
+    "data_import_committed_before": (
+        "本文件已按当前设置提交;如需再次导入,请重新预览。",
+        "This file was committed with these settings; preview again to import it once more.",
+    ),
     "data_import_allow_partial": (
         "允许部分导入(只写入通过校验的行)",
         "Allow a partial import (load only the rows that pass)",
