@@ -67,3 +67,51 @@ def test_a_cache_flush_keeps_and_reuses_the_engines(app_env):
     again = ui.data.engine(), ui.data.writer_engine()
     assert again[0] is first[0] and again[1] is first[1]
     assert len(ui.data._ENGINES) == 2
+
+
+@pytest.fixture(scope="module")
+def sqlite_server(tmp_path_factory):
+    """The dashboard on its own copy of the fixture county (tests here add and disable users)."""
+    from tests import fixture_county as fc
+
+    folder = tmp_path_factory.mktemp("sec_sqlite")
+    url = f"sqlite:///{folder / 'store.db'}"
+    fc.build_fixture(url)
+    proc, base = concurrency.start_server(url, folder / "server.log")
+    try:
+        yield url, base
+    finally:
+        concurrency.stop(proc)
+
+
+def _shows_login_form(msgs) -> bool:
+    return any(
+        m.WhichOneof("type") == "delta"
+        and m.delta.WhichOneof("type") == "new_element"
+        and m.delta.new_element.WhichOneof("type") == "text_input"
+        and m.delta.new_element.text_input.id.endswith("-login_username")
+        for m in msgs
+    )
+
+
+def test_live_map_refresh_stops_when_the_account_is_disabled(sqlite_server):
+    """Finding 4: after `data_access.users disable`, the open live map refreshed 12 more times
+    in 60 s, because its fragment never re-checked the user. Now the next refresh signs out."""
+    from data_access import users
+    from data_access.store import create_store_engine
+
+    url, base = sqlite_server
+    writer = create_store_engine(url, writable=True)
+    users.add_user(writer, "mapwatch", "map-watch-password-1", "duty")
+    with WireSession(base) as s:
+        s.rerun()
+        assert not _shows_login_form(s.sign_in("mapwatch", "map-watch-password-1"))
+        s.rerun(page_name="live_map")
+        fragments = s.auto_reruns()
+        assert fragments, "the live map asked for no timed refresh"
+        live = s.rerun_fragment(fragments[-1][0])
+        assert any(m.WhichOneof("type") == "delta" for m in live) and not _shows_login_form(live)
+        users.set_disabled(writer, "mapwatch")
+        after = s.rerun_fragment(fragments[-1][0])
+        assert _shows_login_form(after + s.until_finished())
+    writer.dispose()

@@ -106,8 +106,12 @@ def sign_out(reason: str = "logout") -> None:
         audit.record(writer_engine(), username, "logout", detail=reason)
 
 
-def current_user() -> users.User | None:
-    """The signed-in user, or None (after ending an expired or revoked session)."""
+def current_user(touch: bool = True) -> users.User | None:
+    """The signed-in user, or None (after ending an expired or revoked session).
+
+    `touch=False` for runs the person did not cause (a fragment's timed refresh): the session
+    limits and the stored user are checked all the same, but the idle clock is not reset, so an
+    unattended live map still ends after IDLE_MINUTES."""
     if _oidc_configured() and getattr(st.user, "is_logged_in", False) and _USER not in st.session_state:
         user = users.get_user(engine(), str(st.user.get("email", "")))
         if user is None:
@@ -126,7 +130,8 @@ def current_user() -> users.User | None:
     if user is None:  # disabled or removed since the login
         sign_out("revoked")
         return None
-    st.session_state[_SEEN] = now
+    if touch:
+        st.session_state[_SEEN] = now
     return user
 
 
