@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import inspect, select, update
+from sqlalchemy import and_, case, func, inspect, literal, or_, select, update
 from sqlalchemy.engine import Engine
 
 from .schema import ROLES, admin_units, metadata, users
@@ -129,35 +129,60 @@ def authenticate(
     engine: Engine, username: str, password: str, now: dt.datetime | None = None
 ) -> tuple[User | None, str]:
     """(user, "ok") on success; (None, reason) with reason in {"unknown", "bad_password",
-    "locked", "disabled"}. Failed attempts are counted and lock the account."""
+    "locked", "disabled"}. Failed attempts are counted and lock the account.
+
+    The count is kept in the database by one atomic UPDATE … SET failed_attempts =
+    failed_attempts + 1 … RETURNING, never read-modify-written here, so parallel attempts
+    (many tabs or threads at once) cannot overwrite each other's count. The password is checked
+    even while the account is locked (wrong ones still count, a right one is refused), and a
+    sign-in succeeds only by an UPDATE that finds the account unlocked at that moment, so a right
+    password racing a burst of wrong ones cannot slip in after the lock is set. Once the count has
+    reached LOCKOUT_AFTER_FAILURES, each further failure after the lock runs out locks again;
+    only a successful sign-in or `passwd` resets it.
+    """
     now = now or _now()
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
-        if row is None:
-            try:
-                _hasher.verify(_DUMMY_HASH, password)
-            except VerificationError:
-                pass
-            return None, "unknown"
-        if row["disabled"]:
-            return None, "disabled"
-        if row["locked_until"] is not None and row["locked_until"] > now:
-            return None, "locked"
+    # Verified outside any transaction: argon2 takes a noticeable time and must not hold a lock.
+    if row is None:
         try:
-            _hasher.verify(row["password_hash"], password)
-        except (VerificationError, InvalidHashError):
-            failures = (row["failed_attempts"] or 0) + 1
-            locked = now + dt.timedelta(minutes=LOCKOUT_MINUTES) if failures >= LOCKOUT_AFTER_FAILURES else None
-            conn.execute(
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return None, "unknown"
+    if row["disabled"]:
+        return None, "disabled"
+    try:
+        _hasher.verify(row["password_hash"], password)
+        right = True
+    except (VerificationError, InvalidHashError):
+        right = False
+    unlocked = or_(users.c.locked_until.is_(None), users.c.locked_until <= now)
+    with engine.begin() as conn:
+        if not right:
+            failures = func.coalesce(users.c.failed_attempts, 0) + 1
+            lock_at = literal(now + dt.timedelta(minutes=LOCKOUT_MINUTES), users.c.locked_until.type)
+            counted = conn.execute(
                 update(users)
                 .where(users.c.id == row["id"])
-                .values(failed_attempts=0 if locked else failures, locked_until=locked)
-            )
-            return None, "locked" if locked else "bad_password"
+                .values(
+                    failed_attempts=failures,
+                    locked_until=case(
+                        (and_(failures >= LOCKOUT_AFTER_FAILURES, unlocked), lock_at), else_=users.c.locked_until
+                    ),
+                )
+                .returning(users.c.locked_until)
+            ).first()
+            locked_until = counted[0] if counted else None
+            return None, "locked" if locked_until is not None and locked_until > now else "bad_password"
         values = {"failed_attempts": 0, "locked_until": None, "last_login_at": now}
         if _hasher.check_needs_rehash(row["password_hash"]):
             values["password_hash"] = _hasher.hash(password)
-        conn.execute(update(users).where(users.c.id == row["id"]).values(**values))
+        signed_in = conn.execute(
+            update(users).where(users.c.id == row["id"], unlocked).values(**values).returning(users.c.id)
+        ).first()
+    if signed_in is None:
+        return None, "locked"
     return User(row["username"], row["role"], row["town_id"]), "ok"
 
 

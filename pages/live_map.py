@@ -33,6 +33,7 @@ from geo.live import (
     worker_layer,
 )
 from ui import format as fmt
+from ui.auth import current_user
 from ui.data import live_query, query
 from ui.labels import metric_definition, metric_name, t
 from ui.shell import page_filters
@@ -335,6 +336,10 @@ c6.caption(metric_definition(metric))
 
 @st.fragment(run_every=interval)
 def live_panel() -> None:
+    # Each timed refresh re-checks the session (revoked, 12-hour and idle limits): the fragment
+    # runs without the rest of the script, so the entrypoint's check does not cover it.
+    if current_user(touch=False) is None:
+        st.rerun()  # the whole app, which now shows the sign-in form
     now = live_now(interval)
     en = bool(st.session_state.get("lang_en"))
     count = st.session_state.get("live_map_refresh_count", 0) + 1

@@ -240,8 +240,11 @@ def point_app_at(monkeypatch, url: str, now_iso: str | None = None) -> None:
     monkeypatch.setenv("GRID_DB_URL", url)
     if now_iso is not None:
         monkeypatch.setenv("GRID_NOW", now_iso)
+    import ui.data
+
     st.cache_data.clear()
     st.cache_resource.clear()
+    ui.data.dispose_engines()
 
 
 @pytest.fixture

@@ -290,6 +290,60 @@ def test_session_expiry_through_the_ui(app_env, monkeypatch):
     assert any("过期" in i.value for i in at.info)
 
 
+def test_client_limiter_counts_parallel_attempts_exactly():
+    """Finding 1 (no per-client limit): 50 attempts at once from one address, exactly the allowance
+    passes; another address is not affected; a success gives its attempt back."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ui.auth import ClientLimiter
+
+    limiter = ClientLimiter(20, dt.timedelta(minutes=15))
+    now = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    barrier = threading.Barrier(50)
+
+    def attempt(i):
+        barrier.wait()
+        return limiter.reserve("198.51.100.7", now + dt.timedelta(microseconds=i))
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        assert sum(pool.map(attempt, range(50))) == 20
+    assert limiter.reserve("198.51.100.8", now)
+    later = now + dt.timedelta(minutes=15, seconds=1)
+    assert limiter.reserve("198.51.100.7", later)
+    limiter.succeeded("198.51.100.7", later)
+    assert sum(limiter.reserve("198.51.100.7", later) for _ in range(25)) == 20
+    small = ClientLimiter(1, dt.timedelta(minutes=1), max_clients=100)
+    for i in range(1000):
+        small.reserve(f"10.0.{i // 256}.{i % 256}", now)
+    assert len(small._attempts) == 100
+
+
+def test_per_client_limit_through_the_form(app_env, monkeypatch):
+    """Wrong passwords spread over names that never lock (unknown ones) still stop at the client
+    limit: then even a right password from that address is refused, unchecked and unrecorded."""
+    import ui.auth as auth
+
+    monkeypatch.setattr(auth, "_LIMITER", auth.ClientLimiter(3, dt.timedelta(minutes=15)))
+    monkeypatch.setattr(auth, "_client_address", lambda: "203.0.113.9")
+
+    def sign_ins() -> int:
+        entries = audit.audit_entries(create_store_engine(app_env), fc.DATE_FROM, dt.date(2100, 1, 1), username="duty")
+        return int((entries["action"] == "login_ok").sum())
+
+    before = sign_ins()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    for i in range(3):
+        login(at, f"nobody{i}", password="wrong-password-123")
+        assert "不正确" in at.error[0].value
+    login(at, "duty")
+    assert "此地址" in at.error[0].value and not at.metric
+    assert sign_ins() == before
+    monkeypatch.setattr(auth, "_client_address", lambda: "203.0.113.10")  # another address signs in
+    login(at, "duty")
+    assert not at.exception and at.metric
+
+
 # --- (a) injection attempts ------------------------------------------------------------------------
 
 SQL_ATTEMPTS = ["x' OR '1'='1", "1 OR 1=1", "1; DROP TABLE events; --", "' UNION SELECT password_hash FROM users --"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from sqlalchemy import select
 from data_access import schema, users
 from data_access.store import create_store_engine
 from tests import fixture_county as fc
-from tests.conftest import ROOT
+from tests.conftest import ROOT, pg_url
 
 
 @pytest.fixture
@@ -122,3 +124,62 @@ def test_cli_on_an_empty_store_says_what_to_do(tmp_path, capsys):
     engine = create_store_engine(url, writable=True)
     assert users.authenticate(engine, "first-admin", "a-long-enough-password-1")[1] == "ok"
     engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def race_engine(request, tmp_path):
+    """A writable engine on an empty store with only the access tables, on each backend."""
+    from tests.conftest import fresh_pg_database
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'race.db'}"
+    else:
+        pg_url()
+        url = fresh_pg_database("users_race")
+    eng = create_store_engine(url, writable=True)
+    schema.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+def _in_parallel(engine, attempts: list[tuple[str, str]]) -> list[str]:
+    """Run users.authenticate for each (username, password) at once, as parallel tabs do."""
+    barrier = threading.Barrier(len(attempts))
+
+    def attempt(pair):
+        barrier.wait()
+        return users.authenticate(engine, *pair)[1]
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return list(pool.map(attempt, attempts))
+
+
+def _counter(engine, username: str) -> tuple[int, dt.datetime | None]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(schema.users.c.failed_attempts, schema.users.c.locked_until).where(
+                schema.users.c.username == username
+            )
+        ).first()
+    return row[0], row[1]
+
+
+def test_parallel_wrong_passwords_are_each_counted_and_lock(race_engine):
+    """Finding 1 of the security review: 20 threads ended with the counter at 2, never locked."""
+    users.add_user(race_engine, "racer", "right-password", "leader")
+    reasons = _in_parallel(race_engine, [("racer", f"wrong-{i}") for i in range(20)])
+    failures, locked_until = _counter(race_engine, "racer")
+    assert failures == 20, reasons
+    assert locked_until is not None and locked_until > users._now()
+    assert "locked" in reasons and set(reasons) <= {"bad_password", "locked"}
+    assert users.authenticate(race_engine, "racer", "right-password")[1] == "locked"
+
+
+def test_right_password_racing_wrong_ones_cannot_beat_the_lock(race_engine):
+    """9 wrong + the right one at once signed in before the fix: 19 guesses, never locked."""
+    users.add_user(race_engine, "racer", "right-password", "leader")
+    first = _in_parallel(race_engine, [("racer", f"wrong-{i}") for i in range(users.LOCKOUT_AFTER_FAILURES)])
+    assert first.count("locked") >= 1
+    second = _in_parallel(race_engine, [("racer", f"again-{i}") for i in range(9)] + [("racer", "right-password")])
+    assert "ok" not in second
+    assert _counter(race_engine, "racer")[0] == users.LOCKOUT_AFTER_FAILURES + 9

@@ -13,6 +13,8 @@ OIDC single sign-on: when `[auth]` is configured in `.streamlit/secrets.toml`, S
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import deque
 
 import streamlit as st
 
@@ -24,6 +26,10 @@ from .labels import t
 
 SESSION_HOURS = 12
 IDLE_MINUTES = 30
+# Per client address, on top of the per-account lock-out: failed sign-ins allowed in a sliding
+# window before the form refuses further attempts from that address without checking them.
+CLIENT_FAILURES = 20
+CLIENT_WINDOW_MINUTES = 15
 _USER = "auth_username"
 _SINCE = "auth_since"
 _SEEN = "auth_seen"
@@ -31,6 +37,53 @@ _SEEN = "auth_seen"
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class ClientLimiter:
+    """Sign-in attempts per client address in a sliding window, shared by every session of this
+    server process (a module-level object, not session state, which each tab has its own of).
+
+    `reserve` counts an attempt before the password is checked, under a lock, so parallel
+    attempts from one client cannot all pass the check before any is counted; `succeeded` takes
+    the attempt back, so only failures use up the allowance. At most `max_clients` addresses are
+    remembered (the stalest are dropped first), so a flood of addresses cannot exhaust memory.
+    """
+
+    def __init__(self, limit: int, window: dt.timedelta, max_clients: int = 10_000) -> None:
+        self.limit, self.window, self.max_clients = limit, window, max_clients
+        self._lock = threading.Lock()
+        self._attempts: dict[str, deque[dt.datetime]] = {}
+
+    def reserve(self, client: str, now: dt.datetime) -> bool:
+        """Count an attempt from `client`; False (not counted) when its allowance is used up."""
+        with self._lock:
+            attempts = self._attempts.pop(client, deque())
+            while attempts and now - attempts[0] >= self.window:
+                attempts.popleft()
+            self._attempts[client] = attempts  # re-inserted: dict order is least recently seen first
+            if len(attempts) >= self.limit:
+                return False
+            attempts.append(now)
+            while len(self._attempts) > self.max_clients:
+                del self._attempts[next(iter(self._attempts))]
+            return True
+
+    def succeeded(self, client: str, when: dt.datetime) -> None:
+        with self._lock:
+            attempts = self._attempts.get(client)
+            if attempts and when in attempts:
+                attempts.remove(when)
+
+
+_LIMITER = ClientLimiter(CLIENT_FAILURES, dt.timedelta(minutes=CLIENT_WINDOW_MINUTES))
+
+
+def _client_address() -> str | None:
+    """The peer address of this session (a reverse proxy's address when behind one)."""
+    try:
+        return st.context.ip_address
+    except Exception:  # no request context (bare mode)
+        return None
 
 
 def _oidc_configured() -> bool:
@@ -53,8 +106,12 @@ def sign_out(reason: str = "logout") -> None:
         audit.record(writer_engine(), username, "logout", detail=reason)
 
 
-def current_user() -> users.User | None:
-    """The signed-in user, or None (after ending an expired or revoked session)."""
+def current_user(touch: bool = True) -> users.User | None:
+    """The signed-in user, or None (after ending an expired or revoked session).
+
+    `touch=False` for runs the person did not cause (a fragment's timed refresh): the session
+    limits and the stored user are checked all the same, but the idle clock is not reset, so an
+    unattended live map still ends after IDLE_MINUTES."""
     if _oidc_configured() and getattr(st.user, "is_logged_in", False) and _USER not in st.session_state:
         user = users.get_user(engine(), str(st.user.get("email", "")))
         if user is None:
@@ -73,7 +130,8 @@ def current_user() -> users.User | None:
     if user is None:  # disabled or removed since the login
         sign_out("revoked")
         return None
-    st.session_state[_SEEN] = now
+    if touch:
+        st.session_state[_SEEN] = now
     return user
 
 
@@ -94,7 +152,14 @@ def login_form() -> None:
         submitted = st.form_submit_button(t("auth_submit"))
     if not submitted:
         return
+    client, attempt_at = _client_address(), _now()
+    if client is not None and not _LIMITER.reserve(client, attempt_at):
+        # Refused unchecked and unrecorded: a flood from one address must not fill the audit log.
+        st.error(t("auth_throttled"))
+        return
     user, reason = users.authenticate(writer_engine(), username.strip(), password)
+    if user is not None and client is not None:
+        _LIMITER.succeeded(client, attempt_at)
     if user is None:
         action = "login_locked" if reason == "locked" else "login_failed"
         audit.record(writer_engine(), username.strip() or "(empty)", action, detail=reason)

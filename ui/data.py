@@ -6,11 +6,12 @@ it on the shared read-only engine and caches the DataFrame for a short while.
 
 from __future__ import annotations
 
+import atexit
+import threading
 from collections.abc import Callable
 
 import streamlit as st
 from sqlalchemy.engine import Engine
-from streamlit.connections import BaseConnection
 
 from data_access import rollups
 from data_access.store import create_store_engine, ensure_access_tables, resolve_db_url, store_status
@@ -20,46 +21,59 @@ LIVE_TTL_SECONDS = 5
 _REGISTRY: dict[str, Callable] = {}
 
 
-class GridStoreConnection(BaseConnection[Engine]):
-    """`st.connection("sql", type=GridStoreConnection)`: a read-only Engine on the GridSight store."""
+# The engines live in a module-level registry, not in st.cache_resource or st.connection (which is
+# cached there too): Streamlit honours a `clear_cache` message from any websocket session, signed
+# in or not, and clearing cache_resource drops the cached engines without disposing them, so each
+# anonymous flush leaked a pool of database connections (security review, issue #18 finding 2).
+# The engines are a process resource that GridSight owns, so GridSight keeps them here; no
+# Streamlit message can reach this dict. They are disposed when the process exits.
+_ENGINES: dict[tuple[str, bool], Engine] = {}
+_ENGINES_LOCK = threading.Lock()
 
-    def _connect(self, **kwargs) -> Engine:
-        return create_store_engine(kwargs.get("url") or resolve_db_url())
 
-    @property
-    def engine(self) -> Engine:
-        return self._instance
+def _registered(url: str, writable: bool) -> Engine:
+    with _ENGINES_LOCK:
+        found = _ENGINES.get((url, writable))
+        if found is None:
+            found = create_store_engine(url, writable=writable)
+            if writable:
+                try:
+                    ensure_access_tables(found)
+                except Exception:
+                    found.dispose()
+                    raise
+            _ENGINES[(url, writable)] = found
+        return found
 
 
-def connection() -> GridStoreConnection:
-    return st.connection("sql", type=GridStoreConnection, url=resolve_db_url())
+@atexit.register
+def dispose_engines() -> None:
+    """Dispose of every engine (at exit, and in tests that rebuild a store at the same URL)."""
+    with _ENGINES_LOCK:
+        for found in _ENGINES.values():
+            found.dispose()
+        _ENGINES.clear()
 
 
 def engine() -> Engine:
-    return connection().engine
-
-
-@st.cache_resource(show_spinner=False)
-def _writer(url: str) -> Engine:
-    writer = create_store_engine(url, writable=True)
-    ensure_access_tables(writer)
-    return writer
+    """The shared read-only engine on the configured store."""
+    return _registered(resolve_db_url(), writable=False)
 
 
 def writer_engine() -> Engine:
     """The one writable engine of the dashboard: logins and the audit log only."""
-    return _writer(resolve_db_url())
+    return _registered(resolve_db_url(), writable=True)
 
 
 @st.cache_data(ttl=30, max_entries=4, show_spinner=False)
 def cached_store_status(url: str) -> tuple[bool, str]:
-    return store_status(connection().engine)
+    return store_status(engine())
 
 
 @st.cache_data(ttl=LIVE_TTL_SECONDS, max_entries=4, show_spinner=False)
 def rollups_behind(url: str) -> tuple[int, int]:
     """(events, steps) written since the derived tables were last brought up to date."""
-    with connection().engine.connect() as conn:
+    with engine().connect() as conn:
         derived = rollups.status(conn)
     return derived.events_behind, derived.steps_behind
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from data_access.store import resolve_db_url
 
+# Module-level, not st.cache_resource: any session may send `clear_cache`, which would start a
+# second feed thread next to the first (see ui/data.py on the engines).
+_FEEDS: dict[str, tuple] = {}
+_FEEDS_LOCK = threading.Lock()
 
-@st.cache_resource(show_spinner=False)
+
 def _started(url: str):
-    from sample_data.demo_feed import start  # the generator's modules load only here
+    with _FEEDS_LOCK:
+        if url not in _FEEDS:
+            from sample_data.demo_feed import start  # the generator's modules load only here
 
-    return start(url)
+            _FEEDS[url] = start(url)
+        return _FEEDS[url]
 
 
 def ensure_demo_feed() -> None:

@@ -21,12 +21,27 @@ def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             out[col] = series.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
         elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            out[col] = series.map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
+            out[col] = series.map(_formula_safe)
     return out
 
 
+# What a spreadsheet may take as the start of a formula or a DDE call (OWASP "CSV injection"):
+# = + - @, TAB and CR (Excel skips them and reads on), | (DDE in older Excel and LibreOffice),
+# and the full-width forms Chinese input methods type (＝ ＋ － ＠ ｜), which Excel and WPS also
+# accept. Leading spaces do not hide them.
+_FORMULA_START = frozenset("=+-@\t\r|\uff1d\uff0b\uff0d\uff20\uff5c")
+
+
+def _formula_safe(value):
+    if isinstance(value, str) and value.lstrip(" ")[:1] in _FORMULA_START:
+        return "'" + value
+    return value
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    return _excel_safe(df).to_csv(index=False).encode("utf-8-sig")
+    # CRLF rows (RFC 4180): the csv writer then quotes every field holding a CR or LF, so a bare
+    # CR inside a value cannot start a new row.
+    return _excel_safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:

@@ -11,6 +11,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "登录失败次数过多,账号已临时锁定,请 15 分钟后再试或联系管理员。",
         "Too many failed attempts: the account is locked for 15 minutes. Try later or ask an administrator.",
     ),
+    "auth_throttled": (
+        "此地址登录失败次数过多,请 15 分钟后再试。",
+        "Too many failed sign-ins from this address; try again in 15 minutes.",
+    ),
     "auth_disabled": ("该账号已停用,请联系管理员。", "This account is disabled; ask an administrator."),
     "auth_expired": ("会话已过期,请重新登录。", "Your session has expired; please sign in again."),
     "auth_signed_in_as": ("当前用户:{user}({role}{town})", "Signed in as {user} ({role}{town})"),

@@ -1,0 +1,119 @@
+"""A raw client of Streamlit's websocket protocol, for attack tests: it sends the BackMsgs a
+browser would (or would not) send and reads the ForwardMsgs, with no browser and no cookies —
+what an anonymous attacker on the network has. Used by tests/test_security.py and
+benchmarks/security_attacks.py."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlparse
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.sync.client import connect
+
+
+class WireSession:
+    """One websocket session on the dashboard at `base` (http://host:port)."""
+
+    def __init__(self, base: str, timeout: float = 60) -> None:
+        netloc = urlparse(base).netloc
+        self.base, self.timeout = base, timeout
+        self._connection = connect(
+            f"ws://{netloc}/_stcore/stream", subprotocols=["streamlit"], max_size=None, open_timeout=timeout
+        )
+        self.ws = self._connection.__enter__()
+        self.received: list[ForwardMsg] = []
+
+    def send(self, msg: BackMsg) -> None:
+        self.ws.send(msg.SerializeToString())
+
+    def rerun(self, query_string: str = "", page_name: str = "") -> list[ForwardMsg]:
+        """Ask for a script run (as on page load) and read until it has finished."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = query_string
+        msg.rerun_script.page_name = page_name
+        self.send(msg)
+        return self.until_finished()
+
+    def widget_id(self, key: str) -> str:
+        """The id of the latest widget whose user key is `key` (or, for a form's submit button,
+        `FormSubmitter:<form>`), from the elements received so far."""
+        for fwd in reversed(self.received):
+            if fwd.WhichOneof("type") != "delta" or fwd.delta.WhichOneof("type") != "new_element":
+                continue
+            element = fwd.delta.new_element
+            widget = getattr(element, element.WhichOneof("type") or "", None)
+            wid = getattr(widget, "id", "")
+            if isinstance(wid, str) and (wid.endswith("-" + key) or f"-{key}-" in wid):
+                return wid
+        raise LookupError(f"no widget {key!r} on the page")
+
+    def sign_in(self, username: str, password: str) -> list[ForwardMsg]:
+        """Fill and submit the login form as a browser does."""
+        if not self.received:
+            self.rerun()
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        for key, value in (("login_username", username), ("login_password", password)):
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id, state.string_value = self.widget_id(key), value
+        submit = msg.rerun_script.widget_states.widgets.add()
+        submit.id, submit.trigger_value = self.widget_id("FormSubmitter:login_form"), True
+        self.send(msg)
+        self.until_finished()  # the run that checks the password and reruns the app
+        return self.until_finished()  # the run after it: the signed-in page, or the form again
+
+    def page_script_hash(self) -> str:
+        for fwd in reversed(self.received):
+            if fwd.WhichOneof("type") == "new_session":
+                return fwd.new_session.page_script_hash
+        return ""
+
+    def auto_reruns(self) -> list[tuple[str, float]]:
+        """(fragment id, interval in seconds) of the fragments that asked to refresh by themselves."""
+        return [
+            (fwd.auto_rerun.fragment_id, fwd.auto_rerun.interval)
+            for fwd in self.received
+            if fwd.WhichOneof("type") == "auto_rerun"
+        ]
+
+    def rerun_fragment(self, fragment_id: str) -> list[ForwardMsg]:
+        """A fragment's timed refresh, as the browser sends it every `interval` seconds."""
+        msg = BackMsg()
+        msg.rerun_script.fragment_id = fragment_id
+        msg.rerun_script.is_auto_rerun = True
+        msg.rerun_script.page_script_hash = self.page_script_hash()
+        self.send(msg)
+        return self.until_finished()
+
+    def clear_cache(self) -> None:
+        msg = BackMsg()
+        msg.clear_cache = True
+        self.send(msg)
+
+    def until_finished(self) -> list[ForwardMsg]:
+        """ForwardMsgs up to the end of the current script run."""
+        got: list[ForwardMsg] = []
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            try:
+                raw = self.ws.recv(timeout=max(0.1, deadline - time.monotonic()))
+            except TimeoutError:
+                break
+            fwd = ForwardMsg()
+            fwd.ParseFromString(raw)
+            got.append(fwd)
+            if fwd.WhichOneof("type") == "script_finished":
+                break
+        self.received.extend(got)
+        return got
+
+    def close(self) -> None:
+        self._connection.__exit__(None, None, None)
+
+    def __enter__(self) -> WireSession:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,117 @@
+"""Attacks of the security review (issue #18) against a running dashboard, from outside: raw
+websocket clients that speak Streamlit's protocol (tests/st_wire.py), no browser, no cookies."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from benchmarks import concurrency
+from tests.st_wire import WireSession
+
+
+def pg_connections(url: str) -> int:
+    """Backends connected to the store's database, not counting the one that asks."""
+    parsed = make_url(url)
+    counter = create_engine(parsed)
+    try:
+        with counter.connect() as conn:
+            return conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"),
+                {"db": parsed.database},
+            ).scalar_one()
+    finally:
+        counter.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg_server(fixture_pg_url, tmp_path_factory):
+    proc, base = concurrency.start_server(fixture_pg_url, tmp_path_factory.mktemp("sec") / "server.log")
+    try:
+        yield fixture_pg_url, base
+    finally:
+        concurrency.stop(proc)
+
+
+def test_anonymous_clear_cache_leaks_no_connections(pg_server):
+    """Finding 2: three anonymous clear_cache + rerun messages took PostgreSQL from 8 to 11
+    connections; about 100 would exhaust max_connections."""
+    url, base = pg_server
+    with WireSession(base) as s:
+        s.rerun()
+        s.rerun()
+        time.sleep(0.5)
+        before = pg_connections(url)
+        for _ in range(6):
+            s.clear_cache()
+            s.rerun()
+        time.sleep(0.5)
+        after = pg_connections(url)
+    assert before >= 1, "the login page did not touch the store: the test measures nothing"
+    assert after <= before, f"{after - before} connections leaked by 6 anonymous cache flushes"
+
+
+def test_a_cache_flush_keeps_and_reuses_the_engines(app_env):
+    """Finding 2 with a signed-in user rerunning between flushes leaked the writer's pool too: the
+    engines are not in any cache a `clear_cache` message empties."""
+    import streamlit as st
+
+    import ui.data
+
+    first = ui.data.engine(), ui.data.writer_engine()
+    st.cache_data.clear()
+    st.cache_resource.clear()  # what Streamlit does on a clear_cache message from any session
+    again = ui.data.engine(), ui.data.writer_engine()
+    assert again[0] is first[0] and again[1] is first[1]
+    assert len(ui.data._ENGINES) == 2
+
+
+@pytest.fixture(scope="module")
+def sqlite_server(tmp_path_factory):
+    """The dashboard on its own copy of the fixture county (tests here add and disable users)."""
+    from tests import fixture_county as fc
+
+    folder = tmp_path_factory.mktemp("sec_sqlite")
+    url = f"sqlite:///{folder / 'store.db'}"
+    fc.build_fixture(url)
+    proc, base = concurrency.start_server(url, folder / "server.log")
+    try:
+        yield url, base
+    finally:
+        concurrency.stop(proc)
+
+
+def _shows_login_form(msgs) -> bool:
+    return any(
+        m.WhichOneof("type") == "delta"
+        and m.delta.WhichOneof("type") == "new_element"
+        and m.delta.new_element.WhichOneof("type") == "text_input"
+        and m.delta.new_element.text_input.id.endswith("-login_username")
+        for m in msgs
+    )
+
+
+def test_live_map_refresh_stops_when_the_account_is_disabled(sqlite_server):
+    """Finding 4: after `data_access.users disable`, the open live map refreshed 12 more times
+    in 60 s, because its fragment never re-checked the user. Now the next refresh signs out."""
+    from data_access import users
+    from data_access.store import create_store_engine
+
+    url, base = sqlite_server
+    writer = create_store_engine(url, writable=True)
+    users.add_user(writer, "mapwatch", "map-watch-password-1", "duty")
+    with WireSession(base) as s:
+        s.rerun()
+        assert not _shows_login_form(s.sign_in("mapwatch", "map-watch-password-1"))
+        s.rerun(page_name="live_map")
+        fragments = s.auto_reruns()
+        assert fragments, "the live map asked for no timed refresh"
+        live = s.rerun_fragment(fragments[-1][0])
+        assert any(m.WhichOneof("type") == "delta" for m in live) and not _shows_login_form(live)
+        users.set_disabled(writer, "mapwatch")
+        after = s.rerun_fragment(fragments[-1][0])
+        assert _shows_login_form(after + s.until_finished())
+    writer.dispose()
