@@ -1,12 +1,15 @@
-"""Concurrency benchmark: N browser sessions on the live map while the feeder writes events.
+"""Concurrency benchmark: N sessions on the live map or the wall while the feeder writes events.
 
     python -m benchmarks.concurrency --db URL [--sessions 20] [--rate 5] [--seconds 120]
-                                     [--page live_map|wall] [--server-cpus 0 --client-cpus 1]
+                                     [--page live_map|wall] [--client browser|wire]
+                                     [--server-cpus 0 --client-cpus 1]
                                      [--no-webgl] [--out FILE.json] [--markdown FILE.md]
 
 1. Starts the dashboard (`streamlit run dashboard.py`, headless, free port, GRID_DB_URL=--db).
 2. Opens --sessions sessions in one headless Chromium (one browser context each, so one
-   Streamlit session each), signs each in (--role, default duty) and opens the live map.
+   Streamlit session each), signs each in (--role, default duty) and opens the page; or, with
+   --client wire, as many light websocket clients (`WireClient`) that do what the frontend does
+   without drawing anything.
 3. Starts the feeder (`python -m sample_data.simulate`) in a child process: --rate events/s for
    --seconds s into the same store.
 4. Records every websocket frame of every session through the DevTools protocol and measures
@@ -47,6 +50,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -102,8 +106,11 @@ class Session:
         except Exception:  # noqa: BLE001 - a frame we cannot read is counted, not fatal
             self.undecodable += 1
             return
+        self.on_back(params["timestamp"], msg)
+
+    def on_back(self, ts: float, msg: BackMsg) -> None:
         if msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.fragment_id:
-            self.requests.append((params["timestamp"], msg.rerun_script.fragment_id))
+            self.requests.append((ts, msg.rerun_script.fragment_id))
 
     def on_received(self, params: dict) -> None:
         if params["response"].get("opcode") != 2:
@@ -115,7 +122,10 @@ class Session:
         except Exception:  # noqa: BLE001
             self.undecodable += 1
             return
-        ts, kind = params["timestamp"], msg.WhichOneof("type")
+        self.on_forward(params["timestamp"], msg)
+
+    def on_forward(self, ts: float, msg: ForwardMsg) -> None:
+        kind = msg.WhichOneof("type")
         if kind == "new_session":
             run_id = msg.metadata.run.script_run_id
             self.runs[run_id] = Run(ts, tuple(msg.metadata.run.fragment_ids))
@@ -407,6 +417,8 @@ def ensure_demo_users(url: str) -> None:
 
 
 PAGE_READY = {"live_map": '[data-testid="stMetric"]', "wall": ".wall-kpis"}
+# What the wire client looks for in the HTML elements it receives (the live map has no HTML marker).
+PAGE_READY_HTML = {"wall": "wall-kpis"}
 
 
 def open_session(
@@ -437,6 +449,151 @@ def open_session(
     sign_in(page, role, timeout=timeout_ms)
     page.wait_for_selector(PAGE_READY[page_path], timeout=timeout_ms)
     return page, session
+
+
+class WireClient:
+    """One session without a browser (`--client wire`): it speaks Streamlit's websocket protocol
+    as the frontend does — the page load, the sign-in form, then the live fragment's timed rerun
+    request every interval whether or not the last one was answered (the frontend's setInterval)
+    — and decodes what comes back into a `Session`, stamped with this machine's monotonic clock.
+    A few hundred kB of CPU-light Python per refresh instead of a WebGL renderer per screen, so
+    the clients no longer compete with the server for the cores. It declares no cached messages,
+    so the server sends every element in full each time (a browser's cache would spare some):
+    a slightly heavier load than 20 real screens."""
+
+    def __init__(self, index: int, base: str, role: str, page_path: str, timeout_s: float) -> None:
+        from websockets.sync.client import connect
+
+        netloc = base.split("://", 1)[1]
+        self.session = Session(index)
+        self.page_path, self.timeout_s = page_path, timeout_s
+        self._connection = connect(
+            f"ws://{netloc}/_stcore/stream", subprotocols=["streamlit"], max_size=None, open_timeout=timeout_s
+        )
+        self.ws = self._connection.__enter__()  # as tests/st_wire.py: newer websockets want the context form
+        self.session.on_socket({"timestamp": time.monotonic(), "url": "/_stcore/stream"}, "opened")
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+        self._page_hash = ""
+        self._widget_ids: list[str] = []  # from the elements received, newest last
+        self._fragment: tuple[str, float] | None = None  # (id, interval) of the timed fragment
+        self._receiver = threading.Thread(target=self._receive, name=f"wire-{index}-recv", daemon=True)
+        self._timer: threading.Thread | None = None
+        self.role = role
+        self._receiver.start()
+
+    # -- what the server sends
+    def _receive(self) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            for raw in self.ws:
+                fwd = ForwardMsg()
+                try:
+                    fwd.ParseFromString(raw)
+                except Exception:  # noqa: BLE001 - counted, as in the browser harness
+                    self.session.undecodable += 1
+                    continue
+                self.session.frames += 1
+                self._note(fwd)
+                self.session.on_forward(time.monotonic(), fwd)
+        except ConnectionClosed:
+            pass
+        if not self._stop.is_set():  # the server dropped us: a reconnect a browser would make
+            self.session.on_socket({"timestamp": time.monotonic(), "url": "/_stcore/stream"}, "closed")
+
+    def _note(self, fwd: ForwardMsg) -> None:
+        kind = fwd.WhichOneof("type")
+        if kind == "new_session":
+            self._page_hash = fwd.new_session.page_script_hash
+        elif kind == "auto_rerun":
+            self._start_timer(fwd.auto_rerun.fragment_id, fwd.auto_rerun.interval)
+        elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+            element = fwd.delta.new_element
+            widget = getattr(element, element.WhichOneof("type") or "", None)
+            wid = getattr(widget, "id", "")
+            if isinstance(wid, str) and wid:
+                self._widget_ids.append(wid)
+            if element.WhichOneof("type") == "html" and PAGE_READY_HTML.get(self.page_path, "\0") in element.html.body:
+                self._ready.set()
+
+    # -- what the client sends
+    def _send(self, msg: BackMsg) -> None:
+        self.session.on_back(time.monotonic(), msg)
+        self.ws.send(msg.SerializeToString())
+
+    def _rerun(self, widgets: dict[str, tuple[str, object]] | None = None) -> None:
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_name = self.page_path
+        msg.rerun_script.page_script_hash = self._page_hash
+        for wid, (field_name, value) in (widgets or {}).items():
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id = wid
+            setattr(state, field_name, value)
+        self._send(msg)
+
+    def open(self) -> None:
+        """Load the page, sign in as the demo user, wait for the page and its first refresh request."""
+        from data_access.users import DEMO_PASSWORD
+
+        self._rerun()
+        deadline = time.monotonic() + self.timeout_s
+        while time.monotonic() < deadline and not self._widget("FormSubmitter:login_form"):
+            time.sleep(0.05)
+        ids = {key: self._widget(key) for key in ("login_username", "login_password", "FormSubmitter:login_form")}
+        if not all(ids.values()):
+            raise RuntimeError("no sign-in form arrived")
+        self._rerun(
+            {
+                ids["login_username"]: ("string_value", self.role),
+                ids["login_password"]: ("string_value", DEMO_PASSWORD),
+                ids["FormSubmitter:login_form"]: ("trigger_value", True),
+            }
+        )
+        if not self._ready.wait(max(0.1, deadline - time.monotonic())):
+            raise RuntimeError(f"{self.page_path} did not appear after signing in")
+        while self._fragment is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self._fragment is None:
+            raise RuntimeError("the page asked for no timed refresh")
+        self._start_timer(*self._fragment)
+
+    def _widget(self, key: str) -> str | None:
+        """The newest widget id for the user key `key` (or `FormSubmitter:<form>`), as tests/st_wire.py finds it."""
+        return next((w for w in reversed(self._widget_ids) if w.endswith("-" + key) or f"-{key}-" in w), None)
+
+    def _start_timer(self, fragment_id: str, interval: float) -> None:
+        """Remember the timed fragment; start asking for it once the signed-in page is there."""
+        with self._lock:  # called by the receiver and by open(): one timer only
+            self._fragment = (fragment_id, interval)
+            if self._timer is not None or not self._ready.is_set():
+                return
+            self._timer = threading.Thread(
+                target=self._tick, args=(fragment_id, interval), name=f"wire-{self.session.index}-timer", daemon=True
+            )
+            self._timer.start()
+
+    def _tick(self, fragment_id: str, interval: float) -> None:
+        due = time.monotonic() + interval
+        while not self._stop.wait(max(0.0, due - time.monotonic())):
+            msg = BackMsg()
+            msg.rerun_script.fragment_id = fragment_id
+            msg.rerun_script.is_auto_rerun = True
+            msg.rerun_script.page_name = self.page_path
+            msg.rerun_script.page_script_hash = self._page_hash
+            try:
+                self._send(msg)
+            except Exception:  # noqa: BLE001 - the socket is gone: the receiver records it
+                return
+            due += interval
+
+    def close(self) -> None:
+        self._stop.set()
+        with contextlib.suppress(Exception):
+            self._connection.__exit__(None, None, None)
+        self._receiver.join(timeout=10)
 
 
 def start_feeder(url: str, rate: float, seconds: float, seed: int) -> subprocess.Popen:
@@ -474,6 +631,41 @@ def server_problems(log_path: Path) -> list[str]:
     return problems
 
 
+def _open_browser_sessions(
+    stack, sessions, base, role, page_path, viewport, webgl, browser_nice, server_pid, open_timeout_s, errors,
+    recorded, progress,
+) -> list:  # fmt: skip
+    """Open `sessions` signed-in browser pages (one context each) on `page_path`; their recorded
+    traffic goes into `recorded`. Returns the pages."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    pw = stack.enter_context(sync_playwright())
+    # Without WebGL the map is not drawn (the server sends the same), sparing the shared CPU the
+    # software renderer's ≈ 0.2 core per session.
+    args = CHROMIUM_ARGS + ([] if webgl else ["--disable-webgl", "--disable-webgl2"])
+    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    stack.callback(_quietly, browser.close)
+    if browser_nice:  # the rig's own rendering must not starve the server it measures
+        renice_browsers(browser_nice, {server_pid})
+    pages = []
+    for i in range(sessions):
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
+        began = time.monotonic()
+        try:
+            page, session = open_session(context, i, base, role, open_timeout_s * 1000, webgl, page_path)
+        except Exception as exc:  # noqa: BLE001 - an overloaded server: say so, measure the others
+            errors.append(f"session {i}: could not open {page_path}: {str(exc).splitlines()[0][:200]}")
+            progress(f"  session {i + 1}/{sessions} FAILED to open: {str(exc).splitlines()[0][:200]}")
+            _quietly(context.close)
+            continue
+        pages.append(page)
+        recorded.append(session)
+        progress(f"  session {i + 1}/{sessions} on {page_path} ({time.monotonic() - began:.1f} s)")
+    return pages
+
+
 def measure(
     url: str,
     sessions: int = 20,
@@ -491,11 +683,10 @@ def measure(
     page_path: str = "live_map",
     server_cpus: str | None = None,
     client_cpus: str | None = None,
+    client: str = "browser",
 ) -> dict:
-    """Run the benchmark; returns the result dict (see `summary`). Cleans up on any exit."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+    """Run the benchmark; returns the result dict (see `summary`). Cleans up on any exit.
+    `client`: "browser" (a Chromium context per session) or "wire" (a `WireClient` per session)."""
 
     log_dir = Path(log_dir or ROOT / "tests" / "artifacts")
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -514,6 +705,7 @@ def measure(
         "page": page_path,
         "server_cpus": server_cpus,
         "client_cpus": client_cpus,
+        "client": client,
         "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     errors: list[str] = []
@@ -525,49 +717,52 @@ def measure(
         server, base = start_server(url, log_path, cpus=server_cpus)
         stack.callback(stop, server)
         progress(f"dashboard on {base} (pid {server.pid}); log {log_path}")
-        pw = stack.enter_context(sync_playwright())
-        # Without WebGL the map is not drawn (the server sends the same), sparing the shared CPU the
-        # software renderer's ≈ 0.2 core per session.
-        args = CHROMIUM_ARGS + ([] if webgl else ["--disable-webgl", "--disable-webgl2"])
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        stack.callback(_quietly, browser.close)
-        if browser_nice:  # the rig's own rendering must not starve the server it measures
-            renice_browsers(browser_nice, {server.pid})
         pages, recorded = [], ([] if keep_sessions is None else keep_sessions)  # kept: for diagnosis
         opened_at = time.monotonic()
-        for i in range(sessions):
-            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
-            began = time.monotonic()
-            try:
-                page, session = open_session(context, i, base, role, open_timeout_s * 1000, webgl, page_path)
-            except Exception as exc:  # noqa: BLE001 - an overloaded server: say so, measure the others
-                errors.append(f"session {i}: could not open {page_path}: {str(exc).splitlines()[0][:200]}")
-                progress(f"  session {i + 1}/{sessions} FAILED to open: {str(exc).splitlines()[0][:200]}")
-                _quietly(context.close)
-                continue
-            pages.append(page)
-            recorded.append(session)
-            progress(f"  session {i + 1}/{sessions} on {page_path} ({time.monotonic() - began:.1f} s)")
+        if client == "wire":
+            pause = time.sleep
+            for i in range(sessions):
+                began = time.monotonic()
+                try:
+                    wire = WireClient(i, base, role, page_path, open_timeout_s)
+                    stack.callback(wire.close)
+                    wire.open()
+                except Exception as exc:  # noqa: BLE001 - as for browsers: say so, measure the others
+                    errors.append(f"session {i}: could not open {page_path}: {str(exc).splitlines()[0][:200]}")
+                    progress(f"  session {i + 1}/{sessions} FAILED to open: {str(exc).splitlines()[0][:200]}")
+                    continue
+                recorded.append(wire.session)
+                progress(f"  session {i + 1}/{sessions} on {page_path} ({time.monotonic() - began:.1f} s, wire)")
+        else:
+            pages = _open_browser_sessions(
+                stack, sessions, base, role, page_path, viewport, webgl, browser_nice, server.pid,
+                open_timeout_s, errors, recorded, progress,
+            )  # fmt: skip
+
+            def pause(seconds: float) -> None:
+                pages[0].wait_for_timeout(seconds * 1000)  # also lets Playwright deliver the recorded frames
+
         if browser_nice:
             result["browser_processes_reniced"] = renice_browsers(browser_nice, {server.pid})
         result["open_sessions_s"] = round(time.monotonic() - opened_at, 1)
         result["sessions_open"] = len(recorded)
         if not recorded:
             raise RuntimeError("no session could open the live map: " + "; ".join(errors))
-        pages[0].wait_for_timeout(2000)  # every session has had a refresh request scheduled
+        pause(2)  # every session has had a refresh request scheduled
         first = min((r.start for s in recorded for r in s.runs.values()), default=None)
         if first is None or abs(first - opened_at) > 600:
             errors.append("browser timestamps are not on this machine's monotonic clock: times are unreliable")
 
         server_cpu0 = process_cpu(server.pid)
         browser_cpu0 = cpu_seconds(os.getpid(), {server.pid})
+        harness_cpu0 = process_cpu(os.getpid())  # the wire clients live in this process
         feeder = start_feeder(url, rate, seconds, seed)
         stack.callback(stop, feeder)
         feed_start = time.monotonic()
         progress(f"feeder started: {rate}/s for {seconds:.0f} s")
         next_note = feed_start + 15
         while feeder.poll() is None:
-            pages[0].wait_for_timeout(500)  # also lets Playwright deliver the recorded frames
+            pause(0.5)
             if time.monotonic() >= next_note:
                 next_note += 15
                 done = sum(len(refreshes_of(s, (feed_start, time.monotonic()))[0]) for s in recorded)
@@ -579,10 +774,11 @@ def measure(
         out, err = feeder.communicate(timeout=30)
         server_cpu = process_cpu(server.pid)
         browser_cpu = cpu_seconds(os.getpid(), {server.pid})
+        harness_cpu = process_cpu(os.getpid())
         window = (feed_start, feed_end)
         deadline = feed_end + ANSWER_GRACE_S  # let the requests of the last seconds be answered
         while time.monotonic() < deadline and any(refreshes_of(s, window)[1] for s in recorded):
-            pages[0].wait_for_timeout(500)
+            pause(0.5)
         for page, session in zip(pages, recorded):
             for selector in ERROR_SELECTORS:
                 found = page.locator(selector).count()
@@ -596,6 +792,7 @@ def measure(
         result["server_peak_rss_mb"] = peak_rss_mb(server.pid)
         result["server_cpu_s"] = _diff(server_cpu, server_cpu0)
         result["browser_cpu_s"] = _diff(browser_cpu, browser_cpu0)
+        result["harness_cpu_s"] = _diff(harness_cpu, harness_cpu0)
         stop(feeder)
         stop(server)
     result["load_avg_before"], result["load_avg_after"] = load_before, os.getloadavg()
@@ -772,8 +969,9 @@ def table(r: dict) -> str:
             f"{_fmt(r.get('lag_beyond_interval_max_s'))}",
         ),
         (
-            "page / server cores / client cores",
-            f"{r.get('page', 'live_map')} / {r.get('server_cpus') or 'any'} / {r.get('client_cpus') or 'any'}",
+            "page / client / server cores / client cores",
+            f"{r.get('page', 'live_map')} / {r.get('client', 'browser')} / {r.get('server_cpus') or 'any'} / "
+            f"{r.get('client_cpus') or 'any'}",
         ),
         ("coalesced requests / runs cut short", f"{r['coalesced_requests']} / {r.get('runs_cut_short', '—')}"),
         (
@@ -782,8 +980,8 @@ def table(r: dict) -> str:
         ),
         ("server peak RSS (MB)", _fmt(r.get("server_peak_rss_mb"), 0)),
         (
-            "CPU s during the feed: server / browser",
-            f"{_fmt(r.get('server_cpu_s'), 1)} / {_fmt(r.get('browser_cpu_s'), 1)}",
+            "CPU s during the feed: server / browsers / harness (wire clients)",
+            f"{_fmt(r.get('server_cpu_s'), 1)} / {_fmt(r.get('browser_cpu_s'), 1)} / {_fmt(r.get('harness_cpu_s'), 1)}",
         ),
         ("load average before / after", f"{r['load_avg_before'][0]:.2f} / {r['load_avg_after'][0]:.2f}"),
         ("browsers: WebGL / nice", f"{'on' if r.get('webgl', True) else 'off'} / {r.get('browser_nice', 0)}"),
@@ -840,6 +1038,13 @@ def main(argv: list[str] | None = None) -> int:
         "otherwise compete with the server they measure, as browsers on users' own "
         "machines would not",
     )
+    parser.add_argument(
+        "--client",
+        choices=("browser", "wire"),
+        default="browser",
+        help="browser: a headless Chromium context per session; wire: a light client speaking Streamlit's "
+        "websocket protocol (no rendering), so the clients do not take the server's CPU",
+    )
     parser.add_argument("--page", choices=sorted(PAGE_READY), default="live_map", help="the page every session opens")
     parser.add_argument("--server-cpus", default=None, help="pin the server to these cores (taskset -c LIST)")
     parser.add_argument(
@@ -893,6 +1098,7 @@ def main(argv: list[str] | None = None) -> int:
         page_path=args.page,
         server_cpus=args.server_cpus,
         client_cpus=args.client_cpus,
+        client=args.client,
     )
     result["machine"] = machine()
     print()
