@@ -399,8 +399,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "live_workers_checked_in",
-            "今日签到网格员(实时)",
-            "Workers checked in today (live)",
+            "今日签到(实时)",
+            "Checked in today (live)",
             "今天(北京时间)到此刻至少签到一次的在岗网格员人数(按网格员所属单元统计)/该单元在岗网格员总数。",
             "Active workers with at least one check-in today (Beijing time) up to now, counted in the unit they "
             "belong to, out of the unit's active workers.",

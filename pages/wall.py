@@ -105,7 +105,7 @@ def ticker_panel(news: pd.DataFrame, en: bool) -> str:
         for r in news.head(TICKER_ROWS).itertuples()
     ]
     return wall.panel(
-        t("wall_ticker"), rows, key="ticker", empty="—", widths=("10vh", "34%", "", "9vh"), height=MAIN_HEIGHT
+        t("wall_ticker"), rows, key="ticker", empty="—", widths=("10vh", "34%", "", "14vh"), height=MAIN_HEIGHT
     )
 
 
@@ -283,7 +283,7 @@ def wall_screen() -> None:
     )
 
     # --- ticker · map · alerts and departments -------------------------------------------------
-    left, centre, right = st.columns([1.15, 2, 1.15])
+    left, centre, right = st.columns([1.4, 1.7, 1.2])
     left.html(ticker_panel(news, en))
     built = wall_map(resolve_db_url(), f, month, now, en)
     with centre:

@@ -22,8 +22,9 @@ DECK = '[data-testid="stDeckGlJsonChart"]'
 FIT = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   // A label is cut when its text is wider than its box; a panel when its rows run past its bottom.
-  const clipped = [...document.querySelectorAll('.wall-label')].filter(e => e.scrollWidth > e.clientWidth + 1)
-    .map(e => e.textContent).concat([...document.querySelectorAll('.wall-panel')].filter(p => {
+  // Names may end in "…"; a status, count or duration cell (td.num) never.
+  const clipped = [...document.querySelectorAll('.wall-label, .wall-panel td.num')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent).concat([...document.querySelectorAll('.wall-panel')].filter(p => {
       const t = p.querySelector('table');
       return t && t.getBoundingClientRect().bottom > p.getBoundingClientRect().bottom;
     }).map(p => 'panel ' + p.dataset.panel));
@@ -132,6 +133,14 @@ def test_live_map_tooltips_are_text_and_the_page_fits_1366x768(tmp_path):
         tip = hover_tooltip(page)
         page.screenshot(path=str(ARTIFACTS / "live-map-1366-hover.png"))
         assert tip and "<b>" not in tip.split("\n<")[0] and "<br" not in tip.split("\n<")[0], tip
+        # No control's or number's label is cut short ("网格员签到…" was).
+        cut = page.evaluate(
+            """() => [...document.querySelectorAll(
+                '[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"], '
+                + '[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"]')]
+                .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
+        )
+        assert cut == [], cut
         # The legend sits beside the map, inside the first screen.
         legend = page.locator(".live-map-legend").first.bounding_box()
         deck_box = page.locator(DECK).bounding_box()

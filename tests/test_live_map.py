@@ -218,7 +218,7 @@ def test_page_county_view(app_env):
     assert not at.exception
     got = shown(at)
     assert got["在办事件(实时)"] == "4" and got["超期事件(实时)"] == "3"
-    assert got["按期办结率"] == "50.0%" and got["今日签到网格员(实时)"] == "2 / 6"
+    assert got["按期办结率"] == "50.0%" and got["今日签到(实时)"] == "2 / 6"
     assert at.selectbox(key="live_map_metric").value == "live_open_events"
     assert len(at.get("deck_gl_json_chart")) == 1
     table = next(d.value for d in at.dataframe if "单元" in d.value.columns)  # the units table
@@ -241,7 +241,7 @@ def test_drill_to_one_micro_grid_through_the_url(app_env):
     got = shown(at)
     assert got["在办事件(实时)"] == str(len(open_ev)) == "1"
     assert got["超期事件(实时)"] == str(int((open_ev["deadline"] < ts).sum())) == "1"
-    assert got["每千人事件数"] == "5.0" and got["按期办结率"] == "50.0%" and got["今日签到网格员(实时)"] == "1 / 1"
+    assert got["每千人事件数"] == "5.0" and got["按期办结率"] == "50.0%" and got["今日签到(实时)"] == "1 / 1"
     crumbs = [b.label for b in at.button if b.key and b.key.startswith("live_map_crumb_")]
     assert crumbs == ["示例县", "东城街道", "河西社区", "河西社区第1网格", "河西社区第1网格微网格1"]
     # the breadcrumb goes back up, and the URL follows

@@ -35,7 +35,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "live_map_view_units": ("按区域着色", "Areas by metric"),
     "live_map_view_density": ("事件热力", "Event density"),
     "live_map_show_events": ("在办事件点位", "Open events"),
-    "live_map_show_workers": ("网格员签到位置", "Worker check-ins"),
+    "live_map_show_workers": ("签到点位", "Check-ins"),
     "live_map_recent_minutes": ("突出显示最近几分钟的新事件", "Highlight events of the last minutes"),
     "live_map_legend": ("图例", "Legend"),
     "live_map_legend_events": (
