@@ -20,6 +20,7 @@ from data_access.users import User
 
 from .auth import current_user, login_form, scope_of, sign_out
 from .data import cached_store_status, rollups_behind, writer_engine
+from .escape import md
 from .filters import FILTERS_KEY, sidebar_filters
 from .labels import t
 from .pages import WALL_PAGE, WALL_ROLE, allowed, available_pages
@@ -77,8 +78,8 @@ def _signed_in_box(user: User) -> None:
         from .data import query
 
         names = query(units.towns, scope_of(user))
-        town = " · " + "".join(names["name"].head(1))
-    st.sidebar.caption(t("auth_signed_in_as", user=user.username, role=t(f"role_{user.role}"), town=town))
+        town = " · " + md("".join(names["name"].head(1)))
+    st.sidebar.caption(t("auth_signed_in_as", user=md(user.username), role=t(f"role_{user.role}"), town=town))
     if st.sidebar.button(t("auth_logout"), key="auth_logout"):
         sign_out()
         _forget_session_data()
