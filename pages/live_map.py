@@ -37,7 +37,7 @@ from ui.auth import current_user
 from ui.data import live_query, query
 from ui.escape import md
 from ui.labels import metric_definition, metric_name, t
-from ui.shell import page_filters
+from ui.shell import page_filters, store_guarded
 
 COLOUR_METRICS = [
     "live_open_events",
@@ -336,6 +336,7 @@ c6.caption(metric_definition(metric))
 
 
 @st.fragment(run_every=interval)
+@store_guarded  # a fragment's refresh runs alone, outside dashboard.py's guard
 def live_panel() -> None:
     # Each timed refresh re-checks the session (revoked, 12-hour and idle limits): the fragment
     # runs without the rest of the script, so the entrypoint's check does not cover it.
