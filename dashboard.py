@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import server_guard
 from ui.demo import ensure_demo_feed
 from ui.shell import ENTRYPOINT_RUNNING, build_shell, configure_page, guard_page, navigation, store_guard
 
 configure_page()
+# Streamlit's upload and media endpoints answer outside any script run: guarded once per process.
+server_guard.install()
 # Registered first, also behind the login form: the page the URL names stays chosen through the
 # sign-in's rerun. Logged out, the page list is hidden and nothing of the page runs.
 selected = navigation()

@@ -3,6 +3,7 @@ and the integrity signals (履职真实性) behind the counts, with their eviden
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -573,9 +574,9 @@ html_doc = report.build_report(
     sections=sections,
     lang=lang(),
 )
-st.download_button(
+st.download_button(  # made on the click only (a callable), never stored with the page
     t("mr_report_download"),
-    html_doc.encode("utf-8"),
+    functools.partial(str.encode, html_doc, "utf-8"),
     file_name=f"monthly_report_{month_label}.html",
     mime="text/html",
     key="rankings_report_download",

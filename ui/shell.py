@@ -24,6 +24,7 @@ from data_access.filters import Filters
 from data_access.store import StoreError, describe_url, ensure_default_store, resolve_db_url
 from data_access.users import User
 
+from . import server_guard
 from .auth import current_user, login_form, scope_of, sign_out
 from .data import cached_store_status, rollups_behind, writer_engine
 from .escape import md
@@ -159,6 +160,7 @@ def build_shell() -> Filters | None:
         return None
     # navigation() looked the user up moments ago in this run: one lookup per run is enough.
     user = st.session_state.pop(_RUN_USER) if _RUN_USER in st.session_state else current_user()
+    server_guard.note_session(user.role if user is not None else None)  # who may upload
     if user is None:
         _forget_session_data()  # nothing from an ended session may reach a page
         login_form()
