@@ -266,13 +266,14 @@ def test_sign_out_ends_the_session(app_env):
 def test_lock_out_after_five_failures_through_the_form(app_env):
     from data_access.users import LOCKOUT_AFTER_FAILURES, add_user
 
-    add_user(create_store_engine(app_env, writable=True), "locktest", DEMO_PASSWORD, "duty")  # own victim
+    right = "lock-test-password-7"
+    add_user(create_store_engine(app_env, writable=True), "locktest", right, "duty")  # own victim
     at = AppTest.from_file(APP, default_timeout=60).run()
     for _ in range(LOCKOUT_AFTER_FAILURES - 1):
         login(at, "locktest", password="wrong-password-123")
         assert "不正确" in at.error[0].value
     login(at, "locktest", password="wrong-password-123")  # the fifth failure locks the account
-    login(at, "locktest")  # now even the right password is refused
+    login(at, "locktest", password=right)  # now even the right password is refused
     assert "锁定" in at.error[0].value and not at.metric
     failures = audit.audit_entries(create_store_engine(app_env), fc.DATE_FROM, dt.date(2100, 1, 1), username="locktest")
     assert (failures["action"] == "login_failed").sum() == LOCKOUT_AFTER_FAILURES - 1
