@@ -139,8 +139,11 @@ def resolve_drill(f) -> tuple[str, int | None, pd.DataFrame, list[str]]:
             return root[0], root[1], root_path, messages
     try:
         path = query(live.unit_path, raw_level, unit, f.scope)
-    except FilterError as exc:
-        messages.append(t("live_map_bad_unit", value=md(str(raw_unit)[:40]), reason=md(exc), root=md(root_name)))
+    except FilterError:
+        # One reason for a unit that does not exist and one outside the account's town: the
+        # message must not tell which ids exist elsewhere (issue #18, finding 14).
+        reason = t("live_map_unit_unavailable")
+        messages.append(t("live_map_bad_unit", value=md(str(raw_unit)[:40]), reason=reason, root=md(root_name)))
         return root[0], root[1], root_path, messages
     inside = ((path["level"] == root[0]) & ((root[1] is None) | (path["id"] == (root[1] or 0)))).any()
     if not inside:

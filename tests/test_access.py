@@ -602,3 +602,18 @@ def test_planner_gets_no_names_and_no_phones_from_the_data_layer(fixture_url):
     admin = live.worker_positions(engine, _scoped("admin"), now, "county", None)
     leader = live.worker_positions(engine, _scoped("leader"), now, "county", None)
     assert set(admin["phone"]) <= set(PHONES) and all("****" in p for p in leader["phone"])
+
+
+def test_unknown_and_other_towns_unit_ids_get_the_same_chinese_answer(app_env):
+    """Finding 14: a town user saw "There is no town with id 999999" (English) for an unknown id
+    and "outside your account's scope" for the other town's: an existence oracle."""
+    answers = []
+    for unit in ("999999", str(fc.TOWN_WEST)):
+        at = AppTest.from_file(APP, default_timeout=60)
+        login(at, "town")
+        at.switch_page("pages/live_map.py")
+        at.query_params["level"], at.query_params["unit"] = "town", unit
+        at.run()
+        assert not at.exception
+        answers.append(next(w.value for w in at.warning if unit in w.value).replace(unit, "N"))
+    assert answers[0] == answers[1] and "There is no" not in answers[0] and "scope" not in answers[0]
