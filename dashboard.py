@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import server_guard
 from ui.demo import ensure_demo_feed
-from ui.shell import ENTRYPOINT_RUNNING, build_shell, configure_page, guard_page, navigation
+from ui.shell import ENTRYPOINT_RUNNING, build_shell, configure_page, guard_page, navigation, store_guard
 
 configure_page()
+# Streamlit's upload and media endpoints answer outside any script run: guarded once per process.
+server_guard.install()
 # Registered first, also behind the login form: the page the URL names stays chosen through the
 # sign-in's rerun. Logged out, the page list is hidden and nothing of the page runs.
 selected = navigation()
-filters = build_shell()
-# The sample store keeps moving while served (sample_data/demo_feed.py; GRID_DEMO_FEED=off stops it).
-ensure_demo_feed()
-if filters is None or not guard_page(selected, filters):
-    st.stop()
+# A database error anywhere below (the store stopped, its file is damaged) is a message in the
+# reader's language, never Streamlit's error box with the driver's exception (issue #18, finding 9).
+with store_guard():
+    filters = build_shell()
+    # The sample store keeps moving while served (sample_data/demo_feed.py; GRID_DEMO_FEED=off stops it).
+    ensure_demo_feed()
+    if filters is None or not guard_page(selected, filters):
+        st.stop()
 
-st.session_state[ENTRYPOINT_RUNNING] = True
-try:
-    selected.run()
-finally:
-    st.session_state[ENTRYPOINT_RUNNING] = False
+    st.session_state[ENTRYPOINT_RUNNING] = True
+    try:
+        selected.run()
+    finally:
+        st.session_state[ENTRYPOINT_RUNNING] = False

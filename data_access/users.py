@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -71,20 +73,94 @@ def _check_role(role: str, town_id: int | None, engine: Engine) -> None:
             raise UserError(f"There is no town with id {town_id}.")
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+# Passwords refused whatever their length: the demo password and what lists of leaked passwords
+# put first (compared case-insensitively, after NFKC).
+COMMON_PASSWORDS = frozenset(
+    {
+        DEMO_PASSWORD,
+        "gridsight",
+        "gridsight123",
+        "password123",
+        "password1234",
+        "passw0rd123",
+        "qwertyuiop",
+        "1qaz2wsx3edc",
+        "1q2w3e4r5t",
+        "a123456789",
+        "abc1234567",
+        "abcd123456",
+        "admin12345",
+        "admin123456",
+        "administrator",
+        "iloveyou123",
+        "woaini1314",
+        "5201314520",
+        "zxcvbnm123",
+        "asdfghjkl1",
+        "qwerty12345",
+        "changeme123",
+        "welcome123",
+        "p@ssw0rd123",
+    }
+)
+_SEQUENCES = ("01234567890", "09876543210", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+# ASCII letters, digits and . _ @ - (e-mail addresses for single sign-on fit): no look-alike
+# letters from other scripts, no markup, no spaces.
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 
 
-def add_user(engine: Engine, username: str, password: str, role: str, town_id: int | None = None) -> None:
-    username = username.strip()
-    if not username or len(username) > 64:
-        raise UserError("A user name has 1 to 64 characters.")
+def normalize_username(username: str) -> str:
+    """The form a user name is stored and looked up in: NFKC (full-width ａｄｍｉｎ is admin), trimmed."""
+    return unicodedata.normalize("NFKC", username or "").strip()
+
+
+def _check_username(username: str) -> None:
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise UserError(
+            "A user name has 1 to 64 characters: ASCII letters, digits and . _ @ - (starting with a letter or "
+            "digit), so that no two names look alike."
+        )
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why `password` is refused, or None. Length at least MIN_PASSWORD_LENGTH (spaces not
+    counted at the ends), at least 4 different characters, not a run or a repetition of a few
+    characters (1234567890, abcabcabca), not a common password, not the user name in any form."""
+    plain = unicodedata.normalize("NFKC", password)
+    core, folded = plain.strip(), plain.strip().casefold()
+    name = normalize_username(username).casefold()
+    if len(core) < MIN_PASSWORD_LENGTH:
+        return f"The password must have at least {MIN_PASSWORD_LENGTH} characters (not counting spaces at the ends)."
+    if len(set(folded)) < 4:
+        return "The password must use at least 4 different characters."
+    if any(folded in seq for seq in _SEQUENCES) or any(
+        len(folded) % k == 0 and folded == folded[:k] * (len(folded) // k) for k in range(1, 4)
+    ):
+        return "The password is a run or a repetition of a few characters."
+    if folded in COMMON_PASSWORDS or folded.rstrip("0123456789!.") in COMMON_PASSWORDS:
+        return "The password is one of the most common passwords."
+    if name and (name in folded or folded in name):
+        return "The password must not contain the user name."
+    return None
+
+
+def _check_password(password: str, username: str = "") -> None:
+    if (problem := password_problem(password, username)) is not None:
+        raise UserError(problem)
+
+
+def add_user(
+    engine: Engine, username: str, password: str, role: str, town_id: int | None = None, *, _demo: bool = False
+) -> None:
+    username = normalize_username(username)
+    _check_username(username)
     _check_role(role, town_id, engine)
-    _check_password(password)
+    if not _demo:  # the demo accounts' shared password is refused for everyone else
+        _check_password(password, username)
     with engine.begin() as conn:
-        if conn.execute(select(users.c.id).where(users.c.username == username)).first():
-            raise UserError(f"User {username!r} exists already.")
+        taken = {name.casefold() for (name,) in conn.execute(select(users.c.username))}
+        if username.casefold() in taken:  # Admin next to admin would be two look-alike accounts
+            raise UserError(f"User {username!r} exists already (user names are compared ignoring case).")
         conn.execute(
             users.insert().values(
                 username=username,
@@ -99,7 +175,7 @@ def add_user(engine: Engine, username: str, password: str, role: str, town_id: i
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
-    _check_password(password)
+    _check_password(password, username)
     with engine.begin() as conn:
         done = conn.execute(
             update(users)
@@ -141,6 +217,7 @@ def authenticate(
     only a successful sign-in or `passwd` resets it.
     """
     now = now or _now()
+    username = normalize_username(username)
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
     # Verified outside any transaction: argon2 takes a noticeable time and must not hold a lock.
@@ -150,13 +227,13 @@ def authenticate(
         except VerificationError:
             pass
         return None, "unknown"
-    if row["disabled"]:
-        return None, "disabled"
-    try:
+    try:  # also for a disabled account: every refusal takes the time of one hash check
         _hasher.verify(row["password_hash"], password)
         right = True
     except (VerificationError, InvalidHashError):
         right = False
+    if row["disabled"]:
+        return None, "disabled"
     unlocked = or_(users.c.locked_until.is_(None), users.c.locked_until <= now)
     with engine.begin() as conn:
         if not right:
@@ -199,8 +276,20 @@ def get_user(engine: Engine, username: str) -> User | None:
     return User(row.username, row.role, row.town_id)
 
 
-def seed_demo_users(engine: Engine) -> list[str]:
-    """The README's demo accounts; the town user gets the first town. Existing names are kept."""
+def is_sample_store(engine: Engine) -> bool:
+    """True for a store the sample-county generator made (its store_meta names a profile)."""
+    from .schema import store_meta
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(store_meta.name):
+            return False
+        return conn.execute(select(store_meta.c.value).where(store_meta.c.key == "profile")).first() is not None
+
+
+def seed_demo_users(engine: Engine, *, sample_only: bool = False) -> list[str]:
+    """The README's demo accounts; the town user gets the first town. Existing names are kept.
+    `sample_only` (the CLI's `demo`): refused on a store the generator did not make, where
+    accounts with a published password would be a way in."""
     with engine.connect() as conn:
         first_town = conn.execute(
             select(admin_units.c.id).where(admin_units.c.level == "town").order_by(admin_units.c.code).limit(1)
@@ -211,11 +300,16 @@ def seed_demo_users(engine: Engine) -> list[str]:
             "The store has no towns yet, and the demo users include a town user: import boundaries first "
             "(python -m data_access.ingest boundaries …, see the README) or generate the sample county."
         )
+    if sample_only and not is_sample_store(engine):
+        raise UserError(
+            "demo adds accounts with the published password gridsight-demo, so it works only on a sample store "
+            "(made by python -m sample_data.generate); add real users with: add USERNAME --role ROLE"
+        )
     made = []
     for username, role, town in DEMO_USERS:
         if username in existing:
             continue
-        add_user(engine, username, DEMO_PASSWORD, role, first_town if town == "first" else None)
+        add_user(engine, username, DEMO_PASSWORD, role, first_town if town == "first" else None, _demo=True)
         made.append(username)
     return made
 
@@ -268,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{'disabled' if u['disabled'] else 'active'}"
                 )
         elif args.command == "demo":
-            print("added: " + (", ".join(seed_demo_users(engine)) or "nothing (they exist)"))
+            print("added: " + (", ".join(seed_demo_users(engine, sample_only=True)) or "nothing (they exist)"))
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -19,6 +19,7 @@ from data_access import audit, ingest
 from data_access.ingest.boundaries import LEVELS
 from data_access.store import PROJECT_ROOT, describe_url, resolve_db_url
 from ui.data import writer_engine
+from ui.escape import md
 from ui.export import download_buttons
 from ui.labels import t
 from ui.shell import page_filters
@@ -127,7 +128,7 @@ try:
         ingest.load_mapping(mapping_bytes)  # a broken mapping is reported before anything runs
         options = dict(mapping=mapping_bytes)
 except (ingest.ImportRefused, ingest.ReadError) as exc:
-    st.error(t("data_import_refused", reason=shown(exc)))
+    st.error(t("data_import_refused", reason=md(shown(exc))))
     st.stop()
 
 # A preview stands for exactly this file with exactly these settings.
@@ -167,11 +168,11 @@ def run(commit: bool):
             report = ingest.import_events(uploaded, url, options["mapping"], **common)
     except (ingest.ImportRefused, ingest.ReadError) as exc:
         bar.empty()
-        st.error(t("data_import_refused", reason=shown(exc)))
+        st.error(t("data_import_refused", reason=md(shown(exc))))
         return None
     except SQLAlchemyError as exc:  # e.g. another import committed first; ours was rolled back
         bar.empty()
-        st.error(t("data_import_refused", reason=shown(f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}")))
+        st.error(t("data_import_refused", reason=md(shown(f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"))))
         return None
     bar.progress(1.0, text=t("data_import_done"))
     return report
@@ -208,7 +209,7 @@ if commit_slot.button(t("data_import_commit"), key="data_import_commit_button", 
             )
             st.session_state["data_import_last_commit"] = (signature, report)
             st.rerun()  # redraw without the "ready to commit" notice and with the button disabled
-        st.error(t("data_import_not_committed", reason=report.summary()))
+        st.error(t("data_import_not_committed", reason=md(report.summary())))
         previewed = (signature, report)
 elif previewed is not None and previewed[0] != signature:
     st.info(t("data_import_preview_first"))
@@ -265,7 +266,7 @@ if previewed is not None:
     if report.warnings:
         st.subheader(t("data_import_warnings"))
         for w in report.warnings:
-            st.caption(w)
+            st.caption(md(w))
     if not report.preview.empty:
         st.subheader(t("data_import_preview_title", n=len(report.preview)))
         st.dataframe(report.preview, hide_index=True, key="data_import_preview_table")

@@ -15,6 +15,7 @@ from data_access.departments import DEPARTMENT_METRICS as DM
 from ui import format as fmt
 from ui.charts import is_partial, mark_partial
 from ui.data import query
+from ui.escape import md, plotly_chart
 from ui.export import download_buttons
 from ui.labels import lang, local_name, metric_definition, metric_name, t
 from ui.shell import page_filters
@@ -167,7 +168,7 @@ figure.update_layout(
     xaxis_title=t(label_key) + (" (%)" if is_share else ""),
     yaxis=dict(automargin=True),
 )
-st.plotly_chart(figure, key="dept_compare_chart")
+plotly_chart(figure, key="dept_compare_chart")
 st.caption(t("dept_chart_min", n=min_n) + " " + defn(metric_key))
 
 # --- distributions -------------------------------------------------------------------------------
@@ -206,7 +207,7 @@ box_fig.update_layout(
     xaxis_title=t("dept_hours_axis"),
     yaxis=dict(automargin=True),
 )
-st.plotly_chart(box_fig, key="dept_box_chart")
+plotly_chart(box_fig, key="dept_box_chart")
 st.caption(t("dept_box_caption", median="—" if fmt.is_missing(county_median) else f"{county_median:.1f}"))
 
 # One department (or all of them) for the trend, the breakdowns and the open list; ?department=ID.
@@ -214,7 +215,7 @@ options = [None, *table.sort_values("received", ascending=False, kind="stable")[
 param = st.query_params.get("department")
 if param is not None:
     if not (param.isdigit() and int(param) in names):
-        st.warning(t("dept_bad_param", value=param[:40]))
+        st.warning(t("dept_bad_param", value=md(param[:40])))
     elif st.session_state.get("_dept_param_applied") != param:  # once, so the selectbox can change it later
         st.session_state["dept_focus"] = int(param)
         st.session_state["_dept_param_applied"] = param
@@ -233,7 +234,7 @@ trend = focus_sets["month"]
 months = pd.DataFrame({"bucket": dep.local_months(f)})
 trend = months.merge(trend, on="bucket", how="left")
 trend["received"] = trend["received"].fillna(0).astype(int)
-st.markdown(f"**{t('dept_trend_title', name=focus_name)}**")
+st.markdown(f"**{t('dept_trend_title', name=md(focus_name))}**")
 # Bars on the base axis so the lines (overlaid axes are drawn on top) stay visible above them.
 trend_fig = go.Figure(
     [
@@ -292,7 +293,7 @@ trend_fig.update_layout(
 if len(trend):  # the running month holds only part of its events
     year, month = map(int, trend["bucket"].iloc[-1].split("-"))
     mark_partial(trend_fig, is_partial(dt.date(year, month, 1), "month", f.period_end), "month")
-st.plotly_chart(trend_fig, key="dept_trend_chart")
+plotly_chart(trend_fig, key="dept_trend_chart")
 st.caption(t("dept_trend_caption"))
 
 
@@ -322,7 +323,7 @@ BREAKDOWN_CONFIG = {
 }
 by_cat, by_town = st.columns(2)
 with by_cat:
-    st.markdown(f"**{t('dept_by_category_title', name=focus_name)}**")
+    st.markdown(f"**{t('dept_by_category_title', name=md(focus_name))}**")
     cats = query(dep.categories, f)
     cat_names = {r["code"]: local_name(r) for _, r in cats.iterrows()}
     data = focus_sets["category"].copy()
@@ -334,7 +335,7 @@ with by_cat:
         column_config=BREAKDOWN_CONFIG,
     )
 with by_town:
-    st.markdown(f"**{t('dept_by_town_title', name=focus_name)}**")
+    st.markdown(f"**{t('dept_by_town_title', name=md(focus_name))}**")
     town_df = query(dep.towns, f)
     town_names = dict(zip(town_df["id"], town_df["name"]))
     data = focus_sets["town"].copy()
@@ -344,7 +345,7 @@ with by_town:
     )
 
 # --- oldest open items ---------------------------------------------------------------------------
-st.subheader(t("dept_oldest_title", name=focus_name))
+st.subheader(t("dept_oldest_title", name=md(focus_name)))
 if focus is None:
     st.info(t("dept_oldest_pick"))
 else:
@@ -416,7 +417,7 @@ else:
         xaxis_title=metric_name(DM["dept_score"]),
         yaxis_title=metric_name(DM["dept_rating"]),
     )
-    st.plotly_chart(scatter, key="dept_reverse_chart")
+    plotly_chart(scatter, key="dept_reverse_chart")
     if flagged.any():
         st.markdown(f"**{t('dept_reverse_flagged')}**")
         st.dataframe(

@@ -14,6 +14,7 @@ import streamlit as st
 from data_access import flows, metrics, units
 from ui import format as fmt
 from ui.data import query
+from ui.escape import md, plotly_chart
 from ui.export import download_buttons
 from ui.labels import LABELS, lang, metric_definition, metric_name, t
 from ui.shell import page_filters
@@ -160,7 +161,7 @@ with tab_flow:
     flow_metric = metrics.METRICS["flow_events"]
     st.metric(metric_name(flow_metric), fmt.count(n_events), help=metric_definition(flow_metric), border=True)
     st.markdown(f"**{t('ef_sankey_title')}**")
-    st.plotly_chart(sankey_figure(links), key="ef_sankey")
+    plotly_chart(sankey_figure(links), key="ef_sankey")
     outcome_legend()
     with st.expander(t("ef_balance_title")):
         levels = balance[~balance["node"].str.startswith(("origin:", "outcome:"))]
@@ -169,7 +170,7 @@ with tab_flow:
         if bad.empty and n_out == n_events:
             st.success(t("ef_balance_ok", n=fmt.count(n_events), m=fmt.count(n_out)))
         else:
-            st.error(t("ef_balance_bad", nodes=", ".join(node_label(n) for n in bad["node"])))
+            st.error(t("ef_balance_bad", nodes=md(", ".join(node_label(n) for n in bad["node"]))))
         shown = balance.assign(node=balance["node"].map(node_label)).rename(
             columns={
                 "node": t("col_ef_node"),
@@ -228,7 +229,7 @@ with tab_flow:
             event_id = st.selectbox(t("ef_event"), list(codes), key="ef_event", format_func=lambda i: codes[i])
             if event_id is not None:
                 steps = query(flows.event_timeline, f, int(event_id))
-                st.markdown(f"**{t('ef_timeline_title', code=codes[event_id])}**")
+                st.markdown(f"**{t('ef_timeline_title', code=md(codes[event_id]))}**")
                 st.dataframe(
                     pd.DataFrame(
                         {
@@ -257,13 +258,13 @@ with tab_compare:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('ef_this_period', start=f.date_from, end=f.date_to)}**")
-        st.plotly_chart(sankey_figure(links, 460), key="ef_sankey_now")
+        plotly_chart(sankey_figure(links, 460), key="ef_sankey_now")
     with right:
         st.markdown(f"**{t('ef_prev_period', start=prev.date_from, end=prev.date_to)}**")
         if prev_links.empty:
             st.info(t("ef_no_events"))
         else:
-            st.plotly_chart(sankey_figure(prev_links, 460), key="ef_sankey_prev")
+            plotly_chart(sankey_figure(prev_links, 460), key="ef_sankey_prev")
     outcome_legend()
     st.markdown(f"**{t('ef_compare_table')}**")
     comparison = flows.compare_links(links, prev_links)  # both periods are already at hand
@@ -340,7 +341,7 @@ with tab_timing:
             legend=dict(orientation="h", y=1.08),
         )
         st.markdown(f"**{t('ef_timing_chart')}**")
-        st.plotly_chart(figure, key="ef_timing_chart")
+        plotly_chart(figure, key="ef_timing_chart")
         group_names = {c: n for c, n in zip(timing["group"], timing["group"])}
         if by == "route":
             group_names = {g: level_label(g) for g in timing["group"]}
@@ -409,7 +410,7 @@ with tab_returns:
             yaxis_title=t("ef_events_axis"),
             yaxis_type="log",
         )
-        st.plotly_chart(figure, key="ef_trips_chart")
+        plotly_chart(figure, key="ef_trips_chart")
 
 # --- escalation profile ------------------------------------------------------------------------
 with tab_esc:
@@ -489,6 +490,6 @@ with tab_esc:
             legend=dict(orientation="h", y=1.08),
         )
         st.markdown(f"**{t('ef_esc_scatter')}**")
-        st.plotly_chart(figure, key="ef_esc_scatter")
+        plotly_chart(figure, key="ef_esc_scatter")
     st.markdown(f"**{t('ef_esc_towns')}**")
     st.dataframe(unit_table(shown[shown["level"] == "town"]), hide_index=True, key="ef_esc_towns")

@@ -35,8 +35,9 @@ from geo.live import (
 from ui import format as fmt
 from ui.auth import current_user
 from ui.data import live_query, query
+from ui.escape import md
 from ui.labels import metric_definition, metric_name, t
-from ui.shell import page_filters
+from ui.shell import page_filters, store_guarded
 
 COLOUR_METRICS = [
     "live_open_events",
@@ -125,7 +126,7 @@ def resolve_drill(f) -> tuple[str, int | None, pd.DataFrame, list[str]]:
     if raw_level is None and raw_unit is None:
         return root[0], root[1], root_path, messages
     if raw_level not in live.LEVELS:
-        messages.append(t("live_map_bad_level", value=str(raw_level)[:40], root=root_name))
+        messages.append(t("live_map_bad_level", value=md(str(raw_level)[:40]), root=md(root_name)))
         return root[0], root[1], root_path, messages
     unit = None
     if raw_unit is not None:
@@ -134,16 +135,19 @@ def resolve_drill(f) -> tuple[str, int | None, pd.DataFrame, list[str]]:
             if unit <= 0 or unit > 2**31 - 1:
                 raise ValueError
         except ValueError:
-            messages.append(t("live_map_bad_unit", value=str(raw_unit)[:40], reason="", root=root_name))
+            messages.append(t("live_map_bad_unit", value=md(str(raw_unit)[:40]), reason="", root=md(root_name)))
             return root[0], root[1], root_path, messages
     try:
         path = query(live.unit_path, raw_level, unit, f.scope)
-    except FilterError as exc:
-        messages.append(t("live_map_bad_unit", value=str(raw_unit)[:40], reason=str(exc), root=root_name))
+    except FilterError:
+        # One reason for a unit that does not exist and one outside the account's town: the
+        # message must not tell which ids exist elsewhere (issue #18, finding 14).
+        reason = t("live_map_unit_unavailable")
+        messages.append(t("live_map_bad_unit", value=md(str(raw_unit)[:40]), reason=reason, root=md(root_name)))
         return root[0], root[1], root_path, messages
     inside = ((path["level"] == root[0]) & ((root[1] is None) | (path["id"] == (root[1] or 0)))).any()
     if not inside:
-        messages.append(t("live_map_outside_filter", name=path["name"].iloc[-1], root=root_name))
+        messages.append(t("live_map_outside_filter", name=md(path["name"].iloc[-1]), root=md(root_name)))
         return root[0], root[1], root_path, messages
     return raw_level, (unit if raw_level != "county" else None), path, messages
 
@@ -297,7 +301,7 @@ crumbs.markdown(f"**{t('live_map_path')}:**")
 for i, row in enumerate(path.itertuples(index=False)):
     is_here = i == len(path) - 1
     crumbs.button(
-        row.name,
+        md(row.name),
         key=f"live_map_crumb_{row.level}",
         disabled=is_here or i < root_index,
         type="primary" if is_here else "secondary",
@@ -335,6 +339,7 @@ c6.caption(metric_definition(metric))
 
 
 @st.fragment(run_every=interval)
+@store_guarded  # a fragment's refresh runs alone, outside dashboard.py's guard
 def live_panel() -> None:
     # Each timed refresh re-checks the session (revoked, 12-hour and idle limits): the fragment
     # runs without the rest of the script, so the entrypoint's check does not cover it.

@@ -3,6 +3,7 @@ and the integrity signals (履职真实性) behind the counts, with their eviden
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -15,6 +16,7 @@ from data_access.metrics import METRICS
 from ui import format as fmt
 from ui import rankings_report as report
 from ui.data import query
+from ui.escape import md, plotly_chart
 from ui.export import audit_export, download_buttons
 from ui.labels import lang, metric_definition, t
 from ui.shell import page_filters
@@ -49,7 +51,7 @@ level = c_level.selectbox(
     t("mr_level"), rankings.LEVELS, key="rankings_level", index=2, format_func=lambda lv: t(f"mr_level_{lv}")
 )
 if month is None or ruleset not in rankings.RULESETS or level not in rankings.LEVELS:
-    st.error(t("mr_bad_input", reason=f"{month!r} / {ruleset!r} / {level!r}"))
+    st.error(t("mr_bad_input", reason=md(f"{month!r} / {ruleset!r} / {level!r}")))
     st.stop()
 month_label = month.strftime("%Y-%m")
 st.caption(t("mr_caption", month=month_label, as_of=fmt.local_time(f.as_of)))
@@ -62,7 +64,7 @@ try:
     villages_flags = query(integrity.village_signals, f, month)
     irules = query(rankings.rules_for, "integrity")
 except (rankings.RankingError, ValueError) as exc:
-    st.error(t("mr_bad_input", reason=exc))
+    st.error(t("mr_bad_input", reason=md(exc)))
     st.stop()
 
 
@@ -246,7 +248,7 @@ with left:
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(autorange="reversed")
-    st.plotly_chart(fig, key="rankings_compare_chart")
+    plotly_chart(fig, key="rankings_compare_chart")
 with right:
     cmp_shown = pd.DataFrame(
         {
@@ -572,9 +574,9 @@ html_doc = report.build_report(
     sections=sections,
     lang=lang(),
 )
-st.download_button(
+st.download_button(  # made on the click only (a callable), never stored with the page
     t("mr_report_download"),
-    html_doc.encode("utf-8"),
+    functools.partial(str.encode, html_doc, "utf-8"),
     file_name=f"monthly_report_{month_label}.html",
     mime="text/html",
     key="rankings_report_download",

@@ -10,6 +10,7 @@ from geo.layers import choropleth_layer, class_breaks, deck, explode_polygons, f
 from ui import format as fmt
 from ui.charts import is_partial, mark_partial
 from ui.data import query
+from ui.escape import plotly_chart
 from ui.labels import metric_definition, metric_name, t
 from ui.shell import page_filters
 
@@ -84,7 +85,7 @@ figure.update_layout(
 )
 if len(trend):  # the running day holds only part of its events: drawn dashed, not as a drop
     mark_partial(figure, is_partial(trend["day"].iloc[-1], "day", f.period_end), "day")
-st.plotly_chart(figure, key="overview_trend")
+plotly_chart(figure, key="overview_trend")
 
 st.subheader(t("map_title"))
 st.caption(t("map_caption"))

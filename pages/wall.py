@@ -28,7 +28,7 @@ from ui import wall
 from ui.auth import current_user
 from ui.data import live_query, query
 from ui.labels import metric_definition, metric_name, t
-from ui.shell import page_filters
+from ui.shell import page_filters, store_guarded
 
 TICKER_ROWS = 14
 ALERT_ROWS = 7
@@ -202,6 +202,7 @@ st.html(wall.CSS)
 
 
 @st.fragment(run_every=interval)
+@store_guarded  # a fragment's refresh runs alone, outside dashboard.py's guard
 def wall_screen() -> None:
     if current_user() is None:  # the session ended (expired or revoked): nothing else is drawn
         st.info(t("wall_signed_out"))

@@ -14,6 +14,7 @@ from data_access.filters import FilterError
 from ui import format as fmt
 from ui.charts import is_partial, mark_partial
 from ui.data import query
+from ui.escape import md, plotly_chart
 from ui.export import download_buttons
 from ui.labels import lang, metric_definition, metric_name, t
 from ui.shell import page_filters
@@ -54,7 +55,7 @@ try:
     total = query(wf.staffing_total, f, float(target)).iloc[0]
     by_town = query(wf.staffing_by_town, f, float(target))
 except FilterError as exc:
-    st.error(t("bad_filter", reason=exc))
+    st.error(t("bad_filter", reason=md(exc)))
     st.stop()
 
 st.caption(t("workforce_caption", day=f.date_to, wstart=window[0][0], wend=window[-1][1], months=len(window)))
@@ -203,7 +204,7 @@ with tab_staff:
         yaxis_title=t("workforce_col_full_time_per_grid"),
         yaxis_range=[0, top * 1.15 + 0.05],
     )
-    st.plotly_chart(fig, key="workforce_gap_chart")
+    plotly_chart(fig, key="workforce_gap_chart")
 
     n_missing = int(total["grids_without_full_time"])
     st.markdown(f"**{t('workforce_no_ft_title', n=fmt.count(n_missing))}**")
@@ -290,7 +291,7 @@ with tab_profile:
             ),
             yaxis=dict(title=t("workforce_age_band"), categoryorder="array", categoryarray=list(men["band"])),
         )
-        st.plotly_chart(fig, key="workforce_pyramid")
+        plotly_chart(fig, key="workforce_pyramid")
     with right:
         st.markdown(f"**{t('workforce_education_title')}**")
         edu_names = coded(education["education"], "workforce_edu_")
@@ -326,7 +327,7 @@ with tab_profile:
             xaxis=dict(title=t("workforce_share"), tickformat=".0%", range=[0, 1]),
             yaxis=dict(categoryorder="array", categoryarray=edu_axis[::-1]),
         )
-        st.plotly_chart(fig, key="workforce_education")
+        plotly_chart(fig, key="workforce_education")
     scope_total = int(pyramid["workers"].sum())
     scope_row = total if scope_town is None else by_town[by_town["town_id"] == scope_town].iloc[0]
     st.caption(
@@ -436,7 +437,7 @@ with tab_turnover:
     )
     if len(flow):  # a window ending in the running month draws that month as partial
         mark_partial(fig, is_partial(pd.Timestamp(flow["month"].iloc[-1]).date(), "month", f.period_end), "month")
-    st.plotly_chart(fig, key="workforce_flow_chart")
+    plotly_chart(fig, key="workforce_flow_chart")
     flow_table = labelled(
         flow.assign(month=month_text),
         {
@@ -489,7 +490,7 @@ with tab_turnover:
         xaxis_title=t("workforce_col_tenure"),
         yaxis_title=t("workforce_people"),
     )
-    st.plotly_chart(fig, key="workforce_tenure_chart")
+    plotly_chart(fig, key="workforce_tenure_chart")
     download_buttons(
         labelled(
             tenure.assign(employment_type=coded(tenure["employment_type"], "workforce_type_")),
@@ -561,7 +562,7 @@ with tab_workload:
             yaxis_title=t("workforce_worker_months_axis"),
             xaxis=dict(range=[-0.5, max(quota, float(spread["events"].max())) + 1.5]),
         )
-        st.plotly_chart(fig, key="workforce_spread_chart")
+        plotly_chart(fig, key="workforce_spread_chart")
         download_buttons(
             labelled(spread, {"events": "workforce_events_axis", "worker_months": "workforce_worker_months_axis"}),
             "workforce_workload_spread",
@@ -639,7 +640,7 @@ with tab_projection:
     try:
         projection = query(wf.retirement_projection, f, int(retire_age), int(years))
     except FilterError as exc:
-        st.error(t("bad_filter", reason=exc))
+        st.error(t("bad_filter", reason=md(exc)))
     else:
         county = projection.groupby(["year"], as_index=False)[[*wf.EMPLOYMENT_TYPES, "total"]].sum()
         # The first bar is today's headcount, so the drop in year 0 (people already past the age) shows.
@@ -661,7 +662,7 @@ with tab_projection:
             xaxis=dict(title=t("workforce_year"), type="category"),
             yaxis_title=t("workforce_people"),
         )
-        st.plotly_chart(fig, key="workforce_projection_chart")
+        plotly_chart(fig, key="workforce_projection_chart")
 
         summary = query(wf.retirement_summary, f, int(retire_age), int(years), float(target))
         st.subheader(t("workforce_projection_table", years=int(years), year=int(summary.attrs["year"])))

@@ -87,6 +87,69 @@ class WireSession:
         self.send(msg)
         return self.until_finished()
 
+    def session_id(self) -> str:
+        for fwd in self.received:
+            if fwd.WhichOneof("type") == "new_session" and fwd.new_session.initialize.session_id:
+                return fwd.new_session.initialize.session_id
+        raise LookupError("no new_session message received yet")
+
+    def element(self, key: str):
+        """The latest element (its typed proto) of the widget whose user key is `key`."""
+        wid = self.widget_id(key)
+        for fwd in reversed(self.received):
+            if fwd.WhichOneof("type") == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = fwd.delta.new_element
+                widget = getattr(element, element.WhichOneof("type") or "", None)
+                if getattr(widget, "id", None) == wid:
+                    return widget
+        raise LookupError(key)
+
+    def _reply(self, kind: str, request_id: str, wait: float = 15):
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                raw = self.ws.recv(timeout=max(0.1, deadline - time.monotonic()))
+            except TimeoutError:
+                break
+            fwd = ForwardMsg()
+            fwd.ParseFromString(raw)
+            self.received.append(fwd)
+            if fwd.WhichOneof("type") == kind:
+                reply = getattr(fwd, kind)
+                if request_id in ("", getattr(reply, "request_id", "") or getattr(reply, "response_id", "")):
+                    return reply
+        return None
+
+    def upload_urls(self, *file_names: str):
+        """Ask for upload URLs as a file uploader does; the FileURLsResponse (or None)."""
+        msg = BackMsg()
+        msg.file_urls_request.request_id = "urls-1"
+        msg.file_urls_request.session_id = self.session_id()
+        msg.file_urls_request.file_names.extend(file_names)
+        self.send(msg)
+        reply = self._reply("file_urls_response", "urls-1")
+        return reply
+
+    def deferred_file(self, file_id: str) -> str:
+        """Have a deferred download made (the browser does this on a download click); its URL."""
+        msg = BackMsg()
+        msg.backend_operation_request.request_id = "dl-1"
+        msg.backend_operation_request.session_id = self.session_id()
+        msg.backend_operation_request.deferred_file.file_id = file_id
+        self.send(msg)
+        reply = self._reply("backend_operation_response", "dl-1")
+        return reply.deferred_file.url if reply is not None else ""
+
+    def click(self, key: str) -> list[ForwardMsg]:
+        """A button's click (trigger) as the browser sends it; reads the run it causes."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_script_hash = self.page_script_hash()
+        state = msg.rerun_script.widget_states.widgets.add()
+        state.id, state.trigger_value = self.widget_id(key), True
+        self.send(msg)
+        return self.until_finished()
+
     def clear_cache(self) -> None:
         msg = BackMsg()
         msg.clear_cache = True

@@ -266,13 +266,14 @@ def test_sign_out_ends_the_session(app_env):
 def test_lock_out_after_five_failures_through_the_form(app_env):
     from data_access.users import LOCKOUT_AFTER_FAILURES, add_user
 
-    add_user(create_store_engine(app_env, writable=True), "locktest", DEMO_PASSWORD, "duty")  # own victim
+    right = "lock-test-password-7"
+    add_user(create_store_engine(app_env, writable=True), "locktest", right, "duty")  # own victim
     at = AppTest.from_file(APP, default_timeout=60).run()
     for _ in range(LOCKOUT_AFTER_FAILURES - 1):
         login(at, "locktest", password="wrong-password-123")
         assert "不正确" in at.error[0].value
     login(at, "locktest", password="wrong-password-123")  # the fifth failure locks the account
-    login(at, "locktest")  # now even the right password is refused
+    login(at, "locktest", password=right)  # now even the right password is refused
     assert "锁定" in at.error[0].value and not at.metric
     failures = audit.audit_entries(create_store_engine(app_env), fc.DATE_FROM, dt.date(2100, 1, 1), username="locktest")
     assert (failures["action"] == "login_failed").sum() == LOCKOUT_AFTER_FAILURES - 1
@@ -601,3 +602,18 @@ def test_planner_gets_no_names_and_no_phones_from_the_data_layer(fixture_url):
     admin = live.worker_positions(engine, _scoped("admin"), now, "county", None)
     leader = live.worker_positions(engine, _scoped("leader"), now, "county", None)
     assert set(admin["phone"]) <= set(PHONES) and all("****" in p for p in leader["phone"])
+
+
+def test_unknown_and_other_towns_unit_ids_get_the_same_chinese_answer(app_env):
+    """Finding 14: a town user saw "There is no town with id 999999" (English) for an unknown id
+    and "outside your account's scope" for the other town's: an existence oracle."""
+    answers = []
+    for unit in ("999999", str(fc.TOWN_WEST)):
+        at = AppTest.from_file(APP, default_timeout=60)
+        login(at, "town")
+        at.switch_page("pages/live_map.py")
+        at.query_params["level"], at.query_params["unit"] = "town", unit
+        at.run()
+        assert not at.exception
+        answers.append(next(w.value for w in at.warning if unit in w.value).replace(unit, "N"))
+    assert answers[0] == answers[1] and "There is no" not in answers[0] and "scope" not in answers[0]

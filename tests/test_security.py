@@ -115,3 +115,119 @@ def test_live_map_refresh_stops_when_the_account_is_disabled(sqlite_server):
         after = s.rerun_fragment(fragments[-1][0])
         assert _shows_login_form(after + s.until_finished())
     writer.dispose()
+
+
+# --- findings 6 and 7: Streamlit's upload and media endpoints (ui/server_guard.py) -------------
+
+
+def _xsrf_cookie(base: str) -> str:
+    """The XSRF cookie any client gets from the health check (it only proves a same-origin
+    browser, not a signed-in user)."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=10) as resp:
+        for header in resp.headers.get_all("Set-Cookie") or []:
+            if header.startswith("_streamlit_xsrf="):
+                return header.split(";", 1)[0].split("=", 1)[1]
+    return ""
+
+
+def put_upload(base: str, path: str, size: int) -> int:
+    """PUT a `size`-byte file to an upload URL path as Streamlit's frontend does; the status."""
+    import http.client
+    from urllib.parse import urlparse
+
+    token = _xsrf_cookie(base)
+    boundary = "gridsightboundary18"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + b"a" * size
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    conn = http.client.HTTPConnection(urlparse(base).netloc, timeout=60)
+    try:
+        conn.request(
+            "PUT",
+            path,
+            body=body,
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "X-Xsrftoken": token,
+                "Cookie": f"_streamlit_xsrf={token}",
+            },
+        )
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def http_get(url: str) -> int:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            resp.read()
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_anonymous_session_gets_no_upload_url_and_its_put_is_refused(sqlite_server):
+    """Finding 6: a session that never signed in asked for upload URLs and PUT 1 MB and 60 MB
+    files (204), held in server memory."""
+    url, base = sqlite_server
+    with WireSession(base) as s:
+        s.rerun()
+        reply = s.upload_urls("x.csv")
+        assert reply is not None and len(reply.file_urls) == 0, "upload URLs handed to an anonymous session"
+        forged = f"/_stcore/upload_file/{s.session_id()}/forged-file-id"
+        assert put_upload(base, forged, 1024 * 1024) == 400
+    # The control: the same request from a signed-in administrator is accepted.
+    from data_access import users
+    from data_access.store import create_store_engine
+
+    writer = create_store_engine(url, writable=True)
+    users.add_user(writer, "uploadadmin", "upload-admin-password-1", "admin")
+    writer.dispose()
+    with WireSession(base) as s:
+        s.rerun()
+        s.sign_in("uploadadmin", "upload-admin-password-1")
+        reply = s.upload_urls("x.csv")
+        assert reply is not None and len(reply.file_urls) == 1
+        path = reply.file_urls[0].upload_url
+        assert put_upload(base, path if path.startswith("/") else "/" + path, 1024) == 204
+
+
+def test_downloads_exist_only_after_the_click_and_are_served_once(sqlite_server):
+    """Finding 7: the printable report was stored as soon as the rankings page rendered and
+    served to an anonymous client 60 s later; a CSV stayed fetchable for >= 180 s, and no
+    export audit row was written."""
+    from sqlalchemy import create_engine, text
+
+    from data_access.users import DEMO_PASSWORD
+    from tests.conftest import ensure_demo_users
+
+    url, base = sqlite_server
+    ensure_demo_users(url)
+    with WireSession(base) as s:
+        s.rerun()
+        assert not _shows_login_form(s.sign_in("leader", DEMO_PASSWORD))
+        s.rerun(page_name="monthly_rankings")
+        report = s.element("rankings_report_download")
+        assert report.url == "" and report.deferred_file_id, "the report was stored before any click"
+        media = s.deferred_file(report.deferred_file_id)
+        assert media.startswith("/media/") or media.startswith("media/"), media
+        s.click("rankings_report_download")  # what the browser sends with the click: the audit
+        link = f"{base}/{media.lstrip('/')}"
+        assert http_get(link) == 200  # the browser's probe, right after the click
+        assert http_get(link) == 200  # and its download
+        assert http_get(link) == 404  # anyone else with the URL, from then on
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT detail FROM audit_log WHERE username = 'leader' AND action = 'export'")).all()
+    engine.dispose()
+    assert any("monthly_report_" in str(r[0]) for r in rows), rows

@@ -183,3 +183,70 @@ def test_right_password_racing_wrong_ones_cannot_beat_the_lock(race_engine):
     second = _in_parallel(race_engine, [("racer", f"again-{i}") for i in range(9)] + [("racer", "right-password")])
     assert "ok" not in second
     assert _counter(race_engine, "racer")[0] == users.LOCKOUT_AFTER_FAILURES + 9
+
+
+# --- issue #18, findings 3 and 11 -----------------------------------------------------------------
+
+
+WEAK = [(" " * 10, "p1"), ("aaaaaaaaaa", "p2"), ("1234567890", "p3"), ("gridsight-demo", "p4")]
+WEAK += [("chen-li-2026", "chen-li"), ("abcabcabcabc", "p5"), ("Password123", "p6"), ("0987654321", "p7")]
+WEAK += [("PASSWORD-chen", "chen")]
+
+
+def test_weak_passwords_and_look_alike_names_are_refused(engine):
+    """The review's accepted passwords (ten spaces, aaaaaaaaaa, 1234567890, the demo password, the
+    user name) and user names (Admin next to admin, Cyrillic а, markup)."""
+    for password, username in WEAK:
+        with pytest.raises(users.UserError):
+            users.add_user(engine, username, password, "duty")
+    users.add_user(engine, "keeper", "strong-pass-for-k5", "duty")
+    with pytest.raises(users.UserError):
+        users.set_password(engine, "keeper", "keeper1234567")
+    users.add_user(engine, "admin", "strong-pass-for-a5", "admin")
+    for name in ["Admin", "ADMIN", "\u0430dmin", "ad<b>min", "ad min", "[x](http://e.test)", ""]:
+        with pytest.raises(users.UserError):
+            users.add_user(engine, name, "another-strong-pass-5", "duty")
+    assert [u["username"] for u in users.list_users(engine)] == ["admin", "keeper"]
+
+
+def test_full_width_user_names_are_stored_and_found_in_their_plain_form(engine):
+    users.add_user(engine, "\uff4c\uff49\uff55\uff12", "liu-strong-pass-5", "duty")  # ｌｉｕ２
+    assert [u["username"] for u in users.list_users(engine)] == ["liu2"]
+    assert users.authenticate(engine, "\uff4c\uff49\uff55\uff12", "liu-strong-pass-5")[1] == "ok"
+
+
+def test_demo_users_only_on_a_sample_store(engine, capsys):
+    url = engine.url.render_as_string(hide_password=False)
+    with engine.begin() as conn:
+        conn.execute(schema.store_meta.delete().where(schema.store_meta.c.key == "profile"))
+    assert users.main(["--db", url, "demo"]) == 2
+    assert "only on a sample store" in capsys.readouterr().err
+    assert users.list_users(engine) == []
+    with engine.begin() as conn:
+        conn.execute(schema.store_meta.insert().values(key="profile", value="county"))
+    assert users.main(["--db", url, "demo"]) == 0 and len(users.list_users(engine)) == len(users.DEMO_USERS)
+
+
+def test_refusals_take_as_long_whatever_the_reason(engine):
+    """Finding 3: a disabled or locked account answered in ~0.12 s, a wrong password in ~0.6 s,
+    which told which names exist. Every refusal now checks one hash."""
+    import time
+
+    users.add_user(engine, "present", "strong-pass-for-p5", "duty")
+    users.add_user(engine, "off", "strong-pass-for-o5", "duty")
+    users.set_disabled(engine, "off")
+    users.add_user(engine, "shut", "strong-pass-for-s5", "duty")
+    for _ in range(users.LOCKOUT_AFTER_FAILURES):
+        users.authenticate(engine, "shut", "wrong-guess-1234")
+
+    def median(name: str) -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            user, _reason = users.authenticate(engine, name, "wrong-guess-1234")
+            times.append(time.perf_counter() - start)
+            assert user is None
+        return sorted(times)[2]
+
+    got = {name: median(name) for name in ("present", "nobody-here", "off", "shut")}
+    assert min(got.values()) >= 0.5 * max(got.values()), got

@@ -163,10 +163,9 @@ def login_form() -> None:
     if user is None:
         action = "login_locked" if reason == "locked" else "login_failed"
         audit.record(writer_engine(), username.strip() or "(empty)", action, detail=reason)
-        # One message for unknown names and wrong passwords: do not confirm which names exist.
-        st.error(
-            t("auth_locked") if reason == "locked" else t("auth_disabled") if reason == "disabled" else t("auth_failed")
-        )
+        # One message for unknown names, wrong passwords, disabled and locked accounts (which
+        # take as long to refuse): the reply does not confirm which names exist.
+        st.error(t("auth_failed"))
         return
     audit.record(writer_engine(), user.username, "login_ok")
     sign_in(user.username)

@@ -8,6 +8,12 @@ drawn without it — nor before a login, nor on a page the signed-in role may no
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import logging
+import threading
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -18,8 +24,10 @@ from data_access.filters import Filters
 from data_access.store import StoreError, describe_url, ensure_default_store, resolve_db_url
 from data_access.users import User
 
+from . import server_guard
 from .auth import current_user, login_form, scope_of, sign_out
 from .data import cached_store_status, rollups_behind, writer_engine
+from .escape import md
 from .filters import FILTERS_KEY, sidebar_filters
 from .labels import t
 from .pages import WALL_PAGE, WALL_ROLE, allowed, available_pages
@@ -32,11 +40,32 @@ ENTRYPOINT_RUNNING = "_entrypoint_running"
 USER_KEY = "auth_user"  # the signed-in users.User of this run, set by build_shell
 _LAST_VIEW = "_audit_last_view"
 _RUN_USER = "_run_user"  # the user navigation() found in this run, handed to build_shell
-_SPEC_OF_PAGE: dict[str, object] = {}  # st.Page script hash -> PageSpec (the default page's url_path is "")
+_SPEC_OF_PAGE: dict[str, object] = {}
+_LOG = logging.getLogger("gridsight.store")
+STORE_LOG_EVERY_SECONDS = 60
+_LOGGED: dict[str, float] = {}  # reference -> when it was last logged (monotonic)
+_LOGGED_LOCK = threading.Lock()  # st.Page script hash -> PageSpec (the default page's url_path is "")
 
 
 def configure_page() -> None:
     st.set_page_config(page_title=PAGE_TITLE, page_icon=PAGE_ICON, layout="wide")
+
+
+def _log_store_problem(url: str, detail: str) -> str:
+    """Write the store problem to the server log (once a minute per problem); its reference.
+
+    The screen shows only the reference: whoever opens the dashboard, signed in or not, must not
+    learn the database URL, host, user, file path or driver message (issue #18, finding 8)."""
+    shown = describe_url(url)
+    ref = hashlib.sha256(f"{shown}|{detail}".encode()).hexdigest()[:8]
+    now = time.monotonic()
+    with _LOGGED_LOCK:
+        if now - _LOGGED.get(ref, -STORE_LOG_EVERY_SECONDS) >= STORE_LOG_EVERY_SECONDS:
+            _LOGGED[ref] = now
+            if len(_LOGGED) > 256:
+                _LOGGED.pop(next(iter(_LOGGED)))
+            _LOG.warning("store problem [ref %s] on %s: %s", ref, shown, detail)
+    return ref
 
 
 def store_ready() -> bool:
@@ -47,19 +76,52 @@ def store_ready() -> bool:
             with st.spinner(t("building_sample")):
                 ensure_default_store(url)  # builds sample_data/grid.db on the very first start only
         ok, reason = cached_store_status(url)
-    except StoreError as exc:
-        ok, reason = False, str(exc)
+    except (StoreError, SQLAlchemyError) as exc:
+        ok, reason = False, f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     if ok:
         st.session_state["_store_checked"] = True
         return True
-    shown = describe_url(url)
+    ref = t("store_log_ref", ref=_log_store_problem(url, reason))
     if "derived tables" in reason:
-        st.warning(f"### {t('store_rollups_title')}\n\n" + t("store_rollups_body", url=shown, reason=reason))
+        st.warning(f"### {t('store_rollups_title')}\n\n{t('store_rollups_body')}\n\n{ref}")
     elif reason.startswith("missing tables") or reason.startswith("the store has no"):
-        st.warning(f"### {t('store_empty_title')}\n\n" + t("store_empty_body", url=shown, reason=reason))
+        st.warning(f"### {t('store_empty_title')}\n\n{t('store_empty_body')}\n\n{ref}")
     else:
-        st.error(f"### {t('store_unreachable_title')}\n\n" + t("store_unreachable_body", url=shown, reason=reason))
+        st.error(f"### {t('store_unreachable_title')}\n\n{t('store_unreachable_body')}\n\n{ref}")
     return False
+
+
+def store_lost(exc: Exception) -> None:
+    """The message for a store that stopped answering during a run (or whose file is damaged):
+    the store check is cached for up to 30 s, so runs in between meet the error first
+    (finding 9). The next run checks the store afresh."""
+    ref = _log_store_problem(
+        resolve_db_url(), f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    )
+    cached_store_status.clear()
+    st.session_state.pop("_store_checked", None)
+    st.error(f"### {t('store_lost_title')}\n\n{t('store_lost_body')}\n\n{t('store_log_ref', ref=ref)}")
+
+
+@contextlib.contextmanager
+def store_guard():
+    """Around a run or a fragment: a database error becomes `store_lost`'s message instead of
+    Streamlit's error box. st.rerun/st.stop pass through (they are not database errors)."""
+    try:
+        yield
+    except (SQLAlchemyError, StoreError) as exc:
+        store_lost(exc)
+
+
+def store_guarded(fn):
+    """`store_guard` for a function (the body of an `st.fragment`, which runs on its own)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with store_guard():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def _rollups_lag_notice() -> None:
@@ -77,8 +139,8 @@ def _signed_in_box(user: User) -> None:
         from .data import query
 
         names = query(units.towns, scope_of(user))
-        town = " · " + "".join(names["name"].head(1))
-    st.sidebar.caption(t("auth_signed_in_as", user=user.username, role=t(f"role_{user.role}"), town=town))
+        town = " · " + md("".join(names["name"].head(1)))
+    st.sidebar.caption(t("auth_signed_in_as", user=md(user.username), role=t(f"role_{user.role}"), town=town))
     if st.sidebar.button(t("auth_logout"), key="auth_logout"):
         sign_out()
         _forget_session_data()
@@ -98,6 +160,7 @@ def build_shell() -> Filters | None:
         return None
     # navigation() looked the user up moments ago in this run: one lookup per run is enough.
     user = st.session_state.pop(_RUN_USER) if _RUN_USER in st.session_state else current_user()
+    server_guard.note_session(user.role if user is not None else None)  # who may upload
     if user is None:
         _forget_session_data()  # nothing from an ended session may reach a page
         login_form()
@@ -122,7 +185,7 @@ def navigation():
     try:
         user = current_user()  # dashboard.py registers the pages before build_shell checks the login
         st.session_state[_RUN_USER] = user
-    except SQLAlchemyError:  # the store is down: build_shell says so
+    except (SQLAlchemyError, StoreError):  # the store is down: build_shell (under store_guard) says so
         user = None
     role = user.role if user else None
     sections: dict[str, list] = {}

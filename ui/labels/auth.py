@@ -6,16 +6,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth_password": ("密码", "Password"),
     "auth_submit": ("登录", "Sign in"),
     "auth_sso": ("统一身份认证登录", "Sign in with single sign-on"),
-    "auth_failed": ("用户名或密码不正确。", "The user name or password is wrong."),
-    "auth_locked": (
-        "登录失败次数过多,账号已临时锁定,请 15 分钟后再试或联系管理员。",
-        "Too many failed attempts: the account is locked for 15 minutes. Try later or ask an administrator.",
+    # One answer for every refused sign-in (unknown name, wrong password, disabled or locked
+    # account): a reply must not tell which names exist (issue #18, finding 3). The audit log
+    # keeps the real reason.
+    "auth_failed": (
+        "用户名或密码不正确,或该账号暂不可用。连续 5 次失败后账号锁定 15 分钟;如有疑问请联系管理员。",
+        "The user name or password is wrong, or the account cannot be used now. After 5 failures in a row "
+        "an account is locked for 15 minutes; ask an administrator if in doubt.",
     ),
     "auth_throttled": (
         "此地址登录失败次数过多,请 15 分钟后再试。",
         "Too many failed sign-ins from this address; try again in 15 minutes.",
     ),
-    "auth_disabled": ("该账号已停用,请联系管理员。", "This account is disabled; ask an administrator."),
     "auth_expired": ("会话已过期,请重新登录。", "Your session has expired; please sign in again."),
     "auth_signed_in_as": ("当前用户:{user}({role}{town})", "Signed in as {user} ({role}{town})"),
     "auth_logout": ("退出登录", "Sign out"),

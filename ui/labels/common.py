@@ -27,11 +27,11 @@ LABELS: dict[str, tuple[str, str]] = {
     # store problems
     "store_unreachable_title": ("无法连接数据库", "The database cannot be reached"),
     "store_unreachable_body": (
-        "GridSight 无法读取数据库 `{url}`:{reason}。\n\n请检查:\n"
+        "GridSight 现在无法读取数据库。\n\n请管理员检查:\n"
         "1. 环境变量 `GRID_DB_URL` 或 `.streamlit/secrets.toml` 中的地址是否正确;\n"
         "2. PostgreSQL 服务是否已启动、用户名和密码是否正确;\n"
         "3. 若要使用自带的示例县,删除上述设置后重新启动,系统会自动生成 `sample_data/grid.db`。",
-        "GridSight cannot read the database `{url}`: {reason}.\n\nPlease check:\n"
+        "GridSight cannot read the database right now.\n\nAdministrators, please check:\n"
         "1. that the URL in the environment variable `GRID_DB_URL` or in `.streamlit/secrets.toml` is right;\n"
         "2. that the PostgreSQL server is running and the user name and password are right;\n"
         "3. to use the bundled sample county, remove those settings and restart: "
@@ -39,18 +39,31 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "store_empty_title": ("数据库中还没有数据", "The database holds no data yet"),
     "store_empty_body": (
-        "数据库 `{url}` 可以连接,但{reason}。\n\n请先导入数据,或生成示例县:\n\n"
-        '`python -m sample_data.generate --db "{url}" --profile county`',
-        "The database `{url}` answers, but {reason}.\n\nImport data first, or generate the sample county:\n\n"
-        '`python -m sample_data.generate --db "{url}" --profile county`',
+        "数据库可以连接,但其中还没有 GridSight 的数据。\n\n请先导入数据,或生成示例县:\n\n"
+        '`python -m sample_data.generate --db "$GRID_DB_URL" --profile county`',
+        "The database answers, but holds no GridSight data yet.\n\nImport data first, or generate the sample "
+        'county:\n\n`python -m sample_data.generate --db "$GRID_DB_URL" --profile county`',
     ),
     "store_rollups_title": ("汇总表需要重建", "The summary tables need rebuilding"),
     "store_rollups_body": (
-        "数据库 `{url}` 中有事件,但{reason}。\n\n页面读取由事件和流转记录汇总而成的表;请在可写入数据库的账户下运行:\n\n"
-        '`python -m data_access.rollups rebuild --db "{url}"`',
-        "The database `{url}` holds events, but {reason}.\n\nThe pages read tables summarised from the events and "
-        "their steps; run, as a user who may write to the database:\n\n"
-        '`python -m data_access.rollups rebuild --db "{url}"`',
+        "数据库中有事件,但汇总表缺失或由旧版本生成。\n\n页面读取由事件和流转记录汇总而成的表;"
+        "请在可写入数据库的账户下运行:\n\n"
+        '`python -m data_access.rollups rebuild --db "$GRID_DB_URL"`',
+        "The database holds events, but the summary tables are missing or were built by an older version.\n\n"
+        "The pages read tables summarised from the events and their steps; run, as a user who may write to "
+        'the database:\n\n`python -m data_access.rollups rebuild --db "$GRID_DB_URL"`',
+    ),
+    "store_lost_title": ("数据库暂时无法访问", "The database is not answering"),
+    "store_lost_body": (
+        "读取数据时数据库没有正常应答(可能已停止、正在重启,或数据库文件已损坏)。请稍后刷新页面;"
+        "如果问题持续,请联系系统管理员。",
+        "The database did not answer properly while this page was reading it (it may have stopped, be "
+        "restarting, or its file may be damaged). Reload the page in a moment; if this goes on, tell the "
+        "system administrator.",
+    ),
+    "store_log_ref": (
+        "技术细节不在页面上显示,已写入服务器日志,参考号 `{ref}`。",
+        "Technical details are not shown here; they are in the server log under reference `{ref}`.",
     ),
     "rollups_behind": (
         "汇总表落后于事件表:有 {events} 件事件、{steps} 条流转记录写入后尚未汇总(由其他工具写入)。"

@@ -20,6 +20,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "链接中的单元编号“{value}”无效:{reason} 已回到{root}。",
         "The unit “{value}” in the link cannot be shown: {reason} Showing {root} instead.",
     ),
+    "live_map_unit_unavailable": (
+        "没有这个单元,或它不在您的账号范围内。",
+        "there is no such unit, or it is outside your account's scope.",
+    ),
     "live_map_outside_filter": (
         "{name} 不在左侧筛选的范围内,已回到{root}。",
         "{name} is outside the sidebar filter; showing {root} instead.",
