@@ -104,15 +104,21 @@ class WireSession:
                     return widget
         raise LookupError(key)
 
+    def _next(self, deadline: float) -> ForwardMsg | None:
+        """The next ForwardMsg, or None once `deadline` (monotonic) has passed without one."""
+        if time.monotonic() >= deadline:
+            return None
+        try:
+            raw = self.ws.recv(timeout=max(0.1, deadline - time.monotonic()))
+        except TimeoutError:
+            return None
+        fwd = ForwardMsg()
+        fwd.ParseFromString(raw)
+        return fwd
+
     def _reply(self, kind: str, request_id: str, wait: float = 15):
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            try:
-                raw = self.ws.recv(timeout=max(0.1, deadline - time.monotonic()))
-            except TimeoutError:
-                break
-            fwd = ForwardMsg()
-            fwd.ParseFromString(raw)
+        while (fwd := self._next(deadline)) is not None:
             self.received.append(fwd)
             if fwd.WhichOneof("type") == kind:
                 reply = getattr(fwd, kind)
@@ -159,13 +165,7 @@ class WireSession:
         """ForwardMsgs up to the end of the current script run."""
         got: list[ForwardMsg] = []
         deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            try:
-                raw = self.ws.recv(timeout=max(0.1, deadline - time.monotonic()))
-            except TimeoutError:
-                break
-            fwd = ForwardMsg()
-            fwd.ParseFromString(raw)
+        while (fwd := self._next(deadline)) is not None:
             got.append(fwd)
             if fwd.WhichOneof("type") == "script_finished":
                 break
