@@ -3,6 +3,7 @@ and the integrity signals (履职真实性) behind the counts, with their eviden
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -13,6 +14,7 @@ import streamlit as st
 from data_access import integrity, rankings
 from data_access.metrics import METRICS
 from ui import format as fmt
+from ui import monthly_pdf
 from ui import rankings_report as report
 from ui.data import query
 from ui.export import audit_export, download_buttons
@@ -583,3 +585,44 @@ st.download_button(
     on_click=audit_export,
     args=(f"monthly_report_{month_label}.html", 1),
 )
+
+# --- the PDF report (ui/monthly_pdf.py): made on click from the tables read above -------------
+try:
+    monthly_pdf.find_cjk_font()
+except monthly_pdf.ReportFontError as exc:
+    st.warning(str(exc))
+else:
+    pdf_name = monthly_pdf.file_name(month, ruleset, level, f.town_id)
+    signed_in = st.session_state.get("auth_user")
+    read = {
+        (rankings.month_view, (f, month, ruleset, level)): {
+            "scores": scores,
+            "compare": compare,
+            "consequences": consequences,
+        },
+        (integrity.worker_signals, (f, month)): workers_flags,
+        (integrity.village_signals, (f, month)): villages_flags,
+        (rankings.rules_for, (ruleset,)): rules,
+        (rankings.rules_for, ("integrity",)): irules,
+        (rankings.rule_table, (ruleset,)): rule_rows,
+    }
+    st.download_button(
+        t("pdf_download"),
+        functools.partial(
+            monthly_pdf.page_download,
+            f,
+            month,
+            ruleset,
+            level,
+            signed_in.username if signed_in is not None else "",
+            lang(),
+            read,
+        ),
+        file_name=pdf_name,
+        mime="application/pdf",
+        key="rankings_pdf_download",
+        help=t("pdf_download_help"),
+        icon=":material/picture_as_pdf:",
+        on_click=audit_export,
+        args=(pdf_name, len(scores)),
+    )
