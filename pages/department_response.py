@@ -12,6 +12,7 @@ import streamlit as st
 
 from data_access import departments as dep
 from data_access.departments import DEPARTMENT_METRICS as DM
+from ui import export_columns
 from ui import format as fmt
 from ui.charts import is_partial, mark_partial
 from ui.data import query
@@ -112,7 +113,12 @@ st.subheader(t("dept_table_title"))
 st.caption(t("dept_table_caption", county=t("dept_county_row")))
 st.dataframe(shown, hide_index=True, column_config=config, key="dept_table", height=420)
 st.markdown(f"**{t('dept_export')}**")
-download_buttons(shown, f"department_response_{f.date_from}_{f.date_to}", key="dept_export")
+download_buttons(
+    shown,
+    f"department_response_{f.date_from}_{f.date_to}",
+    key="dept_export",
+    columns=export_columns.department_columns(COLUMNS),
+)
 
 st.markdown(f"**{t('dept_score_title')}**")
 st.caption(

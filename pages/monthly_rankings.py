@@ -13,8 +13,8 @@ import streamlit as st
 
 from data_access import integrity, rankings
 from data_access.metrics import METRICS
+from ui import export_columns, monthly_pdf
 from ui import format as fmt
-from ui import monthly_pdf
 from ui import rankings_report as report
 from ui.data import query
 from ui.export import audit_export, download_buttons
@@ -212,7 +212,19 @@ st.dataframe(
 )
 st.caption(t("mr_export"))
 export_name = f"rankings_{month_label}_{level}_{ruleset}"
-download_buttons(shown.drop(columns=[t("mr_col_trend")]), export_name, key="rankings_export", sheet=month_label)
+export_about = [
+    (t("xabout_month"), month_label),
+    (t("xabout_ruleset"), t(f"mr_ruleset_{ruleset}")),
+    (t("xabout_level"), t(f"mr_level_{level}")),
+]
+download_buttons(
+    shown.drop(columns=[t("mr_col_trend")]),
+    export_name,
+    key="rankings_export",
+    sheet=month_label,
+    columns=export_columns.ranking_columns(level),
+    about=export_about,
+)
 
 # --- both rulesets side by side -------------------------------------------------------------
 st.subheader(t("mr_compare_title"))
@@ -309,6 +321,8 @@ download_buttons(
     f"consequences_{month_label}_{ruleset}_{choice}",
     key="rankings_consequences_export",
     sheet=month_label,
+    columns=export_columns.consequence_columns(),
+    about=export_about,
 )
 
 # --- integrity signals ----------------------------------------------------------------------

@@ -654,7 +654,8 @@ def test_xlsx_export_holds_the_screen_numbers(hand_app, monkeypatch):
     assert not at.exception
     shown = screen_table(at)
     book = openpyxl.load_workbook(io.BytesIO(captured["xlsx"]), read_only=True)
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert book.sheetnames[0] == "说明"  # the About sheet first, then the table
+    rows = list(book.worksheets[1].iter_rows(values_only=True))
     assert list(rows[0]) == list(shown.columns)
     exported = pd.DataFrame(rows[1:], columns=rows[0])
     assert len(exported) == len(shown)
