@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.demo import ensure_demo_feed
-from ui.shell import ENTRYPOINT_RUNNING, build_shell, configure_page, guard_page, navigation
+from ui.labels import lang
+from ui.shell import ENTRYPOINT_RUNNING, LABELS_LANG, build_shell, configure_page, guard_page, navigation
 
 configure_page()
 # Registered first, also behind the login form: the page the URL names stays chosen through the
@@ -25,5 +26,6 @@ if filters is None or not guard_page(selected, filters):
 st.session_state[ENTRYPOINT_RUNNING] = True
 try:
     selected.run()
+    st.session_state[LABELS_LANG] = lang()  # drawn to the end in this language (ui.shell)
 finally:
     st.session_state[ENTRYPOINT_RUNNING] = False

@@ -70,7 +70,11 @@ st.caption(
 left, middle, right = st.columns(3)
 who = left.text_input(t("admin_filter_user"), key="admin_user", max_chars=64).strip() or None
 action = middle.selectbox(
-    t("admin_filter_action"), [None, *audit.ACTIONS], key="admin_action", format_func=lambda a: "—" if a is None else a
+    t("admin_filter_action"),
+    [None, *audit.ACTIONS],
+    key="admin_action",
+    format_func=lambda a: "—" if a is None else a,
+    placeholder=t("select_placeholder"),
 )
 total = int(counts["n"].sum()) if not counts.empty else 0
 pages = max(1, -(-total // PAGE_SIZE))

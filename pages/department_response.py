@@ -144,6 +144,7 @@ measure = st.selectbox(
     list(CHART_MEASURES),
     key="dept_chart_measure",
     format_func=lambda k: t(CHART_MEASURES[k][0]),
+    placeholder=t("select_placeholder"),
 )
 label_key, metric_key, is_share, high_is_bad = CHART_MEASURES[measure]
 min_n = int(rules["min_received_for_rank"])
@@ -230,6 +231,7 @@ focus = st.selectbox(
     key="dept_focus",
     format_func=lambda d: t("dept_focus_all") if d is None else names[d],
     on_change=lambda: st.session_state.pop("dept_oldest_page", None),
+    placeholder=t("select_placeholder"),
 )  # back to page 1
 focus_name = t("dept_focus_all") if focus is None else names[focus]
 
@@ -365,6 +367,7 @@ else:
             index=PAGE_SIZES.index(PAGE_SIZE),
             key="dept_oldest_page_size",
             on_change=lambda: st.session_state.pop("dept_oldest_page", None),
+            placeholder=t("select_placeholder"),
         )
         pages = max(1, math.ceil(n_open / per_page))
         page = st.pagination(pages, key="dept_oldest_page") if pages > 1 else 1

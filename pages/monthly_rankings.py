@@ -43,12 +43,22 @@ month = c_month.selectbox(
     key="rankings_month",
     index=finished[0] if finished else 0,
     format_func=lambda m: m.strftime("%Y-%m"),
+    placeholder=t("select_placeholder"),
 )
 ruleset = c_rules.selectbox(
-    t("mr_ruleset"), rankings.RULESETS, key="rankings_ruleset", format_func=lambda r: t(f"mr_ruleset_{r}")
+    t("mr_ruleset"),
+    rankings.RULESETS,
+    key="rankings_ruleset",
+    format_func=lambda r: t(f"mr_ruleset_{r}"),
+    placeholder=t("select_placeholder"),
 )
 level = c_level.selectbox(
-    t("mr_level"), rankings.LEVELS, key="rankings_level", index=2, format_func=lambda lv: t(f"mr_level_{lv}")
+    t("mr_level"),
+    rankings.LEVELS,
+    key="rankings_level",
+    index=2,
+    format_func=lambda lv: t(f"mr_level_{lv}"),
+    placeholder=t("select_placeholder"),
 )
 if month is None or ruleset not in rankings.RULESETS or level not in rankings.LEVELS:
     st.error(t("mr_bad_input", reason=f"{month!r} / {ruleset!r} / {level!r}"))
@@ -436,7 +446,11 @@ st.session_state["_rankings_last_row"] = rows[0] if rows else None
 st.markdown(f"#### {t('mr_evidence_title')}")
 e1, e2, e3 = st.columns([2, 3, 1])
 signal = e1.selectbox(
-    t("mr_evidence_signal"), integrity.SIGNALS, key="rankings_evidence_signal", format_func=lambda s: t(f"mr_sig_{s}")
+    t("mr_evidence_signal"),
+    integrity.SIGNALS,
+    key="rankings_evidence_signal",
+    format_func=lambda s: t(f"mr_sig_{s}"),
+    placeholder=t("select_placeholder"),
 )
 if signal == "selective":
     subjects = dict(zip(flagged_v["village_id"].astype(int), flagged_v["name"] + " · " + flagged_v["town_name"]))
@@ -455,6 +469,7 @@ else:
         list(subjects),
         key="rankings_evidence_subject",
         format_func=lambda i: subjects.get(i, str(i)),
+        placeholder=t("select_placeholder"),
     )
     total_rows = query(integrity.evidence_count, f, month, signal, int(subject))
     pages = max(1, math.ceil(total_rows / integrity.EVIDENCE_PAGE))

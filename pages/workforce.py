@@ -238,6 +238,7 @@ with tab_profile:
         [None, *town_names],
         key="workforce_profile_town",
         format_func=lambda i: t("workforce_profile_all") if i is None else town_names[i],
+        placeholder=t("select_placeholder"),
     )
     pyramid = query(wf.age_pyramid, f, scope_town)
     education = query(wf.education_profile, f, scope_town)
@@ -510,6 +511,7 @@ with tab_workload:
         list(wf.EMPLOYMENT_TYPES),
         key="workforce_workload_type",
         format_func=lambda e: t(f"workforce_type_{e}"),
+        placeholder=t("select_placeholder"),
     )
     quota = float(query(rules.load_rules, "as_practised").get("quota_events_per_worker", 30.0))
     st.caption(t("workforce_quota_caption", quota=f"{quota:g}"))

@@ -61,6 +61,7 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
         on_change=_reset_village,
         disabled=own_town,
         format_func=lambda i: t("all") if i is None else town_names[i],
+        placeholder=t("select_placeholder"),
     )
     village_id = None
     if town_id is not None:
@@ -71,6 +72,7 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
             [None, *village_names],
             key="filter_village",
             format_func=lambda i: t("all") if i is None else village_names[i],
+            placeholder=t("select_placeholder"),
         )
     cats = query(units.categories)
     cat_names = {row["code"]: local_name(row) for _, row in cats.iterrows()}
@@ -79,6 +81,7 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
         [None, *cat_names],
         key="filter_category",
         format_func=lambda c: t("all") if c is None else cat_names[c],
+        placeholder=t("select_placeholder"),
     )
     try:
         f = Filters(

@@ -12,6 +12,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "village": ("村社", "Village / community"),
     "category": ("事件大类", "Category"),
     "all": ("全部", "All"),
+    "select_placeholder": ("请选择", "Choose an option"),
     "nav_monitor": ("指挥监测", "Monitoring"),
     "nav_events": ("事件流转", "Event handling"),
     "nav_assessment": ("考核评价", "Assessment"),
