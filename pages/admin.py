@@ -16,7 +16,7 @@ from data_access import audit, units, users
 from data_access.filters import local_date
 from ui import format as fmt
 from ui.data import query, writer_engine
-from ui.labels import t
+from ui.labels import LABELS, t
 from ui.shell import page_filters
 
 PAGE_SIZE = 50
@@ -63,9 +63,19 @@ date_from, date_to = (tuple(picked) * 2)[:2] if isinstance(picked, (tuple, list)
 if date_from is None or date_to is None or date_from > date_to:
     st.info(t("pick_end_date"))
     st.stop()
+
+
+def action_name(action: str) -> str:
+    """An audit action in words; an action this catalogue does not know is shown as stored."""
+    key = f"audit_action_{action}"
+    return t(key) if key in LABELS else str(action)
+
+
 counts = audit.audit_counts(writer_engine(), date_from, date_to)
 st.caption(
-    t("admin_audit_counts") + ":" + (" · ".join(f"{a} {n}" for a, n in zip(counts["action"], counts["n"])) or "—")
+    t("admin_audit_counts")
+    + ":"
+    + (" · ".join(f"{action_name(a)} {n}" for a, n in zip(counts["action"], counts["n"])) or "—")
 )
 left, middle, right = st.columns(3)
 who = left.text_input(t("admin_filter_user"), key="admin_user", max_chars=64).strip() or None
@@ -73,7 +83,7 @@ action = middle.selectbox(
     t("admin_filter_action"),
     [None, *audit.ACTIONS],
     key="admin_action",
-    format_func=lambda a: "—" if a is None else a,
+    format_func=lambda a: t("all") if a is None else action_name(a),
     placeholder=t("select_placeholder"),
 )
 total = int(counts["n"].sum()) if not counts.empty else 0
@@ -94,6 +104,7 @@ if entries.empty:
 else:
     entries["at"] = entries["at"].map(lambda v: fmt.local_time(v) if pd.notna(v) else "")
     entries["page"] = entries["page"].fillna("")
+    entries["action"] = entries["action"].map(action_name)
     st.dataframe(
         entries.rename(
             columns={

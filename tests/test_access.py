@@ -494,7 +494,7 @@ def test_audit_log_page_reads_the_log(app_env):
     assert {"duty", "leader", "planner", "town", "admin"} <= set(users_table.iloc[:, 0])
     assert DEMO_PASSWORD not in shown_text(at) and "argon2" not in shown_text(at)
     log = at.dataframe[1].value
-    assert (log.iloc[:, 2] == "login_ok").any()
+    assert (log.iloc[:, 2] == "登录成功").any()  # the action in words (audit_action_login_ok)
 
 
 # --- (b) again on a generated county: the tiny profile ---------------------------------------------

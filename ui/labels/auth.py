@@ -32,8 +32,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "auth_out_of_scope": ("该对象不在您账号的数据范围内。", "That item is outside your account's data scope."),
     "admin_users": (
-        "用户(只读;增改用户请使用命令行 python -m data_access.users)",
-        "Users (read-only; change users on the command line: python -m data_access.users)",
+        "用户(只读;增改用户请使用命令行 `python -m data_access.users`)",
+        "Users (read-only; change users on the command line: `python -m data_access.users`)",
     ),
     "admin_audit": ("审计日志", "Audit log"),
     "admin_audit_counts": ("按操作统计", "Entries per action"),
@@ -51,6 +51,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "admin_col_locked_until": ("锁定至", "Locked until"),
     "admin_col_at": ("时间", "Time"),
     "admin_col_action": ("操作", "Action"),
+    # audit actions (data_access.audit.ACTIONS) as the audit log shows them
+    "audit_action_login_ok": ("登录成功", "signed in"),
+    "audit_action_login_failed": ("登录失败", "sign-in failed"),
+    "audit_action_login_locked": ("账户锁定", "account locked"),
+    "audit_action_logout": ("退出登录", "signed out"),
+    "audit_action_page_view": ("查看页面", "page viewed"),
+    "audit_action_export": ("导出", "export"),
+    "audit_action_denied": ("拒绝访问", "access refused"),
+    "audit_action_import": ("导入数据", "data import"),
     "admin_col_page": ("页面", "Page"),
     "admin_col_detail": ("详情", "Detail"),
 }
