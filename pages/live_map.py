@@ -35,7 +35,7 @@ from geo.live import (
 from ui import format as fmt
 from ui.auth import current_user
 from ui.data import live_query, query
-from ui.labels import metric_definition, metric_name, t
+from ui.labels import error_text, metric_definition, metric_name, t
 from ui.shell import page_filters
 
 COLOUR_METRICS = [
@@ -139,7 +139,7 @@ def resolve_drill(f) -> tuple[str, int | None, pd.DataFrame, list[str]]:
     try:
         path = query(live.unit_path, raw_level, unit, f.scope)
     except FilterError as exc:
-        messages.append(t("live_map_bad_unit", value=str(raw_unit)[:40], reason=str(exc), root=root_name))
+        messages.append(t("live_map_bad_unit", value=str(raw_unit)[:40], reason=error_text(exc), root=root_name))
         return root[0], root[1], root_path, messages
     inside = ((path["level"] == root[0]) & ((root[1] is None) | (path["id"] == (root[1] or 0)))).any()
     if not inside:

@@ -15,7 +15,7 @@ from ui import format as fmt
 from ui.charts import is_partial, mark_partial
 from ui.data import query
 from ui.export import download_buttons
-from ui.labels import lang, metric_definition, metric_name, t
+from ui.labels import error_text, lang, metric_definition, metric_name, t
 from ui.shell import page_filters
 
 PAGE_SIZE = 20
@@ -54,7 +54,7 @@ try:
     total = query(wf.staffing_total, f, float(target)).iloc[0]
     by_town = query(wf.staffing_by_town, f, float(target))
 except FilterError as exc:
-    st.error(t("bad_filter", reason=exc))
+    st.error(t("bad_filter", reason=error_text(exc)))
     st.stop()
 
 st.caption(t("workforce_caption", day=f.date_to, wstart=window[0][0], wend=window[-1][1], months=len(window)))
@@ -641,7 +641,7 @@ with tab_projection:
     try:
         projection = query(wf.retirement_projection, f, int(retire_age), int(years))
     except FilterError as exc:
-        st.error(t("bad_filter", reason=exc))
+        st.error(t("bad_filter", reason=error_text(exc)))
     else:
         county = projection.groupby(["year"], as_index=False)[[*wf.EMPLOYMENT_TYPES, "total"]].sum()
         # The first bar is today's headcount, so the drop in year 0 (people already past the age) shows.

@@ -170,3 +170,42 @@ def test_every_page_speaks_one_language(app_env, role, language):
         assert not at.exception, (spec.path, [e.message for e in at.exception])
         problems += [f"{spec.url_path}: {p}" for p in _leaks(_visible(at), language, names)]
     assert not problems, f"{len(problems)} leaks ({role}, {language}):\n" + "\n".join(sorted(set(problems)))
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_refused_link_is_explained_in_the_readers_language(app_env, language):
+    """A town user's live-map link to the other town (id 3): the data layer refuses it in English
+    for logs; the page says why in the reader's language."""
+    names = _names(app_env)
+    at = AppTest.from_file(APP, default_timeout=120)
+    login(at, "town")
+    if language == "en":
+        at.sidebar.toggle(key="lang_en").set_value(True).run()
+    at.query_params["level"] = "town"
+    at.query_params["unit"] = "3"
+    at.switch_page("pages/live_map.py").run()
+    assert not at.exception
+    messages = [e.value for kind in ("warning", "info", "error") for e in getattr(at, kind)]
+    refusal = [m for m in messages if ("权限范围" if language == "zh" else "outside your account's scope") in m]
+    assert refusal, messages
+    assert not _leaks(refusal, language, names), refusal
+
+
+def test_error_text_translates_keyed_filter_errors():
+    import datetime as dt
+
+    from data_access.filters import FilterError, Filters
+    from ui.labels import error_text, use_lang
+
+    with pytest.raises(FilterError) as caught:
+        Filters(date_from=dt.date(2026, 3, 2), date_to=dt.date(2026, 3, 1), as_of=dt.datetime.now(dt.UTC))
+    with use_lang("zh"):
+        assert error_text(caught.value) == "开始日期 2026-03-02 晚于结束日期 2026-03-01。"
+    with use_lang("en"):
+        assert error_text(caught.value) == "The start date 2026-03-02 is after the end date 2026-03-01."
+    with use_lang("zh"):
+        assert (
+            error_text(FilterError("x", "unit_outside_scope", level="town", id=12))
+            == "编号为 12 的镇街不在您的账户权限范围内。"
+        )
+        assert error_text(ValueError("plain")) == "plain"  # unkeyed: its own message

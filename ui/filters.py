@@ -10,7 +10,7 @@ from data_access import units
 from data_access.filters import FilterError, Filters, Scope, default_filters, now_utc
 
 from .data import query
-from .labels import local_name, t
+from .labels import error_text, local_name, t
 
 FILTERS_KEY = "filters"
 
@@ -94,7 +94,7 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
             scope=scope,
         )
     except FilterError as exc:
-        st.error(t("bad_filter", reason=exc))
+        st.error(t("bad_filter", reason=error_text(exc)))
         return None
     st.session_state[FILTERS_KEY] = f
     return f

@@ -60,6 +60,21 @@ def t(key: str, **values) -> str:
     return text.format(**values) if values else text
 
 
+def error_text(exc: BaseException) -> str:
+    """A data_access error in the reader's language: its label `err_<key>` when it carries a key
+    (FilterError), else its own message."""
+    key = getattr(exc, "key", None)
+    if key and f"err_{key}" in LABELS:
+        params = dict(getattr(exc, "params", {}) or {})
+        if "level" in params and f"err_level_{params['level']}" in LABELS:
+            params["level"] = t(f"err_level_{params['level']}")
+        try:
+            return t(f"err_{key}", **params)
+        except (KeyError, IndexError):
+            pass
+    return str(exc)
+
+
 def metric_name(metric) -> str:
     return metric.name_en if lang() == "en" else metric.name_zh
 
