@@ -14,7 +14,7 @@ from data_access import departments as dep
 from data_access.departments import DEPARTMENT_METRICS as DM
 from ui import export_columns
 from ui import format as fmt
-from ui.charts import is_partial, mark_partial
+from ui.charts import count_axis, is_partial, mark_partial
 from ui.data import query
 from ui.export import download_buttons
 from ui.labels import lang, local_name, metric_definition, metric_name, t
@@ -297,6 +297,7 @@ trend_fig.update_layout(
         tickfont_color="#54A24B",
     ),
 )
+count_axis(trend_fig, trend["received"].max() if len(trend) else 0)
 if len(trend):  # the running month holds only part of its events
     year, month = map(int, trend["bucket"].iloc[-1].split("-"))
     mark_partial(trend_fig, is_partial(dt.date(year, month, 1), "month", f.period_end), "month")
