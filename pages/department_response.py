@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from data_access import departments as dep
+from data_access import units
 from data_access.departments import DEPARTMENT_METRICS as DM
 from ui import export_columns
 from ui import format as fmt
@@ -78,9 +79,17 @@ COLUMNS = [  # (source column, label key, metric key for the help text, kind); t
     ("rating_avg", "dept_col_rating", "dept_rating", "score"),
     ("mismatch_text", "dept_col_mismatch", None, "text"),
 ]
+# The reference row pools every department over what this view covers: the county, or for a
+# town filter (a town user always has one) that town, and it says so.
+if f.town_id is not None:
+    scope_towns = query(units.towns, f.scope)
+    town_name = dict(zip(scope_towns["id"].astype(int), scope_towns["name"])).get(f.town_id, str(f.town_id))
+    reference_row = t("dept_town_row", town=town_name)
+else:
+    reference_row = t("dept_county_row")
 ref = county.to_dict()
 ref.update(
-    label=t("dept_county_row"),
+    label=reference_row,
     open_now=int(table["open_now"].sum()),
     overdue_now=int(table["overdue_now"].sum()),
     rating_avg=None,
@@ -110,7 +119,7 @@ for src, label, metric_key, kind in COLUMNS:
         config[t(label)] = st.column_config.TextColumn(help=help_text, pinned=src == "label")
 
 st.subheader(t("dept_table_title"))
-st.caption(t("dept_table_caption", county=t("dept_county_row")))
+st.caption(t("dept_table_caption", county=reference_row))
 st.dataframe(shown, hide_index=True, column_config=config, key="dept_table", height=420)
 st.markdown(f"**{t('dept_export')}**")
 download_buttons(
@@ -165,7 +174,7 @@ if not fmt.is_missing(county[measure]):
         x=float(county[measure]) * scale,
         line_dash="dash",
         line_color="#E45756",
-        annotation_text=t("dept_county_row"),
+        annotation_text=reference_row,
         annotation_position="top",
     )
 figure.update_layout(
@@ -410,7 +419,7 @@ else:
             go.Scatter(
                 x=part["score"],
                 y=part["rating_avg"],
-                mode="markers+text" if name != t("dept_flag_normal") else "markers",
+                mode="markers+text",  # every point names its department
                 text=part["label"],
                 textposition="top center",
                 name=name,
