@@ -15,8 +15,9 @@ import streamlit as st
 from data_access import audit, units, users
 from data_access.filters import local_date
 from ui import format as fmt
+from ui.audit_view import action_name, detail_text, page_name
 from ui.data import query, writer_engine
-from ui.labels import LABELS, t
+from ui.labels import t
 from ui.shell import page_filters
 
 PAGE_SIZE = 50
@@ -65,12 +66,6 @@ if date_from is None or date_to is None or date_from > date_to:
     st.stop()
 
 
-def action_name(action: str) -> str:
-    """An audit action in words; an action this catalogue does not know is shown as stored."""
-    key = f"audit_action_{action}"
-    return t(key) if key in LABELS else str(action)
-
-
 counts = audit.audit_counts(writer_engine(), date_from, date_to)
 st.caption(
     t("admin_audit_counts")
@@ -103,8 +98,9 @@ if entries.empty:
     st.info(t("admin_no_entries"))
 else:
     entries["at"] = entries["at"].map(lambda v: fmt.local_time(v) if pd.notna(v) else "")
-    entries["page"] = entries["page"].fillna("")
+    entries["page"] = entries["page"].map(page_name)
     entries["action"] = entries["action"].map(action_name)
+    entries["detail"] = entries["detail"].map(detail_text)
     st.dataframe(
         entries.rename(
             columns={

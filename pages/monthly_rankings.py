@@ -109,10 +109,9 @@ formula = t(
 rule_rows = query(rankings.rule_table, ruleset)
 rules_shown = pd.DataFrame(
     {
-        t("mr_col_key"): rule_rows["key"],
-        t("mr_col_value"): rule_rows["value"].map(num),
-        t("mr_col_unit"): rule_rows["unit"],
         t("mr_col_description"): rule_rows["description_en" if lang() == "en" else "description"],
+        t("mr_col_value"): [monthly_pdf.rule_value(v, u) for v, u in zip(rule_rows["value"], rule_rows["unit"])],
+        t("mr_col_unit"): rule_rows["unit"].map(monthly_pdf.rule_unit),
         t("mr_col_source"): rule_rows["source"].map(lambda s: t(f"mr_source_{s}")),
     }
 )

@@ -112,9 +112,9 @@ def _visible(at: AppTest) -> list[str]:
         value = df.value
         out += [str(c) for c in value.columns]
         for col in value.columns:
-            if value[col].dtype == object:
-                out += [str(v) for v in value[col].head(200) if isinstance(v, str)]
-            out += [str(v) for v in value[col].head(200) if v is None]
+            cells = value[col].head(200).tolist()
+            out += [v for v in cells if isinstance(v, str)]
+            out += ["None" for v in cells if v is None and value[col].dtype == object]
     for node in at.get("plotly_chart"):
         spec = json.loads(node.proto.spec or "{}")
         layout = spec.get("layout", {})
@@ -209,3 +209,18 @@ def test_error_text_translates_keyed_filter_errors():
             == "编号为 12 的镇街不在您的账户权限范围内。"
         )
         assert error_text(ValueError("plain")) == "plain"  # unkeyed: its own message
+
+
+def test_audit_details_read_as_words():
+    from ui.audit_view import action_name, detail_text, page_name
+    from ui.labels import use_lang
+
+    raw = '{"category": null, "from": "2026-03-02", "to": "2026-03-31", "town": 2, "village": null}'
+    with use_lang("zh"):
+        assert detail_text(raw) == "统计期 2026-03-02 – 2026-03-31 · 镇街编号 2"
+        assert detail_text("expired") == "会话过期" and detail_text('{"role": "planner"}') == "角色 规划"
+        assert action_name("page_view") == "查看页面" and page_name("monthly_rankings") == "月度排名"
+        assert detail_text("something_new") == "something_new" and page_name(None) == ""
+    with use_lang("en"):
+        assert detail_text(raw) == "period 2026-03-02 – 2026-03-31 · town id 2"
+        assert page_name("monthly_rankings") == "Monthly rankings"
