@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
                 **common,
             )
         else:
-            report = import_events(args.file, url, args.mapping, crs=args.crs, **common)
+            rejects = args.rejects or args.file.with_suffix(args.file.suffix + ".rejected.csv")
+            report = import_events(args.file, url, args.mapping, crs=args.crs, rejects=rejects, **common)
     except (ImportRefused, ReadError, StoreError, OSError, SQLAlchemyError) as exc:
         if bar:
             bar.close()
@@ -96,15 +97,18 @@ def main(argv: list[str] | None = None) -> int:
     for rec in errors.head(200).itertuples():
         where = "file" if rec.row is None or rec.row != rec.row else f"row {int(rec.row)}"
         print(f"error: {where}: {rec.field}: {rec.reason}")
-    if len(errors) > 200:
-        print(f"… and {len(errors) - 200} more problems (all in the rejects CSV)")
-    if not report.rejected.empty:
+    problems = max(report.problems, len(errors))
+    if problems > 200:
+        print(f"… and {problems - 200} more problems (all in the rejects CSV)")
+    if args.kind == "events" and report.counts.get("rejects_written"):
+        print(f"{report.counts['rejects_written']} refused rows written to {rejects}")
+    elif not report.rejected.empty:  # boundaries: the report holds every refused feature
         out = args.rejects or args.file.with_suffix(args.file.suffix + ".rejected.csv")
         spreadsheet_safe(report.rejected).to_csv(out, index=False, encoding="utf-8-sig")
         print(f"{len(report.rejected)} refused rows written to {out}")
     print(report.summary())
     if report.errors and args.dry_run:
-        print(f"dry run: {len(report.bad_rows) or len(report.errors)} rows would be refused; nothing was written")
+        print(f"dry run: {report.refused or len(report.errors)} rows would be refused; nothing was written")
         return 1
     if report.errors and not report.committed:
         print("nothing was written: fix the rows above, or load the good ones with --allow-partial")
