@@ -39,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         help="CRS of the file when it declares none (or a wrong one), e.g. EPSG:4490; "
         "gcj02 (AMap/DataV/Tencent) or bd09 (Baidu) are converted to WGS-84",
     )
+    b.add_argument(
+        "--dissolve-by",
+        help="merge the features that share this property into one unit (e.g. towns from villages' town "
+        "property); --id-field and --name-field then come from the first feature of each group",
+    )
     b.add_argument("--households-field")
     b.add_argument("--residents-field")
     e = sub.add_parser("events", help="CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX")
@@ -75,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.crs,
                 households_field=args.households_field,
                 residents_field=args.residents_field,
+                dissolve_by=args.dissolve_by,
                 **common,
             )
         else:

@@ -30,7 +30,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, sele
 
 from .. import lifecycle, rollups, schema
 from ..store import reset_id_sequences
-from ._db import deadline_hours, ensure_store_basics, next_id, one_transaction, pause_hook
+from ._db import bulk_insert, deadline_hours, ensure_store_basics, next_id, one_transaction, pause_hook
 from .chinacrs import CHINA_CRS, export_warning, to_wgs84_xy
 from .encodings import CHUNK_ROWS, open_table
 from .mapping import FIXED_CODES, Mapping, coordinate_system, load_mapping
@@ -56,6 +56,36 @@ def parse_time(text: str, tz: ZoneInfo, fmt: str | None) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value
+
+
+def _parse_one(text: str, mp: Mapping) -> dt.datetime | None:
+    try:
+        return parse_time(text, mp.timezone, mp.time_format)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def parse_times(column: pd.Series, tz: ZoneInfo, fmt: str | None) -> dict[str, dt.datetime | None]:
+    """Each distinct non-empty text of `column` → `parse_time` of it (None when unparseable).
+
+    With a `time_format` without a zone the texts are parsed and localised in one vectorised
+    pass (ambiguous local times take the first, summer-time, reading as `parse_time` does); the
+    texts it cannot place (bad or nonexistent local times) go through `parse_time` one by one."""
+    texts = pd.unique(column[column != ""].to_numpy(dtype=object))
+    out: dict[str, dt.datetime | None] = {}
+    if fmt and "%z" not in fmt and "%Z" not in fmt and len(texts):
+        naive = pd.to_datetime(pd.Series(texts, dtype=object), format=fmt, errors="coerce")
+        local = naive.dt.tz_localize(tz, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT")
+        for text, value in zip(texts, local.dt.to_pydatetime()):
+            if value is not None and value == value:  # NaT → through parse_time below
+                out[text] = value.replace(tzinfo=tz)
+    for text in texts:
+        if text not in out:
+            try:
+                out[text] = parse_time(text, tz, fmt)
+            except (ValueError, TypeError, OverflowError):
+                out[text] = None
+    return out
 
 
 def _number(text: str) -> float:
@@ -325,9 +355,13 @@ def _rows(
     codes = df[f["code"]].tolist() if f["code"] in df.columns else []
     earlier = ids.first_rows(list({c for c in codes if c and len(c) <= 40}))
     seen: dict[str, int] = dict(earlier)
+    time_columns = {s.column for s in mp.steps} | ({f["deadline"]} if "deadline" in f else set())
+    parsed = {c: parse_times(df[c], mp.timezone, mp.time_format) for c in time_columns}
     out = []
     minx, miny, maxx, maxy = CHINA_BOUNDS
-    for r, rec in zip(df.index, df.to_dict("records")):
+    needed = [c for c in mp.columns() if c in df.columns]
+    records = (dict(zip(needed, values)) for values in zip(*(df[c].tolist() for c in needed)))
+    for r, rec in zip(df.index.tolist(), records):
         errors_before = report.problems
 
         def get(fld, default=""):
@@ -417,11 +451,12 @@ def _rows(
             text = rec[spec.column]
             if not text or (spec.statuses and row["status"] not in spec.statuses):
                 continue
-            try:
-                times[spec.action] = parse_time(text, mp.timezone, mp.time_format)
-            except (ValueError, TypeError, OverflowError):
+            value = parsed[spec.column].get(text)
+            if value is None:
                 report.error(r, spec.column, f"unparseable time {text!r}")
                 unparsed.add(spec.action)
+            else:
+                times[spec.action] = value
         if "report" not in times and "report" not in unparsed:
             report.error(r, mp.steps[0].column, "no report time")
         column_of = {s.action: s.column for s in mp.steps}
@@ -441,10 +476,9 @@ def _rows(
         deadline = get("deadline")
         row["deadline"] = None
         if deadline:
-            try:
-                row["deadline"] = parse_time(deadline, mp.timezone, mp.time_format)
-            except (ValueError, TypeError, OverflowError):
-                report.error(r, f["deadline"], f"unparseable time {deadline!r}")
+            row["deadline"] = parsed[f["deadline"]].get(deadline) if "deadline" in f else _parse_one(deadline, mp)
+            if row["deadline"] is None:
+                report.error(r, f.get("deadline", "deadline"), f"unparseable time {deadline!r}")
             else:
                 if "report" in times and row["deadline"] < times["report"]:
                     report.error(r, f["deadline"], "deadline before the report time")
@@ -637,7 +671,7 @@ class _Writer:
             )
         return out
 
-    def write(self, rows: list[dict], batch: int = 1000) -> None:
+    def write(self, rows: list[dict], batch: int = 5000) -> None:
         conn = self.conn
         if not self.written:
             self.ref.write(conn)
@@ -680,7 +714,7 @@ class _Writer:
     def _flush(self, ins_ev, upd_ev, ins_st) -> None:
         conn = self.conn
         if ins_ev:
-            conn.execute(schema.events.insert(), ins_ev)
+            bulk_insert(conn, schema.events, ins_ev)
         if upd_ev:  # one executemany per batch, not one statement per event
             cols = [c for c in upd_ev[0] if c != "_id"]  # bind names must differ from column names
             conn.execute(
@@ -691,7 +725,7 @@ class _Writer:
             )
             self.updated += len(upd_ev)
         if ins_st:
-            conn.execute(schema.event_steps.insert(), ins_st)
+            bulk_insert(conn, schema.event_steps, ins_st)
         self.steps += len(ins_st)
 
     def finish(self) -> None:
