@@ -48,7 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--residents-field")
     e = sub.add_parser("events", help="CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX")
     e.add_argument("file", type=Path)
-    e.add_argument("--mapping", required=True, type=Path, help="TOML mapping, e.g. sample_data/mappings/open311.toml")
+    e.add_argument(
+        "--mapping",
+        required=True,
+        type=Path,
+        help="TOML mapping (every key: README, Mapping reference), e.g. sample_data/mappings/la311.toml",
+    )
     e.add_argument(
         "--crs", choices=("wgs84", "gcj02", "bd09"), help="coordinates of lon/lat (overrides the mapping's [meta] crs)"
     )

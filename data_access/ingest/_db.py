@@ -45,6 +45,10 @@ def one_transaction(url: str, report) -> Iterator[tuple[Connection, Outcome]]:
     engine = open_engine(url)
     try:
         with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # Sorts of a big import (the derived tables' rebuild) spill to temp files rather
+                # than grow the process: the store's readers keep temp_store=MEMORY.
+                conn.connection.dbapi_connection.execute("PRAGMA temp_store=FILE")
             trans = conn.begin()
             outcome = Outcome()
             try:
