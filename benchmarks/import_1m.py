@@ -2,12 +2,15 @@
 
     python -m benchmarks.import_1m file  [--copies 100] [--out /tmp/la311_1m.csv]
     python -m benchmarks.import_1m store URL
+    python -m benchmarks.import_1m kill URL [--file /tmp/la311_1m.csv] [--after 120]
 
 `file` repeats the real LA 311 extract (../shared/real_data/la311_2020_sample.csv, 10,000 rows)
 with new ids (`<srnumber>-<copy>`), streaming: 100 copies are 1,000,000 rows, about 250 MB.
 Nothing it writes is committed: the file goes to /tmp. `store` empties URL and imports the LA
 neighbourhood councils as towns (12 service regions, dissolved), villages and grids (99 councils),
-as README "Bring your own data" does. Then run the import itself under /usr/bin/time -v (see
+as README "Bring your own data" does. `kill` starts the import of the file into URL, sends it
+SIGKILL after `--after` seconds (midway) and compares the store's fingerprint (row counts and a
+hash of every row of every data table) before and after. Then run the import itself under /usr/bin/time -v (see
 benchmarks/README.md for the commands and the numbers measured).
 """
 
@@ -73,6 +76,32 @@ def build_store(url: str) -> None:
         assert report.committed
 
 
+def kill_midway(url: str, path: Path, after: float) -> bool:
+    """True when a SIGKILL `after` seconds into the import of `path` left the store unchanged."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.data.ingest_support import fingerprint
+
+    before = fingerprint(url)
+    mapping = Path(__file__).resolve().parents[1] / "sample_data" / "mappings" / "la311.toml"
+    cmd = [sys.executable, "-m", "data_access.ingest", "events", str(path), "--mapping", str(mapping)]
+    cmd += ["--db", url, "--allow-partial", "--allow-outside-china", "--rejects", os.devnull]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(after)
+    alive = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    progress = proc.stderr.read().replace("\r", "\n").strip().splitlines()
+    print(f"killed after {after:.0f} s (still running: {alive}); last progress: {progress[-1] if progress else '-'}")
+    after_print = fingerprint(url)
+    same = after_print == before
+    print(f"rows per table before == after: {before[0] == after_print[0]}; every row identical: {same}")
+    return same
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.import_1m")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -81,7 +110,13 @@ def main(argv=None) -> int:
     f.add_argument("--out", type=Path, default=Path("/tmp/la311_1m.csv"))
     s = sub.add_parser("store")
     s.add_argument("url")
+    k = sub.add_parser("kill")
+    k.add_argument("url")
+    k.add_argument("--file", type=Path, default=Path("/tmp/la311_1m.csv"))
+    k.add_argument("--after", type=float, default=120)
     args = parser.parse_args(argv)
+    if args.cmd == "kill":
+        return 0 if kill_midway(args.url, args.file, args.after) else 1
     if args.cmd == "file":
         print(f"{make_file(args.out, args.copies):,} rows written to {args.out}")
     else:
