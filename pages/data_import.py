@@ -213,7 +213,7 @@ if commit_slot.button(t("data_import_commit"), key="data_import_commit_button", 
                     "kind": kind,
                     "file": uploaded.name,
                     "rows": report.rows_read,
-                    "refused": len(report.bad_rows),
+                    "refused": report.refused,
                     "inserted": report.inserted,
                     "updated": report.updated,
                 },
@@ -236,7 +236,7 @@ if previewed is not None:
     cols = iter(st.columns(5 if kind == "boundaries" else 4))
     next(cols).metric(t("data_import_rows_read"), f"{report.rows_read:,}", help=t("data_import_rows_help"), border=True)
     next(cols).metric(
-        t("data_import_rows_refused"), f"{len(report.bad_rows):,}", help=t("data_import_refused_help"), border=True
+        t("data_import_rows_refused"), f"{report.refused:,}", help=t("data_import_refused_help"), border=True
     )
     if kind == "boundaries":  # make_valid repairs exist only for shapes
         next(cols).metric(t("data_import_repairs"), f"{len(report.repairs):,}", border=True)
@@ -250,7 +250,7 @@ if previewed is not None:
         if report.file_errors:
             st.error(t("data_import_file_error"))
         elif not report.committed:
-            st.warning(t("data_import_has_errors", n=len(report.bad_rows)))
+            st.warning(t("data_import_has_errors", n=report.refused))
         st.subheader(t("data_import_errors"))
         names = {
             "row": t("data_import_col_row"),
@@ -258,6 +258,16 @@ if previewed is not None:
             "reason": t("data_import_col_reason"),
         }
         st.dataframe(report.errors_frame().rename(columns=names), hide_index=True, key="data_import_errors_table")
+        if report.truncated or len(report.rejected) < report.refused:
+            st.caption(
+                t(
+                    "data_import_truncated",
+                    problems=report.problems,
+                    refused=report.refused,
+                    shown=len(report.errors),
+                    rows=len(report.rejected),
+                )
+            )
         if not report.rejected.empty:
             st.markdown(f"**{t('data_import_rejected')}**")
             download_buttons(report.rejected, f"rejected_{Path(uploaded.name).stem}", key="data_import_rejected")
