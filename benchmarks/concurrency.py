@@ -5,7 +5,7 @@
                                      [--server-cpus 0 --client-cpus 1]
                                      [--no-webgl] [--out FILE.json] [--markdown FILE.md]
 
-1. Starts the dashboard (`streamlit run dashboard.py`, headless, free port, GRID_DB_URL=--db).
+1. Starts the dashboard (`streamlit run serve.py`, headless, free port, GRID_DB_URL=--db).
 2. Opens --sessions sessions in one headless Chromium (one browser context each, so one
    Streamlit session each), signs each in (--role, default duty) and opens the page; or, with
    --client wire, as many light websocket clients (`WireClient`) that do what the frontend does
@@ -282,7 +282,7 @@ def start_server(
             "-m",
             "streamlit",
             "run",
-            "dashboard.py",
+            "serve.py",  # the README command: dashboard.py behind ui/asgi.py
             "--server.port",
             str(port),
             "--server.address",

@@ -13,7 +13,17 @@ from .filters import Filters, local_midnight_utc
 from .queries import frame
 from .schema import audit_log
 
-ACTIONS = ("login_ok", "login_failed", "login_locked", "logout", "page_view", "export", "denied", "import")
+ACTIONS = (
+    "login_ok",
+    "login_failed",
+    "login_locked",
+    "logout",
+    "session_resumed",
+    "page_view",
+    "export",
+    "denied",
+    "import",
+)
 
 
 def record(

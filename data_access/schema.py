@@ -364,11 +364,28 @@ audit_log = Table(
     Column("id", Integer, primary_key=True),
     Column("at", UtcDateTime, nullable=False),
     Column("username", String(64), nullable=False),  # as typed, also for failed logins
-    # login_ok | login_failed | login_locked | logout | page_view | export | denied
+    # login_ok | login_failed | login_locked | logout | page_view | export | denied | ... (audit.ACTIONS)
     Column("action", String(16), nullable=False),
     Column("page", String(64), nullable=True),
     Column("detail", Text, nullable=False, default=""),
     Index("ix_audit_log_at", "at"),
+)
+
+# Sign-ins that outlive a browser tab (issue #18, finding 12): the browser keeps a random token in an
+# HttpOnly cookie, the store only its SHA-256. Revoked on sign-out (one row) or "sign out everywhere"
+# (every row of the user); a tab whose row is revoked is signed out on its next run.
+login_sessions = Table(
+    "login_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("username", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),  # created_at + the session limit, never extended
+    Column("last_seen_at", UtcDateTime, nullable=False),  # for the idle limit across tabs
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("client", String(64), nullable=True),  # address at sign-in, for the audit view
+    Index("ix_login_sessions_user", "username"),
 )
 
 # --- provenance ------------------------------------------------------------------------------
@@ -396,7 +413,7 @@ store_meta = Table(
 
 # Tables a store must hold to be shown. The access tables are created on first use instead, so a
 # store generated or imported before them still opens.
-ACCESS_TABLES = (users, audit_log)
+ACCESS_TABLES = (users, audit_log, login_sessions)
 REQUIRED_TABLES = tuple(t for t in metadata.sorted_tables if t not in ACCESS_TABLES)
 
 

@@ -147,7 +147,7 @@ def create_schema(engine: Engine) -> None:
 
 
 def ensure_access_tables(engine: Engine) -> None:
-    """Create `users` and `audit_log` when missing (through a writable engine)."""
+    """Create `users`, `audit_log` and `login_sessions` when missing (through a writable engine)."""
     schema.metadata.create_all(engine, tables=list(schema.ACCESS_TABLES), checkfirst=True)
 
 

@@ -187,10 +187,15 @@ def set_password(engine: Engine, username: str, password: str) -> None:
 
 
 def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
+    """Disable (or enable) an account; disabling also ends its login sessions in every browser."""
     with engine.begin() as conn:
         done = conn.execute(update(users).where(users.c.username == username).values(disabled=disabled))
     if done.rowcount == 0:
         raise UserError(f"No user {username!r}.")
+    if disabled:
+        from .sessions import revoke_all
+
+        revoke_all(engine, username)
 
 
 def list_users(engine: Engine) -> list[dict]:

@@ -54,7 +54,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_dashboard(env: dict[str, str], timeout: float = 90):
-    """Start `streamlit run dashboard.py` on a free port; yield its base URL; stop it after.
+    """Start `streamlit run serve.py` (the README command) on a free port; yield its base URL; stop it after.
     The store gets the demo users first (see `sign_in`)."""
     from tests.conftest import ensure_demo_users
 
@@ -70,7 +70,7 @@ def running_dashboard(env: dict[str, str], timeout: float = 90):
                 "-m",
                 "streamlit",
                 "run",
-                "dashboard.py",
+                "serve.py",
                 "--server.port",
                 str(port),
                 "--server.address",
@@ -108,11 +108,16 @@ def running_dashboard(env: dict[str, str], timeout: float = 90):
 
 
 def sign_in(page, role: str = "leader", timeout: float = 90_000) -> None:
-    """Fill the login form the current page shows, as the demo user `role`. Every page load is a
-    new Streamlit session, so each `page.goto` is followed by a sign-in; the page asked for opens."""
+    """Sign in as the demo user `role` on the current page; the page asked for opens. A browser
+    that is still signed in (the session cookie outlives a page load, issue #18 finding 12) signs
+    out first, so every call is a fresh sign-in as `role`."""
     from data_access.users import DEMO_PASSWORD
 
-    page.wait_for_selector(".st-key-login_username input", timeout=timeout)
+    form, signed_in = ".st-key-login_username input", ".st-key-auth_logout button"
+    page.wait_for_selector(f"{form}, {signed_in}", timeout=timeout)
+    if page.locator(signed_in).count():
+        page.locator(signed_in).click()
+    page.wait_for_selector(form, timeout=timeout)
     page.fill(".st-key-login_username input", role)
     page.fill(".st-key-login_password input", DEMO_PASSWORD)
     page.locator('[data-testid="stFormSubmitButton"] button').click()

@@ -1,6 +1,6 @@
 """A raw client of Streamlit's websocket protocol, for attack tests: it sends the BackMsgs a
-browser would (or would not) send and reads the ForwardMsgs, with no browser and no cookies —
-what an anonymous attacker on the network has. Used by tests/test_security.py and
+browser would (or would not) send and reads the ForwardMsgs, with no browser and no cookies
+unless given — what an anonymous attacker on the network has. Used by tests/test_security.py and
 benchmarks/security_attacks.py."""
 
 from __future__ import annotations
@@ -16,11 +16,16 @@ from websockets.sync.client import connect
 class WireSession:
     """One websocket session on the dashboard at `base` (http://host:port)."""
 
-    def __init__(self, base: str, timeout: float = 60) -> None:
+    def __init__(self, base: str, timeout: float = 60, cookies: dict[str, str] | None = None) -> None:
         netloc = urlparse(base).netloc
         self.base, self.timeout = base, timeout
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else None
         self._connection = connect(
-            f"ws://{netloc}/_stcore/stream", subprotocols=["streamlit"], max_size=None, open_timeout=timeout
+            f"ws://{netloc}/_stcore/stream",
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=timeout,
+            additional_headers=headers,
         )
         self.ws = self._connection.__enter__()
         self.received: list[ForwardMsg] = []

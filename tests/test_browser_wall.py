@@ -246,7 +246,7 @@ def test_the_basemap_setting_draws_intranet_tiles_and_without_it_nothing_is_fetc
 
 
 def test_with_the_readme_command_alone_the_newest_event_advances(monkeypatch):
-    """`streamlit run dashboard.py` with no setting at all: the embedded sample store, fed by the
+    """`streamlit run serve.py` with no setting at all: the embedded sample store, fed by the
     demo feed. A missing sample_data/grid.db is first made from the cached sample county (what the
     first start would build, only older: the feed's catch-up fills the gap)."""
     require_browser()

@@ -225,6 +225,12 @@ def test_audit_details_read_as_words():
         assert detail_text("expired") == "会话过期" and detail_text('{"role": "planner"}') == "角色 规划"
         assert action_name("page_view") == "查看页面" and page_name("monthly_rankings") == "月度排名"
         assert detail_text("something_new") == "something_new" and page_name(None) == ""
+        signed_in = '{"client": "10.0.0.7", "reason": "cookie"}'
+        assert detail_text(signed_in) == "客户端地址 10.0.0.7 · 原因 同一浏览器重新打开"
+        assert action_name("session_resumed") == "恢复登录(同一浏览器)"
     with use_lang("en"):
+        assert (
+            detail_text('{"reason": "everywhere", "sessions": 3}') == "reason signed out everywhere · sessions ended 3"
+        )
         assert detail_text(raw) == "period 2026-03-02 – 2026-03-31 · town id 2"
         assert page_name("monthly_rankings") == "Monthly rankings"

@@ -22,6 +22,9 @@ DETAIL_KEYS = {  # detail key -> label key
     "role": "audit_detail_role",
     "kind": "audit_detail_kind",
     "refused": "audit_detail_refused",
+    "reason": "audit_detail_reason",
+    "client": "audit_detail_client",
+    "sessions": "audit_detail_sessions",
 }
 
 
@@ -64,7 +67,7 @@ def detail_text(raw) -> str:
             if v is None or v == "":
                 continue
             label = t(DETAIL_KEYS[k]) if k in DETAIL_KEYS else str(k)
-            shown = _known("audit_role_", v) if k == "role" else v
+            shown = _known("audit_role_", v) if k == "role" else _known("audit_reason_", v) if k == "reason" else v
             parts.append(f"{label} {shown}")
         return " · ".join(parts)
     return _known("audit_reason_", value)

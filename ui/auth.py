@@ -8,6 +8,12 @@ audit log through the one writable engine the dashboard keeps for that purpose.
 OIDC single sign-on: when `[auth]` is configured in `.streamlit/secrets.toml`, Streamlit's
 `st.login()` identifies the person and GridSight looks them up in `users` by their e-mail address
 (the username); their role and town come from the store exactly as for password users.
+
+A sign-in outlives its tab (issue #18, finding 12): it is also a row of `login_sessions`
+(data_access.sessions) whose token the browser keeps in an HttpOnly cookie, set through the route
+of ui/asgi.py when served by `streamlit run serve.py`. A reload or a second tab that brings the
+cookie resumes it; signing out ends it in every tab of that browser, "sign out everywhere" in every
+browser, each on its next run.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ from collections import deque
 
 import streamlit as st
 
-from data_access import audit, users
+from data_access import audit, sessions, users
 from data_access.filters import Scope
 
+from .asgi import SESSION_COOKIE, SESSION_ROUTE, grant_cookie
 from .data import engine, writer_engine
 from .labels import t
 
@@ -33,6 +40,9 @@ CLIENT_WINDOW_MINUTES = 15
 _USER = "auth_username"
 _SINCE = "auth_since"
 _SEEN = "auth_seen"
+_TOKEN = "auth_session_token"  # this tab's login_sessions token
+_GRANT = "auth_cookie_grant"  # a one-time grant the page hands to the cookie route
+_WRITTEN = "auth_seen_written"  # when this tab last wrote last_seen_at
 
 
 def _now() -> dt.datetime:
@@ -81,9 +91,10 @@ _LIMITER = ClientLimiter(CLIENT_FAILURES, dt.timedelta(minutes=CLIENT_WINDOW_MIN
 def _client_address() -> str | None:
     """The peer address of this session (a reverse proxy's address when behind one)."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except Exception:  # no request context (bare mode)
         return None
+    return address if isinstance(address, str) else None  # AppTest's context has no address
 
 
 def _oidc_configured() -> bool:
@@ -93,17 +104,81 @@ def _oidc_configured() -> bool:
         return False
 
 
-def sign_in(username: str) -> None:
+def sign_in(username: str, token: str | None = None, since: dt.datetime | None = None) -> None:
+    """Sign this tab in. Without `token` a new login session is issued and its cookie offered to
+    the browser (`send_session_cookie`); with one (resumed from the cookie) it is reused, and the
+    session limit counts from `since`, its first sign-in."""
+    now = _now()
+    if token is None:
+        token = sessions.issue(writer_engine(), username, SESSION_HOURS, _client_address(), now=now)
+        st.session_state[_GRANT] = grant_cookie(token, SESSION_HOURS * 3600)
     st.session_state[_USER] = username
-    st.session_state[_SINCE] = st.session_state[_SEEN] = _now()
+    st.session_state[_TOKEN] = token
+    st.session_state[_SINCE] = since or now
+    st.session_state[_SEEN] = st.session_state[_WRITTEN] = now
+
+
+def _forget() -> str | None:
+    for key in (_SINCE, _SEEN, _TOKEN, _GRANT, _WRITTEN):
+        st.session_state.pop(key, None)
+    return st.session_state.pop(_USER, None)
 
 
 def sign_out(reason: str = "logout") -> None:
-    username = st.session_state.pop(_USER, None)
-    st.session_state.pop(_SINCE, None)
-    st.session_state.pop(_SEEN, None)
+    """End this sign-in: in this tab and, by its login session, in every tab of this browser."""
+    token = st.session_state.get(_TOKEN)
+    username = _forget()
+    if token and reason == "logout":
+        sessions.revoke(writer_engine(), token)
     if username:
-        audit.record(writer_engine(), username, "logout", detail=reason)
+        audit.record(writer_engine(), username, "logout", detail=_detail(reason))
+
+
+def sign_out_everywhere() -> int:
+    """End every login session of the signed-in user, in every browser. Returns how many."""
+    username = st.session_state.get(_USER)
+    if not username:
+        return 0
+    n = sessions.revoke_all(writer_engine(), username)
+    _forget()
+    audit.record(writer_engine(), username, "logout", detail=_detail("everywhere", sessions=n))
+    return n
+
+
+def _detail(reason: str, **more) -> dict:
+    return {"reason": reason, "client": _client_address(), **more}
+
+
+def send_session_cookie() -> None:
+    """After a sign-in, have the browser fetch its cookie from the route (once; a hidden element).
+    Served by `streamlit run dashboard.py` alone the route does not exist: the fetch gets 404 and
+    the sign-in lasts as long as the tab."""
+    grant = st.session_state.pop(_GRANT, None)
+    if grant:
+        st.html(
+            f'<script>fetch("{SESSION_ROUTE}?grant={grant}", {{credentials: "same-origin", cache: "no-store"}})'
+            ".catch(() => {});</script>",
+            unsafe_allow_javascript=True,
+        )
+
+
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(SESSION_COOKIE)
+    except Exception:  # no request context (bare mode)
+        return None
+    return token if isinstance(token, str) else None  # AppTest's context has no real cookies
+
+
+def _resume() -> str | None:
+    """Sign this tab in from the browser's cookie while its login session is live."""
+    token = _cookie_token()
+    found = sessions.live(engine(), token, IDLE_MINUTES) if token else None
+    if found is None or users.get_user(engine(), found.username) is None:
+        return None
+    sign_in(found.username, token=token, since=found.created_at)
+    audit.record(writer_engine(), found.username, "session_resumed", detail=_detail("cookie"))
+    return found.username
 
 
 def current_user(touch: bool = True) -> users.User | None:
@@ -117,7 +192,7 @@ def current_user(touch: bool = True) -> users.User | None:
         if user is None:
             return None
         sign_in(user.username)
-    username = st.session_state.get(_USER)
+    username = st.session_state.get(_USER) or _resume()
     if not username:
         return None
     now = _now()
@@ -130,8 +205,20 @@ def current_user(touch: bool = True) -> users.User | None:
     if user is None:  # disabled or removed since the login
         sign_out("revoked")
         return None
+    token = st.session_state.get(_TOKEN)
+    if token is not None and sessions.live(engine(), token, IDLE_MINUTES, now=now) is None:
+        # Signed out in another tab, or everywhere, or idle in every tab of this browser.
+        sign_out("ended_elsewhere")
+        st.session_state["auth_message"] = t("auth_ended_elsewhere")
+        return None
     if touch:
         st.session_state[_SEEN] = now
+        if (
+            token is not None
+            and (now - st.session_state.get(_WRITTEN, now)).total_seconds() >= sessions.SEEN_WRITE_SECONDS
+        ):
+            sessions.touch(writer_engine(), token, now=now)
+            st.session_state[_WRITTEN] = now
     return user
 
 
@@ -162,11 +249,11 @@ def login_form() -> None:
         _LIMITER.succeeded(client, attempt_at)
     if user is None:
         action = "login_locked" if reason == "locked" else "login_failed"
-        audit.record(writer_engine(), username.strip() or "(empty)", action, detail=reason)
+        audit.record(writer_engine(), username.strip() or "(empty)", action, detail=_detail(reason))
         # One message for unknown names, wrong passwords, disabled and locked accounts (which
         # take as long to refuse): the reply does not confirm which names exist.
         st.error(t("auth_failed"))
         return
-    audit.record(writer_engine(), user.username, "login_ok")
+    audit.record(writer_engine(), user.username, "login_ok", detail=_detail("password"))
     sign_in(user.username)
     st.rerun()

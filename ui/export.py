@@ -253,7 +253,9 @@ def audit_export(file_name: str, rows: int) -> None:
         detail = {"file": file_name, "rows": rows}
         if (f := st.session_state.get("filters")) is not None:
             detail.update(audit.filters_detail(f))
-        audit.record(writer_engine(), user.username, "export", detail=detail)
+        # The page is the shell's (ui.shell.CURRENT_PAGE), read by name: the shell imports this module.
+        page = st.session_state.get("current_page")
+        audit.record(writer_engine(), user.username, "export", page=page, detail=detail)
 
 
 def download_buttons(

@@ -27,7 +27,7 @@ from data_access.store import StoreError, describe_url, ensure_default_store, re
 from data_access.users import User
 
 from . import server_guard
-from .auth import current_user, login_form, scope_of, sign_out
+from .auth import current_user, login_form, scope_of, send_session_cookie, sign_out, sign_out_everywhere
 from .data import cached_store_status, rollups_behind, writer_engine
 from .escape import md
 from .filters import FILTERS_KEY, sidebar_filters
@@ -39,6 +39,7 @@ PAGE_TITLE = "网格智治指挥舱 GridSight"
 PAGE_ICON = str(Path(__file__).resolve().parent / "static" / "gridsight.png")
 # Set by dashboard.py around the page it runs; absent when Streamlit runs a page file directly.
 ENTRYPOINT_RUNNING = "_entrypoint_running"
+CURRENT_PAGE = "current_page"  # url_path of the page this run shows, set by guard_page
 USER_KEY = "auth_user"  # the signed-in users.User of this run, set by build_shell
 _LAST_VIEW = "_audit_last_view"
 _RUN_USER = "_run_user"  # the user navigation() found in this run, handed to build_shell
@@ -143,10 +144,16 @@ def _signed_in_box(user: User) -> None:
         names = query(units.towns, scope_of(user))
         town = " · " + md("".join(names["name"].head(1)))
     st.sidebar.caption(t("auth_signed_in_as", user=md(user.username), role=t(f"role_{user.role}"), town=town))
-    if st.sidebar.button(t("auth_logout"), key="auth_logout"):
+    left, right = st.sidebar.columns(2)
+    if left.button(t("auth_logout"), key="auth_logout"):
         sign_out()
         _forget_session_data()
         st.rerun()
+    if right.button(t("auth_logout_everywhere"), key="auth_logout_everywhere", help=t("auth_logout_everywhere_help")):
+        sign_out_everywhere()
+        _forget_session_data()
+        st.rerun()
+    send_session_cookie()
 
 
 def _forget_session_data() -> None:
@@ -269,6 +276,7 @@ def guard_page(selected, f: Filters) -> bool:
             )
         st.error(f"### {t('auth_denied')}\n\n{t('auth_denied_body')}")
         return False
+    st.session_state[CURRENT_PAGE] = spec.url_path  # the page an export's audit row names
     view = (spec.url_path, tuple(sorted(audit.filters_detail(f).items())))
     if st.session_state.get(_LAST_VIEW) != view:
         audit.record(writer_engine(), user.username, "page_view", page=spec.url_path, detail=audit.filters_detail(f))
