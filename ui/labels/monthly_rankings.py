@@ -16,6 +16,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_ruleset": ("考核规则", "Ruleset"),
     "mr_ruleset_as_practised": ("现行规则(H 区做法)", "As practised (H district)"),
     "mr_ruleset_reformed": ("改革规则", "Reformed"),
+    "mr_ruleset_hdistrict": ("H 区成文规则(仅一街道 40 件)", "H district as written (40 in one street only)"),
     "mr_level": ("排名层级", "Level"),
     "mr_level_town": ("镇街", "Towns / streets"),
     "mr_level_village": ("村社", "Villages / communities"),
