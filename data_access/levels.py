@@ -13,6 +13,7 @@ level names and never spell them out themselves.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import inspect, select
@@ -158,3 +159,25 @@ def store_levels(engine: Engine) -> Levels:
     """The levels of the store behind `engine` (derived from T county's when it records none)."""
     with engine.connect() as conn:
         return read(conn)
+
+
+# --- level names inside texts ------------------------------------------------------------------
+# Catalogue texts (ui/labels, metric definitions) name levels by placeholder: {lv_village} is the
+# store's name of the village level (管区 in H district, 村社 in T county; English singular),
+# {lv_village_pl} its plural (English; the same word in Chinese). A level the store lacks keeps
+# T county's name, so a text about it still reads.
+
+_PLACEHOLDER = re.compile(r"\{lv_(county|town|village|grid|micro_grid)(_pl)?\}")
+
+
+def fill(text: str, levels: Levels, lang: str = "zh") -> str:
+    """`text` with every {lv_<level>} / {lv_<level>_pl} replaced by this store's level name."""
+    if "{lv_" not in text:
+        return text
+
+    def name(m: re.Match) -> str:
+        key, plural = m.group(1), bool(m.group(2))
+        source = levels if levels.has(key) else DEFAULT_LEVELS
+        return source.name(key, lang, plural=plural)
+
+    return _PLACEHOLDER.sub(name, text)
