@@ -164,20 +164,28 @@ def store_levels(engine: Engine) -> Levels:
 # --- level names inside texts ------------------------------------------------------------------
 # Catalogue texts (ui/labels, metric definitions) name levels by placeholder: {lv_village} is the
 # store's name of the village level (管区 in H district, 村社 in T county; English singular),
-# {lv_village_pl} its plural (English; the same word in Chinese). A level the store lacks keeps
-# T county's name, so a text about it still reads.
+# {lv_village_pl} its plural (English; the same word in Chinese), {Lv_...} capitalised. A
+# placeholder may carry T county's own wording, {lv_village|community}: a store whose level is
+# named as in T county reads exactly that, any other store its own name. A level the store lacks
+# keeps T county's name, so a text about it still reads.
 
-_PLACEHOLDER = re.compile(r"\{lv_(county|town|village|grid|micro_grid)(_pl)?\}")
+_PLACEHOLDER = re.compile(r"\{([Ll])v_(county|town|village|grid|micro_grid)(_pl)?(?:\|([^{}|]*))?\}")
 
 
 def fill(text: str, levels: Levels, lang: str = "zh") -> str:
-    """`text` with every {lv_<level>} / {lv_<level>_pl} replaced by this store's level name."""
-    if "{lv_" not in text:
+    """`text` with every level placeholder replaced by this store's level name."""
+    if "v_" not in text:
         return text
 
     def name(m: re.Match) -> str:
-        key, plural = m.group(1), bool(m.group(2))
-        source = levels if levels.has(key) else DEFAULT_LEVELS
-        return source.name(key, lang, plural=plural)
+        key, plural, wording = m.group(2), bool(m.group(3)), m.group(4)
+        if not levels.has(key) or levels.get(key) == DEFAULT_LEVELS.get(key):
+            if wording is not None:
+                return wording
+            source = DEFAULT_LEVELS
+        else:
+            source = levels
+        word = source.name(key, lang, plural=plural)
+        return word[:1].upper() + word[1:] if m.group(1) == "L" else word
 
     return _PLACEHOLDER.sub(name, text)

@@ -18,6 +18,11 @@ def test_fill_names_levels_as_the_store_does():
     assert levels.fill(en, H_LEVELS, "en") == "ranks management areas and towns and streets; one management area"
     # A level the store lacks keeps T county's name; other braces are left alone.
     assert levels.fill("{lv_micro_grid} {x}", H_LEVELS) == "微网格 {x}"
+    assert levels.fill("{Lv_village_pl}", H_LEVELS, "en") == "Management areas"
+    # T county's own wording where the store names the level as T county does.
+    worded = "the {lv_town|town} / {lv_village|community} filter"
+    assert levels.fill(worded, DEFAULT_LEVELS, "en") == "the town / community filter"
+    assert levels.fill(worded, H_LEVELS, "en") == "the town / management area filter"
 
 
 def test_validate_refuses_shapes_the_model_cannot_hold():
