@@ -11,7 +11,8 @@ import streamlit as st
 
 from ui import server_guard
 from ui.demo import ensure_demo_feed
-from ui.shell import ENTRYPOINT_RUNNING, build_shell, configure_page, guard_page, navigation, store_guard
+from ui.labels import lang
+from ui.shell import ENTRYPOINT_RUNNING, LABELS_LANG, build_shell, configure_page, guard_page, navigation, store_guard
 
 configure_page()
 # Streamlit's upload and media endpoints answer outside any script run: guarded once per process.
@@ -31,5 +32,6 @@ with store_guard():
     st.session_state[ENTRYPOINT_RUNNING] = True
     try:
         selected.run()
+        st.session_state[LABELS_LANG] = lang()  # drawn to the end in this language (ui.shell)
     finally:
         st.session_state[ENTRYPOINT_RUNNING] = False

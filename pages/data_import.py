@@ -70,10 +70,17 @@ try:
             [*LEVELS[1:], LEVELS[0]],
             key="data_import_level",
             format_func=lambda v: t(f"data_import_level_{v}"),
+            placeholder=t("select_placeholder"),
         )
-        id_field = c2.selectbox(t("data_import_id_field"), columns, key="data_import_id_field")
+        id_field = c2.selectbox(
+            t("data_import_id_field"), columns, key="data_import_id_field", placeholder=t("select_placeholder")
+        )
         name_field = c3.selectbox(
-            t("data_import_name_field"), columns, key="data_import_name_field", index=min(1, len(columns) - 1)
+            t("data_import_name_field"),
+            columns,
+            key="data_import_name_field",
+            index=min(1, len(columns) - 1),
+            placeholder=t("select_placeholder"),
         )
         c4, c5, c6 = st.columns(3)
         parent = c4.selectbox(
@@ -82,6 +89,7 @@ try:
             key="data_import_parent_field",
             format_func=lambda v: v or t("data_import_by_location"),
             disabled=level in ("county", "town"),
+            placeholder=t("select_placeholder"),
         )
         households = c5.selectbox(
             t("data_import_households_field"),
@@ -89,6 +97,7 @@ try:
             key="data_import_households",
             format_func=lambda v: v or t("data_import_none"),
             disabled=level in ("county", "town", "village"),
+            placeholder=t("select_placeholder"),
         )
         residents = c6.selectbox(
             t("data_import_residents_field"),
@@ -96,6 +105,7 @@ try:
             key="data_import_residents",
             format_func=lambda v: v or t("data_import_none"),
             disabled=level in ("county", "town", "village"),
+            placeholder=t("select_placeholder"),
         )
         crs = st.text_input(t("data_import_crs"), key="data_import_crs", help=t("data_import_crs_help")).strip()
         grid_level = level in ("grid", "micro_grid")
@@ -115,6 +125,7 @@ try:
             shipped + [UPLOAD],
             key="data_import_mapping",
             format_func=lambda v: t("data_import_mapping_upload") if v == UPLOAD else v,
+            placeholder=t("select_placeholder"),
         )
         if choice == UPLOAD:
             mapping_file = st.file_uploader(
