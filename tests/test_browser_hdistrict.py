@@ -12,19 +12,29 @@ from tests.test_app_hdistrict import MICRO, T_COUNTY_ONLY
 from ui.pages import available_pages
 
 
+def settle(page) -> None:
+    """Wait until the script run has finished (Streamlit greys out and makes inert a page in a run)."""
+    page.wait_for_timeout(500)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=180_000, polling=500)
+
+
 def test_every_page_on_h_district_in_chromium():
     require_browser()
     env = {"GRID_DB_URL": sample_hdistrict_url(), "GRID_NOW": SAMPLE_COUNTY_END}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with running_dashboard(env) as base, chromium_page() as page:
+        # Through the entrypoint first, so st.navigation (not the old pages/ discovery) is in charge.
+        page.goto(base, wait_until="domcontentloaded")
+        page.wait_for_selector(".st-key-login_username input", timeout=120_000)
+        settle(page)
+        sign_in(page, "admin")
+        page.wait_for_selector("h1", timeout=120_000)
         for spec in available_pages():
-            page.goto(f"{base}/{spec.url_path}", wait_until="domcontentloaded")
+            page.goto(f"{base}/{'' if spec.default else spec.url_path}", wait_until="domcontentloaded")
+            page.wait_for_selector(".st-key-login_username input", timeout=120_000)
+            settle(page)
             sign_in(page, "admin")
-            page.wait_for_selector("h1", timeout=90_000)
-            # Let the run finish: no spinner / running indicator for a moment.
-            page.wait_for_function(
-                "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000, polling=500
-            )
+            settle(page)
             page.wait_for_timeout(2500)  # deck.gl and plotly draw their first frames
             page.screenshot(path=str(ARTIFACTS / f"hdistrict-{spec.url_path}.png"), full_page=True)
             assert page.locator('[data-testid="stException"]').count() == 0, spec.url_path
