@@ -100,3 +100,13 @@ def test_a_micro_grid_url_on_h_district_is_a_message(hd_env):
     assert not at.exception
     shown = [w.value for w in [*at.warning, *at.error, *at.info]]
     assert any("micro" in v and "grid" in v for v in shown), shown
+
+
+def test_rankings_open_with_the_h_district_rules(hd_env):
+    at = run_app("leader")
+    at.switch_page("pages/monthly_rankings.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="rankings_ruleset").value == "hdistrict"
+    text = shown_text(at)
+    assert "每人每月 30 件,仅" in text and "另加 10 件" in text  # 40 in the one street only
+    assert [o for o in at.selectbox(key="rankings_level").options] == ["镇街", "管区", "专职网格员"]

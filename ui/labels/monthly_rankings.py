@@ -44,6 +44,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "residents' evaluation is 0.",
     ),
     "mr_bonus": (",街道另加 {n} 件", ", plus {n} in streets"),
+    "mr_bonus_one_street": (",仅{street}另加 {n} 件", ", plus {n} in {street} only"),
     "mr_percap": (
         ",并按网格人口归一化(定额 × 本网格人口 ÷ 有专职网格员网格的平均人口;{lv_village}、镇街按人口折算网格数)",
         ", normalised per resident (quota × the grid's residents ÷ the mean residents of a staffed grid; "
