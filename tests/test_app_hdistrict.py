@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard.py")
 # What only makes sense where there are micro-grids, and T county's name of the middle level.
 MICRO = ("微网格", "icro-grid")
-T_COUNTY_ONLY = ("村社", "村/社区", "villages and communities", "village / community")
+T_COUNTY_ONLY = ("村社", "村/社区", "illages and communities", "illage / community", "ommunit", "illage filter")
 
 
 @pytest.fixture
@@ -55,9 +55,10 @@ def _at(text: str, word: str):
         i = text.find(word, i + 1)
 
 
+@pytest.mark.parametrize("en", [False, True], ids=["zh", "en"])
 @pytest.mark.parametrize("spec", available_pages(), ids=lambda s: s.url_path)
-def test_every_page_renders_on_h_district(hd_env, downloads, spec):  # noqa: F811
-    at = run_app()
+def test_every_page_renders_on_h_district(hd_env, downloads, spec, en):  # noqa: F811
+    at = run_app(en=en)
     at.switch_page(spec.path).run()
     assert not at.exception, [e.message for e in at.exception]
     text = shown_text(at)

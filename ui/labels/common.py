@@ -88,7 +88,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "err_bad_id": ("编号应为正整数,而不是“{value}”。", "An id must be a positive whole number, not “{value}”."),
     "err_town_outside_scope": ("该镇街不在您的账户权限范围内。", "That town is outside your account's scope."),
-    "err_village_needs_town": ("选择{lv_village}前请先选择镇街。", "A village filter needs its town."),
+    "err_village_needs_town": (
+        "选择{lv_village}前请先选择镇街。",
+        "A {lv_village|village} filter needs its {lv_town|town}.",
+    ),
     "err_unknown_category": ("没有事件大类“{code}”。", "There is no event category “{code}”."),
     "err_unknown_level": ("没有层级“{level}”。", "There is no level “{level}”."),
     "err_no_county": ("数据库中没有{lv_county}级单元。", "The store has no county."),

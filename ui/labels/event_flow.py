@@ -208,7 +208,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "ef_esc_scope_note": (
         "时间窗:{start} 至 {end}。镇街/{lv_village}筛选只缩小下表,比较对象不变。",
-        "Window: {start} to {end}. The town/village filter narrows the table; peers stay the same.",
+        "Window: {start} to {end}. The {lv_town|town}/{lv_village|village} filter narrows the table; peers stay the same.",
     ),
     "ef_esc_flagged": ("被标记的单位", "Units flagged"),
     "ef_esc_towns": ("镇街", "Towns"),

@@ -7,8 +7,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "({start} 至 {end})统计。点击地图上的区域逐级下钻,点击路径返回上级;链接保留当前位置。下钻只在左侧镇街/{lv_village}筛选范围内进行。",
         "Open, overdue, check-ins, the ticker and the overdue alerts are live, refreshed every {sec} s; events per "
         "1,000 residents and the on-time closure rate follow the date range ({start} to {end}). Click an area to "
-        "drill in, click the path to go back; the link keeps the place. Drilling stays inside the sidebar's town / "
-        "village filter.",
+        "drill in, click the path to go back; the link keeps the place. Drilling stays inside the sidebar's {lv_town|town} / "
+        "{lv_village|village} filter.",
     ),
     "live_map_refreshed": ("第 {n} 次刷新 · 数据时刻 {time}", "refresh #{n} · data as of {time}"),
     "live_map_path": ("当前位置", "You are here"),

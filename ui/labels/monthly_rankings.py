@@ -7,7 +7,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "但其上报计入所在{lv_village}和镇街。排名全{lv_county}统一计算;侧栏的镇街/{lv_village}筛选只缩小显示范围,事件大类筛选不适用于考核。",
         "Month assessed: {month}; data as of {as_of} (closures, verifications and ratings counted up to then). "
         "Full-time grid workers are ranked; part-time workers are not ranked themselves but their reports count for "
-        "their community and town. Ranks are {lv_county|county}-wide: the sidebar's {lv_town|town}/{lv_village|community} filter only narrows the rows "
+        "their {lv_village|community} and {lv_town|town}. Ranks are {lv_county|county}-wide: the sidebar's {lv_town|town}/{lv_village|community} filter only narrows the rows "
         "shown, and the category filter does not apply to the assessment.",
     ),
     "mr_no_months": ("数据库中还没有事件,无法排名。", "The store has no events yet: nothing to rank."),
