@@ -104,9 +104,9 @@ METRICS: dict[str, Metric] = {
             "flow_escalated_share",
             "上报率",
             "Escalated share",
-            "回看窗口内网格上报(巡查、走访、来电)、非报备、已受理或已上报的事件中,曾上报至村社或以上的比例。",
+            "回看窗口内网格上报(巡查、走访、来电)、非报备、已受理或已上报的事件中,曾上报至{lv_village}或以上的比例。",
             "Of the grid-reported events (patrol, visit, call) in the look-back window that were not filing-only "
-            "and had been accepted or escalated, the share escalated to the village level or above.",
+            "and had been accepted or escalated, the share escalated to the {lv_village|village} level or above.",
             unit="%",
         ),
         Metric(
@@ -308,9 +308,9 @@ METRICS: dict[str, Metric] = {
             "rank_total",
             "考核总分",
             "Assessment score",
-            "按所选考核规则:各部分得分(0–100)乘以规则中的权重后相加;排名对象为专职网格员、村社、镇街。",
+            "按所选考核规则:各部分得分(0–100)乘以规则中的权重后相加;排名对象为专职网格员、{lv_village}、{lv_town}。",
             "Under the chosen ruleset: the parts (0–100) times their weights from the rules, added up; full-time "
-            "workers, communities and towns are ranked.",
+            "workers, {lv_village_pl|communities} and {lv_town_pl|towns} are ranked.",
             unit="score",
         ),
         Metric(
@@ -361,15 +361,15 @@ METRICS: dict[str, Metric] = {
             "rank_team_share",
             "联合处置率",
             "Team-handled share",
-            "当月网格上报事件中,在村社及以上层级处置(非网格自办)的比例。",
-            "Of the month's grid reports, the share handled at village level or above rather than by the grid alone.",
+            "当月网格上报事件中,在{lv_village}及以上层级处置(非网格自办)的比例。",
+            "Of the month's grid reports, the share handled at {lv_village|village} level or above rather than by the grid alone.",
             unit="%",
         ),
         Metric(
             "rank_transfer_share",
             "区级流转率",
             "County-transfer share",
-            "当月网格上报事件中,流转到县级或职能部门处置的比例。",
+            "当月网格上报事件中,流转到{lv_county}级或职能部门处置的比例。",
             "Of the month's grid reports, the share handled by the county centre or a department.",
             unit="%",
         ),
@@ -493,11 +493,15 @@ def ratio(numerator: float | int | None, denominator: float | int | None) -> flo
 
 
 def markdown_table(lang: str = "zh") -> str:
-    """The metric table for the README (both languages in one table)."""
+    """The metric table for the README (both languages in one table), with T county's level names
+    (a store names its own levels on screen: data_access.levels.fill)."""
+    from .levels import DEFAULT_LEVELS, fill
+
     lines = [
         "| key | 指标 | Metric | 定义 | Definition |",
         "|---|---|---|---|---|",
     ]
     for m in METRICS.values():
-        lines.append(f"| `{m.key}` | {m.name_zh} | {m.name_en} | {m.definition_zh} | {m.definition_en} |")
+        zh, en = fill(m.definition_zh, DEFAULT_LEVELS), fill(m.definition_en, DEFAULT_LEVELS, "en")
+        lines.append(f"| `{m.key}` | {m.name_zh} | {m.name_en} | {zh} | {en} |")
     return "\n".join(lines)

@@ -43,7 +43,10 @@ from .rollups.reporter_months import month_end, month_start, shift_month  # noqa
 from .schema import admin_units, assessment_rules, event_steps, events, grids, workers
 from .sqlfuncs import count_if, seconds_between
 
-RULESETS = ("as_practised", "reformed")
+RULESETS = ("as_practised", "reformed", "hdistrict")
+# The ruleset a store ranks by unless the user picks another: store_meta "ruleset" (the
+# generator's hdistrict profile writes "hdistrict"), else this.
+DEFAULT_RULESET = "as_practised"
 LEVELS = ("town", "village", "worker")
 PARTS = ("quantity", "quality", "process", "residents")
 TREND_MONTHS = 6
@@ -511,7 +514,7 @@ def _score_months(
     frames = []
     if level == "worker":
         subjects = staff.rename(columns={"worker_id": "subject_id"})
-        subject_quota = base_quota + np.where(subjects["town_kind"] == "street", bonus, 0.0)
+        subject_quota = base_quota + np.where(_adds_bonus(subjects, rules), bonus, 0.0)
         if per_capita and mean_grid_residents > 0:
             subject_quota = subject_quota * subjects["population"] / mean_grid_residents
         subjects = subjects.assign(quota_one=subject_quota)
@@ -529,12 +532,12 @@ def _score_months(
         subjects = units(engine, level).rename(columns={"unit_id": "subject_id"})
         key = "town_id" if level == "town" else "village_id"
         by = counts.groupby([key, "m"], as_index=False)[_COUNT_COLS].sum().rename(columns={key: "subject_id"})
-        street = staff["town_kind"] == "street"
+        street = _adds_bonus(staff, rules)
         for i, first in enumerate(months):
             active = staff[_active_in(staff, first)]
             if per_capita and mean_grid_residents > 0:
                 # Grid equivalents: the unit's residents over a staffed grid's, each owing a quota.
-                one = base_quota + np.where(subjects["town_kind"] == "street", bonus, 0.0)
+                one = base_quota + np.where(_adds_bonus(subjects, rules), bonus, 0.0)
                 quota = pd.Series(
                     subjects["population"].to_numpy() / mean_grid_residents * one, index=subjects["subject_id"]
                 )
@@ -554,6 +557,25 @@ def _score_months(
     scored["rank"] = scored.groupby("m")["total"].rank(ascending=False, method="min").astype(int)
     scored["n_ranked"] = scored.groupby("m")["total"].transform("size").astype(int)
     return scored.merge(subjects.drop(columns=["quota_one"], errors="ignore"), on="subject_id", how="left")
+
+
+def _adds_bonus(rows: pd.DataFrame, rules: dict[str, float]) -> pd.Series:
+    """True for rows (with town_id, town_kind) in a street that adds street_quota_bonus: every
+    street, or with street_quota_bonus_town_id set (H district: "one street adds +10") that one."""
+    street = rows["town_kind"] == "street"
+    only = int(rules.get("street_quota_bonus_town_id", 0) or 0)
+    if only:
+        street = street & (pd.to_numeric(rows["town_id"]) == only)
+    return street
+
+
+def default_ruleset(engine: Engine) -> str:
+    """The store's own ruleset (store_meta "ruleset") if it names a known one, else DEFAULT_RULESET."""
+    from .schema import store_meta
+
+    got = frame(engine, select(store_meta.c.value).where(store_meta.c.key == "ruleset"))
+    value = str(got.iloc[0, 0]) if len(got) else ""
+    return value if value in RULESETS else DEFAULT_RULESET
 
 
 def _check_month(month: dt.date) -> dt.date:

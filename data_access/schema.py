@@ -411,10 +411,24 @@ store_meta = Table(
     Column("value", Text, nullable=False),
 )
 
+# The shape of the hierarchy: which levels the store has and what they are called there
+# (data_access.levels). One row per level present, top first; a store without the table (built
+# before it) or with no rows has T county's five levels (levels.DEFAULT_LEVELS).
+unit_levels = Table(
+    "unit_levels",
+    metadata,
+    Column("level", String(16), primary_key=True),  # county | town | village | grid | micro_grid
+    Column("sort_order", SmallInteger, nullable=False),  # 1 = top
+    Column("name", String(32), nullable=False),  # e.g. 管区 for the village level of H district
+    Column("name_en", String(64), nullable=False),
+    Column("plural_en", String(64), nullable=False),
+)
+
 # Tables a store must hold to be shown. The access tables are created on first use instead, so a
-# store generated or imported before them still opens.
+# store generated or imported before them still opens; so is the level table (defaults apply).
 ACCESS_TABLES = (users, audit_log, login_sessions)
-REQUIRED_TABLES = tuple(t for t in metadata.sorted_tables if t not in ACCESS_TABLES)
+OPTIONAL_TABLES = (unit_levels,)
+REQUIRED_TABLES = tuple(t for t in metadata.sorted_tables if t not in ACCESS_TABLES + OPTIONAL_TABLES)
 
 
 # The derived tables (data_access/rollups) live on the same metadata; importing them here means

@@ -34,7 +34,7 @@ from geo.live import (
 )
 from ui import format as fmt
 from ui.auth import current_user
-from ui.data import live_query, query
+from ui.data import live_query, query, store_levels
 from ui.escape import md
 from ui.labels import metric_definition, metric_name, t
 from ui.shell import page_filters, store_guarded
@@ -125,7 +125,7 @@ def resolve_drill(f) -> tuple[str, int | None, pd.DataFrame, list[str]]:
     messages = []
     if raw_level is None and raw_unit is None:
         return root[0], root[1], root_path, messages
-    if raw_level not in live.LEVELS:
+    if raw_level not in store_levels().keys:  # only the levels this store has
         messages.append(t("live_map_bad_level", value=md(str(raw_level)[:40]), root=md(root_name)))
         return root[0], root[1], root_path, messages
     unit = None
@@ -309,7 +309,9 @@ for i, row in enumerate(path.itertuples(index=False)):
         args=(row.level, None if row.level == "county" else int(row.id)),
     )
 
-finer = live.LEVELS[live.LEVELS.index(level) + 1 :] or (level,)
+# Drill through the store's own levels (H district stops at the grid: no micro-grids).
+store_keys = store_levels().keys
+finer = store_keys[store_keys.index(level) + 1 :] or (level,)
 c1, c2, c3, c4, c5, c6 = st.columns([3, 2, 2, 2, 2, 2])
 metric_key = c1.selectbox(
     t("live_map_metric"),
@@ -466,7 +468,11 @@ def live_panel() -> None:
                     t("live_map_col_item"): ("[" + news["urgency"].map(urgency_names()) + "] ").where(flagged, "")
                     + item,
                     t("live_map_col_status"): news["status"].map(status_names()),
-                    t("live_map_col_place"): news["micro_grid_name"].fillna(news["grid_name"]).fillna(""),
+                    t("live_map_col_place" if store_levels().has_micro_grids else "live_map_col_grid"): news[
+                        "micro_grid_name"
+                    ]
+                    .fillna(news["grid_name"])
+                    .fillna(""),
                 }
             ),
             hide_index=True,

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from data_access import integrity, rankings
+from data_access import integrity, rankings, units
 from data_access.metrics import METRICS
 from ui import export_columns, monthly_pdf
 from ui import format as fmt
@@ -50,6 +50,7 @@ ruleset = c_rules.selectbox(
     t("mr_ruleset"),
     rankings.RULESETS,
     key="rankings_ruleset",
+    index=rankings.RULESETS.index(query(rankings.default_ruleset)),  # the store's own (H district: hdistrict)
     format_func=lambda r: t(f"mr_ruleset_{r}"),
     placeholder=t("select_placeholder"),
 )
@@ -89,6 +90,19 @@ def pct(value: float) -> str:
 
 
 # --- the formula and its rule values --------------------------------------------------------
+def quota_bonus(rules: dict) -> str:
+    """The street bonus in words: every street's, or the one street's (H district: 40 there)."""
+    if not rules["street_quota_bonus"]:
+        return ""
+    n = num(rules["street_quota_bonus"])
+    only = int(rules.get("street_quota_bonus_town_id", 0) or 0)
+    if not only:
+        return t("mr_bonus", n=n)
+    towns = query(units.towns)
+    name = towns.loc[towns["id"] == only, "name"]
+    return t("mr_bonus_one_street", n=n, street=md(name.iloc[0] if len(name) else str(only)))
+
+
 formula = t(
     "mr_formula",
     wq=num(rules["weight_quantity"]),
@@ -96,7 +110,7 @@ formula = t(
     wp=num(rules["weight_process"]),
     wr=num(rules["weight_residents"]),
     quota=num(rules["quota_events_per_worker"]),
-    bonus=t("mr_bonus", n=num(rules["street_quota_bonus"])) if rules["street_quota_bonus"] else "",
+    bonus=quota_bonus(rules),
     percap=t("mr_percap") if rules["per_capita_normalisation"] >= 0.5 else "",
     filing=t("mr_filing_in") if rules["filing_only_in_closure_rate"] >= 0.5 else t("mr_filing_out"),
     verify_h=num(rules["verify_within_hours"]),

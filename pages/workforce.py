@@ -13,7 +13,7 @@ from data_access import workforce as wf
 from data_access.filters import FilterError
 from ui import format as fmt
 from ui.charts import is_partial, mark_partial
-from ui.data import query
+from ui.data import query, store_levels
 from ui.escape import md, plotly_chart
 from ui.export import download_buttons
 from ui.labels import error_text, lang, metric_definition, metric_name, t
@@ -169,6 +169,9 @@ STAFF_COLUMNS = {
     "target_full_time": "workforce_col_target",
     "full_time_gap": "workforce_col_gap",
 }
+if not store_levels().has_micro_grids:  # no micro-grid columns where the store has none
+    for col in ("micro_grids", "workers_per_micro_grid"):
+        STAFF_COLUMNS.pop(col)
 with tab_staff:
     st.subheader(t("workforce_staffing_title"))
     with_total = pd.concat(

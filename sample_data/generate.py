@@ -1,6 +1,6 @@
 """Generate the sample county (T county, Zhejiang, as in DOMAIN.md) into a GridSight store.
 
-    python -m sample_data.generate --db URL [--profile county|tiny] [--seed 7] [--months 12]
+    python -m sample_data.generate --db URL [--profile county|tiny|hdistrict] [--seed 7] [--months 12]
                                    [--events N] [--end ISO-DATETIME] [--replace] [--quiet]
 
 The output is a pure function of (profile, seed, months, events, end). `end` defaults to the
@@ -40,13 +40,16 @@ import shapely
 from sqlalchemy import event, func, inspect, literal, select
 from tqdm import tqdm
 
+from data_access import levels as levels_mod
 from data_access import lifecycle, rollups, schema
 from data_access.rules import default_rule_rows, seed_default_rules
 from data_access.store import StoreError, create_store_engine, describe_url, reset_id_sequences, resolve_db_url
 from data_access.users import seed_demo_users
 from sample_data import catalogue as cat
+from sample_data import hdistrict
 from sample_data.bulk import BulkWriter
 from sample_data.geometry import Tiling, TilingSpec, build_tiling, sample_points
+from sample_data.shapes import T_COUNTY, Shape
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # Asia/Shanghai has been UTC+8 without daylight saving since 1991: local days by fixed offset.
@@ -160,6 +163,8 @@ class Profile:
     # for the pattern to show, yet not the biggest in the county profile, whose slowness would
     # swamp every county-wide statistic.
     planted_department_ranks: tuple[int, int]
+    # Names, catalogue, levels, staffing and ruleset (sample_data/shapes.py).
+    shape: Shape = T_COUNTY
 
 
 PROFILES = {
@@ -213,6 +218,20 @@ PROFILES = {
         rating_mismatches=2,
         planted_department_ranks=(0, 3),
     ),
+    # H district (sample_data/hdistrict.py): no micro-grids, 管区, one grid one worker.
+    "hdistrict": Profile(
+        hdistrict.TILING,
+        active_workers=hdistrict.ACTIVE_WORKERS,
+        full_time=hdistrict.N_GRIDS,
+        months=hdistrict.STREET_MONTHS,
+        events_per_month=hdistrict.EVENTS_PER_MONTH,
+        slow_departments=3,
+        returning_departments=2,
+        rating_mismatches=3,
+        # City management and public security carry > 90% of the work here: plant below them.
+        planted_department_ranks=(2, 12),
+        shape=hdistrict.H_DISTRICT,
+    ),
 }
 
 
@@ -259,6 +278,7 @@ class World:
     grid_names: list[str]
     micro_households: np.ndarray
     micro_residents: np.ndarray
+    shape: Shape = T_COUNTY
     departments: list[dict] = field(default_factory=list)
     dept_by_key: dict[str, int] = field(default_factory=dict)  # county department id
     town_unit: dict[tuple[int, str], int] = field(default_factory=dict)  # (town, key) -> id
@@ -273,35 +293,17 @@ class World:
         return 2 + len(self.town_names) + v
 
 
-def _village_name(rnd: random.Random, community: bool, used: set[str]) -> str:
-    while True:
-        if community:
-            a, b = rnd.sample(cat.COMMUNITY_CHARS, 2)
-            name = f"{a}{b}社区"
-        else:
-            r = rnd.random()
-            if r < 0.3:
-                base = rnd.choice(cat.PLACE_SURNAMES) + "家" + rnd.choice(cat.VILLAGE_LANDFORM)
-            elif r < 0.6:
-                base = rnd.choice(cat.VILLAGE_FIRST) + rnd.choice(cat.VILLAGE_LANDFORM)
-            else:
-                base = rnd.choice(cat.VILLAGE_AUSPICIOUS) + rnd.choice(cat.VILLAGE_LANDFORM)
-            name = base + ("" if base.endswith("村") else "村")
-        if name not in used:
-            used.add(name)
-            return name
-
-
 def _build_world(profile: Profile, seed: int) -> World:
     rng, rnd = _rngs(seed, 1)
     tiling = build_tiling(rng, profile.tiling)
     spec = profile.tiling
+    shape = profile.shape
     is_street = np.arange(spec.n_towns) < spec.n_streets
-    town_names = rnd.sample(cat.STREET_NAMES, spec.n_streets) + rnd.sample(
-        cat.TOWN_NAMES, spec.n_towns - spec.n_streets
+    town_names = rnd.sample(list(shape.street_names), spec.n_streets) + rnd.sample(
+        list(shape.town_names), spec.n_towns - spec.n_streets
     )
     used: set[str] = set()
-    village_names = [_village_name(rnd, bool(is_street[t]), used) for t in tiling.village_town.tolist()]
+    village_names = [shape.village_name(rnd, bool(is_street[t]), used) for t in tiling.village_town.tolist()]
     grid_names, counters = [], {}
     for v in tiling.grid_village.tolist():
         counters[v] = counters.get(v, 0) + 1
@@ -311,13 +313,13 @@ def _build_world(profile: Profile, seed: int) -> World:
     urbanity = np.clip((dens - 1.0) / max(spec.core_peak * 0.5, 1e-9), 0, 1)
     households = np.clip(np.round(rng.normal(45 + 55 * urbanity, 12)), 30, 120).astype(int)
     residents = np.round(households * rng.uniform(2.4, 3.0, len(households))).astype(int)
-    world = World(tiling, town_names, is_street, village_names, grid_names, households, residents)
+    world = World(tiling, town_names, is_street, village_names, grid_names, households, residents, shape=shape)
     _build_departments(world)
     return world
 
 
 def _build_departments(world: World) -> None:
-    for key, name, name_en, line in cat.COUNTY_DEPARTMENTS:
+    for key, name, name_en, line in world.shape.county_departments:
         world.departments.append(
             {
                 "id": len(world.departments) + 1,
@@ -388,7 +390,12 @@ def _build_workers(world: World, profile: Profile, seed: int, start: dt.date, en
         )
 
     # Full-time: one per grid except a few coverage gaps; the rest go to the biggest grids.
-    uncovered = set(rng.choice(n_grids, size=round(0.04 * n_grids), replace=False).tolist())
+    # "One grid, one worker" (H district): exactly one in every grid, no gaps, no second.
+    one_each = world.shape.one_worker_per_grid
+    if one_each and profile.full_time != n_grids:
+        raise ValueError("one worker per grid needs as many full-time workers as grids")
+    gaps = 0 if one_each else round(0.04 * n_grids)
+    uncovered = set(rng.choice(n_grids, size=gaps, replace=False).tolist())
     covered = [g for g in range(n_grids) if g not in uncovered]
     extra = profile.full_time - len(covered)
     second = [int(g) for g in np.argsort(-grid_res, kind="stable") if int(g) not in uncovered][:extra]
@@ -396,7 +403,7 @@ def _build_workers(world: World, profile: Profile, seed: int, start: dt.date, en
         add("full_time_worker", "full_time", g)
     for g in range(n_grids):
         add("grid_head", "part_time", g)
-    for key, per in cat.PROFESSIONAL_DEPARTMENTS:
+    for key, per in world.shape.professional_departments:
         for first in range(0, n_grids, per):
             covers = range(first, min(first + per, n_grids))
             add(
@@ -407,7 +414,9 @@ def _build_workers(world: World, profile: Profile, seed: int, start: dt.date, en
                 covers=covers,
             )
     n_other = profile.active_workers - len(rows)
-    n_micro_heads = min(round(0.65 * n_other), n_micro)
+    if one_each and n_other:
+        raise ValueError("one worker per grid: active workers must be full-time, grid heads and professionals")
+    n_micro_heads = min(round(0.65 * n_other), n_micro) if world.shape.micro_grids else 0
     for m in np.sort(rng.choice(n_micro, size=n_micro_heads, replace=False)).tolist():
         add("micro_grid_head", "part_time", int(til.micro_grid[m]), micro=m)
     for g in rng.choice(n_grids, size=n_other - n_micro_heads, p=grid_res / grid_res.sum()).tolist():
@@ -506,11 +515,11 @@ class Plan:
     dept_speed: dict[int, float]
 
 
-def _expected_dispatch() -> dict[str, float]:
+def _expected_dispatch(shape: Shape) -> dict[str, float]:
     """Rough share of department work per county department key (to plant where it shows)."""
     vol: dict[str, float] = {}
-    for code, _, _, share, _, _ in cat.CATEGORIES:
-        items = cat.ITEMS[code]
+    for code, _, _, share, _, _ in shape.categories:
+        items = shape.items[code]
         total_w = sum(i[6] for i in items)
         for _, _, trivial, _, hard, key, w in items:
             p = 0.05 if trivial else (0.5 if hard else 0.2)
@@ -544,7 +553,13 @@ def _plan(world: World, profile: Profile, seed: int, period_start: dt.date) -> P
     ]
     n_pad, n_dup, n_empty = (max(1, round(s * n_ft)) for s in (0.03, 0.02, 0.03))
     chosen = rng.choice(candidates, size=n_pad + n_dup + n_empty, replace=False).tolist()
-    trivial_items = [(c, i) for c, items in cat.ITEMS.items() for i, it in enumerate(items) if it[2]]
+    allowed = world.shape.padding_categories
+    trivial_items = [
+        (c, i)
+        for c, items in world.shape.items.items()
+        for i, it in enumerate(items)
+        if it[2] and (allowed is None or c in allowed)
+    ]
     padders, dups = {}, {}
     for wid in chosen[:n_pad]:
         favs = rnd.sample(trivial_items, 5)
@@ -553,7 +568,7 @@ def _plan(world: World, profile: Profile, seed: int, period_start: dt.date) -> P
         dups[wid] = {"items": rnd.sample(trivial_items, 4), "mult": rng.uniform(0.7, 1.0)}
     empty = {wid: rnd.choice(["jump", "repeat", "both"]) for wid in chosen[n_pad + n_dup :]}
 
-    vol = _expected_dispatch()
+    vol = _expected_dispatch(world.shape)
     ranked = [k for k, _ in sorted(vol.items(), key=lambda kv: -kv[1])]
     pool = ranked[slice(*profile.planted_department_ranks)]
     rng.shuffle(pool)
@@ -697,6 +712,9 @@ class EventFactory:
         self.stage = {**STAGE, "verify": verify_hours * 60 * VERIFY_MEDIAN_SHARE}
         til = world.tiling
         self.n_micro = len(til.micro)
+        # Without micro-grids the cells stay the generator's own grain (points, weights) and
+        # are never written: events and steps then start at the grid.
+        self.has_micro = world.shape.micro_grids
         self.micro_grid = til.micro_grid
         self.grid_village = til.grid_village
         self.village_town = til.village_town
@@ -707,7 +725,7 @@ class EventFactory:
         self._items()
         self._reporters()
         self._volumes(n_total)
-        vol = _expected_dispatch()
+        vol = _expected_dispatch(world.shape)
         self.misroute_ids = [world.dept_by_key[k] for k in sorted(vol)]
         self.misroute_weights = np.cumsum([vol[k] for k in sorted(vol)]).tolist()
         self._z: list[float] = []
@@ -721,14 +739,15 @@ class EventFactory:
         self.items = []
         self.item_index = {}  # (category, position in the catalogue) -> index
         cat_weights = {}
-        for code, _, _, share, urb, rur in cat.CATEGORIES:
+        shape = self.world.shape
+        for code, _, _, share, urb, rur in shape.categories:
             cat_weights[code] = (share, urb, rur)
-            for n, it in enumerate(cat.ITEMS[code]):
+            for n, it in enumerate(shape.items[code]):
                 name, name_en, trivial, urg, hard, key, w = it
                 self.item_index[(code, n)] = len(self.items)
                 self.items.append(
                     {
-                        "code": f"{code}.{n + 1:02d}",
+                        "code": f"{code}.{n + 1:0{shape.item_code_digits}d}",
                         "category": code,
                         "name": name,
                         "name_en": name_en,
@@ -757,9 +776,9 @@ class EventFactory:
             self.item_cdf[("grid", urban, 0)] = probs(shares)
             # Filtering villages leave most hard events unreported.
             self.item_cdf[("grid", urban, 1)] = probs(shares, drop_hard=True)
-            self.item_cdf[("hotline", urban, 0)] = probs(cat.HOTLINE_CATEGORY_SHARES)
+            self.item_cdf[("hotline", urban, 0)] = probs(shape.hotline_category_shares)
         cam = np.zeros(n)
-        for name, w in cat.CAMERA_ITEMS.items():
+        for name, w in shape.camera_items.items():
             cam[by_name[name]] = w
         self.item_cdf["camera"] = np.cumsum(cam / cam.sum())
 
@@ -1090,7 +1109,7 @@ class EventFactory:
                     source,
                     urg,
                     f"{cat.SOURCE_PHRASES[source]}{place}{info['name']}问题。",
-                    m + 1,
+                    m + 1 if self.has_micro else None,
                     g + 1,
                     world.village_id(v),
                     world.town_id(tw),
@@ -1201,11 +1220,18 @@ class _Event:
         """An action a unit takes in place (accept, handle, ...): from and to are that unit."""
         self.add(action, level, unit, level, unit, worker, actor)
 
+    def report(self, w, g) -> None:
+        """The worker's report into the grid: from the micro-grid, or the grid itself without them."""
+        if self.f.has_micro:
+            self.add("report", "micro_grid", self.m + 1, "grid", g, w)
+        else:
+            self.add("report", "grid", g, "grid", g, w)
+
     # paths
     def padded(self) -> None:
         """Made-up trivial events: closed within minutes, never verified on site."""
         w, g, rnd = self.reporter, self.grid_id, self.f.rnd
-        self.add("report", "micro_grid", self.m + 1, "grid", g, w)
+        self.report(w, g)
         for action, lo, hi in (
             ("accept", 0.5, 2),
             ("handle", 1, 3),
@@ -1219,7 +1245,7 @@ class _Event:
 
     def grid_reported(self, filtering: bool) -> None:
         f, rnd, w, g = self.f, self.f.rnd, self.reporter, self.grid_id
-        self.add("report", "micro_grid", self.m + 1, "grid", g, w)
+        self.report(w, g)
         p_file = 0.0 if filtering else (0.2 if self.kind == "hard" else 0.02)
         if rnd.random() < p_file:
             self.wait("register")
@@ -1616,7 +1642,7 @@ def _write_static(writer: BulkWriter, world: World, factory: EventFactory) -> No
     n_t, n_v = len(til.towns), len(til.villages)
     admin_geoms = np.concatenate([[til.county], til.towns, til.villages])
     vil_counter: dict[int, int] = {}
-    codes, names, kinds, levels, parents = ["C01"], [cat.COUNTY_NAME], ["county"], ["county"], [None]
+    codes, names, kinds, levels, parents = ["C01"], [world.shape.county_name], ["county"], ["county"], [None]
     for t in range(n_t):
         codes.append(f"T{t + 1:02d}")
         names.append(world.town_names[t])
@@ -1628,7 +1654,7 @@ def _write_static(writer: BulkWriter, world: World, factory: EventFactory) -> No
         vil_counter[t] = vil_counter.get(t, 0) + 1
         codes.append(f"T{t + 1:02d}V{vil_counter[t]:02d}")
         names.append(world.village_names[v])
-        kinds.append("community" if world.town_is_street[t] else "village")
+        kinds.append(world.shape.village_kind(bool(world.town_is_street[t])))
         levels.append("village")
         parents.append(world.town_id(t))
     writer.insert(
@@ -1664,6 +1690,14 @@ def _write_static(writer: BulkWriter, world: World, factory: EventFactory) -> No
             **_poly_columns(til.grids, proj),
         },
     )
+    if world.shape.micro_grids:
+        _write_micro_grids(writer, world, factory, grid_codes)
+    _write_people_and_catalogue(writer, world, factory)
+
+
+def _write_micro_grids(writer: BulkWriter, world: World, factory: EventFactory, grid_codes: list[str]) -> None:
+    til = world.tiling
+    proj = til.projection
     m_codes, m_names, counters = [], [], {}
     for g in til.micro_grid.tolist():
         counters[g] = counters.get(g, 0) + 1
@@ -1683,6 +1717,9 @@ def _write_static(writer: BulkWriter, world: World, factory: EventFactory) -> No
             **_poly_columns(til.micro, proj),
         },
     )
+
+
+def _write_people_and_catalogue(writer: BulkWriter, world: World, factory: EventFactory) -> None:
     dep_cols = ("id", "code", "name", "name_en", "level", "town_id", "line_of_business")
     writer.insert(schema.departments, {c: [d[c] for d in world.departments] for c in dep_cols})
     rows = world.workers["rows"]
@@ -1710,10 +1747,10 @@ def _write_static(writer: BulkWriter, world: World, factory: EventFactory) -> No
     writer.insert(
         schema.event_categories,
         {
-            "code": [c[0] for c in cat.CATEGORIES],
-            "name": [c[1] for c in cat.CATEGORIES],
-            "name_en": [c[2] for c in cat.CATEGORIES],
-            "sort_order": list(range(1, len(cat.CATEGORIES) + 1)),
+            "code": [c[0] for c in world.shape.categories],
+            "name": [c[1] for c in world.shape.categories],
+            "name_en": [c[2] for c in world.shape.categories],
+            "sort_order": list(range(1, len(world.shape.categories) + 1)),
         },
     )
     items = factory.items
@@ -1728,6 +1765,18 @@ def _write_static(writer: BulkWriter, world: World, factory: EventFactory) -> No
             "default_urgency": [i["urgency"] for i in items],
         },
     )
+
+
+def _own_rules(conn, world: World) -> None:
+    """Rule values that name this county's units: H district's one street that asks for 40."""
+    if world.shape is hdistrict.H_DISTRICT:
+        street = world.town_id(hdistrict.QUOTA_STREET)  # towns 0..n_streets-1 are the streets
+        r = schema.assessment_rules.c
+        conn.execute(
+            schema.assessment_rules.update()
+            .where(r.ruleset == "hdistrict", r.key == "street_quota_bonus_town_id")
+            .values(value=float(street))
+        )
 
 
 def _refuse_if_not_empty(engine) -> None:
@@ -1794,7 +1843,9 @@ def generate(
             for index in deferred:
                 index.drop(conn)
             _write_static(BulkWriter(conn), world, factory)
+            levels_mod.write(conn, prof.shape.levels)
             seed_default_rules(conn)
+            _own_rules(conn, world)
         bar = tqdm(total=n_events, unit="ev", desc="events", disable=not progress)
         for ev_cols, st_cols in factory.batches():
             with engine.begin() as conn:
@@ -1826,6 +1877,7 @@ def generate(
                 "events": str(n_events),
                 "end": end.astimezone(dt.UTC).isoformat(),
                 "timezone": "Asia/Shanghai",
+                "ruleset": prof.shape.ruleset,
             }
             writer.insert(schema.store_meta, {"key": list(meta), "value": list(meta.values())})
             for index in deferred:

@@ -67,7 +67,10 @@ _GENERATOR_INPUTS = (
     "sample_data/geometry.py",
     "sample_data/bulk.py",
     "sample_data/assessment_rules.toml",
+    "sample_data/shapes.py",
+    "sample_data/hdistrict.py",
     "data_access/schema.py",
+    "data_access/levels.py",
 )
 SAMPLE_COUNTY_END = "2026-11-22T10:00:00+08:00"
 
@@ -79,6 +82,23 @@ def sample_county_url(seed: int = 7) -> str:
     generator's source, so an edited generator never hands tests a county it no longer makes.
     Concurrent test processes build it once, under a file lock.
     """
+    return _cached_sample(f"county-seed{seed}", ["--profile", "county", "--seed", str(seed)])
+
+
+# H district for page tests: every structural count exact, the published monthly volume
+# (~12,700 events a month), but 4 months instead of 26 so it builds in about a minute.
+HDISTRICT_MONTHS = 4
+
+
+def sample_hdistrict_url(seed: int = 7) -> str:
+    """A read-only H district store (profile hdistrict), built once and cached like the county."""
+    return _cached_sample(
+        f"hdistrict-seed{seed}",
+        ["--profile", "hdistrict", "--seed", str(seed), "--months", str(HDISTRICT_MONTHS)],
+    )
+
+
+def _cached_sample(name: str, args: list[str]) -> str:
     import fcntl
     import hashlib
     import subprocess
@@ -91,8 +111,8 @@ def sample_county_url(seed: int = 7) -> str:
         digest.update(path.read_bytes())
     cache = Path(os.environ.get("GRID_TEST_CACHE", Path(tempfile.gettempdir()) / "gridsight-test-cache"))
     cache.mkdir(parents=True, exist_ok=True)
-    db = cache / f"county-seed{seed}-{digest.hexdigest()[:12]}.db"
-    with open(cache / f"county-seed{seed}.lock", "w") as lock:
+    db = cache / f"{name}-{digest.hexdigest()[:12]}.db"
+    with open(cache / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not db.exists():
             building = db.with_suffix(".building.db")
@@ -104,10 +124,7 @@ def sample_county_url(seed: int = 7) -> str:
                     "sample_data.generate",
                     "--db",
                     f"sqlite:///{building}",
-                    "--profile",
-                    "county",
-                    "--seed",
-                    str(seed),
+                    *args,
                     "--end",
                     SAMPLE_COUNTY_END,
                     "--quiet",

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import atexit
 import threading
+import time
 from collections.abc import Callable
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from data_access import rollups
+from data_access import levels, rollups
 from data_access.store import create_store_engine, ensure_access_tables, resolve_db_url, store_status
 
 CACHE_TTL_SECONDS = 60
@@ -53,6 +54,29 @@ def dispose_engines() -> None:
         for found in _ENGINES.values():
             found.dispose()
         _ENGINES.clear()
+        _LEVELS.clear()
+
+
+# The store's levels (data_access.levels), read once a minute per store. Kept here rather than in
+# st.cache_data so that label lookups outside a script run (the PDF report's thread) see them too.
+_LEVELS: dict[str, tuple[float, levels.Levels]] = {}
+LEVELS_TTL_SECONDS = 60
+LEVELS_RETRY_SECONDS = 10
+
+
+def store_levels() -> levels.Levels:
+    """The levels of the configured store; T county's while the store cannot be read."""
+    url = resolve_db_url()
+    now = time.monotonic()
+    hit = _LEVELS.get(url)
+    if hit is not None and now < hit[0]:
+        return hit[1]
+    try:
+        found, ttl = levels.store_levels(engine()), LEVELS_TTL_SECONDS
+    except Exception:  # unreachable or not a store yet: the shell says so; labels read on
+        found, ttl = levels.DEFAULT_LEVELS, LEVELS_RETRY_SECONDS
+    _LEVELS[url] = (now + ttl, found)
+    return found
 
 
 def engine() -> Engine:

@@ -12,7 +12,7 @@ from operator import itemgetter
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
-from .. import schema
+from .. import levels, schema
 from ..rules import default_rule_rows
 from ..store import create_store_engine
 
@@ -105,6 +105,7 @@ def ensure_store_basics(conn: Connection) -> None:
         conn.execute(schema.assessment_rules.insert(), default_rule_rows())
     if conn.execute(select(schema.store_meta.c.key).where(schema.store_meta.c.key == "schema_version")).first() is None:
         conn.execute(schema.store_meta.insert(), [{"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}])
+    levels.ensure(conn)  # the levels it has (T county's names) as store data
 
 
 def pause_hook() -> None:

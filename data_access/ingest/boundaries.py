@@ -38,7 +38,7 @@ import shapely
 from pyproj import CRS
 from sqlalchemy import select
 
-from .. import schema
+from .. import levels, schema
 from ..store import reset_id_sequences
 from ._db import ensure_store_basics, next_id, one_transaction, pause_hook
 from .chinacrs import CHINA_CRS, china_crs, export_warning, to_wgs84_geometries
@@ -500,6 +500,7 @@ def _write_units(conn, level, rows, report, step) -> None:
     if level == "town":
         _ensure_county(conn, report)
     ensure_store_basics(conn)
+    levels.add_level(conn, level)  # the store now has units of this level
     reset_id_sequences(conn, [table])
     report.inserted, report.updated = len(inserts), len(updates)
 

@@ -15,6 +15,8 @@ import pkgutil
 
 import streamlit as st
 
+from data_access.levels import fill as fill_levels
+
 
 def _collect() -> dict[str, tuple[str, str]]:
     merged: dict[str, tuple[str, str]] = {}
@@ -54,9 +56,22 @@ def use_lang(language: str):
         _FORCED_LANG.reset(token)
 
 
+def _levels():
+    from ui.data import store_levels  # ui.data imports nothing of ui.labels; late import all the same
+
+    return store_levels()
+
+
+def with_levels(text: str) -> str:
+    """`text` with its level placeholders ({lv_village}, …) named as the store names its levels."""
+    if "v_" not in text:
+        return text
+    return fill_levels(text, _levels(), lang())
+
+
 def t(key: str, **values) -> str:
     zh, en = LABELS[key]
-    text = en if lang() == "en" else zh
+    text = with_levels(en if lang() == "en" else zh)
     return text.format(**values) if values else text
 
 
@@ -76,11 +91,11 @@ def error_text(exc: BaseException) -> str:
 
 
 def metric_name(metric) -> str:
-    return metric.name_en if lang() == "en" else metric.name_zh
+    return with_levels(metric.name_en if lang() == "en" else metric.name_zh)
 
 
 def metric_definition(metric) -> str:
-    return metric.definition_en if lang() == "en" else metric.definition_zh
+    return with_levels(metric.definition_en if lang() == "en" else metric.definition_zh)
 
 
 def local_name(row, zh_col: str = "name", en_col: str = "name_en") -> str:

@@ -76,7 +76,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit_detail_from": ("起", "from"),
     "audit_detail_to": ("止", "to"),
     "audit_detail_town": ("镇街编号", "town id"),
-    "audit_detail_village": ("村社编号", "village id"),
+    "audit_detail_village": ("{lv_village}编号", "village id"),
     "audit_detail_category": ("事件大类", "category"),
     "audit_detail_file": ("文件", "file"),
     "audit_detail_rows": ("行数", "rows"),

@@ -25,7 +25,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "data_import_level": ("层级", "Level"),
     "data_import_level_county": ("县(区)", "County / district"),
     "data_import_level_town": ("镇街", "Town / street"),
-    "data_import_level_village": ("村社", "Village / community"),
+    "data_import_level_village": ("{lv_village}", "{Lv_village|Village / community}"),
     "data_import_level_grid": ("网格", "Grid"),
     "data_import_level_micro_grid": ("微网格", "Micro-grid"),
     "data_import_id_field": ("编码字段", "Code field"),

@@ -10,8 +10,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "measured at the period end, whenever it was dispatched.",
     ),
     "dept_filter_note": (
-        "镇街、村社、事件大类筛选作用于事件;镇街评价只按镇街筛选。",
-        "The town, village and category filters apply to events; the towns' ratings follow the town filter only.",
+        "镇街、{lv_village}、事件大类筛选作用于事件;镇街评价只按镇街筛选。",
+        "The {lv_town|town}, {lv_village|village} and category filters apply to events; the towns' ratings follow the town filter only.",
     ),
     "dept_no_data": (
         "统计期内没有派给部门的事件,也没有部门在办事件。请扩大日期范围或调整筛选。",
@@ -20,15 +20,15 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "dept_table_title": ("各部门响应情况", "Response by department"),
     "dept_table_caption": (
-        "点击列名排序;首行“{county}”为全部部门合计(全县参照)。默认按综合得分从低到高。悬停列名查看定义。",
-        'Click a column name to sort; the first row, "{county}", pools every department (the county reference). '
+        "点击列名排序;首行“{county}”为全部部门合计(全{lv_county}参照)。默认按综合得分从低到高。悬停列名查看定义。",
+        'Click a column name to sort; the first row, "{county}", pools every department (the {lv_county|county} reference). '
         "Sorted by score, lowest first. Hover a column name for its definition.",
     ),
-    "dept_county_row": ("全县(全部部门)", "County (all departments)"),
+    "dept_county_row": ("全{lv_county}(全部部门)", "{Lv_county|County} (all departments)"),
     "dept_town_row": ("{town}(全部部门)", "{town} (all departments)"),
     "dept_col_department": ("部门", "Department"),
     "dept_col_level": ("层级", "Level"),
-    "dept_level_county": ("县级", "County"),
+    "dept_level_county": ("{lv_county}级", "{Lv_county|County}"),
     "dept_level_town": ("镇街", "Town"),
     "dept_col_received": ("收到", "Received"),
     "dept_col_accept_median": ("签收中位(小时)", "Accept median (h)"),
@@ -65,8 +65,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "The store lacks the department rules {keys}; the defaults from sample_data/assessment_rules.toml are used.",
     ),
     "dept_chart_title": (
-        "部门对比(虚线为全县参照,最差的在最上方)",
-        "Departments compared (dashed line: county reference; worst at the top)",
+        "部门对比(虚线为全{lv_county}参照,最差的在最上方)",
+        "Departments compared (dashed line: {lv_county|county} reference; worst at the top)",
     ),
     "dept_chart_measure": ("对比指标", "Measure"),
     "dept_chart_min": ("只显示收到不少于 {n} 件的部门。", "Only departments that received at least {n} events."),
@@ -76,9 +76,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "dept_box_complete": ("派单→办结", "Dispatch → complete"),
     "dept_box_caption": (
         "箱体为四分位数(P25–P75),中线为中位数,须线为距箱体 1.5 倍四分位距以内的最远值;均在数据库中计算。"
-        "虚线:全县中位数 {median} 小时。中位数最慢的部门在最上方。",
+        "虚线:全{lv_county}中位数 {median} 小时。中位数最慢的部门在最上方。",
         "Boxes span the quartiles (P25–P75), the line is the median, whiskers reach the farthest values within "
-        "1.5 × IQR of the box; all computed in the database. Dashed line: county median {median} h. "
+        "1.5 × IQR of the box; all computed in the database. Dashed line: {lv_county|county} median {median} h. "
         "The slowest median is at the top.",
     ),
     "dept_hours_axis": ("小时", "Hours"),
@@ -111,7 +111,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "dept_col_code": ("事件编号", "Event"),
     "dept_col_urgency": ("紧急程度", "Urgency"),
     "dept_col_source": ("来源", "Source"),
-    "dept_col_village": ("村社", "Village"),
+    "dept_col_village": ("{lv_village}", "{Lv_village|Village}"),
     "dept_col_grid": ("网格", "Grid"),
     "dept_col_dispatched": ("派单时间", "Dispatched"),
     "dept_col_accepted": ("签收时间", "Accepted"),

@@ -9,10 +9,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "ef_model_title": ("流转图怎么算(口径)", "How the flows are counted"),
     "ef_model_body": (
         "- **范围**:统计期内上报、且在期末前已上报的事件;步骤只看到期末为止,所以图上是每件事件在期末的位置。\n"
-        "- **每件事件只计一次**:从来源出发,经过入口层级(网格上报进**网格**,视频和12345进**县中心**),"
+        "- **每件事件只计一次**:从来源出发,经过入口层级(网格上报进**网格**,视频和12345进**{lv_county}中心**),"
         "依次经过它被**上报**到的更高层级(跳过的层级不计,如紧急件由网格直报镇街),再到派单去向"
         "(**职能部门**,或由中心**下派到网格**),最后到唯一的**结果**。\n"
-        "- **上去又下来的事件**(退回,如镇街退回村社)按其**到达的最高层级**计;退回体现在结果“退回后结案”中,"
+        "- **上去又下来的事件**(退回,如镇街退回{lv_village})按其**到达的最高层级**计;退回体现在结果“退回后结案”中,"
         "并在“退回与返工”页单独统计。\n"
         "- **结果**(按此优先次序只取一个):报备;驳回重办后结案;退回后结案;结案;仍在办。\n"
         "- 因此每个层级节点:流入 = 继续流向上级或派单 + 止于该层级(流向结果);各来源之和 = 全部事件 = 各结果之和。"
@@ -20,11 +20,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "- **Scope**: events reported in the period and by its end; steps are read up to the end of the period, so "
         "the chart shows where each event stood then.\n"
         "- **Each event counts once**: from its origin into its entry level (workers' reports enter at the "
-        "**grid**, camera and 12345 events at the **county centre**), through each higher level it was "
+        "**grid**, camera and 12345 events at the **{lv_county|county} centre**), through each higher level it was "
         "**escalated** to (skipped levels are not visited, e.g. an emergency sent from the grid straight to the "
         "town), to where it was dispatched (a **department**, or **assigned down to a grid** by a centre), and to "
         "exactly one **outcome**.\n"
-        "- **Events that go up and come back down** (a return, e.g. town → village) count at the **highest level "
+        "- **Events that go up and come back down** (a return, e.g. {lv_town|town} → {lv_village|village}) count at the **highest level "
         'they reached**; the return shows in the outcome "closed after a return" and in the returns-and-rework '
         "tab.\n"
         "- **Outcome** (one, in this order of precedence): filing-only; closed after rejection and rework; closed "
@@ -45,9 +45,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "ef_node_origin_camera_alert": ("视频/AI告警", "Camera / AI alert"),
     "ef_node_origin_hotline_12345": ("12345热线", "12345 hotline"),
     "ef_node_level_grid": ("网格", "Grid"),
-    "ef_node_level_village": ("村社", "Village / community"),
+    "ef_node_level_village": ("{lv_village}", "{Lv_village|Village / community}"),
     "ef_node_level_town": ("镇街", "Town / street"),
-    "ef_node_level_county": ("县社会治理中心", "County centre"),
+    "ef_node_level_county": ("{lv_county}社会治理中心", "{Lv_county|County} centre"),
     "ef_node_dispatch_department": ("派单部门", "Dispatched to depts"),
     "ef_node_dispatch_assigned_grid": ("下派网格", "Assigned to grid"),
     "ef_node_outcome_closed": ("结案", "Closed"),
@@ -58,9 +58,9 @@ LABELS: dict[str, tuple[str, str]] = {
     # levels in the step timeline and returns table
     "ef_level_micro_grid": ("微网格", "Micro-grid"),
     "ef_level_grid": ("网格", "Grid"),
-    "ef_level_village": ("村社", "Village"),
+    "ef_level_village": ("{lv_village}", "{Lv_village|Village}"),
     "ef_level_town": ("镇街", "Town"),
-    "ef_level_county": ("县中心", "County centre"),
+    "ef_level_county": ("{lv_county}中心", "{Lv_county|County} centre"),
     "ef_level_department": ("职能部门", "Department"),
     "ef_level_assigned_grid": ("下派网格", "Assigned grid"),
     "ef_level_none": ("—", "—"),
@@ -118,7 +118,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_ef_category": ("大类", "Category"),
     "col_ef_source": ("来源", "Source"),
     "col_ef_urgency": ("紧急程度", "Urgency"),
-    "col_ef_village": ("村社", "Village"),
+    "col_ef_village": ("{lv_village}", "{Lv_village|Village}"),
     "col_ef_reported": ("上报时间", "Reported"),
     "col_ef_status": ("当前状态", "Status"),
     "col_ef_outcome": ("结果", "Outcome"),
@@ -195,24 +195,24 @@ LABELS: dict[str, tuple[str, str]] = {
     # escalation tab
     "ef_esc_rule": (
         "**判定规则**(阈值来自考核规则数据 `integrity`):回看 {days} 天(截至筛选结束日)。"
-        "同类同级比较:村社与同镇街同类型村社比较(少于 {min_peers} 个时与全县同类比较)。"
+        "同类同级比较:{lv_village}与同镇街同类型{lv_village}比较(少于 {min_peers} 个时与全{lv_county}同类比较)。"
         "当 ① 上报率 ≤ 同类中位数的 {ratio:.0%},且按同类上报率应有 ≥ {min_exp:g} 件上报;"
         "并且 ② 12345热线件/网格上报件 ≥ 同类中位数的 {hot:g} 倍时,标记为“疑似回避上报/信息过滤”。"
         "这是核查线索,不是结论。",
         "**Rule** (thresholds from the `integrity` assessment rules): look back {days} days (to the filter's end "
-        "date). Peers: villages of the same kind in the same town (the county's, when the town has fewer than "
+        "date). Peers: {lv_village_pl|villages} of the same kind in the same {lv_town|town} (the {lv_county|county}'s, when the {lv_town|town} has fewer than "
         '{min_peers}). A unit is flagged as "possibly avoiding escalation / filtering" when ① its escalated share '
         "is at most {ratio:.0%} of the peers' median while the peers' share would predict at least {min_exp:g} "
         "escalations, and ② its 12345 hotline events per grid report are at least {hot:g}× the peers' median. "
         "A lead to check, not a verdict.",
     ),
     "ef_esc_scope_note": (
-        "时间窗:{start} 至 {end}。镇街/村社筛选只缩小下表,比较对象不变。",
-        "Window: {start} to {end}. The town/village filter narrows the table; peers stay the same.",
+        "时间窗:{start} 至 {end}。镇街/{lv_village}筛选只缩小下表,比较对象不变。",
+        "Window: {start} to {end}. The {lv_town|town}/{lv_village|village} filter narrows the table; peers stay the same.",
     ),
     "ef_esc_flagged": ("被标记的单位", "Units flagged"),
     "ef_esc_towns": ("镇街", "Towns"),
-    "ef_esc_villages": ("村社", "Villages and communities"),
+    "ef_esc_villages": ("{lv_village}", "{Lv_village_pl|Villages and communities}"),
     "ef_esc_scatter": (
         "上报率与热线比(相对同类中位数)",
         "Escalated share and hotline ratio (relative to peers' median)",
@@ -235,8 +235,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_ef_flag": ("标记", "Flag"),
     "ef_kind_village": ("村", "village"),
     "ef_kind_community": ("社区", "community"),
+    "ef_kind_management_area": ("管区", "management area"),
     "ef_kind_town": ("镇", "town"),
     "ef_kind_street": ("街道", "street"),
     "ef_scope_town": ("同镇街", "same town"),
-    "ef_scope_county": ("全县", "county"),
+    "ef_scope_county": ("全{lv_county}", "{lv_county|county}"),
 }

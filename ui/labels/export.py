@@ -7,7 +7,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "export_about_table": ("表", "Table"),
     "export_about_period": ("统计期", "Period"),
     "export_about_scope": ("范围", "Scope"),
-    "export_about_county": ("全县", "Whole county"),
+    "export_about_county": ("全{lv_county}", "Whole {lv_county|county}"),
     "export_about_as_of": ("数据截至", "Data as of"),
     "export_about_user": ("导出人", "Exported by"),
     "export_about_made": ("导出时间", "Exported at"),
@@ -30,17 +30,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "export_kind_time": ("时间(北京时间)", "time (Beijing time)"),
     # column definitions of the rankings and department exports (ui/export_columns.py)
     "xdef_rank": (
-        "当月名次,全县统一排名(1 为最好);同分同名次。",
+        "当月名次,全{lv_county}统一排名(1 为最好);同分同名次。",
         "The month's rank, county-wide (1 = best); equal scores share a rank.",
     ),
     "xdef_subject_worker": ("专职网格员姓名。", "The full-time grid worker's name."),
-    "xdef_subject_village": ("村社名称。", "The village or community."),
+    "xdef_subject_village": ("{lv_village}名称。", "The {lv_village|village or community}."),
     "xdef_subject_town": ("镇街名称。", "The town or street."),
     "xdef_town": ("所属镇街。", "The town or street it belongs to."),
-    "xdef_village": ("所属村社。", "The village or community it belongs to."),
+    "xdef_village": ("所属{lv_village}。", "The {lv_village|village or community} it belongs to."),
     "xdef_reported": (
-        "当月网格上报事件数(村社、镇街含兼职网格员的上报)。",
-        "Grid reports in the month (for communities and towns, part-time workers' reports included).",
+        "当月网格上报事件数({lv_village}、镇街含兼职网格员的上报)。",
+        "Grid reports in the month (for {lv_village_pl|communities} and {lv_town_pl|towns}, part-time workers' reports included).",
     ),
     "xdef_quota": ("当月定额(件),按所选规则计算。", "The month's quota (events) under the chosen ruleset."),
     "xdef_grade": ("按总分和规则的等级线划分的 A–E 等级。", "Grade A–E from the score and the ruleset's grade limits."),
@@ -70,8 +70,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "Which rule applies: bottom ranks, ≤ pass score, top ranks, consecutive months.",
     ),
     "xdef_department": (
-        "部门名称;首行为全部部门合计(全县参照)。",
-        "The department; the first row pools every department (the county reference).",
+        "部门名称;首行为全部部门合计(全{lv_county}参照)。",
+        "The department; the first row pools every department (the {lv_county|county} reference).",
     ),
     "xdef_mismatch": (
         "镇街评价与数据得分明显不一致时的提示(稳健 z 分数之差超过规则阈值)。",

@@ -4,11 +4,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "live_map_title": ("实时地图", "Live map"),
     "live_map_caption": (
         "在办、超期、签到、滚动事件和超期预警为此刻实时数据,每 {sec} 秒自动刷新;每千人事件数和按期办结率按左侧日期范围"
-        "({start} 至 {end})统计。点击地图上的区域逐级下钻,点击路径返回上级;链接保留当前位置。下钻只在左侧镇街/村社筛选范围内进行。",
+        "({start} 至 {end})统计。点击地图上的区域逐级下钻,点击路径返回上级;链接保留当前位置。下钻只在左侧镇街/{lv_village}筛选范围内进行。",
         "Open, overdue, check-ins, the ticker and the overdue alerts are live, refreshed every {sec} s; events per "
         "1,000 residents and the on-time closure rate follow the date range ({start} to {end}). Click an area to "
-        "drill in, click the path to go back; the link keeps the place. Drilling stays inside the sidebar's town / "
-        "village filter.",
+        "drill in, click the path to go back; the link keeps the place. Drilling stays inside the sidebar's {lv_town|town} / "
+        "{lv_village|village} filter.",
     ),
     "live_map_refreshed": ("第 {n} 次刷新 · 数据时刻 {time}", "refresh #{n} · data as of {time}"),
     "live_map_path": ("当前位置", "You are here"),
@@ -28,9 +28,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "{name} 不在左侧筛选的范围内,已回到{root}。",
         "{name} is outside the sidebar filter; showing {root} instead.",
     ),
-    "live_map_level_county": ("县", "County"),
+    "live_map_level_county": ("{lv_county}", "{Lv_county|County}"),
     "live_map_level_town": ("镇街", "Towns"),
-    "live_map_level_village": ("村社", "Villages / communities"),
+    "live_map_level_village": ("{lv_village}", "{Lv_village_pl|Villages / communities}"),
     "live_map_level_grid": ("网格", "Grids"),
     "live_map_level_micro_grid": ("微网格", "Micro-grids"),
     "live_map_metric": ("着色指标", "Colour by"),
@@ -52,9 +52,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "<b style='color:rgb(0,150,110)'>●</b> last check-in today",
     ),
     "live_map_points_from_village": (
-        "县和镇街视图按区域标注名称与“在办 · 超期”件数;事件和网格员点位从村社层级起显示(点击区域下钻)。",
-        "County and town views label each area with its name and open · overdue counts; event and worker "
-        "points show from the village level down (click an area to drill in).",
+        "{lv_county}和{lv_town}视图按区域标注名称与“在办 · 超期”件数;事件和网格员点位从{lv_village}层级起显示(点击区域下钻)。",
+        "{Lv_county|County} and {lv_town|town} views label each area with its name and open · overdue counts; event and worker "
+        "points show from the {lv_village|village} level down (click an area to drill in).",
     ),
     "live_map_density_caption": (
         "热力为统计期内上报事件的分布(SQL 中按约 400 米方格汇总)。",
@@ -97,7 +97,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "live_map_col_overdue_hours": ("已超期(小时)", "Overdue (hours)"),
     "live_map_col_handler": ("当前承办", "Handled by"),
     "live_map_col_grid": ("网格", "Grid"),
-    "live_map_col_village": ("村社", "Village"),
+    "live_map_col_village": ("{lv_village}", "{Lv_village|Village}"),
     "live_map_col_last_checkin": ("最近一次签到", "Last check-in"),
     "live_map_never": ("从未", "never"),
     "live_map_tip_overdue": ("已超期", "overdue"),
@@ -115,8 +115,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "live_map_status_closed": ("已结案", "closed"),
     "live_map_status_filed": ("已报备", "filed"),
     "live_map_level_name_grid": ("网格", "grid"),
-    "live_map_level_name_village": ("村社", "village"),
+    "live_map_level_name_village": ("{lv_village}", "{lv_village|village}"),
     "live_map_level_name_town": ("镇街", "town"),
-    "live_map_level_name_county": ("县中心", "county centre"),
+    "live_map_level_name_county": ("{lv_county}中心", "{lv_county|county} centre"),
     "live_map_level_name_department": ("部门", "department"),
 }

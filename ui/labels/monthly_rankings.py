@@ -4,10 +4,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_title": ("月度排名与履职真实性", "Monthly rankings and integrity signals"),
     "mr_caption": (
         "考核月份 {month};数据截至 {as_of}(结案、核查与评价按此时刻计)。排名对象为专职网格员,兼职网格员不参与个人排名,"
-        "但其上报计入所在村社和镇街。排名全县统一计算;侧栏的镇街/村社筛选只缩小显示范围,事件大类筛选不适用于考核。",
+        "但其上报计入所在{lv_village}和镇街。排名全{lv_county}统一计算;侧栏的镇街/{lv_village}筛选只缩小显示范围,事件大类筛选不适用于考核。",
         "Month assessed: {month}; data as of {as_of} (closures, verifications and ratings counted up to then). "
         "Full-time grid workers are ranked; part-time workers are not ranked themselves but their reports count for "
-        "their community and town. Ranks are county-wide: the sidebar's town/community filter only narrows the rows "
+        "their {lv_village|community} and {lv_town|town}. Ranks are {lv_county|county}-wide: the sidebar's {lv_town|town}/{lv_village|community} filter only narrows the rows "
         "shown, and the category filter does not apply to the assessment.",
     ),
     "mr_no_months": ("数据库中还没有事件,无法排名。", "The store has no events yet: nothing to rank."),
@@ -16,9 +16,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_ruleset": ("考核规则", "Ruleset"),
     "mr_ruleset_as_practised": ("现行规则(H 区做法)", "As practised (H district)"),
     "mr_ruleset_reformed": ("改革规则", "Reformed"),
+    "mr_ruleset_hdistrict": ("H 区成文规则(仅一街道 40 件)", "H district as written (40 in one street only)"),
     "mr_level": ("排名层级", "Level"),
     "mr_level_town": ("镇街", "Towns / streets"),
-    "mr_level_village": ("村社", "Villages / communities"),
+    "mr_level_village": ("{lv_village}", "{Lv_village_pl|Villages / communities}"),
     "mr_level_worker": ("专职网格员", "Full-time grid workers"),
     "mr_formula_title": ("得分怎么算", "How the score is computed"),
     "mr_formula": (
@@ -26,8 +27,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "- **数量** = 100 × min(1, 上报事件数 ÷ 定额)。定额 = 每人每月 {quota} 件{bonus}{percap}。\n"
         "- **质量** = 100 × 以下比率的平均(无分母的比率不计):办结率{filing}、合格率、优秀率(已评定质量的结案事件中)、"
         "按时核查率(办结后 {verify_h} 小时内核查)。\n"
-        "- **过程** = 50 × min(1, 联合处置率 ÷ {team}) + 50 × min(1, 区级流转率 ÷ {transfer})。联合处置 = 在村社及以上层级处置;"
-        "区级流转 = 流转到县级或职能部门处置。\n"
+        "- **过程** = 50 × min(1, 联合处置率 ÷ {team}) + 50 × min(1, 区级流转率 ÷ {transfer})。联合处置 = 在{lv_village}及以上层级处置;"
+        "区级流转 = 流转到{lv_county}级或职能部门处置。\n"
         "- **群众评价** = 100 × (平均评分 − 1) ÷ 4;当月无评价的,取本层级当月平均(不奖不罚)。\n"
         "- **等级**:A ≥ {ga},B ≥ {gb},C ≥ {gc},D ≥ {gd},其余为 E。当月没有上报的,除群众评价外各部分为 0。",
         "**Score = {wq}×quantity + {wl}×quality + {wp}×process + {wr}×residents' evaluation** (each part 0–100)\n\n"
@@ -36,21 +37,22 @@ LABELS: dict[str, tuple[str, str]] = {
         "qualified and excellent rates (of graded closed events), on-time verification rate (verified within "
         "{verify_h} h of completion).\n"
         "- **Process** = 50 × min(1, team-handled share ÷ {team}) + 50 × min(1, county-transfer share ÷ {transfer}). "
-        "Team-handled = handled at village level or above; county transfer = handled by the county or a department.\n"
+        "Team-handled = handled at {lv_village|village} level or above; county transfer = handled by the county or a department.\n"
         "- **Residents' evaluation** = 100 × (mean rating − 1) ÷ 4; with no ratings in the month, the month's mean "
         "of the level (neither reward nor penalty).\n"
         "- **Grade**: A ≥ {ga}, B ≥ {gb}, C ≥ {gc}, D ≥ {gd}, else E. With no reports in the month every part but "
         "residents' evaluation is 0.",
     ),
     "mr_bonus": (",街道另加 {n} 件", ", plus {n} in streets"),
+    "mr_bonus_one_street": (",仅{street}另加 {n} 件", ", plus {n} in {street} only"),
     "mr_percap": (
-        ",并按网格人口归一化(定额 × 本网格人口 ÷ 有专职网格员网格的平均人口;村社、镇街按人口折算网格数)",
+        ",并按网格人口归一化(定额 × 本网格人口 ÷ 有专职网格员网格的平均人口;{lv_village}、镇街按人口折算网格数)",
         ", normalised per resident (quota × the grid's residents ÷ the mean residents of a staffed grid; "
-        "communities and towns count their residents as grid equivalents)",
+        "{lv_village_pl|communities} and {lv_town_pl|towns} count their residents as grid equivalents)",
     ),
     "mr_unit_quota": (
-        "村社、镇街的定额 = 当月在岗专职网格员的定额之和;上报数含兼职网格员的上报。",
-        "A community's or town's quota is the sum of its active full-time workers' quotas; its reports include "
+        "{lv_village}、镇街的定额 = 当月在岗专职网格员的定额之和;上报数含兼职网格员的上报。",
+        "A {lv_village|community}'s or {lv_town|town}'s quota is the sum of its active full-time workers' quotas; its reports include "
         "part-time workers' reports.",
     ),
     "mr_filing_in": ("(报备事件计为已办结)", " (filing-only events count as closed)"),
@@ -68,7 +70,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_source_store": ("数据库", "store"),
     "mr_source_file": ("文件", "file"),
     "mr_ranked": ("参与排名", "Ranked"),
-    "mr_ranked_help": ("本层级参与排名的对象数(全县)。", "Subjects ranked at this level (county-wide)."),
+    "mr_ranked_help": (
+        "本层级参与排名的对象数(全{lv_county})。",
+        "Subjects ranked at this level ({lv_county|county}-wide).",
+    ),
     "mr_median": ("中位得分", "Median score"),
     "mr_grade_counts": ("等级分布", "Grades"),
     "mr_ranking_title": ("排名", "Ranking"),
@@ -78,7 +83,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_col_name": ("名称", "Name"),
     "mr_col_worker": ("网格员", "Worker"),
     "mr_col_town": ("镇街", "Town"),
-    "mr_col_village": ("村社", "Community"),
+    "mr_col_village": ("{lv_village}", "{Lv_village|Community}"),
     "mr_col_reported": ("上报", "Reports"),
     "mr_col_quota": ("定额", "Quota"),
     "mr_col_quantity": ("数量", "Quantity"),
@@ -139,7 +144,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_sig_padding": ("凑件", "Padding"),
     "mr_sig_near_duplicates": ("重复事件", "Near-duplicate events"),
     "mr_sig_empty_patrol": ("巡查空跑", "Empty patrols"),
-    "mr_sig_selective": ("选择性上报(村社)", "Selective reporting (communities)"),
+    "mr_sig_selective": ("选择性上报({lv_village})", "Selective reporting ({lv_village_pl|communities})"),
     "mr_rule_padding": (
         "近 {months} 个月内,可疑事件(琐碎事项、在冲量时段上报——工作日 {h}:00–{h1}:00 或月末 {days} 天——且上报后 {minutes} "
         "分钟内结案)≥ {n} 件,且占本人上报的 {share} 及以上。",
@@ -160,15 +165,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "worker's patrol days.",
     ),
     "mr_rule_selective": (
-        "近 {months} 个月内,网格上报 ≥ {n} 件的村社:上报上级的比例 ≤ 全县的 {esc} 倍,且绕过网格的群众来电/12345 事件"
-        "与网格上报之比 ≥ 全县的 {out} 倍。",
-        "Over {months} months, communities with at least {n} grid reports: the share sent up is at most {esc}× the "
+        "近 {months} 个月内,网格上报 ≥ {n} 件的{lv_village}:上报上级的比例 ≤ 全{lv_county}的 {esc} 倍,且绕过网格的群众来电/12345 事件"
+        "与网格上报之比 ≥ 全{lv_county}的 {out} 倍。",
+        "Over {months} months, {lv_village_pl|communities} with at least {n} grid reports: the share sent up is at most {esc}× the "
         "county's, and resident calls / 12345 events that bypassed the grid per grid report are at least {out}× the "
         "county's.",
     ),
     "mr_flagged": ("标记 {n}", "{n} flagged"),
     "mr_flagged_workers": ("被标记的网格员", "Flagged workers"),
-    "mr_flagged_villages": ("被标记的村社", "Flagged communities"),
+    "mr_flagged_villages": ("被标记的{lv_village}", "Flagged {lv_village_pl|communities}"),
     "mr_none_flagged": ("本窗口内没有被标记的对象。", "Nobody is flagged in this window."),
     "mr_select_row_hint": ("点选一行查看证据,或在下方选择。", "Select a row to see the evidence, or choose below."),
     "mr_col_role": ("岗位", "Role"),
@@ -183,9 +188,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_col_suspect_day_share": ("可疑日占比", "Suspect-day share"),
     "mr_col_grid_reports": ("网格上报", "Grid reports"),
     "mr_col_escalated": ("上报上级", "Sent up"),
-    "mr_col_esc_rel": ("上报比例(×全县)", "Sent-up share (× county)"),
+    "mr_col_esc_rel": ("上报比例(×全{lv_county})", "Sent-up share (× {lv_county|county})"),
     "mr_col_bypass": ("绕过网格的来电/12345", "Calls / 12345 bypassing the grid"),
-    "mr_col_bypass_rel": ("来电比(×全县)", "Bypass ratio (× county)"),
+    "mr_col_bypass_rel": ("来电比(×全{lv_county})", "Bypass ratio (× {lv_county|county})"),
     "mr_evidence_title": ("证据", "Evidence"),
     "mr_evidence_subject": ("对象", "Subject"),
     "mr_evidence_signal": ("信号", "Signal"),

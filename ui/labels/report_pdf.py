@@ -10,13 +10,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "pdf_cover_user": ("生成人", "Made by"),
     "pdf_cover_made": ("生成时间", "Made at"),
     "pdf_cover_note": (
-        "排名全县统一计算,范围只缩小列出的对象;事件大类筛选不适用于考核。所有时间为北京时间。"
+        "排名全{lv_county}统一计算,范围只缩小列出的对象;事件大类筛选不适用于考核。所有时间为北京时间。"
         "本报告与“月度排名”页面同一数据、同一规则,数字一致。",
-        "Ranks are county-wide; the scope only narrows the rows listed, and no category filter applies to the "
+        "Ranks are {lv_county|county}-wide; the scope only narrows the rows listed, and no category filter applies to the "
         "assessment. All times are Beijing time. The report uses the data and rules of the Monthly rankings page, "
         "and its numbers are the page's.",
     ),
-    "pdf_scope_county": ("全县", "Whole county"),
+    "pdf_scope_county": ("全{lv_county}", "Whole {lv_county|county}"),
     "pdf_scope_town": ("{town}(镇街编号 {id})", "{town} (town id {id})"),
     "pdf_page": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
     "pdf_contents": ("目录", "Contents"),

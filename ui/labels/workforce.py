@@ -9,9 +9,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "the analysis window {wstart} to {wend} ({months} whole months).",
     ),
     "workforce_category_note": (
-        "事件大类筛选不适用于队伍画像:网格员不属于某一事件大类。镇街、村社筛选适用。",
+        "事件大类筛选不适用于队伍画像:网格员不属于某一事件大类。镇街、{lv_village}筛选适用。",
         "The category filter does not apply to the workforce: a worker belongs to no event category. "
-        "The town and village filters do.",
+        "The {lv_town|town} and {lv_village|village} filters do.",
     ),
     "workforce_controls": ("规划参数", "Planning settings"),
     "workforce_target": ("目标:每个网格专职网格员数", "Target: full-time workers per grid"),
@@ -51,7 +51,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "workforce_page": ("页码(共 {pages} 页)", "Page (of {pages})"),
     "workforce_col_town": ("镇街", "Town / street"),
-    "workforce_col_village": ("村社", "Village / community"),
+    "workforce_col_village": ("{lv_village}", "{Lv_village|Village / community}"),
     "workforce_col_grid": ("网格", "Grid"),
     "workforce_col_grids": ("网格数", "Grids"),
     "workforce_col_micro_grids": ("微网格数", "Micro-grids"),
