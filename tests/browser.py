@@ -107,7 +107,7 @@ def running_dashboard(env: dict[str, str], timeout: float = 90):
                 proc.kill()
 
 
-def sign_in(page, role: str = "leader", timeout: float = 90_000) -> None:
+def sign_in(page, role: str = "leader", timeout: float = 90_000, password: str | None = None) -> None:
     """Sign in as the demo user `role` on the current page; the page asked for opens. A browser
     that is still signed in (the session cookie outlives a page load, issue #18 finding 12) signs
     out first, so every call is a fresh sign-in as `role`."""
@@ -116,10 +116,10 @@ def sign_in(page, role: str = "leader", timeout: float = 90_000) -> None:
     form, signed_in = ".st-key-login_username input", ".st-key-auth_logout button"
     page.wait_for_selector(f"{form}, {signed_in}", timeout=timeout)
     if page.locator(signed_in).count():
-        page.locator(signed_in).click()
+        page.locator(signed_in).dispatch_event("click")  # also where the sidebar is hidden (wall)
     page.wait_for_selector(form, timeout=timeout)
     page.fill(".st-key-login_username input", role)
-    page.fill(".st-key-login_password input", DEMO_PASSWORD)
+    page.fill(".st-key-login_password input", DEMO_PASSWORD if password is None else password)
     page.locator('[data-testid="stFormSubmitButton"] button').click()
     page.wait_for_selector(".st-key-login_username", state="detached", timeout=timeout)
 

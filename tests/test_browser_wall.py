@@ -72,6 +72,7 @@ def open_wall(page, base: str, query: str = "") -> None:
 
 def hover_tooltip(page) -> str:
     """Hover the map where a town is and return the tooltip's text and markup."""
+    page.locator(DECK).scroll_into_view_if_needed()  # a mouse outside the viewport hovers nothing
     box = page.locator(DECK).bounding_box()
     for fx, fy in ((0.5, 0.5), (0.4, 0.5), (0.6, 0.5), (0.5, 0.4), (0.45, 0.6)):
         page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)

@@ -195,19 +195,17 @@ def test_payloads_render_as_plain_text_in_chromium(hostile_store):
     fetched, no link, no coloured or bold text; the text reads as it was given."""
     from urllib.parse import quote
 
-    from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard
+    from tests.browser import ARTIFACTS, chromium_page, require_browser, running_dashboard, sign_in
 
     require_browser()
     env = {"GRID_DB_URL": hostile_store, "GRID_NOW": fc.AS_OF_ISO}
     with running_dashboard(env) as base, chromium_page() as page:
         fetched = []
         page.on("request", lambda r: fetched.append(r.url) if r.url.split("/")[2:3] == ["evil.test"] else None)
+        page.goto(base, wait_until="domcontentloaded")
+        sign_in(page, USERNAME, password="strong-pass-for-h9")  # the cookie keeps it for the loads below
         for payload in (IMAGE, ALARM):
             page.goto(f"{base}/live_map?level={quote(payload)}", wait_until="domcontentloaded")
-            page.wait_for_selector(".st-key-login_username input", timeout=90_000)
-            page.fill(".st-key-login_username input", USERNAME)
-            page.fill(".st-key-login_password input", "strong-pass-for-h9")
-            page.locator('[data-testid="stFormSubmitButton"] button').click()
             warning = page.locator('[data-testid="stAlertContentWarning"]').first
             warning.wait_for(timeout=90_000)
             assert payload in warning.inner_text().replace(WORD_JOINER, "")

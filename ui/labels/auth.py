@@ -21,10 +21,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth_expired": ("会话已过期,请重新登录。", "Your session has expired; please sign in again."),
     "auth_signed_in_as": ("当前用户:{user}({role}{town})", "Signed in as {user} ({role}{town})"),
     "auth_logout": ("退出登录", "Sign out"),
-    "auth_logout_everywhere": ("在所有设备上退出", "Sign out everywhere"),
+    "auth_logout_everywhere": ("全部退出", "Sign out all"),
     "auth_logout_everywhere_help": (
-        "结束本账号在所有浏览器和标签页中的登录(例如大屏或他人电脑上忘记退出时)。",
-        "Ends this account's sign-in in every browser and tab (for a wall screen or a borrowed PC left signed in).",
+        "在所有设备上退出:结束本账号在所有浏览器和标签页中的登录(例如大屏或他人电脑上忘记退出时)。",
+        "Sign out everywhere: ends this account's sign-in in every browser and tab (for a wall screen or a "
+        "borrowed PC left signed in).",
     ),
     "auth_ended_elsewhere": (
         "本次登录已在另一个标签页或设备上退出,请重新登录。",
