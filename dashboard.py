@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import server_guard
+from ui import server_guard, sqltrace
 from ui.demo import ensure_demo_feed
-from ui.shell import ENTRYPOINT_RUNNING, build_shell, configure_page, guard_page, navigation, store_guard
+from ui.shell import (
+    ENTRYPOINT_RUNNING,
+    build_shell,
+    configure_page,
+    guard_page,
+    navigation,
+    signed_in_user,
+    store_guard,
+)
 
 configure_page()
 # Streamlit's upload and media endpoints answer outside any script run: guarded once per process.
@@ -29,7 +37,10 @@ with store_guard():
         st.stop()
 
     st.session_state[ENTRYPOINT_RUNNING] = True
+    # "SQL behind this number": admins may switch on recording of the page's statements (ui/sqltrace.py).
+    sqltrace.begin_run(signed_in_user())
     try:
         selected.run()
     finally:
         st.session_state[ENTRYPOINT_RUNNING] = False
+    sqltrace.footer(signed_in_user())

@@ -35,9 +35,7 @@ def moments(engine) -> list[dt.datetime]:
     with engine.connect() as conn:
         newest = conn.execute(select(func.max(events.c.reported_at))).scalar_one()
     newest = newest if newest.tzinfo else newest.replace(tzinfo=dt.UTC)
-    midnight = dt.datetime.combine(local_date(END) - dt.timedelta(days=20), dt.time(0), END.tzinfo).astimezone(
-        dt.UTC
-    )
+    midnight = dt.datetime.combine(local_date(END) - dt.timedelta(days=20), dt.time(0), END.tzinfo).astimezone(dt.UTC)
     return [
         newest + dt.timedelta(minutes=1),
         END - dt.timedelta(days=30),

@@ -13,6 +13,8 @@ import pkgutil
 
 import streamlit as st
 
+from data_access.metrics import source_text
+
 
 def _collect() -> dict[str, tuple[str, str]]:
     merged: dict[str, tuple[str, str]] = {}
@@ -43,7 +45,11 @@ def metric_name(metric) -> str:
 
 
 def metric_definition(metric) -> str:
-    return metric.definition_en if lang() == "en" else metric.definition_zh
+    """The definition, then where the number is computed (data_access function, rollups)."""
+    text = metric.definition_en if lang() == "en" else metric.definition_zh
+    if not metric.computed_by:
+        return text
+    return f"{text}\n\n{t('metric_computed_by')}: {source_text(metric)}"
 
 
 def local_name(row, zh_col: str = "name", en_col: str = "name_en") -> str:
