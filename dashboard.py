@@ -11,8 +11,10 @@ import streamlit as st
 
 from ui import server_guard, sqltrace
 from ui.demo import ensure_demo_feed
+from ui.labels import lang
 from ui.shell import (
     ENTRYPOINT_RUNNING,
+    LABELS_LANG,
     build_shell,
     configure_page,
     guard_page,
@@ -41,6 +43,7 @@ with store_guard():
     sqltrace.begin_run(signed_in_user())
     try:
         selected.run()
+        st.session_state[LABELS_LANG] = lang()  # drawn to the end in this language (ui.shell)
     finally:
         st.session_state[ENTRYPOINT_RUNNING] = False
     sqltrace.footer(signed_in_user())

@@ -17,7 +17,15 @@ MAX_RANGE_DAYS = 3 * 366
 
 
 class FilterError(ValueError):
-    """A filter a person chose (or typed into a URL) cannot be used; the message says why."""
+    """A filter a person chose (or typed into a URL) cannot be used; the message says why.
+
+    The message is English (logs, command lines). `key` and `params` let the UI say the same in
+    the reader's language: ui.labels.error_text looks up the label `err_<key>`."""
+
+    def __init__(self, message: str, key: str | None = None, **params) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
 
 
 def now_utc() -> dt.datetime:
@@ -75,26 +83,35 @@ class Filters:
             if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
                 raise FilterError(f"{name} must be a date, not {value!r}")
         if self.date_from > self.date_to:
-            raise FilterError(f"The start date {self.date_from} is after the end date {self.date_to}.")
+            raise FilterError(
+                f"The start date {self.date_from} is after the end date {self.date_to}.",
+                "start_after_end",
+                start=self.date_from,
+                end=self.date_to,
+            )
         if (self.date_to - self.date_from).days >= MAX_RANGE_DAYS:
-            raise FilterError(f"The date range is longer than {MAX_RANGE_DAYS} days; choose a shorter one.")
+            raise FilterError(
+                f"The date range is longer than {MAX_RANGE_DAYS} days; choose a shorter one.",
+                "range_too_long",
+                days=MAX_RANGE_DAYS,
+            )
         if self.as_of.tzinfo is None:
             raise FilterError("as_of must carry a time zone")
         for name in ("town_id", "village_id"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
-                raise FilterError(f"{name} must be a positive whole number, not {value!r}")
+                raise FilterError(f"{name} must be a positive whole number, not {value!r}", "bad_id", value=value)
         if self.scope is not None and self.scope.town_id is not None:
             if self.town_id not in (None, self.scope.town_id):
-                raise FilterError("That town is outside your account's scope.")
+                raise FilterError("That town is outside your account's scope.", "town_outside_scope")
             # A town user's filter is always their own town: every query narrows through it.
             object.__setattr__(self, "town_id", self.scope.town_id)
         if self.village_id is not None and self.town_id is None:
-            raise FilterError("A village filter needs its town.")
+            raise FilterError("A village filter needs its town.", "village_needs_town")
         if self.category_code is not None and (
             not isinstance(self.category_code, str) or not self.category_code.isascii() or len(self.category_code) > 32
         ):
-            raise FilterError(f"Unknown category {self.category_code!r}")
+            raise FilterError(f"Unknown category {self.category_code!r}", "unknown_category", code=self.category_code)
 
     # --- derived moments ----------------------------------------------------------------
     @property

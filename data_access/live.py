@@ -95,7 +95,7 @@ def unit_path(engine: Engine, level: str, unit_id: int | None, scope: Scope | No
     Columns: level, id, name — one row per level, county first.
     """
     if level not in LEVELS:
-        raise FilterError(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.")
+        raise FilterError(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.", "unknown_level", level=level)
     county = frame(
         engine,
         select(admin_units.c.id, admin_units.c.name)
@@ -104,14 +104,14 @@ def unit_path(engine: Engine, level: str, unit_id: int | None, scope: Scope | No
         .limit(1),
     )
     if county.empty:
-        raise FilterError("The store has no county.")
+        raise FilterError("The store has no county.", "no_county")
     rows = [("county", int(county["id"].iloc[0]), county["name"].iloc[0])]
     if level == "county":
         if unit_id is not None and unit_id != rows[0][1]:
-            raise FilterError(f"There is no county with id {unit_id}.")
+            raise FilterError(f"There is no county with id {unit_id}.", "no_unit", level="county", id=unit_id)
         return pd.DataFrame(rows, columns=["level", "id", "name"])
     if unit_id is None:
-        raise FilterError(f"A {level} needs a unit id.")
+        raise FilterError(f"A {level} needs a unit id.", "unit_needs_id", level=level)
     ids = {}
     if level in ("micro_grid", "grid"):
         t = micro_grids if level == "micro_grid" else grids
@@ -122,7 +122,7 @@ def unit_path(engine: Engine, level: str, unit_id: int | None, scope: Scope | No
             ).where(t.c.id == unit_id),
         )
         if found.empty:
-            raise FilterError(f"There is no {level} with id {unit_id}.")
+            raise FilterError(f"There is no {level} with id {unit_id}.", "no_unit", level=level, id=unit_id)
         rec = found.iloc[0]
         ids = {"town": int(rec["town_id"]), "village": int(rec["village_id"])}
         if level == "micro_grid":
@@ -135,12 +135,17 @@ def unit_path(engine: Engine, level: str, unit_id: int | None, scope: Scope | No
             ),
         )
         if found.empty:
-            raise FilterError(f"There is no {level} with id {unit_id}.")
+            raise FilterError(f"There is no {level} with id {unit_id}.", "no_unit", level=level, id=unit_id)
         if level == "village":
             ids["town"] = int(found["parent_id"].iloc[0])
     ids[level] = unit_id
     if scope is not None and scope.town_id is not None and ids.get("town") != scope.town_id:
-        raise FilterError(f"The {level} with id {unit_id} is outside your account's scope.")
+        raise FilterError(
+            f"The {level} with id {unit_id} is outside your account's scope.",
+            "unit_outside_scope",
+            level=level,
+            id=unit_id,
+        )
     admin_ids = [ids[k] for k in ("town", "village") if k in ids]
     names = dict(
         frame(engine, select(admin_units.c.id, admin_units.c.name).where(admin_units.c.id.in_(admin_ids))).itertuples(

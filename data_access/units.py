@@ -59,7 +59,7 @@ def validate_filters(engine: Engine, f: Filters) -> None:
             engine, select(admin_units.c.id).where(admin_units.c.id == f.town_id, admin_units.c.level == "town")
         )
         if found is None:
-            raise FilterError(f"There is no town with id {f.town_id}.")
+            raise FilterError(f"There is no town with id {f.town_id}.", "no_unit", level="town", id=f.town_id)
     if f.village_id is not None:
         found = scalar(
             engine,
@@ -68,7 +68,9 @@ def validate_filters(engine: Engine, f: Filters) -> None:
             ),
         )
         if found is None:
-            raise FilterError(f"Town {f.town_id} has no village with id {f.village_id}.")
+            raise FilterError(
+                f"Town {f.town_id} has no village with id {f.village_id}.", "no_unit", level="village", id=f.village_id
+            )
     if f.category_code is not None:
         found = scalar(engine, select(event_categories.c.code).where(event_categories.c.code == f.category_code))
         if found is None:

@@ -15,6 +15,7 @@ import streamlit as st
 from data_access import audit, units, users
 from data_access.filters import local_date
 from ui import format as fmt
+from ui.audit_view import action_name, detail_text, page_name
 from ui.data import query, writer_engine
 from ui.labels import t
 from ui.shell import page_filters
@@ -63,14 +64,22 @@ date_from, date_to = (tuple(picked) * 2)[:2] if isinstance(picked, (tuple, list)
 if date_from is None or date_to is None or date_from > date_to:
     st.info(t("pick_end_date"))
     st.stop()
+
+
 counts = audit.audit_counts(writer_engine(), date_from, date_to)
 st.caption(
-    t("admin_audit_counts") + ":" + (" · ".join(f"{a} {n}" for a, n in zip(counts["action"], counts["n"])) or "—")
+    t("admin_audit_counts")
+    + ":"
+    + (" · ".join(f"{action_name(a)} {n}" for a, n in zip(counts["action"], counts["n"])) or "—")
 )
 left, middle, right = st.columns(3)
 who = left.text_input(t("admin_filter_user"), key="admin_user", max_chars=64).strip() or None
 action = middle.selectbox(
-    t("admin_filter_action"), [None, *audit.ACTIONS], key="admin_action", format_func=lambda a: "—" if a is None else a
+    t("admin_filter_action"),
+    [None, *audit.ACTIONS],
+    key="admin_action",
+    format_func=lambda a: t("all") if a is None else action_name(a),
+    placeholder=t("select_placeholder"),
 )
 total = int(counts["n"].sum()) if not counts.empty else 0
 pages = max(1, -(-total // PAGE_SIZE))
@@ -89,7 +98,9 @@ if entries.empty:
     st.info(t("admin_no_entries"))
 else:
     entries["at"] = entries["at"].map(lambda v: fmt.local_time(v) if pd.notna(v) else "")
-    entries["page"] = entries["page"].fillna("")
+    entries["page"] = entries["page"].map(page_name)
+    entries["action"] = entries["action"].map(action_name)
+    entries["detail"] = entries["detail"].map(detail_text)
     st.dataframe(
         entries.rename(
             columns={

@@ -70,10 +70,17 @@ try:
             [*LEVELS[1:], LEVELS[0]],
             key="data_import_level",
             format_func=lambda v: t(f"data_import_level_{v}"),
+            placeholder=t("select_placeholder"),
         )
-        id_field = c2.selectbox(t("data_import_id_field"), columns, key="data_import_id_field")
+        id_field = c2.selectbox(
+            t("data_import_id_field"), columns, key="data_import_id_field", placeholder=t("select_placeholder")
+        )
         name_field = c3.selectbox(
-            t("data_import_name_field"), columns, key="data_import_name_field", index=min(1, len(columns) - 1)
+            t("data_import_name_field"),
+            columns,
+            key="data_import_name_field",
+            index=min(1, len(columns) - 1),
+            placeholder=t("select_placeholder"),
         )
         c4, c5, c6 = st.columns(3)
         parent = c4.selectbox(
@@ -82,6 +89,7 @@ try:
             key="data_import_parent_field",
             format_func=lambda v: v or t("data_import_by_location"),
             disabled=level in ("county", "town"),
+            placeholder=t("select_placeholder"),
         )
         households = c5.selectbox(
             t("data_import_households_field"),
@@ -89,6 +97,7 @@ try:
             key="data_import_households",
             format_func=lambda v: v or t("data_import_none"),
             disabled=level in ("county", "town", "village"),
+            placeholder=t("select_placeholder"),
         )
         residents = c6.selectbox(
             t("data_import_residents_field"),
@@ -96,6 +105,7 @@ try:
             key="data_import_residents",
             format_func=lambda v: v or t("data_import_none"),
             disabled=level in ("county", "town", "village"),
+            placeholder=t("select_placeholder"),
         )
         crs = st.text_input(t("data_import_crs"), key="data_import_crs", help=t("data_import_crs_help")).strip()
         grid_level = level in ("grid", "micro_grid")
@@ -115,6 +125,7 @@ try:
             shipped + [UPLOAD],
             key="data_import_mapping",
             format_func=lambda v: t("data_import_mapping_upload") if v == UPLOAD else v,
+            placeholder=t("select_placeholder"),
         )
         if choice == UPLOAD:
             mapping_file = st.file_uploader(
@@ -202,7 +213,7 @@ if commit_slot.button(t("data_import_commit"), key="data_import_commit_button", 
                     "kind": kind,
                     "file": uploaded.name,
                     "rows": report.rows_read,
-                    "refused": len(report.bad_rows),
+                    "refused": report.refused,
                     "inserted": report.inserted,
                     "updated": report.updated,
                 },
@@ -225,7 +236,7 @@ if previewed is not None:
     cols = iter(st.columns(5 if kind == "boundaries" else 4))
     next(cols).metric(t("data_import_rows_read"), f"{report.rows_read:,}", help=t("data_import_rows_help"), border=True)
     next(cols).metric(
-        t("data_import_rows_refused"), f"{len(report.bad_rows):,}", help=t("data_import_refused_help"), border=True
+        t("data_import_rows_refused"), f"{report.refused:,}", help=t("data_import_refused_help"), border=True
     )
     if kind == "boundaries":  # make_valid repairs exist only for shapes
         next(cols).metric(t("data_import_repairs"), f"{len(report.repairs):,}", border=True)
@@ -239,7 +250,7 @@ if previewed is not None:
         if report.file_errors:
             st.error(t("data_import_file_error"))
         elif not report.committed:
-            st.warning(t("data_import_has_errors", n=len(report.bad_rows)))
+            st.warning(t("data_import_has_errors", n=report.refused))
         st.subheader(t("data_import_errors"))
         names = {
             "row": t("data_import_col_row"),
@@ -247,6 +258,16 @@ if previewed is not None:
             "reason": t("data_import_col_reason"),
         }
         st.dataframe(report.errors_frame().rename(columns=names), hide_index=True, key="data_import_errors_table")
+        if report.truncated or len(report.rejected) < report.refused:
+            st.caption(
+                t(
+                    "data_import_truncated",
+                    problems=report.problems,
+                    refused=report.refused,
+                    shown=len(report.errors),
+                    rows=len(report.rejected),
+                )
+            )
         if not report.rejected.empty:
             st.markdown(f"**{t('data_import_rejected')}**")
             download_buttons(report.rejected, f"rejected_{Path(uploaded.name).stem}", key="data_import_rejected")

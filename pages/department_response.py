@@ -11,9 +11,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from data_access import departments as dep
+from data_access import units
 from data_access.departments import DEPARTMENT_METRICS as DM
+from ui import export_columns
 from ui import format as fmt
-from ui.charts import is_partial, mark_partial
+from ui.charts import count_axis, is_partial, mark_partial
 from ui.data import query
 from ui.escape import md, plotly_chart
 from ui.export import download_buttons
@@ -78,9 +80,17 @@ COLUMNS = [  # (source column, label key, metric key for the help text, kind); t
     ("rating_avg", "dept_col_rating", "dept_rating", "score"),
     ("mismatch_text", "dept_col_mismatch", None, "text"),
 ]
+# The reference row pools every department over what this view covers: the county, or for a
+# town filter (a town user always has one) that town, and it says so.
+if f.town_id is not None:
+    scope_towns = query(units.towns, f.scope)
+    town_name = dict(zip(scope_towns["id"].astype(int), scope_towns["name"])).get(f.town_id, str(f.town_id))
+    reference_row = t("dept_town_row", town=town_name)
+else:
+    reference_row = t("dept_county_row")
 ref = county.to_dict()
 ref.update(
-    label=t("dept_county_row"),
+    label=reference_row,
     open_now=int(table["open_now"].sum()),
     overdue_now=int(table["overdue_now"].sum()),
     rating_avg=None,
@@ -110,10 +120,15 @@ for src, label, metric_key, kind in COLUMNS:
         config[t(label)] = st.column_config.TextColumn(help=help_text, pinned=src == "label")
 
 st.subheader(t("dept_table_title"))
-st.caption(t("dept_table_caption", county=t("dept_county_row")))
+st.caption(t("dept_table_caption", county=reference_row))
 st.dataframe(shown, hide_index=True, column_config=config, key="dept_table", height=420)
 st.markdown(f"**{t('dept_export')}**")
-download_buttons(shown, f"department_response_{f.date_from}_{f.date_to}", key="dept_export")
+download_buttons(
+    shown,
+    f"department_response_{f.date_from}_{f.date_to}",
+    key="dept_export",
+    columns=export_columns.department_columns(COLUMNS),
+)
 
 st.markdown(f"**{t('dept_score_title')}**")
 st.caption(
@@ -139,6 +154,7 @@ measure = st.selectbox(
     list(CHART_MEASURES),
     key="dept_chart_measure",
     format_func=lambda k: t(CHART_MEASURES[k][0]),
+    placeholder=t("select_placeholder"),
 )
 label_key, metric_key, is_share, high_is_bad = CHART_MEASURES[measure]
 min_n = int(rules["min_received_for_rank"])
@@ -159,7 +175,7 @@ if not fmt.is_missing(county[measure]):
         x=float(county[measure]) * scale,
         line_dash="dash",
         line_color="#E45756",
-        annotation_text=t("dept_county_row"),
+        annotation_text=reference_row,
         annotation_position="top",
     )
 figure.update_layout(
@@ -225,6 +241,7 @@ focus = st.selectbox(
     key="dept_focus",
     format_func=lambda d: t("dept_focus_all") if d is None else names[d],
     on_change=lambda: st.session_state.pop("dept_oldest_page", None),
+    placeholder=t("select_placeholder"),
 )  # back to page 1
 focus_name = t("dept_focus_all") if focus is None else names[focus]
 
@@ -290,6 +307,7 @@ trend_fig.update_layout(
         tickfont_color="#54A24B",
     ),
 )
+count_axis(trend_fig, trend["received"].max() if len(trend) else 0)
 if len(trend):  # the running month holds only part of its events
     year, month = map(int, trend["bucket"].iloc[-1].split("-"))
     mark_partial(trend_fig, is_partial(dt.date(year, month, 1), "month", f.period_end), "month")
@@ -360,6 +378,7 @@ else:
             index=PAGE_SIZES.index(PAGE_SIZE),
             key="dept_oldest_page_size",
             on_change=lambda: st.session_state.pop("dept_oldest_page", None),
+            placeholder=t("select_placeholder"),
         )
         pages = max(1, math.ceil(n_open / per_page))
         page = st.pagination(pages, key="dept_oldest_page") if pages > 1 else 1
@@ -401,7 +420,7 @@ else:
             go.Scatter(
                 x=part["score"],
                 y=part["rating_avg"],
-                mode="markers+text" if name != t("dept_flag_normal") else "markers",
+                mode="markers+text",  # every point names its department
                 text=part["label"],
                 textposition="top center",
                 name=name,

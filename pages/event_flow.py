@@ -197,8 +197,9 @@ with tab_flow:
         format_func=lambda o: (
             f"{node_label(o.split('>')[0])} → {node_label(o.split('>')[1])}({fmt.count(counts.get(o, 0))})"
         ),
+        placeholder=t("select_placeholder"),
     )
-    size = c2.selectbox(t("ef_page_size"), flows.PAGE_SIZES, key="ef_page_size")
+    size = c2.selectbox(t("ef_page_size"), flows.PAGE_SIZES, key="ef_page_size", placeholder=t("select_placeholder"))
     if chosen is not None:
         source, target = chosen.split(">")
         n_link = query(flows.link_event_count, f, source, target)
@@ -226,7 +227,13 @@ with tab_flow:
         download_buttons(table, f"event-flow-{source.split(':')[1]}-{target.split(':')[1]}-p{page}", "ef_link_dl")
         codes = dict(zip(rows["id"].astype(int), rows["code"]))
         if codes:
-            event_id = st.selectbox(t("ef_event"), list(codes), key="ef_event", format_func=lambda i: codes[i])
+            event_id = st.selectbox(
+                t("ef_event"),
+                list(codes),
+                key="ef_event",
+                format_func=lambda i: codes[i],
+                placeholder=t("select_placeholder"),
+            )
             if event_id is not None:
                 steps = query(flows.event_timeline, f, int(event_id))
                 st.markdown(f"**{t('ef_timeline_title', code=md(codes[event_id]))}**")

@@ -312,13 +312,18 @@ for i, row in enumerate(path.itertuples(index=False)):
 finer = live.LEVELS[live.LEVELS.index(level) + 1 :] or (level,)
 c1, c2, c3, c4, c5, c6 = st.columns([3, 2, 2, 2, 2, 2])
 metric_key = c1.selectbox(
-    t("live_map_metric"), COLOUR_METRICS, key="live_map_metric", format_func=lambda k: metric_name(live.LIVE_METRICS[k])
+    t("live_map_metric"),
+    COLOUR_METRICS,
+    key="live_map_metric",
+    format_func=lambda k: metric_name(live.LIVE_METRICS[k]),
+    placeholder=t("select_placeholder"),
 )
 show_level = c2.selectbox(
     t("live_map_show_level"),
     list(finer),
     key=f"live_map_show_level_{level}",
     format_func=lambda lv: t(f"live_map_level_{lv}"),
+    placeholder=t("select_placeholder"),
 )
 view_mode = c3.radio(
     t("live_map_view"),

@@ -13,6 +13,7 @@ import streamlit as st
 
 from data_access import integrity, rankings
 from data_access.metrics import METRICS
+from ui import export_columns, monthly_pdf
 from ui import format as fmt
 from ui import rankings_report as report
 from ui.data import query
@@ -43,12 +44,22 @@ month = c_month.selectbox(
     key="rankings_month",
     index=finished[0] if finished else 0,
     format_func=lambda m: m.strftime("%Y-%m"),
+    placeholder=t("select_placeholder"),
 )
 ruleset = c_rules.selectbox(
-    t("mr_ruleset"), rankings.RULESETS, key="rankings_ruleset", format_func=lambda r: t(f"mr_ruleset_{r}")
+    t("mr_ruleset"),
+    rankings.RULESETS,
+    key="rankings_ruleset",
+    format_func=lambda r: t(f"mr_ruleset_{r}"),
+    placeholder=t("select_placeholder"),
 )
 level = c_level.selectbox(
-    t("mr_level"), rankings.LEVELS, key="rankings_level", index=2, format_func=lambda lv: t(f"mr_level_{lv}")
+    t("mr_level"),
+    rankings.LEVELS,
+    key="rankings_level",
+    index=2,
+    format_func=lambda lv: t(f"mr_level_{lv}"),
+    placeholder=t("select_placeholder"),
 )
 if month is None or ruleset not in rankings.RULESETS or level not in rankings.LEVELS:
     st.error(t("mr_bad_input", reason=md(f"{month!r} / {ruleset!r} / {level!r}")))
@@ -99,10 +110,9 @@ formula = t(
 rule_rows = query(rankings.rule_table, ruleset)
 rules_shown = pd.DataFrame(
     {
-        t("mr_col_key"): rule_rows["key"],
-        t("mr_col_value"): rule_rows["value"].map(num),
-        t("mr_col_unit"): rule_rows["unit"],
         t("mr_col_description"): rule_rows["description_en" if lang() == "en" else "description"],
+        t("mr_col_value"): [monthly_pdf.rule_value(v, u) for v, u in zip(rule_rows["value"], rule_rows["unit"])],
+        t("mr_col_unit"): rule_rows["unit"].map(monthly_pdf.rule_unit),
         t("mr_col_source"): rule_rows["source"].map(lambda s: t(f"mr_source_{s}")),
     }
 )
@@ -212,7 +222,19 @@ st.dataframe(
 )
 st.caption(t("mr_export"))
 export_name = f"rankings_{month_label}_{level}_{ruleset}"
-download_buttons(shown.drop(columns=[t("mr_col_trend")]), export_name, key="rankings_export", sheet=month_label)
+export_about = [
+    (t("xabout_month"), month_label),
+    (t("xabout_ruleset"), t(f"mr_ruleset_{ruleset}")),
+    (t("xabout_level"), t(f"mr_level_{level}")),
+]
+download_buttons(
+    shown.drop(columns=[t("mr_col_trend")]),
+    export_name,
+    key="rankings_export",
+    sheet=month_label,
+    columns=export_columns.ranking_columns(level),
+    about=export_about,
+)
 
 # --- both rulesets side by side -------------------------------------------------------------
 st.subheader(t("mr_compare_title"))
@@ -309,6 +331,8 @@ download_buttons(
     f"consequences_{month_label}_{ruleset}_{choice}",
     key="rankings_consequences_export",
     sheet=month_label,
+    columns=export_columns.consequence_columns(),
+    about=export_about,
 )
 
 # --- integrity signals ----------------------------------------------------------------------
@@ -422,7 +446,11 @@ st.session_state["_rankings_last_row"] = rows[0] if rows else None
 st.markdown(f"#### {t('mr_evidence_title')}")
 e1, e2, e3 = st.columns([2, 3, 1])
 signal = e1.selectbox(
-    t("mr_evidence_signal"), integrity.SIGNALS, key="rankings_evidence_signal", format_func=lambda s: t(f"mr_sig_{s}")
+    t("mr_evidence_signal"),
+    integrity.SIGNALS,
+    key="rankings_evidence_signal",
+    format_func=lambda s: t(f"mr_sig_{s}"),
+    placeholder=t("select_placeholder"),
 )
 if signal == "selective":
     subjects = dict(zip(flagged_v["village_id"].astype(int), flagged_v["name"] + " · " + flagged_v["town_name"]))
@@ -441,6 +469,7 @@ else:
         list(subjects),
         key="rankings_evidence_subject",
         format_func=lambda i: subjects.get(i, str(i)),
+        placeholder=t("select_placeholder"),
     )
     total_rows = query(integrity.evidence_count, f, month, signal, int(subject))
     pages = max(1, math.ceil(total_rows / integrity.EVIDENCE_PAGE))
@@ -585,3 +614,44 @@ st.download_button(  # made on the click only (a callable), never stored with th
     on_click=audit_export,
     args=(f"monthly_report_{month_label}.html", 1),
 )
+
+# --- the PDF report (ui/monthly_pdf.py): made on click from the tables read above -------------
+try:
+    monthly_pdf.find_cjk_font()
+except monthly_pdf.ReportFontError as exc:
+    st.warning(str(exc))
+else:
+    pdf_name = monthly_pdf.file_name(month, ruleset, level, f.town_id)
+    signed_in = st.session_state.get("auth_user")
+    read = {
+        (rankings.month_view, (f, month, ruleset, level)): {
+            "scores": scores,
+            "compare": compare,
+            "consequences": consequences,
+        },
+        (integrity.worker_signals, (f, month)): workers_flags,
+        (integrity.village_signals, (f, month)): villages_flags,
+        (rankings.rules_for, (ruleset,)): rules,
+        (rankings.rules_for, ("integrity",)): irules,
+        (rankings.rule_table, (ruleset,)): rule_rows,
+    }
+    st.download_button(
+        t("pdf_download"),
+        functools.partial(
+            monthly_pdf.page_download,
+            f,
+            month,
+            ruleset,
+            level,
+            signed_in.username if signed_in is not None else "",
+            lang(),
+            read,
+        ),
+        file_name=pdf_name,
+        mime="application/pdf",
+        key="rankings_pdf_download",
+        help=t("pdf_download_help"),
+        icon=":material/picture_as_pdf:",
+        on_click=audit_export,
+        args=(pdf_name, len(scores)),
+    )

@@ -8,7 +8,7 @@ import streamlit as st
 from data_access import metrics, overview
 from geo.layers import choropleth_layer, class_breaks, deck, explode_polygons, fit_view, name_layer
 from ui import format as fmt
-from ui.charts import is_partial, mark_partial
+from ui.charts import count_axis, is_partial, mark_partial
 from ui.data import query
 from ui.escape import plotly_chart
 from ui.labels import metric_definition, metric_name, t
@@ -48,11 +48,13 @@ def kpi_card(column, key: str) -> None:
         help_text += " (" + t("vs_yesterday") + ")"
     elif not fmt.is_missing(row["denominator"]):
         help_text += " " + t("rate_parts", num=fmt.count(row["numerator"]), den=fmt.count(row["denominator"]))
+    unchanged = fmt.is_zero_delta(row["value"], row["previous"], metric.unit)  # neutral, no arrow
     column.metric(
         metric_name(metric),
         value,
         delta=fmt.delta(row["value"], row["previous"], metric.unit),
-        delta_color="off" if key in NEUTRAL else "inverse" if key in RISING_IS_BAD else "normal",
+        delta_color="off" if key in NEUTRAL or unchanged else "inverse" if key in RISING_IS_BAD else "normal",
+        delta_arrow="off" if unchanged else "auto",
         help=help_text,
         border=True,
     )
@@ -83,6 +85,7 @@ figure.update_layout(
     legend=dict(orientation="h", y=1.1),
     hovermode="x unified",
 )
+count_axis(figure, max(trend["reported"].max(), trend["closed"].max()) if len(trend) else 0)
 if len(trend):  # the running day holds only part of its events: drawn dashed, not as a drop
     mark_partial(figure, is_partial(trend["day"].iloc[-1], "day", f.period_end), "day")
 plotly_chart(figure, key="overview_trend")

@@ -16,7 +16,7 @@ from ui.charts import is_partial, mark_partial
 from ui.data import query
 from ui.escape import md, plotly_chart
 from ui.export import download_buttons
-from ui.labels import lang, metric_definition, metric_name, t
+from ui.labels import error_text, lang, metric_definition, metric_name, t
 from ui.shell import page_filters
 
 PAGE_SIZE = 20
@@ -55,7 +55,7 @@ try:
     total = query(wf.staffing_total, f, float(target)).iloc[0]
     by_town = query(wf.staffing_by_town, f, float(target))
 except FilterError as exc:
-    st.error(t("bad_filter", reason=md(exc)))
+    st.error(t("bad_filter", reason=md(error_text(exc))))
     st.stop()
 
 st.caption(t("workforce_caption", day=f.date_to, wstart=window[0][0], wend=window[-1][1], months=len(window)))
@@ -239,6 +239,7 @@ with tab_profile:
         [None, *town_names],
         key="workforce_profile_town",
         format_func=lambda i: t("workforce_profile_all") if i is None else town_names[i],
+        placeholder=t("select_placeholder"),
     )
     pyramid = query(wf.age_pyramid, f, scope_town)
     education = query(wf.education_profile, f, scope_town)
@@ -511,6 +512,7 @@ with tab_workload:
         list(wf.EMPLOYMENT_TYPES),
         key="workforce_workload_type",
         format_func=lambda e: t(f"workforce_type_{e}"),
+        placeholder=t("select_placeholder"),
     )
     quota = float(query(rules.load_rules, "as_practised").get("quota_events_per_worker", 30.0))
     st.caption(t("workforce_quota_caption", quota=f"{quota:g}"))
@@ -640,7 +642,7 @@ with tab_projection:
     try:
         projection = query(wf.retirement_projection, f, int(retire_age), int(years))
     except FilterError as exc:
-        st.error(t("bad_filter", reason=md(exc)))
+        st.error(t("bad_filter", reason=md(error_text(exc))))
     else:
         county = projection.groupby(["year"], as_index=False)[[*wf.EMPLOYMENT_TYPES, "total"]].sum()
         # The first bar is today's headcount, so the drop in year 0 (people already past the age) shows.

@@ -85,13 +85,17 @@ def shown_text(at: AppTest) -> str:
 
 
 def export_text(data) -> str:
-    """The text of one download's bytes: CSV, HTML or an XLSX workbook's cells."""
+    """The text of one download's bytes: CSV, HTML, a PDF's text or an XLSX workbook's cells."""
     if callable(data):
         data = data()
     if isinstance(data, str):
         return data
     if isinstance(data, pd.DataFrame):
         return data.to_csv(index=False)
+    if data[:5] == b"%PDF-":  # the monthly report: its text as a reader sees it
+        import subprocess
+
+        return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
     if data[:2] == b"PK":
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
         return "\n".join(
@@ -491,7 +495,7 @@ def test_audit_log_page_reads_the_log(app_env):
     assert {"duty", "leader", "planner", "town", "admin"} <= set(users_table.iloc[:, 0])
     assert DEMO_PASSWORD not in shown_text(at) and "argon2" not in shown_text(at)
     log = at.dataframe[1].value
-    assert (log.iloc[:, 2] == "login_ok").any()
+    assert (log.iloc[:, 2] == "登录成功").any()  # the action in words (audit_action_login_ok)
 
 
 # --- (b) again on a generated county: the tiny profile ---------------------------------------------

@@ -37,7 +37,13 @@ def test_overview_shows_the_fixture_numbers(app_env):
     assert got["在办事件"] == ("4", "+2")
     assert got["超期事件"] == ("3", "+1")
     assert got["报备事件"] == ("1", "+1")
-    assert got["今日签到网格员"] == ("2 / 6", "+0")
+    assert got["今日签到网格员"] == ("2 / 6", "0")  # no change: no sign, no arrow, no colour
+    unchanged = next(m for m in at.metric if m.label == "今日签到网格员").proto
+    from streamlit.proto.Metric_pb2 import Metric
+
+    assert unchanged.color == Metric.MetricColor.GRAY and unchanged.direction == Metric.MetricDirection.NONE
+    moved = next(m for m in at.metric if m.label == "上报事件").proto
+    assert moved.direction == Metric.MetricDirection.UP
     assert got["按期办结率"] == ("50.0%", "+16.7 pt")
     assert got["返工率"] == ("25.0%", "+25.0 pt")
     assert got["群众满意度"][0] == "4.00"

@@ -59,7 +59,7 @@ def test_admin_page_and_a_town_users_sidebar_in_chromium(fixture_sqlite_url):
         page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(ARTIFACTS / "access-admin.png"), full_page=True)
-        assert "login_ok" in page.locator("body").inner_text()  # the admin's own sign-in is in the log
+        assert "登录成功" in page.locator("body").inner_text()  # the admin's own sign-in is in the log
         page.goto(base, wait_until="domcontentloaded")
         sign_in(page, "town")
         page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)

@@ -80,7 +80,9 @@ def test_monthly_rankings_in_chromium(tiny_url, tmp_path):
         xlsx_path = tmp_path / "ranking.xlsx"
         xlsx_info.value.save_as(xlsx_path)
         book = openpyxl.load_workbook(xlsx_path)
-        sheet = book[book.sheetnames[0]]
+        assert book.sheetnames[0] == "说明"  # the About sheet first, then the ranking
+        sheet = book[book.sheetnames[1]]
+        assert sheet.freeze_panes == "A2"
         header = [c.value for c in sheet[1]]
         assert header[:3] == ["名次", "名次变化", "网格员"] and "总分" in header and "等级" in header
         assert sheet.max_row > 10  # the tiny county's full-time workers

@@ -36,3 +36,26 @@ def test_mark_partial_leaves_a_finished_period_alone():
     fig = go.Figure([go.Scatter(x=[1, 2, 3], y=[1, 2, 3], mode="lines+markers")])
     mark_partial(fig, False, "day")
     assert len(fig.data) == 1 and list(fig.data[0].x) == [1, 2, 3] and not fig.layout.annotations
+
+
+def test_count_axes_tick_whole_numbers():
+    import plotly.graph_objects as go
+
+    from ui.charts import count_axis
+
+    for top, step in ((3, 1), (12.27, 5), (40, 10), (0, 1), (float("nan"), 1), (733, 200)):
+        fig = count_axis(go.Figure(go.Bar(x=[1], y=[top])), top)
+        axis = fig.layout.yaxis
+        assert axis.dtick == step and axis.tickformat == ",d" and axis.tick0 == 0, (top, axis.dtick)
+        assert float(axis.dtick).is_integer()
+
+
+def test_a_change_that_shows_as_zero_is_neutral():
+    from ui import format as fmt
+
+    assert fmt.delta(10, 10, "") == "0" and fmt.is_zero_delta(10, 10, "")
+    assert fmt.delta(4.001, 4.004, "score") == "0.00" and fmt.is_zero_delta(4.001, 4.004, "score")
+    assert fmt.delta(0.5, 0.5004, "%") == "0.0 pt" and fmt.is_zero_delta(0.5, 0.5004, "%")
+    assert fmt.delta(12, 10, "") == "+2" and not fmt.is_zero_delta(12, 10, "")
+    assert fmt.delta(3.9, 4.0, "score") == "-0.10"
+    assert fmt.delta(None, 4, "") is None and not fmt.is_zero_delta(None, 4, "")

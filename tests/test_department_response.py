@@ -654,7 +654,8 @@ def test_xlsx_export_holds_the_screen_numbers(hand_app, monkeypatch):
     assert not at.exception
     shown = screen_table(at)
     book = openpyxl.load_workbook(io.BytesIO(captured["xlsx"]), read_only=True)
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert book.sheetnames[0] == "说明"  # the About sheet first, then the table
+    rows = list(book.worksheets[1].iter_rows(values_only=True))
     assert list(rows[0]) == list(shown.columns)
     exported = pd.DataFrame(rows[1:], columns=rows[0])
     assert len(exported) == len(shown)
@@ -737,3 +738,33 @@ def test_oldest_items_are_paged_on_the_sample_county(monkeypatch):
     assert not at.exception
     listing = next(d.value for d in at.dataframe if "事件编号" in d.value.columns)
     assert listing["事件编号"].tolist() == second_page["code"].tolist()
+
+
+def test_a_town_users_reference_row_names_the_town(hand_app):
+    """The first row pools every department over the town a town user sees: it says the town,
+    not 全县 (it held the town's numbers under the county's name, also in the CSV)."""
+    import json
+
+    from data_access import units
+    from data_access.filters import Scope
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    login(at, "town")
+    at.switch_page("pages/department_response.py").run()
+    at.sidebar.date_input(key="filter_dates").set_value((fc.DATE_FROM, fc.DATE_TO)).run()
+    assert not at.exception
+    from sqlalchemy import create_engine
+
+    from data_access.users import get_user
+
+    engine = create_engine(hand_app)
+    town_id = get_user(engine, "town").town_id
+    town = units.towns(engine, Scope("town", town_id))["name"].iloc[0]
+    first = screen_table(at).iloc[0, 0]
+    assert first == f"{town}(全部部门)" and "全县" not in first
+    assert any(town in c.value for c in at.caption)  # the caption names the same row
+    # Every point of the ratings scatter is labelled with its department.
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    scatter = next((c for c in charts if any(tr.get("type") == "scatter" and tr.get("text") for tr in c["data"])), None)
+    if scatter is not None:
+        assert all("text" in tr["mode"] for tr in scatter["data"] if tr.get("type") == "scatter")

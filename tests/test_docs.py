@@ -41,3 +41,11 @@ def test_two_commands_match_ci():
     assert len(commands) >= 2
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci, "the README's test command must be what .ci/run runs"
+
+
+def test_mapping_reference_matches_code():
+    from data_access.ingest.mapping import FIELD_HELP, FIELDS, reference_markdown
+
+    assert set(FIELD_HELP) == set(FIELDS), "every [fields] key needs a FIELD_HELP line"
+    block = README.split("<!-- mapping:start -->")[1].split("<!-- mapping:end -->")[0].strip()
+    assert block == reference_markdown(), "README mapping reference is stale: regenerate it from ingest.mapping"

@@ -9,6 +9,7 @@ bars get a hatched, paler last bar, and a note above the last period says it is 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import plotly.graph_objects as go
 from plotly.colors import DEFAULT_PLOTLY_COLORS
@@ -87,4 +88,17 @@ def mark_partial(fig: go.Figure, partial: bool, kind: str) -> go.Figure:
         fig.add_annotation(
             x=last_x, y=1.0, xref="x", yref="paper", text=label, showarrow=False, yanchor="bottom", font=dict(size=11)
         )
+    return fig
+
+
+def count_axis(fig: go.Figure, max_value, axis: str = "yaxis") -> go.Figure:
+    """An axis of counts gets whole-number ticks: never 0.5 events, nor 4.09 / 8.18 / 12.27.
+
+    Plotly picks "nice" steps of 0.5 or 0.2 for small ranges; a step of at least one (a round
+    1-2-5 step for about five ticks) and an integer format keep every tick a count."""
+    top = 0.0 if max_value is None or max_value != max_value else float(max_value)
+    raw = max(top / 5, 1.0)
+    magnitude = 10 ** int(math.floor(math.log10(raw)))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    fig.update_layout({axis: dict(tickmode="linear", tick0=0, dtick=step, tickformat=",d", rangemode="tozero")})
     return fig

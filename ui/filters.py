@@ -11,7 +11,7 @@ from data_access.filters import FilterError, Filters, Scope, default_filters, no
 
 from .data import query
 from .escape import md
-from .labels import local_name, t
+from .labels import error_text, local_name, t
 
 FILTERS_KEY = "filters"
 
@@ -62,6 +62,7 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
         on_change=_reset_village,
         disabled=own_town,
         format_func=lambda i: t("all") if i is None else town_names[i],
+        placeholder=t("select_placeholder"),
     )
     village_id = None
     if town_id is not None:
@@ -72,6 +73,7 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
             [None, *village_names],
             key="filter_village",
             format_func=lambda i: t("all") if i is None else village_names[i],
+            placeholder=t("select_placeholder"),
         )
     cats = query(units.categories)
     cat_names = {row["code"]: local_name(row) for _, row in cats.iterrows()}
@@ -80,6 +82,7 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
         [None, *cat_names],
         key="filter_category",
         format_func=lambda c: t("all") if c is None else cat_names[c],
+        placeholder=t("select_placeholder"),
     )
     try:
         f = Filters(
@@ -92,7 +95,7 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
             scope=scope,
         )
     except FilterError as exc:
-        st.error(t("bad_filter", reason=md(exc)))
+        st.error(t("bad_filter", reason=md(error_text(exc))))
         return None
     st.session_state[FILTERS_KEY] = f
     return f

@@ -9,6 +9,8 @@ drawn without it — nor before a login, nor on a page the signed-in role may no
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import enum
 import functools
 import hashlib
 import logging
@@ -29,7 +31,7 @@ from .auth import current_user, login_form, scope_of, sign_out
 from .data import cached_store_status, rollups_behind, writer_engine
 from .escape import md
 from .filters import FILTERS_KEY, sidebar_filters
-from .labels import t
+from .labels import lang, t
 from .pages import WALL_PAGE, WALL_ROLE, allowed, available_pages
 
 PAGE_TITLE = "网格智治指挥舱 GridSight"
@@ -152,9 +154,47 @@ def _forget_session_data() -> None:
         st.session_state.pop(key, None)
 
 
+_PLAIN = (str, int, float, dt.date, dt.time)
+
+
+def _plain(value) -> bool:
+    if isinstance(value, bool):
+        return False  # buttons, toggles and checkboxes: nothing to re-label, and buttons refuse writes
+    if isinstance(value, (list, tuple)):
+        return all(v is None or (_plain(v)) for v in value)
+    return value is None or isinstance(value, _PLAIN) or isinstance(value, enum.Enum)
+
+
+LABELS_LANG = "_labels_lang"  # the language the widgets were last drawn in (set at a run's end)
+
+
+def _relabel_selects() -> None:
+    """After the language switch: write every chosen option back to its own key.
+
+    A select box sends the browser the *formatted* label of its choice and only resends it when
+    the value changes, so after the switch it kept showing "全部" or "现行规则(H 区做法)" in English
+    (Streamlit issue, fix pending in streamlit/streamlit#13788). A value written through session
+    state is sent again, formatted by the now English `format_func`. Only plain values (the
+    options of selects, radios, segmented controls, dates, numbers and text) are written back:
+    selections of tables and charts, uploads and editors hold dicts or files and are left alone.
+
+    Done at the start of every run until one has drawn the page to its end in the new language
+    (dashboard.py sets LABELS_LANG then): a run cut short by a rerun, such as the live map's
+    timed refresh, would otherwise leave some selects in the old language."""
+    for key in list(st.session_state.keys()):
+        if key in ("lang_en", LABELS_LANG):
+            continue
+        value = st.session_state[key]
+        if _plain(value):
+            st.session_state[key] = value
+
+
 def build_shell() -> Filters | None:
     """Language switch, store check, login, filters; None (after a message or the login form)
     when no page may be shown."""
+    st.session_state.setdefault(LABELS_LANG, lang())
+    if st.session_state[LABELS_LANG] != lang():
+        _relabel_selects()
     st.sidebar.toggle(t("lang_switch"), key="lang_en")
     if not store_ready():
         return None

@@ -39,11 +39,21 @@ def main(argv: list[str] | None = None) -> int:
         help="CRS of the file when it declares none (or a wrong one), e.g. EPSG:4490; "
         "gcj02 (AMap/DataV/Tencent) or bd09 (Baidu) are converted to WGS-84",
     )
+    b.add_argument(
+        "--dissolve-by",
+        help="merge the features that share this property into one unit (e.g. towns from villages' town "
+        "property); --id-field and --name-field then come from the first feature of each group",
+    )
     b.add_argument("--households-field")
     b.add_argument("--residents-field")
     e = sub.add_parser("events", help="CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX")
     e.add_argument("file", type=Path)
-    e.add_argument("--mapping", required=True, type=Path, help="TOML mapping, e.g. sample_data/mappings/open311.toml")
+    e.add_argument(
+        "--mapping",
+        required=True,
+        type=Path,
+        help="TOML mapping (every key: README, Mapping reference), e.g. sample_data/mappings/la311.toml",
+    )
     e.add_argument(
         "--crs", choices=("wgs84", "gcj02", "bd09"), help="coordinates of lon/lat (overrides the mapping's [meta] crs)"
     )
@@ -75,10 +85,12 @@ def main(argv: list[str] | None = None) -> int:
                 args.crs,
                 households_field=args.households_field,
                 residents_field=args.residents_field,
+                dissolve_by=args.dissolve_by,
                 **common,
             )
         else:
-            report = import_events(args.file, url, args.mapping, crs=args.crs, **common)
+            rejects = args.rejects or args.file.with_suffix(args.file.suffix + ".rejected.csv")
+            report = import_events(args.file, url, args.mapping, crs=args.crs, rejects=rejects, **common)
     except (ImportRefused, ReadError, StoreError, OSError, SQLAlchemyError) as exc:
         if bar:
             bar.close()
@@ -96,15 +108,18 @@ def main(argv: list[str] | None = None) -> int:
     for rec in errors.head(200).itertuples():
         where = "file" if rec.row is None or rec.row != rec.row else f"row {int(rec.row)}"
         print(f"error: {where}: {rec.field}: {rec.reason}")
-    if len(errors) > 200:
-        print(f"… and {len(errors) - 200} more problems (all in the rejects CSV)")
-    if not report.rejected.empty:
+    problems = max(report.problems, len(errors))
+    if problems > 200:
+        print(f"… and {problems - 200} more problems (all in the rejects CSV)")
+    if args.kind == "events" and report.counts.get("rejects_written"):
+        print(f"{report.counts['rejects_written']} refused rows written to {rejects}")
+    elif not report.rejected.empty:  # boundaries: the report holds every refused feature
         out = args.rejects or args.file.with_suffix(args.file.suffix + ".rejected.csv")
         spreadsheet_safe(report.rejected).to_csv(out, index=False, encoding="utf-8-sig")
         print(f"{len(report.rejected)} refused rows written to {out}")
     print(report.summary())
     if report.errors and args.dry_run:
-        print(f"dry run: {len(report.bad_rows) or len(report.errors)} rows would be refused; nothing was written")
+        print(f"dry run: {report.refused or len(report.errors)} rows would be refused; nothing was written")
         return 1
     if report.errors and not report.committed:
         print("nothing was written: fix the rows above, or load the good ones with --allow-partial")

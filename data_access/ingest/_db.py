@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Connection, Engine
@@ -44,6 +45,10 @@ def one_transaction(url: str, report) -> Iterator[tuple[Connection, Outcome]]:
     engine = open_engine(url)
     try:
         with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # Sorts of a big import (the derived tables' rebuild) spill to temp files rather
+                # than grow the process: the store's readers keep temp_store=MEMORY.
+                conn.connection.dbapi_connection.execute("PRAGMA temp_store=FILE")
             trans = conn.begin()
             outcome = Outcome()
             try:
@@ -58,6 +63,36 @@ def one_transaction(url: str, report) -> Iterator[tuple[Connection, Outcome]]:
                 raise
     finally:
         engine.dispose()
+
+
+def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
+    """Insert `rows` (dicts with the same keys) into `table` in the caller's transaction, fast:
+    COPY on PostgreSQL (psycopg), one DBAPI executemany on SQLite with the columns' own bind
+    processors (the values stored are exactly those `table.insert()` would store)."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in cols)
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        with conn.connection.driver_connection.cursor() as cur:
+            with cur.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row([r[c] for c in cols])
+        return
+    procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
+    converted = [(i, p) for i, p in enumerate(procs) if p is not None]
+    getter = itemgetter(*cols)
+    data = []
+    for r in rows:
+        values = list(getter(r))
+        for i, p in converted:
+            if values[i] is not None:
+                values[i] = p(values[i])
+        data.append(tuple(values))
+    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in cols)
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", data)
 
 
 def next_id(conn: Connection, table) -> int:

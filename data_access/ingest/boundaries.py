@@ -231,8 +231,13 @@ def import_boundaries(
     allow_outside_china: bool = False,
     name: str | None = None,
     progress: Progress | None = None,
+    dissolve_by: str | None = None,
 ) -> ImportReport:
     """Validate and (when `commit` and valid, or `allow_partial`) write one level's units.
+
+    `dissolve_by` names a property: the features sharing its value are merged into one unit
+    (e.g. towns from the villages' town property); `id_field` and `name_field` are then read
+    from the first feature of each group, households and residents are summed.
 
     With errors and without `allow_partial`, or with `commit=False` (a preview), everything runs
     inside a transaction that is rolled back: the store is unchanged. Re-importing updates units
@@ -251,12 +256,16 @@ def import_boundaries(
         ("parent", parent_field),
         ("households", households_field),
         ("residents", residents_field),
+        ("dissolve", dissolve_by),
     ]
     missing = [f for _, f in wanted if f and f not in gdf.columns]
     if missing:
         raise ImportRefused(
             f"column(s) {', '.join(missing)} not in the file; it has: {', '.join(boundary_fields(gdf))}"
         )
+    if dissolve_by:
+        gdf = _dissolve(gdf, dissolve_by, [f for f in (households_field, residents_field) if f], report)
+        report.rows_read = len(gdf)
     if parent_field and level in ("county", "town"):
         raise ImportRefused(f"a {level} has no parent field: towns hang under the county")
     gdf = _reproject(gdf, crs, report)
@@ -325,6 +334,28 @@ def import_boundaries(
         outcome.keep = commit and may_write
     step(1.0, "done")
     return report
+
+
+def _dissolve(gdf: gpd.GeoDataFrame, by: str, summed: list[str], report: ImportReport) -> gpd.GeoDataFrame:
+    """One feature per value of `by`: shapes unioned, other properties from the group's first
+    feature, `summed` properties added up. Features without a value are refused as a whole."""
+    blank = gdf[by].isna() | (gdf[by].astype(str).str.strip() == "")
+    if blank.any():
+        first = int(np.flatnonzero(blank.to_numpy())[0]) + 1
+        raise ImportRefused(
+            f"--dissolve-by {by}: {int(blank.sum())} feature(s) have no {by} (the first is feature {first})"
+        )
+    aggfunc = {c: "first" for c in gdf.columns if c not in (by, gdf.geometry.name)}
+    for c in summed:
+        gdf[c] = pd.to_numeric(gdf[c], errors="coerce")
+        aggfunc[c] = "sum"
+    try:
+        out = gdf.dissolve(by=by, as_index=False, aggfunc=aggfunc, sort=True)
+    except Exception as exc:  # GEOS errors on broken input shapes
+        raise ImportRefused(f"--dissolve-by {by}: the shapes could not be merged ({exc})") from exc
+    report.counts["dissolved_from"] = len(gdf)
+    report.warnings.append(f"{len(gdf)} features merged into {len(out)} by their {by} property")
+    return out
 
 
 def _repair(row, code, why, before, after):

@@ -49,10 +49,57 @@ FIELDS = (
     "returns",
     "rejections",
 )
+# What each [fields] key means: the README's mapping reference is generated from these
+# (`reference_markdown`) and tests/test_docs.py checks it is current.
+FIELD_HELP = {
+    "code": "required. The event's id in the source (≤ 40 characters, unique in the file); a re-import updates by it",
+    "category": "event category code (or a source value mapped in [values.category]); default: the item type's",
+    "item_type": "item type code (or mapped in [values.item_type]); required unless [defaults] gives one",
+    "status": "status (mapped in [values.status] to reported … filed); default: after the last step the row has",
+    "source": "how it was reported: patrol, household_visit, resident_call, camera_alert, hotline_12345",
+    "urgency": "emergency, urgent or ordinary; default: the item type's default urgency",
+    "department": "department code (or mapped in [values.department]); the handler of dispatched work",
+    "description": "free text shown on the event",
+    "address": "appended to the description in brackets",
+    "lon": "longitude (WGS-84, or the [meta] crs); with lat places the event by point in polygon",
+    "lat": "latitude, with lon",
+    "grid_code": "the grid's code, when the export names it (no point needed)",
+    "micro_grid_code": "the micro-grid's code, when the export names it",
+    "deadline": "time the event is due; default: report time + the urgency's deadline hours",
+    "satisfaction": "resident's rating, a whole number 1–5",
+    "escalations": "times escalated, 0–999",
+    "returns": "times returned, 0–999",
+    "rejections": "times rejected, 0–999",
+}
+META_HELP = {
+    "name": "a name for the mapping, shown nowhere else",
+    "timezone": "required. IANA zone of times without an offset, e.g. Asia/Shanghai or America/Los_Angeles",
+    "time_format": "strptime format of the times, e.g. %m/%d/%y %H:%M; default: ISO 8601 and common variants",
+    "crs": "coordinates of lon/lat: wgs84 (default), gcj02 (AMap/Tencent) or bd09 (Baidu)",
+}
 VALUE_FIELDS = ("category", "item_type", "status", "source", "urgency", "department")
 # Step actions a single timestamp column can stand for, in lifecycle order.
 STEP_COLUMNS = ("report", "accept", "register", "dispatch", "handle", "complete", "verify", "close", "file")
 FIXED_CODES = {"status": schema.EVENT_STATUSES, "source": schema.EVENT_SOURCES, "urgency": schema.URGENCIES}
+
+
+def reference_markdown() -> str:
+    """The mapping keys as Markdown tables (README "Mapping reference")."""
+    lines = ["| [meta] key | meaning |", "|---|---|"]
+    lines += [f"| `{k}` | {v} |" for k, v in META_HELP.items()]
+    lines += ["", "| [fields] key | meaning |", "|---|---|"]
+    lines += [f"| `{k}` | {FIELD_HELP[k]} |" for k in FIELDS]
+    lines += [
+        "",
+        "| section | meaning |",
+        "|---|---|",
+        '| `[steps]` | action = column, or `{ column = "…", statuses = ["…"] }` to use the time only for rows '
+        f"with those statuses; `report` is required; actions in lifecycle order: {', '.join(STEP_COLUMNS)} |",
+        '| `[defaults]` | a GridSight code for a field the file lacks, e.g. `urgency = "ordinary"` |',
+        f"| `[values.F]` | source value → GridSight code, for F in {', '.join(VALUE_FIELDS)} |",
+        "| `[reference]` | `categories`, `item_types`, `departments` the mapping uses, created when missing |",
+    ]
+    return "\n".join(lines)
 
 
 @dataclass

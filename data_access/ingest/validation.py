@@ -37,9 +37,27 @@ class ImportReport:
     rejected: pd.DataFrame = field(default_factory=pd.DataFrame)  # the refused source rows
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # first rows as they are stored
     counts: dict[str, int] = field(default_factory=dict)  # extra numbers (steps, units per level…)
+    keep: int | None = None  # at most this many problems kept in `errors` (None: all); all are counted
+    problems: int = 0  # every problem found, kept or not
+    refused_total: int | None = None  # refused rows, set by importers that stream (else from `errors`)
+    chunk_reasons: dict[int, list[str]] | None = field(default=None, repr=False)  # per-row reasons of a chunk
 
     def error(self, row: int | None, field_name: str, reason: str) -> None:
-        self.errors.append(Problem(row, field_name, reason))
+        self.problems += 1
+        if self.keep is None or len(self.errors) < self.keep:
+            self.errors.append(Problem(row, field_name, reason))
+        if self.chunk_reasons is not None and row is not None:
+            self.chunk_reasons.setdefault(row, []).append(f"{field_name}: {reason}")
+
+    @property
+    def refused(self) -> int:
+        """How many source rows were refused (all of them, also past the problems kept)."""
+        return len(self.bad_rows) if self.refused_total is None else self.refused_total
+
+    @property
+    def truncated(self) -> bool:
+        """More problems were found than `errors` keeps (the rejects file has them all)."""
+        return self.problems > len(self.errors)
 
     @property
     def bad_rows(self) -> set[int]:
@@ -51,7 +69,7 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.problems
 
     def errors_frame(self) -> pd.DataFrame:
         """Columns: row, field, reason — one line per problem, in row order."""
@@ -65,8 +83,8 @@ class ImportReport:
     def summary(self) -> str:
         state = "committed" if self.committed else "NOT committed (the store is unchanged)"
         text = (
-            f"{self.kind} from {self.source or 'upload'}: {self.rows_read} rows read, {len(self.bad_rows)} "
-            f"rows refused ({len(self.errors)} problems), {len(self.repairs)} repairs; "
+            f"{self.kind} from {self.source or 'upload'}: {self.rows_read} rows read, {self.refused} "
+            f"rows refused ({max(self.problems, len(self.errors))} problems), {len(self.repairs)} repairs; "
             f"{self.inserted} inserted, {self.updated} updated; {state}"
         )
         if self.encoding:
@@ -74,14 +92,17 @@ class ImportReport:
         return text
 
 
-def rejected_rows(source: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
-    """The refused source rows with their row number and every reason, for the rejects CSV."""
-    if not report.bad_rows:
+def rejected_rows(source: pd.DataFrame, report: ImportReport, reasons: dict[int, list[str]] | None = None):
+    """The refused source rows with their row number and every reason, for the rejects CSV.
+
+    `reasons` (row → reasons) defaults to the problems the report keeps."""
+    if reasons is None:
+        reasons = {}
+        for p in report.errors:
+            if p.row is not None:
+                reasons.setdefault(p.row, []).append(f"{p.field}: {p.reason}")
+    if not reasons:
         return source.iloc[0:0].assign(row=pd.Series(dtype=int), reasons=pd.Series(dtype=str))
-    reasons: dict[int, list[str]] = {}
-    for p in report.errors:
-        if p.row is not None:
-            reasons.setdefault(p.row, []).append(f"{p.field}: {p.reason}")
     rows = sorted(reasons)
     out = source.loc[[r for r in rows]].copy()  # index = source row number
     out.insert(0, "row", rows)

@@ -8,6 +8,8 @@ and unit names come from the store.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import importlib
 import pkgutil
 
@@ -30,14 +32,49 @@ def _collect() -> dict[str, tuple[str, str]]:
 LABELS: dict[str, tuple[str, str]] = _collect()
 
 
+# Set while something outside a page's script run renders text in a chosen language: the PDF
+# report (made on a download's own thread, or by its command line, where there is no session).
+_FORCED_LANG: contextvars.ContextVar[str | None] = contextvars.ContextVar("gridsight_lang", default=None)
+
+
 def lang() -> str:
+    forced = _FORCED_LANG.get()
+    if forced is not None:
+        return forced
     return "en" if st.session_state.get("lang_en") else "zh"
+
+
+@contextlib.contextmanager
+def use_lang(language: str):
+    """Make `t`, `lang` and the name helpers answer in `language` ('zh' or 'en') inside the block."""
+    if language not in ("zh", "en"):
+        raise ValueError(f"unknown language {language!r}")
+    token = _FORCED_LANG.set(language)
+    try:
+        yield
+    finally:
+        _FORCED_LANG.reset(token)
 
 
 def t(key: str, **values) -> str:
     zh, en = LABELS[key]
     text = en if lang() == "en" else zh
     return text.format(**values) if values else text
+
+
+def error_text(exc: BaseException) -> str:
+    """A data_access error in the reader's language: its label `err_<key>` when it carries a key
+    (FilterError), else its own message."""
+    key = getattr(exc, "key", None)
+    if key and f"err_{key}" in LABELS:
+        params = dict(getattr(exc, "params", {}) or {})
+        if "level" in params and f"err_level_{params['level']}" in LABELS:
+            params["level"] = t(f"err_level_{params['level']}")
+        try:
+            return t(f"err_{key}", **params)
+        except (KeyError, IndexError):
+            pass
+    return str(exc)
 
 
 def metric_name(metric) -> str:

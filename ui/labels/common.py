@@ -12,6 +12,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "village": ("村社", "Village / community"),
     "category": ("事件大类", "Category"),
     "all": ("全部", "All"),
+    "select_placeholder": ("请选择", "Choose an option"),
     "nav_monitor": ("指挥监测", "Monitoring"),
     "nav_events": ("事件流转", "Event handling"),
     "nav_assessment": ("考核评价", "Assessment"),
@@ -76,6 +77,32 @@ LABELS: dict[str, tuple[str, str]] = {
         "First start: generating the sample county (about a minute)…",
     ),
     "bad_filter": ("筛选条件无效:{reason}", "This filter cannot be used: {reason}"),
+    # data_access.filters.FilterError by its key (ui.labels.error_text)
+    "err_start_after_end": (
+        "开始日期 {start} 晚于结束日期 {end}。",
+        "The start date {start} is after the end date {end}.",
+    ),
+    "err_range_too_long": (
+        "日期范围超过 {days} 天,请缩短。",
+        "The date range is longer than {days} days; choose a shorter one.",
+    ),
+    "err_bad_id": ("编号应为正整数,而不是“{value}”。", "An id must be a positive whole number, not “{value}”."),
+    "err_town_outside_scope": ("该镇街不在您的账户权限范围内。", "That town is outside your account's scope."),
+    "err_village_needs_town": ("选择村社前请先选择镇街。", "A village filter needs its town."),
+    "err_unknown_category": ("没有事件大类“{code}”。", "There is no event category “{code}”."),
+    "err_unknown_level": ("没有层级“{level}”。", "There is no level “{level}”."),
+    "err_no_county": ("数据库中没有县级单元。", "The store has no county."),
+    "err_no_unit": ("没有编号为 {id} 的{level}。", "There is no {level} with id {id}."),
+    "err_unit_needs_id": ("{level}需要单元编号。", "A {level} needs a unit id."),
+    "err_unit_outside_scope": (
+        "编号为 {id} 的{level}不在您的账户权限范围内。",
+        "The {level} with id {id} is outside your account's scope.",
+    ),
+    "err_level_county": ("县", "county"),
+    "err_level_town": ("镇街", "town"),
+    "err_level_village": ("村社", "village"),
+    "err_level_grid": ("网格", "grid"),
+    "err_level_micro_grid": ("微网格", "micro-grid"),
     # overview
     "overview_title": ("总览", "Overview"),
     "period_caption": (

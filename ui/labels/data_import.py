@@ -100,6 +100,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "Preview: the first {n} records as they will be stored",
     ),
     "data_import_rejected": ("下载被拒绝的行", "Download the refused rows"),
+    "data_import_truncated": (
+        "共发现 {problems:,} 个问题、{refused:,} 行被拒绝；此处列出前 {shown:,} 个问题，下载文件含前 {rows:,} 行。"
+        "全部被拒绝的行请用命令行导入的 --rejects 文件。",
+        "{problems:,} problems in {refused:,} refused rows; the first {shown:,} problems are listed and the "
+        "download holds the first {rows:,} rows. The command line's --rejects file has every refused row.",
+    ),
     "data_import_committed": (
         "已提交:新增 {inserted} 条,更新 {updated} 条。",
         "Committed: {inserted} added, {updated} updated.",

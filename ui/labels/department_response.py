@@ -25,6 +25,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Sorted by score, lowest first. Hover a column name for its definition.",
     ),
     "dept_county_row": ("全县(全部部门)", "County (all departments)"),
+    "dept_town_row": ("{town}(全部部门)", "{town} (all departments)"),
     "dept_col_department": ("部门", "Department"),
     "dept_col_level": ("层级", "Level"),
     "dept_level_county": ("县级", "County"),

@@ -104,11 +104,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_ef_outflow": ("流出合计", "Out"),
     "ef_drill_title": ("从流向到事件", "From a flow to its events"),
     "ef_drill_help": (
-        "选择一条流向(图上的一条连线,所有结果合并),查看其上的事件(分页),再选一件查看完整流转步骤。"
-        "Streamlit 的图表选择事件不支持桑基图连线点击,故用下拉框选择。",
+        "选择一条流向(图上的一条连线,所有结果合并),查看其上的事件(分页),再选一件查看完整流转步骤。",
         "Choose a flow (one link of the chart, all outcomes together) to see its events (paged), then one event "
-        "for its full step timeline. Streamlit's chart selection does not cover clicks on Sankey links, so the "
-        "flow is chosen here.",
+        "for its full step timeline.",
     ),
     "ef_link": ("流向", "Flow"),
     "ef_page_size": ("每页条数", "Rows per page"),

@@ -130,7 +130,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_reason_top_n": ("前列", "top ranks"),
     "mr_reason_consecutive": ("连续不及格", "consecutive months ≤ pass score"),
     "mr_consequence_filter": ("显示", "Show"),
-    "mr_integrity_title": ("履职真实性信号", "Integrity signals (履职真实性)"),
+    "mr_integrity_title": ("履职真实性信号", "Integrity signals"),
     "mr_integrity_caption": (
         "只依据事件、事件流转和巡查签到数据判断;信号是需要核实的线索,不是结论。每个窗口以所选月份为末月。",
         "Judged from events, their steps and patrol check-ins only; a signal is a lead to check, not a verdict. "

@@ -125,8 +125,8 @@ LABELS: dict[str, tuple[str, str]] = {
     # workload
     "workforce_workload_type": ("比较对象", "Workers compared"),
     "workforce_quota_caption": (
-        "月度数量指标(考核规则 as_practised.quota_events_per_worker):每人每月 {quota} 件。只统计整月在岗的“人·月”。",
-        "Monthly quantity quota (assessment rule as_practised.quota_events_per_worker): {quota} events per "
+        "月度数量指标(现行考核规则的每人每月定额):每人每月 {quota} 件。只统计整月在岗的“人·月”。",
+        "Monthly quantity quota (the quota per worker of the ruleset as practised): {quota} events per "
         "worker a month. Only worker-months in post for the whole month count.",
     ),
     "workforce_kpi_per_month": ("人均月上报", "Events per worker-month"),
