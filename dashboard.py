@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import bootstrap
+from data_access.store import resolve_db_url
 from ui import server_guard, sqltrace
-from ui.demo import ensure_demo_feed
 from ui.labels import lang
 from ui.shell import (
     ENTRYPOINT_RUNNING,
@@ -20,6 +21,7 @@ from ui.shell import (
     guard_page,
     navigation,
     signed_in_user,
+    store_checked,
     store_guard,
 )
 
@@ -32,9 +34,10 @@ selected = navigation()
 # A database error anywhere below (the store stopped, its file is damaged) is a message in the
 # reader's language, never Streamlit's error box with the driver's exception (issue #18, finding 9).
 with store_guard():
-    filters = build_shell()
+    filters = build_shell(prepare_store=bootstrap.ensure_default_store)
     # The sample store keeps moving while served (sample_data/demo_feed.py; GRID_DEMO_FEED=off stops it).
-    ensure_demo_feed()
+    if store_checked():  # never feed a store that is still being built
+        bootstrap.ensure_demo_feed(resolve_db_url())
     if filters is None or not guard_page(selected, filters):
         st.stop()
 

@@ -398,9 +398,3 @@ store_meta = Table(
 # store generated or imported before them still opens.
 ACCESS_TABLES = (users, audit_log)
 REQUIRED_TABLES = tuple(t for t in metadata.sorted_tables if t not in ACCESS_TABLES)
-
-
-# The derived tables (data_access/rollups) live on the same metadata; importing them here means
-# every create_all / drop_all / sorted_tables sees them. Not part of REQUIRED_TABLES: a store
-# without them is told to run the rebuild command (see data_access.rollups.status).
-from . import rollups as _rollups  # noqa: E402,F401 - after every base table

@@ -81,10 +81,11 @@ def metric_name(metric) -> str:
     return metric.name_en if lang() == "en" else metric.name_zh
 
 
-def metric_definition(metric) -> str:
-    """The definition, then where the number is computed (data_access function, rollups)."""
+def metric_definition(metric, with_source: bool = True) -> str:
+    """The definition, then (on screen) where the number is computed: data_access function, rollups.
+    Reports and workbooks ask `with_source=False`: their readers want the words only."""
     text = metric.definition_en if lang() == "en" else metric.definition_zh
-    if not metric.computed_by:
+    if not with_source or not metric.computed_by:
         return text
     return f"{text}\n\n{t('metric_computed_by')}: {source_text(metric)}"
 
