@@ -196,7 +196,9 @@ event_item_types = Table(
 
 # --- events ----------------------------------------------------------------------------------
 
-EVENT_SOURCES = ("patrol", "household_visit", "resident_call", "camera_alert", "hotline_12345")
+# Sources of the grid workers' own reports; the other two reach the county centre first.
+GRID_SOURCES = ("patrol", "household_visit", "resident_call")
+EVENT_SOURCES = (*GRID_SOURCES, "camera_alert", "hotline_12345")
 URGENCIES = ("emergency", "urgent", "ordinary")
 # Open statuses first; `closed` and `filed` are final.
 EVENT_STATUSES = (
