@@ -15,8 +15,6 @@ import pkgutil
 
 import streamlit as st
 
-from data_access.metrics import source_text
-
 
 def _collect() -> dict[str, tuple[str, str]]:
     merged: dict[str, tuple[str, str]] = {}
@@ -87,7 +85,10 @@ def metric_definition(metric, with_source: bool = True) -> str:
     text = metric.definition_en if lang() == "en" else metric.definition_zh
     if not with_source or not metric.computed_by:
         return text
-    return f"{text}\n\n{t('metric_computed_by')}: {source_text(metric)}"
+    source = f"`{metric.computed_by}`"
+    if metric.rollups:
+        source += f" ({t('metric_rollups')}: " + ", ".join(f"`{r}`" for r in metric.rollups) + ")"
+    return f"{text}\n\n{t('metric_computed_by')}: {source}"
 
 
 def local_name(row, zh_col: str = "name", en_col: str = "name_en") -> str:

@@ -2,6 +2,7 @@
 
 LABELS: dict[str, tuple[str, str]] = {
     "metric_computed_by": ("计算", "Computed by"),
+    "metric_rollups": ("汇总表", "rollups"),
     "sqltrace_toggle": ("显示本页数字背后的SQL", "Show the SQL behind this page's numbers"),
     "sqltrace_help": (
         "仅管理员可见。开启后,本页通过 data_access 取数时记录执行的SQL语句及其绑定参数(每次最多40条)。",
