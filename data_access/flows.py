@@ -59,6 +59,7 @@ from .rollups.event_paths import (
 )
 from .rules import default_rule_rows, load_rules
 from .schema import (
+    EVENT_SOURCES,
     admin_units,
     departments,
     event_categories,
@@ -70,7 +71,7 @@ from .schema import (
 )
 from .sqlfuncs import count_if
 
-SOURCES = ("patrol", "household_visit", "resident_call", "camera_alert", "hotline_12345")
+SOURCES = EVENT_SOURCES
 DISPATCH_NODES = ("department", "assigned_grid")
 OUTCOMES = ("closed", "closed_returned", "closed_rejected", "open", "filed")
 RULESET = "integrity"

@@ -2,7 +2,8 @@
 
 Each detector reads only `events`, `event_steps`'s derived columns on `events`, and
 `patrol_checkins` (or their monthly / daily rollups `reporter_months` and `patrol_days`, which
-hold the same features; live when a window holds anything after `as_of`) — never `planted_patterns`. Features are computed in SQL (per-worker or
+hold the same features; live when a window holds anything after `as_of`) — never `planted_patterns`. Features are
+computed in SQL (per-worker or
 per-community GROUP BY with conditional counts; window functions LAG for consecutive rows);
 Python only compares the small aggregated table with the thresholds in the rules data
 (`assessment_rules`, ruleset `integrity`, keys prefixed with the signal's name).

@@ -7,8 +7,8 @@ the set present differ between counties:
 - H district: 区 → 镇街 → 管区 → 网格 (no micro-grids; see README "H district").
 A store without the table (built before it) or with no rows in it has T county's levels — less
 the micro-grid level when it holds no micro-grid — so older stores keep working. Importers write
-the rows (`ensure`, then `add_level` for each level they bring units for). Pages, filters, breadcrumbs and exports ask here for
-level names and never spell them out themselves.
+the rows (`ensure`, then `add_level` for each level they bring units for). Pages, filters, breadcrumbs and
+exports ask here for level names and never spell them out themselves.
 """
 
 from __future__ import annotations

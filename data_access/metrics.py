@@ -7,7 +7,7 @@ The README's metric table is generated from `METRICS` and a test checks it is up
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, case, false, func, or_, true
 from sqlalchemy.sql.elements import ColumnElement
@@ -25,6 +25,10 @@ class Metric:
     definition_zh: str
     definition_en: str
     unit: str = ""  # "" count, "%" share shown as a percentage, "score" 1..5
+    # Where the number comes from (filled from SOURCES below): the data_access function a page
+    # calls for it, and the derived tables (data_access/rollups modules) that function reads.
+    computed_by: str = ""
+    rollups: tuple[str, ...] = ()
 
 
 METRICS: dict[str, Metric] = {
@@ -362,7 +366,8 @@ METRICS: dict[str, Metric] = {
             "联合处置率",
             "Team-handled share",
             "当月网格上报事件中,在{lv_village}及以上层级处置(非网格自办)的比例。",
-            "Of the month's grid reports, the share handled at {lv_village|village} level or above rather than by the grid alone.",
+            "Of the month's grid reports, the share handled at {lv_village|village} level or above "
+            "rather than by the grid alone.",
             unit="%",
         ),
         Metric(
@@ -416,6 +421,76 @@ METRICS: dict[str, Metric] = {
 }
 
 
+# --- where each number is computed -------------------------------------------------------------
+# metric key -> (the data_access function the pages call, the rollup modules it reads). Shown next
+# to the definition (ui.labels.metric_definition) and in the README's metric table; the
+# "SQL behind this number" expander (ui/sqltrace.py) lists the statements that function ran.
+# tests/test_metric_sources.py checks every metric has an entry and every name resolves.
+_OVERVIEW, _DAILY, _BACKLOG = "overview.kpi_summary", ("daily_counts",), ("backlog_days",)
+SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "events_reported": (_OVERVIEW, _DAILY),
+    "open_events": (_OVERVIEW, _BACKLOG),
+    "overdue_events": (_OVERVIEW, _BACKLOG),
+    "on_time_closure_rate": (_OVERVIEW, _DAILY),
+    "filing_only_events": (_OVERVIEW, _DAILY),
+    "workers_checked_in_today": (_OVERVIEW, ()),
+    "rework_rate": (_OVERVIEW, _DAILY),
+    "satisfaction_avg": (_OVERVIEW, _DAILY),
+    "flow_events": ("flows.flow_links", ("event_paths",)),
+    "flow_escalated_share": ("flows.escalation_profile", ("event_paths",)),
+    "flow_hotline_per_report": ("flows.escalation_profile", ("event_paths",)),
+    "flow_stage_p90_hours": ("flows.stage_timing", ("event_paths",)),
+    "flow_stage_breach_share": ("flows.stage_timing", ("event_paths",)),
+    "flow_round_trips": ("flows.round_trips", ("event_paths",)),
+    "workforce_active": ("workforce.staffing_total", ()),
+    "workforce_full_time": ("workforce.staffing_total", ()),
+    "workforce_aged_50_plus": ("workforce.staffing_total", ()),
+    "workforce_per_1000_residents": ("workforce.staffing_total", ()),
+    "workforce_per_100_households": ("workforce.staffing_total", ()),
+    "workforce_grids_without_full_time": ("workforce.grids_without_full_time", ()),
+    "workforce_turnover_annualised": ("workforce.turnover_by_town", ()),
+    "workforce_events_per_worker_month": ("workforce.workload_by_town", ("reporter_months",)),
+    **{
+        k: ("departments.department_page", ("assignments",))
+        for k in (
+            "dept_received",
+            "dept_accept_hours",
+            "dept_complete_hours",
+            "dept_on_time_rate",
+            "dept_overdue_now",
+            "dept_return_rate",
+            "dept_rework_rate",
+            "dept_satisfaction",
+            "dept_closure_rate",
+            "dept_score",
+        )
+    },
+    "dept_rating": ("departments.ratings_by_department", ()),
+    **{
+        k: ("rankings.month_view", ("reporter_months",))
+        for k in (
+            "rank_total",
+            "rank_quantity",
+            "rank_quality",
+            "rank_process",
+            "rank_residents",
+            "rank_on_time_verify_rate",
+            "rank_team_share",
+            "rank_transfer_share",
+        )
+    },
+    "live_open_events": ("live.unit_numbers", _BACKLOG),
+    "live_overdue_events": ("live.unit_numbers", _BACKLOG),
+    "events_per_1000_residents": ("live.unit_period", ("daily_counts",)),
+    "live_workers_checked_in": ("live.unit_numbers", ()),
+    "grids_without_checkin": ("live.grids_without_checkin", ()),
+}
+METRICS = {
+    key: replace(m, computed_by=f"data_access.{SOURCES[key][0]}", rollups=SOURCES[key][1]) if key in SOURCES else m
+    for key, m in METRICS.items()
+}
+
+
 # --- SQL for each metric (over `events`, already restricted to the unit/category filter) -------
 
 
@@ -444,20 +519,47 @@ def filing_only_expr(f: Filters) -> ColumnElement:
     return count_if(and_(_in_period(f), events.c.filing_only == true()))
 
 
-def _backlog_condition(f: Filters) -> ColumnElement:
+# --- the backlog (open_events, overdue_events): one definition, read two ways ------------------
+# Direct: count the events in the backlog at the moment (`in_backlog_at`; villages, grids, and the
+# tests' reference). Default path: rollups/backlog_days keeps, per day, how many counted events
+# joined, left, fell due, left late and left on time, and open(T) = joined(T) − left(T),
+# overdue(T) = due(T) − left_late(T) − due_and_left_on_time(T) (its docstring has the proof).
+# Both paths build on the names below, so a change to what "open" means changes both.
+BACKLOG_JOINS = events.c.reported_at  # an event joins the backlog when it is reported
+BACKLOG_LEAVES = events.c.closed_at  # and leaves it when it is closed
+BACKLOG_DUE = events.c.deadline  # from its deadline on it is overdue
+
+
+def backlog_counted() -> ColumnElement:
+    """The events the backlog counts at all: not filing-only."""
+    return _not_filing()
+
+
+def in_backlog_at(moment) -> ColumnElement:
+    """One event is open at `moment`: counted, joined by then, not left by then."""
     return and_(
-        _not_filing(),
-        events.c.reported_at <= f.period_end,
-        or_(events.c.closed_at.is_(None), events.c.closed_at > f.period_end),
+        backlog_counted(),
+        BACKLOG_JOINS <= moment,
+        or_(BACKLOG_LEAVES.is_(None), BACKLOG_LEAVES > moment),
     )
 
 
+def left_late() -> ColumnElement:
+    """The event left the backlog after its deadline (the rollup's `closed_late`)."""
+    return and_(BACKLOG_LEAVES.is_not(None), BACKLOG_LEAVES > BACKLOG_DUE)
+
+
+def left_on_time() -> ColumnElement:
+    """The event left the backlog by its deadline (the rollup's `due_on_time`, once due)."""
+    return and_(BACKLOG_LEAVES.is_not(None), BACKLOG_LEAVES <= BACKLOG_DUE)
+
+
 def open_events_expr(f: Filters) -> ColumnElement:
-    return count_if(_backlog_condition(f))
+    return count_if(in_backlog_at(f.period_end))
 
 
 def overdue_events_expr(f: Filters) -> ColumnElement:
-    return count_if(and_(_backlog_condition(f), events.c.deadline < f.period_end))
+    return count_if(and_(in_backlog_at(f.period_end), BACKLOG_DUE < f.period_end))
 
 
 def on_time_parts(f: Filters) -> tuple[ColumnElement, ColumnElement]:
@@ -492,16 +594,24 @@ def ratio(numerator: float | int | None, denominator: float | int | None) -> flo
     return float(numerator or 0) / float(denominator)
 
 
+def source_text(metric: Metric) -> str:
+    """ "`data_access.x.fn` (rollups: `a`, `b`)": where the number is computed, for screen and README."""
+    text = f"`{metric.computed_by}`"
+    if metric.rollups:
+        text += " (rollups: " + ", ".join(f"`{r}`" for r in metric.rollups) + ")"
+    return text
+
+
 def markdown_table(lang: str = "zh") -> str:
     """The metric table for the README (both languages in one table), with T county's level names
     (a store names its own levels on screen: data_access.levels.fill)."""
     from .levels import DEFAULT_LEVELS, fill
 
     lines = [
-        "| key | 指标 | Metric | 定义 | Definition |",
-        "|---|---|---|---|---|",
+        "| key | 指标 | Metric | 定义 | Definition | 计算 Computed by |",
+        "|---|---|---|---|---|---|",
     ]
     for m in METRICS.values():
         zh, en = fill(m.definition_zh, DEFAULT_LEVELS), fill(m.definition_en, DEFAULT_LEVELS, "en")
-        lines.append(f"| `{m.key}` | {m.name_zh} | {m.name_en} | {zh} | {en} |")
+        lines.append(f"| `{m.key}` | {m.name_zh} | {m.name_en} | {zh} | {en} | {source_text(m)} |")
     return "\n".join(lines)

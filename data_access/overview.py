@@ -183,7 +183,7 @@ def _backlog_from_days(engine: Engine, f: Filters, label: str | None) -> pd.Data
     d = local_date(t)
     start = local_midnight_utc(d)
     b, e = bd.c, events.c
-    nf = e.filing_only == false()
+    nf = m.backlog_counted()  # the backlog's one definition, as the rollup counts it
     town_b = [b.town_id.label("town_id")] if label else []
     town_e = [func.coalesce(e.town_id, 0).label("town_id")] if label else []
     scope_b = [unit_conditions(f, bd)]  # town, category (no village here: the caller checked)
@@ -201,14 +201,14 @@ def _backlog_from_days(engine: Engine, f: Filters, label: str | None) -> pd.Data
         select(*town_b, *sums(**{c: func.coalesce(func.sum(b[c]), 0) for c in bd_counts}))
         .where(b.day < d, *scope_b)
         .group_by(*town_b),
-        today(e.reported_at, e.reported_at <= t, reported=func.count()),
-        today(e.closed_at, e.closed_at <= t, closed=func.count(), closed_late=count_if(e.closed_at > e.deadline)),
+        today(m.BACKLOG_JOINS, m.BACKLOG_JOINS <= t, reported=func.count()),
+        today(m.BACKLOG_LEAVES, m.BACKLOG_LEAVES <= t, closed=func.count(), closed_late=count_if(m.left_late())),
         # deadlines of day d before t, on ix_events_status_deadline (every status listed)
         today(
-            e.deadline,
-            and_(e.status.in_(EVENT_STATUSES), e.deadline < t),
+            m.BACKLOG_DUE,
+            and_(e.status.in_(EVENT_STATUSES), m.BACKLOG_DUE < t),
             due=func.count(),
-            due_on_time=count_if(and_(e.closed_at.is_not(None), e.closed_at <= e.deadline)),
+            due_on_time=count_if(m.left_on_time()),
         ),
     ]
     df = pd.concat([frame(engine, q) for q in parts], ignore_index=True)

@@ -2,7 +2,8 @@
 
 The counting happens in SQL: the grid reports (events a worker reported) per worker, community,
 town and month, read from the `reporter_months` rollup (rows with activity after `as_of` are
-counted live from their events, so the numbers are those of the events as of then). The scoring arithmetic is vectorised pandas on that small
+counted live from their events, so the numbers are those of the events as of then). The scoring arithmetic is
+vectorised pandas on that small
 aggregated table, with every constant taken from the assessment rules (`assessment_rules`).
 
 Score (0–100) = Σ weight · part, the weights from the ruleset:
@@ -157,7 +158,7 @@ def rule_table(engine: Engine, ruleset: str) -> pd.DataFrame:
         rows[(r["ruleset"], r["key"])] = {**r, "source": "store"}
     # A ruleset's own key overrides the common one of the same name, as in load_rules.
     out = {}
-    for (rs, key), r in sorted(rows.items(), key=lambda kv: (kv[0][0] != "common", kv[0][1])):
+    for (_ruleset, key), r in sorted(rows.items(), key=lambda kv: (kv[0][0] != "common", kv[0][1])):
         out[key] = r
     cols = ["key", "value", "unit", "description", "description_en", "source"]
     return pd.DataFrame([{c: r[c] for c in cols} for r in out.values()], columns=cols)

@@ -196,7 +196,9 @@ event_item_types = Table(
 
 # --- events ----------------------------------------------------------------------------------
 
-EVENT_SOURCES = ("patrol", "household_visit", "resident_call", "camera_alert", "hotline_12345")
+# Sources of the grid workers' own reports; the other two reach the county centre first.
+GRID_SOURCES = ("patrol", "household_visit", "resident_call")
+EVENT_SOURCES = (*GRID_SOURCES, "camera_alert", "hotline_12345")
 URGENCIES = ("emergency", "urgent", "ordinary")
 # Open statuses first; `closed` and `filed` are final.
 EVENT_STATUSES = (
@@ -429,9 +431,3 @@ unit_levels = Table(
 ACCESS_TABLES = (users, audit_log, login_sessions)
 OPTIONAL_TABLES = (unit_levels,)
 REQUIRED_TABLES = tuple(t for t in metadata.sorted_tables if t not in ACCESS_TABLES + OPTIONAL_TABLES)
-
-
-# The derived tables (data_access/rollups) live on the same metadata; importing them here means
-# every create_all / drop_all / sorted_tables sees them. Not part of REQUIRED_TABLES: a store
-# without them is told to run the rebuild command (see data_access.rollups.status).
-from . import rollups as _rollups  # noqa: E402,F401 - after every base table

@@ -3,8 +3,9 @@
 The store is named by one SQLAlchemy URL, looked up in this order:
 1. the environment variable `GRID_DB_URL`;
 2. `.streamlit/secrets.toml`, key `url` under `[connections.sql]`;
-3. the embedded default `sqlite:///sample_data/grid.db` (relative to the project root), which is
-   created and filled with the sample county on first start when it is missing.
+3. the embedded default `sqlite:///sample_data/grid.db` (relative to the project root), which
+   `bootstrap.py` (beside dashboard.py) creates and fills with the sample county on first start
+   when it is missing — not this module: the data layer does not depend on the generator.
 
 The dashboard reads through read-only connections: SQLite opened with `mode=ro`, PostgreSQL with
 `default_transaction_read_only`. Writers (generator, simulator, importers) ask for `writable=True`.
@@ -13,7 +14,6 @@ The dashboard reads through read-only connections: SQLite opened with `mode=ro`,
 from __future__ import annotations
 
 import os
-import threading
 import tomllib
 from pathlib import Path
 
@@ -28,9 +28,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "sample_data" / "grid.db"
 DEFAULT_DB_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
 SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
-
-
-_BUILD_LOCK = threading.Lock()  # two browser sessions on a fresh start must not both build
 
 
 class StoreError(RuntimeError):
@@ -149,28 +146,6 @@ def create_schema(engine: Engine) -> None:
 def ensure_access_tables(engine: Engine) -> None:
     """Create `users`, `audit_log` and `login_sessions` when missing (through a writable engine)."""
     schema.metadata.create_all(engine, tables=list(schema.ACCESS_TABLES), checkfirst=True)
-
-
-def ensure_default_store(url: str) -> bool:
-    """Build the embedded sample county when the default SQLite file is missing.
-
-    Returns True when it built one. Only the default URL is ever filled automatically: a
-    configured store that is empty is reported, never overwritten.
-    """
-    if url != DEFAULT_DB_URL or DEFAULT_SQLITE_PATH.exists():
-        return False
-    with _BUILD_LOCK:
-        if DEFAULT_SQLITE_PATH.exists():  # another session built it while we waited
-            return False
-        from sample_data.generate import generate  # heavy import only on first start
-
-        tmp = DEFAULT_SQLITE_PATH.with_suffix(".building.db")
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
-        generate(f"sqlite:///{tmp}", profile="county", seed=7, progress=False)
-        # Build aside, then rename: a half-built file is never taken for a store.
-        tmp.rename(DEFAULT_SQLITE_PATH)
-        return True
 
 
 def read_meta(engine: Engine) -> dict[str, str]:

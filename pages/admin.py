@@ -16,7 +16,7 @@ from data_access import audit, units, users
 from data_access.filters import local_date
 from ui import format as fmt
 from ui.audit_view import action_name, detail_text, page_name
-from ui.data import query, writer_engine
+from ui.data import access_query, query
 from ui.labels import t
 from ui.shell import page_filters
 
@@ -29,7 +29,7 @@ st.subheader(t("admin_users"))
 towns = query(units.towns)
 town_names = dict(zip(towns["id"].astype(int), towns["name"]))
 user_rows = pd.DataFrame(
-    users.list_users(writer_engine()),
+    access_query(users.list_users),
     columns=["username", "role", "town_id", "disabled", "locked_until", "last_login_at"],
 )
 user_rows["town_id"] = user_rows["town_id"].map(lambda i: town_names.get(int(i), str(i)) if pd.notna(i) else "")
@@ -66,7 +66,7 @@ if date_from is None or date_to is None or date_from > date_to:
     st.stop()
 
 
-counts = audit.audit_counts(writer_engine(), date_from, date_to)
+counts = access_query(audit.audit_counts, date_from, date_to)
 st.caption(
     t("admin_audit_counts")
     + ":"
@@ -84,8 +84,8 @@ action = middle.selectbox(
 total = int(counts["n"].sum()) if not counts.empty else 0
 pages = max(1, -(-total // PAGE_SIZE))
 page_no = right.number_input(t("admin_page_no"), min_value=1, max_value=pages, value=1, step=1, key="admin_page")
-entries = audit.audit_entries(
-    writer_engine(),
+entries = access_query(
+    audit.audit_entries,
     date_from,
     date_to,
     username=who,

@@ -100,7 +100,7 @@ ref.update(
 rows = pd.concat([pd.DataFrame([ref]), table], ignore_index=True)
 rows["mismatch_text"] = rows["mismatch"].fillna("").map(mismatch_text)
 shown = pd.DataFrame({t(label): rows[src] for src, label, _, _ in COLUMNS})
-for src, label, _, kind in COLUMNS:
+for _src, label, _, kind in COLUMNS:
     if kind in ("hours", "share", "score"):
         digits = 4 if kind == "share" else 2
         shown[t(label)] = pd.to_numeric(shown[t(label)], errors="coerce").astype(float).round(digits)

@@ -342,7 +342,7 @@ recent_minutes = int(
     )
 )
 metric = live.LIVE_METRICS[metric_key]
-c6.caption(metric_definition(metric))
+c6.caption(metric_definition(metric, with_source=False))  # one line: the map keeps its place
 
 
 @st.fragment(run_every=interval)

@@ -1,7 +1,7 @@
 """The demo feed: keeps the sample store moving while the dashboard serves it.
 
 `streamlit run dashboard.py` on the embedded sample store starts it once per server process (a
-daemon thread, `ui.demo.ensure_demo_feed`): new events at the hour-of-day rhythm of the sample
+daemon thread, `bootstrap.ensure_demo_feed`): new events at the hour-of-day rhythm of the sample
 generator, their steps (the live feeder's `Feeder`), and patrol check-ins — full-time workers
 around 08:05 and then every half hour or so on their rounds, part-timers during the day.
 

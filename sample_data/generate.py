@@ -43,6 +43,7 @@ from tqdm import tqdm
 from data_access import levels as levels_mod
 from data_access import lifecycle, rollups, schema
 from data_access.rules import default_rule_rows, seed_default_rules
+from data_access.schema import GRID_SOURCES
 from data_access.store import StoreError, create_store_engine, describe_url, reset_id_sequences, resolve_db_url
 from data_access.users import seed_demo_users
 from sample_data import catalogue as cat
@@ -63,7 +64,6 @@ BULK_TABLES = (schema.events, schema.event_steps, schema.patrol_checkins)
 CHECKIN_DAYS = 60
 
 STATUS_AFTER = lifecycle.STATUS_AFTER  # the one table of what each step leaves an event in
-GRID_SOURCES = ("patrol", "household_visit", "resident_call")
 # Report time of day (local hour) for worker reports and for hotline/camera events.
 GRID_HOURS = np.array(
     [0, 0, 0, 0, 0, 0, 0.1, 0.5, 2.2, 3.2, 3.4, 2.6, 1.0, 1.2, 2.6, 3.0, 2.8, 2.0, 0.8, 0.4, 0.3, 0.2, 0.05, 0]

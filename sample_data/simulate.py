@@ -29,11 +29,11 @@ from sqlalchemy.engine import Engine
 from data_access import lifecycle, rollups, schema
 from data_access.filters import LOCAL_TZ, now_utc
 from data_access.rules import load_rules
+from data_access.schema import GRID_SOURCES
 from data_access.store import create_store_engine, describe_url
 from sample_data import catalogue
 
 E, S = schema.events, schema.event_steps
-GRID_SOURCES = ("patrol", "household_visit", "resident_call")
 SOURCES = {"patrol": 0.45, "household_visit": 0.15, "resident_call": 0.15, "camera_alert": 0.10, "hotline_12345": 0.15}
 REPORTER_ROLES = ("full_time_worker", "part_time_worker", "grid_head", "micro_grid_head")
 STATUS_AFTER = lifecycle.STATUS_AFTER  # one table, shared with the generator and the importers

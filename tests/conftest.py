@@ -148,7 +148,7 @@ def fresh_pg_database(suffix: str) -> str:
     """URL of a new, empty database `<GRID_TEST_PG_URL's db>_<suffix>` on the same server.
 
     Each test module gets its own database so that one module's drop_all cannot pull the tables
-    from under another's. The role in GRID_TEST_PG_URL needs CREATEDB.
+    from under another's; each xdist worker its own copy. The role in GRID_TEST_PG_URL needs CREATEDB.
     """
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -156,7 +156,10 @@ def fresh_pg_database(suffix: str) -> str:
     base = make_url(pg_url())
     if base.drivername == "postgresql":
         base = base.set(drivername="postgresql+psycopg")
-    name = f"{base.database}_{suffix}"
+    # Under pytest-xdist each worker (gw0, gw1, ...) gets its own databases: one worker's DROP
+    # DATABASE ... WITH (FORCE) must not end another's connections.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    name = f"{base.database}_{suffix}" + (f"_{worker}" if worker else "")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -367,7 +367,8 @@ WORKERS = [
 ]
 DEADLINE_HOURS = {"emergency": 4, "urgent": 24, "ordinary": 120}
 
-# id, town, village, grid, micro-grid, category, item, urgency, reported, closed, filing, rejections, satisfaction, reporter
+# id, town, village, grid, micro-grid, category, item, urgency, reported, closed, filing, rejections, satisfaction,
+# reporter
 EVENTS = [
     (1, 2, 4, 1, 1, "city_management", "street_vending", "ordinary", _t(3, 5, 9), _t(3, 6, 10), False, 0, 4, 1),
     (2, 2, 4, 1, 2, "city_management", "road_damage", "urgent", _t(3, 10, 10), _t(3, 12, 10), False, 0, None, 1),

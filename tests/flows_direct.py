@@ -12,27 +12,23 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from data_access import sqlfuncs
 from data_access.filters import Filters
-from data_access.queries import HIDDEN, frame, scalar, unit_conditions
+from data_access.queries import frame, scalar, unit_conditions
 from data_access.rules import default_rule_rows, load_rules
 from data_access.schema import (
+    EVENT_SOURCES,
+    GRID_SOURCES,
     admin_units,
-    departments,
     event_categories,
     event_steps,
     events,
-    grids,
-    micro_grids,
-    workers,
 )
 
-GRID_SOURCES = ("patrol", "household_visit", "resident_call")
-SOURCES = ("patrol", "household_visit", "resident_call", "camera_alert", "hotline_12345")
+SOURCES = EVENT_SOURCES
 PATH_LEVELS = ("grid", "village", "town", "county")
 DISPATCH_NODES = ("department", "assigned_grid")
 OUTCOMES = ("closed", "closed_returned", "closed_rejected", "open", "filed")
 STAGES = ("report_accept", "accept_dispatch", "dispatch_complete", "accept_complete", "complete_verify", "verify_close")
 RULESET = "integrity"
-PAGE_SIZES = (20, 50, 100)
 
 
 def node_id(kind: str, name: str) -> str:
@@ -167,25 +163,6 @@ def flow_links(engine: Engine, f: Filters) -> pd.DataFrame:
     return links.groupby(["source", "target", "outcome"], as_index=False)["events"].sum()
 
 
-def node_balance(links: pd.DataFrame) -> pd.DataFrame:
-    """Per node: events in, passed on (to a level or dispatch node), ended there (to an outcome).
-
-    Columns: node, inflow, passed_on, ended_here, outflow. Origins have no inflow; outcomes no
-    outflow. For every level and dispatch node inflow == passed_on + ended_here.
-    """
-    to_outcome = links["target"].str.startswith("outcome:")
-    inflow = links.groupby("target")["events"].sum()
-    passed = links[~to_outcome].groupby("source")["events"].sum()
-    ended = links[to_outcome].groupby("source")["events"].sum()
-    nodes = sorted(set(links["source"]) | set(links["target"]), key=node_order)
-    out = pd.DataFrame({"node": nodes})
-    out["inflow"] = [int(inflow.get(n, 0)) for n in nodes]
-    out["passed_on"] = [int(passed.get(n, 0)) for n in nodes]
-    out["ended_here"] = [int(ended.get(n, 0)) for n in nodes]
-    out["outflow"] = out["passed_on"] + out["ended_here"]
-    return out
-
-
 def node_order(node: str) -> tuple[int, int]:
     kind, name = node.split(":", 1)
     orders = {"origin": SOURCES, "level": PATH_LEVELS, "dispatch": DISPATCH_NODES, "outcome": OUTCOMES}
@@ -313,57 +290,6 @@ def link_events(engine: Engine, f: Filters, source: str, target: str, limit: int
         .offset(max(0, int(offset)))
     )
     return frame(engine, q, cols)
-
-
-def event_timeline(engine: Engine, f: Filters, event_id: int) -> pd.DataFrame:
-    """Every step of one event (within the unit/category filter), in order, all steps shown.
-
-    Columns: seq, action, from_level, from_unit, to_level, to_unit, actor, at (UTC),
-    minutes_since_previous (None for the first step).
-    """
-    s = event_steps.c
-
-    def unit_name(level_col, id_col, prefix):
-        au = admin_units.alias(f"{prefix}_au")
-        g = grids.alias(f"{prefix}_g")
-        mg = micro_grids.alias(f"{prefix}_mg")
-        d = departments.alias(f"{prefix}_d")
-        joins = [
-            (au, and_(level_col.in_(("village", "town", "county")), au.c.id == id_col)),
-            (g, and_(level_col == "grid", g.c.id == id_col)),
-            (mg, and_(level_col == "micro_grid", mg.c.id == id_col)),
-            (d, and_(level_col == "department", d.c.id == id_col)),
-        ]
-        name = func.coalesce(au.c.name, g.c.name, mg.c.name, d.c.name)
-        return joins, name
-
-    from_joins, from_name = unit_name(s.from_level, s.from_unit_id, "f")
-    to_joins, to_name = unit_name(s.to_level, s.to_unit_id, "t")
-    source = event_steps.join(events, events.c.id == s.event_id).outerjoin(workers, workers.c.id == s.actor_worker_id)
-    for table, on in from_joins + to_joins:
-        source = source.outerjoin(table, on)
-    q = (
-        select(
-            s.seq,
-            s.action,
-            s.from_level,
-            from_name,
-            s.to_level,
-            to_name,
-            func.coalesce(workers.c.name, s.actor) if f.scope is None or f.scope.names_visible else literal(HIDDEN),
-            s.at,
-        )
-        .select_from(source)
-        .where(s.event_id == int(event_id), unit_conditions(f))
-        .order_by(s.seq)
-    )
-    out = frame(engine, q, ["seq", "action", "from_level", "from_unit", "to_level", "to_unit", "actor", "at"])
-    if len(out):
-        out["at"] = pd.to_datetime(out["at"], utc=True)
-        out["minutes_since_previous"] = (out["at"].diff().dt.total_seconds() / 60).round(1)
-    else:
-        out["minutes_since_previous"] = []
-    return out
 
 
 # --- lifecycle timing ------------------------------------------------------------------------

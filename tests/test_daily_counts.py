@@ -99,7 +99,7 @@ def periods():
 @pytest.mark.parametrize("group", [None, "town_id", "village_id", "micro_grid_id"])
 def test_period_sums_equal_the_direct_computation(county, i, group):
     f = periods()[i]
-    got = overview.rollup_period_numbers(county, f, group, lambda table: [unit_conditions(f, table)])
+    got = overview.rollup_period_numbers(county, f, group, lambda table, f=f: [unit_conditions(f, table)])
     same(got, direct_period(county, f, group), group)
 
 
@@ -134,7 +134,7 @@ def test_feeder_moves_old_days(tmp_path):
         Filters(end.date() - dt.timedelta(days=60), end.date() - dt.timedelta(days=31), now),
     ):
         for group in (None, "village_id"):
-            got = overview.rollup_period_numbers(writer, f, group, lambda table: [unit_conditions(f, table)])
+            got = overview.rollup_period_numbers(writer, f, group, lambda table, f=f: [unit_conditions(f, table)])
             same(got, direct_period(writer, f, group), group)
         for group in (None, "town_id"):  # town_daily_counts, kept up to date the same way
             same(overview.period_numbers(writer, f, group), direct_period(writer, f, group), group)

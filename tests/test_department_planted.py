@@ -1,6 +1,7 @@
 """The departments the generator planted in the sample county are found by the page's measures.
 
-Uses the sample county (tests.conftest.sample_county_url: built once, cached) read-only. Only tests read `planted_patterns`; the page never does.
+Uses the sample county (tests.conftest.sample_county_url: built once, cached) read-only. Only tests read
+`planted_patterns`; the page never does.
 Printed (pytest -s): the rank of each planted department and the precision/recall of the
 rating-mismatch rule, also on other seeds' shared copies when they exist.
 """

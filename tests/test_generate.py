@@ -11,7 +11,6 @@ found from events, steps and check-ins alone; planted_patterns is only the answe
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import time
@@ -25,13 +24,14 @@ from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, 
 
 from data_access import schema
 from data_access.rules import default_rule_rows
+from data_access.schema import GRID_SOURCES
 from sample_data.bulk import BulkWriter
 from sample_data.generate import STATUS_AFTER, generate
+from tests.conftest import fresh_pg_database
 
 ROOT = Path(__file__).resolve().parent.parent
 END = "2025-06-15T10:00:00+08:00"
 END_UTC = pd.Timestamp(END).tz_convert("UTC")
-GRID_SOURCES = ["patrol", "household_visit", "resident_call"]
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -553,20 +553,16 @@ def test_refuses_to_overwrite(tmp_path):
 
 
 def _pg_url() -> str:
-    url = os.environ.get("GRID_TEST_PG_URL", "").strip()
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("GRID_TEST_PG_URL not set in CI")
-        pytest.skip("GRID_TEST_PG_URL not set: set it to an empty PostgreSQL database to run this test")
-    return url
+    """A fresh database of its own (not GRID_TEST_PG_URL's, which other workers share)."""
+    return fresh_pg_database("generate")
 
 
 def _roundtrip(url: str) -> None:
     """Bulk-written values are stored exactly as SQLAlchemy would store them and read back equal."""
     md = MetaData()
-    cols = lambda: [
+    cols = lambda: [  # noqa: E731
         Column("id", Integer, primary_key=True),
-        Column("at", schema.UtcDateTime),  # noqa: E731
+        Column("at", schema.UtcDateTime),
         Column("day", Date),
         Column("flag", Boolean),
         Column("x", Float),
@@ -617,9 +613,9 @@ def _roundtrip(url: str) -> None:
             got_bulk = [dict(r._mapping) for r in conn.execute(select(bulk_t).order_by(bulk_t.c.id))]
             got_orm = [dict(r._mapping) for r in conn.execute(select(orm_t).order_by(orm_t.c.id))]
             if eng.dialect.name == "sqlite":  # the very same stored text
-                raw = lambda t: conn.execute(
+                raw = lambda t: conn.execute(  # noqa: E731
                     text(f"SELECT CAST(at AS TEXT), CAST(day AS TEXT), flag FROM {t} ORDER BY id")
-                ).all()  # noqa: E731
+                ).all()
                 assert raw("gen_test_bulk") == raw("gen_test_orm")
         assert got_bulk == got_orm == rows
         assert got_bulk[0]["at"].tzinfo is not None

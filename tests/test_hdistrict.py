@@ -109,7 +109,7 @@ def test_levels_and_ruleset_are_store_data(store):
         assert not lv.has_micro_grids and lv.child("village") == "grid" and lv.child("grid") is None
         assert default_ruleset(eng) == "hdistrict"
         rules = rules_for(eng, "hdistrict")
-        street = _read(url, "SELECT id, kind FROM admin_units WHERE id = %d" % rules["street_quota_bonus_town_id"])
+        street = _read(url, f"SELECT id, kind FROM admin_units WHERE id = {int(rules['street_quota_bonus_town_id'])}")
         assert street.kind[0] == "street"
         assert (rules["quota_events_per_worker"], rules["street_quota_bonus"]) == (30, 10)
         assert (rules["pay_cut_bottom_n"], rules["pay_cut_score_at_most"], rules["double_pay_top_n"]) == (2, 59, 2)
@@ -207,7 +207,8 @@ def test_one_worker_by_hand_under_the_h_district_rules():
         process = 50 * min(1, team / 0.20) + 50 * min(1, transfers / 0.05)
         total = 0.40 * quantity + 0.35 * quality + 0.25 * process  # residents weigh 0
         print(
-            f"\nworker {wid}: {row['reported']:.0f}/{quota} → {quantity:.2f}, {quality:.2f}, {process:.2f} = {total:.2f}"
+            f"\nworker {wid}: {row['reported']:.0f}/{quota} → "
+            f"{quantity:.2f}, {quality:.2f}, {process:.2f} = {total:.2f}"
         )
         assert scores.loc[wid, "quota"] == quota
         assert math.isclose(scores.loc[wid, "total"], total, abs_tol=1e-9)

@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import IN_CI, ROOT
 
-FIRST_PARTY = {"dashboard", "data_access", "geo", "ui", "pages", "sample_data", "tests", "benchmarks"}
+FIRST_PARTY = {"dashboard", "bootstrap", "data_access", "geo", "ui", "pages", "sample_data", "tests", "benchmarks"}
 CODE_DIRS = ("data_access", "geo", "ui", "pages", "sample_data", "tests", "benchmarks")
 
 

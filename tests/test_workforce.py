@@ -330,7 +330,8 @@ def test_tiny_workload_and_turnover_match_pandas(tiny):
     ft = w[w["employment_type"] == "full_time"]
     slots = []
     for i, (first, last) in enumerate(window):
-        stay = ft[(ft["hired_on"] <= first) & ft["left_on"].map(lambda d: d is None or pd.isna(d) or d > last)]
+        still_there = ft["left_on"].map(lambda d, last=last: d is None or pd.isna(d) or d > last)
+        stay = ft[(ft["hired_on"] <= first) & still_there]
         n = ev[(ev["report_date"] >= first) & (ev["report_date"] <= last)].groupby("reported_by").size()
         slots += [(wid, i, int(n.get(wid, 0))) for wid in stay["id"]]
     slots = pd.DataFrame(slots, columns=["worker_id", "idx", "events"])

@@ -14,8 +14,11 @@ from collections.abc import Callable
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from data_access import levels, rollups
+from data_access import levels, rollups, trace
 from data_access.store import create_store_engine, ensure_access_tables, resolve_db_url, store_status
+
+from . import sqltrace
+from .labels import set_levels_source
 
 CACHE_TTL_SECONDS = 60
 LIVE_TTL_SECONDS = 5
@@ -43,7 +46,7 @@ def _registered(url: str, writable: bool) -> Engine:
                 except Exception:
                     found.dispose()
                     raise
-            _ENGINES[(url, writable)] = found
+            _ENGINES[(url, writable)] = trace.install(found)  # "SQL behind this number" (ui/sqltrace.py)
         return found
 
 
@@ -119,11 +122,55 @@ def _live_call(fn_key: str, url: str, args: tuple, kwargs: tuple):
     return _REGISTRY[fn_key](engine(), *args, **dict(kwargs))
 
 
+def _recorded(fn_key: str, args: tuple, kwargs: tuple) -> tuple:
+    """(result, statements, dropped, when): the call run with its SQL recorded (data_access.trace)."""
+    with trace.recording() as found:
+        result = _REGISTRY[fn_key](engine(), *args, **dict(kwargs))
+    return result, tuple(found.statements), found.dropped, time.time()
+
+
+# Traced twins of the two caches, used only while an admin has "SQL behind this number" on: the
+# statements are cached with the result they produced, so a cached number still lists its SQL
+# (with the time it ran), and nobody else's cache entries carry statements.
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=64, show_spinner=False)
+def _traced_cached_call(fn_key: str, url: str, args: tuple, kwargs: tuple):
+    return _recorded(fn_key, args, kwargs)
+
+
+@st.cache_data(ttl=LIVE_TTL_SECONDS, max_entries=32, show_spinner=False)
+def _traced_live_call(fn_key: str, url: str, args: tuple, kwargs: tuple):
+    return _recorded(fn_key, args, kwargs)
+
+
+def _call(plain, traced, fn: Callable, args: tuple, kwargs: dict):
+    key, url, kw = _key(fn), resolve_db_url(), tuple(sorted(kwargs.items()))
+    if not sqltrace.recording():
+        return plain(key, url, args, kw)
+    result, statements, dropped, when = traced(key, url, args, kw)
+    sqltrace.note(key, statements, dropped, when)
+    return result
+
+
 def query(fn: Callable, *args, **kwargs):
     """Run data_access function `fn(engine, *args, **kwargs)`, cached for a minute."""
-    return _cached_call(_key(fn), resolve_db_url(), args, tuple(sorted(kwargs.items())))
+    return _call(_cached_call, _traced_cached_call, fn, args, kwargs)
 
 
 def live_query(fn: Callable, *args, **kwargs):
     """Like `query`, but cached for only a few seconds: for the parts that refresh by themselves."""
-    return _live_call(_key(fn), resolve_db_url(), args, tuple(sorted(kwargs.items())))
+    return _call(_live_call, _traced_live_call, fn, args, kwargs)
+
+
+def access_query(fn: Callable, *args, **kwargs):
+    """Run `fn(engine, *args, **kwargs)` on the writable engine, uncached: for the admin page's
+    reads of `users` and `audit_log` (tables the writable engine makes sure exist, and which must
+    be current). Pages call this instead of building or taking an engine themselves."""
+    if not sqltrace.recording():
+        return fn(writer_engine(), *args, **kwargs)
+    with trace.recording() as found:
+        result = fn(writer_engine(), *args, **kwargs)
+    sqltrace.note(_key(fn), tuple(found.statements), found.dropped, time.time())
+    return result
+
+
+set_levels_source(store_levels)  # labels name the levels as this store does

@@ -11,7 +11,7 @@ from .labels import metric_definition, t
 
 
 def _m(key: str) -> str:
-    return metric_definition(METRICS[key])
+    return metric_definition(METRICS[key], with_source=False)
 
 
 def ranking_columns(level: str) -> dict[str, Column]:

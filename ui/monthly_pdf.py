@@ -839,7 +839,7 @@ def _appendix(doc: _Doc, d: ReportData) -> None:
     metrics += [DEPARTMENT_METRICS[k] for k in APPENDIX_DEPT_METRICS if k in DEPARTMENT_METRICS]
     doc.table(
         [t("pdf_col_metric"), t("pdf_col_definition")],
-        [[metric_name(m), metric_definition(m)] for m in metrics],
+        [[metric_name(m), metric_definition(m, with_source=False)] for m in metrics],
         [36, 144],
         ["LEFT", "LEFT"],
     )

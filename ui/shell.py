@@ -16,6 +16,7 @@ import hashlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -23,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import audit
 from data_access.filters import Filters
-from data_access.store import StoreError, describe_url, ensure_default_store, resolve_db_url
+from data_access.store import StoreError, describe_url, resolve_db_url
 from data_access.users import User
 
 from . import server_guard
@@ -43,11 +44,11 @@ CURRENT_PAGE = "current_page"  # url_path of the page this run shows, set by gua
 USER_KEY = "auth_user"  # the signed-in users.User of this run, set by build_shell
 _LAST_VIEW = "_audit_last_view"
 _RUN_USER = "_run_user"  # the user navigation() found in this run, handed to build_shell
-_SPEC_OF_PAGE: dict[str, object] = {}
+_SPEC_OF_PAGE: dict[str, object] = {}  # st.Page url_path -> PageSpec (the default page's url_path is "")
 _LOG = logging.getLogger("gridsight.store")
 STORE_LOG_EVERY_SECONDS = 60
 _LOGGED: dict[str, float] = {}  # reference -> when it was last logged (monotonic)
-_LOGGED_LOCK = threading.Lock()  # st.Page script hash -> PageSpec (the default page's url_path is "")
+_LOGGED_LOCK = threading.Lock()
 
 
 def configure_page() -> None:
@@ -71,13 +72,20 @@ def _log_store_problem(url: str, detail: str) -> str:
     return ref
 
 
-def store_ready() -> bool:
-    """True when the store answers with data; otherwise a full-page message saying what to do."""
+def store_checked() -> bool:
+    """True once this session's store check passed (writers such as the demo feed wait for it)."""
+    return bool(st.session_state.get("_store_checked"))
+
+
+def store_ready(prepare_store: Callable[[str], object] | None = None) -> bool:
+    """True when the store answers with data; otherwise a full-page message saying what to do.
+    `prepare_store(url)` runs first, until the check passes once (dashboard.py passes
+    bootstrap.ensure_default_store, which builds sample_data/grid.db on the very first start)."""
     url = resolve_db_url()
     try:
-        if not st.session_state.get("_store_checked"):
+        if prepare_store is not None and not store_checked():
             with st.spinner(t("building_sample")):
-                ensure_default_store(url)  # builds sample_data/grid.db on the very first start only
+                prepare_store(url)
         ok, reason = cached_store_status(url)
     except (StoreError, SQLAlchemyError) as exc:
         ok, reason = False, f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
@@ -196,14 +204,14 @@ def _relabel_selects() -> None:
             st.session_state[key] = value
 
 
-def build_shell() -> Filters | None:
-    """Language switch, store check, login, filters; None (after a message or the login form)
-    when no page may be shown."""
+def build_shell(prepare_store: Callable[[str], object] | None = None) -> Filters | None:
+    """Language switch, store check (after `prepare_store`, see store_ready), login, filters; None
+    (after a message or the login form) when no page may be shown."""
     st.session_state.setdefault(LABELS_LANG, lang())
     if st.session_state[LABELS_LANG] != lang():
         _relabel_selects()
     st.sidebar.toggle(t("lang_switch"), key="lang_en")
-    if not store_ready():
+    if not store_ready(prepare_store):
         return None
     # navigation() looked the user up moments ago in this run: one lookup per run is enough.
     user = st.session_state.pop(_RUN_USER) if _RUN_USER in st.session_state else current_user()
@@ -247,7 +255,7 @@ def navigation():
             default=spec.default,
             visibility="visible" if visible else "hidden",
         )
-        _SPEC_OF_PAGE[page._script_hash] = spec
+        _SPEC_OF_PAGE[page.url_path] = spec  # public; the default page's is ""
         if visible:
             sections.setdefault(t(spec.section_key), []).append(page)
         else:  # reachable by URL only, to be refused by guard_page
@@ -261,7 +269,7 @@ def guard_page(selected, f: Filters) -> bool:
     """True when the signed-in role may open `selected`; else a "not allowed" message (audited).
     Page views are audited once per page and filter change, not on every fragment refresh."""
     user = signed_in_user()
-    spec = _SPEC_OF_PAGE.get(selected._script_hash)
+    spec = _SPEC_OF_PAGE.get(selected.url_path)
     if user is not None and user.role == WALL_ROLE and spec is not None and spec.default:
         # The bare URL on a wall PC opens the wall screen, keeping its settings (?rotate=…&chime=…).
         st.switch_page(WALL_PAGE, query_params=st.query_params.to_dict())

@@ -66,7 +66,9 @@ def _nul_line(fh, encoding: str) -> int | None:
             decoder.decode(block, final=not block)
         except UnicodeDecodeError as exc:
             pending = len(decoder.getstate()[0]) if hasattr(decoder, "getstate") else 0
-            raise UnicodeDecodeError(exc.encoding, exc.object, offset + exc.start - pending, exc.end, exc.reason)
+            raise UnicodeDecodeError(
+                exc.encoding, exc.object, offset + exc.start - pending, exc.end, exc.reason
+            ) from None
         if not block:
             return nul
         if nul is None and b"\x00" in block:

@@ -10,7 +10,8 @@ last completion (a redo after a rejection): the page looks those few up in `even
 
 `open_until` is the earliest of returned, first completed and event closed (NEVER while none
 came): an assignment is open at moment t when dispatched_at <= t < open_until — for the current
-backlog one short index range (the open ones) instead of every assignment. Events recorded as filing only (事件报备) are left out,
+backlog one short index range (the open ones) instead of every assignment. Events recorded as filing only (事件报备) are
+left out,
 as the page leaves them out. The event's deadline, closing, satisfaction and unit filter
 columns are copied so that no query needs the events table.
 """

@@ -39,7 +39,6 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    false,
     func,
     literal,
     or_,
@@ -50,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from .. import metrics as m
 from ..filters import local_date, local_midnight_utc
 from ..schema import EVENT_STATUSES, events, metadata
 from ..sqlfuncs import count_if, local_day
@@ -75,7 +75,7 @@ def _parts(report_where: ColumnElement, close_where: ColumnElement, due_where: C
     """UNION ALL of (day, town_id, category_code, *COUNTS, reported_all) rows: the reports,
     closures and deadlines that `*_where` select, each on its own day."""
     e = events.c
-    nf = e.filing_only == false()
+    nf = m.backlog_counted()  # the one definition of the backlog (data_access/metrics.py)
     town = func.coalesce(e.town_id, 0)
     zero = literal(0)
 
@@ -95,13 +95,13 @@ def _parts(report_where: ColumnElement, close_where: ColumnElement, due_where: C
         part(e.report_date, report_where, {"reported": count_if(nf), "reported_all": func.count()}),
         part(
             e.close_date,
-            and_(close_where, e.closed_at.is_not(None), nf),
-            {"closed": func.count(), "closed_late": count_if(e.closed_at > e.deadline)},
+            and_(close_where, m.BACKLOG_LEAVES.is_not(None), nf),
+            {"closed": func.count(), "closed_late": count_if(m.left_late())},
         ),
         part(
             local_day(e.deadline),
             and_(due_where, nf),
-            {"due": func.count(), "due_on_time": count_if(and_(e.closed_at.is_not(None), e.closed_at <= e.deadline))},
+            {"due": func.count(), "due_on_time": count_if(m.left_on_time())},
         ),
     ).subquery("backlog_parts")
 

@@ -50,10 +50,9 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from .. import sqlfuncs
-from ..schema import UtcDateTime, event_steps, events, metadata
+from ..schema import GRID_SOURCES, UtcDateTime, event_steps, events, metadata
 from ..sqlfuncs import count_if
 
-GRID_SOURCES = ("patrol", "household_visit", "resident_call")
 PATH_LEVELS = ("grid", "village", "town", "county")
 STAGES = ("report_accept", "accept_dispatch", "dispatch_complete", "accept_complete", "complete_verify", "verify_close")
 # Stages whose breach is "ended after the event's deadline" (complete→verify: a rule's hours).

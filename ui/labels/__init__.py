@@ -56,10 +56,20 @@ def use_lang(language: str):
         _FORCED_LANG.reset(token)
 
 
-def _levels():
-    from ui.data import store_levels  # ui.data imports nothing of ui.labels; late import all the same
+# Where the store's levels come from: ui.data registers its cached lookup on import (a hook
+# rather than an import, so ui.labels stays below ui.data and ui.sqltrace in the import graph).
+_LEVELS_SOURCE = None
 
-    return store_levels()
+
+def set_levels_source(source) -> None:
+    global _LEVELS_SOURCE
+    _LEVELS_SOURCE = source
+
+
+def _levels():
+    from data_access.levels import DEFAULT_LEVELS
+
+    return _LEVELS_SOURCE() if _LEVELS_SOURCE is not None else DEFAULT_LEVELS
 
 
 def with_levels(text: str) -> str:
@@ -94,8 +104,16 @@ def metric_name(metric) -> str:
     return with_levels(metric.name_en if lang() == "en" else metric.name_zh)
 
 
-def metric_definition(metric) -> str:
-    return with_levels(metric.definition_en if lang() == "en" else metric.definition_zh)
+def metric_definition(metric, with_source: bool = True) -> str:
+    """The definition, then (on screen) where the number is computed: data_access function, rollups.
+    Reports and workbooks ask `with_source=False`: their readers want the words only."""
+    text = with_levels(metric.definition_en if lang() == "en" else metric.definition_zh)
+    if not with_source or not metric.computed_by:
+        return text
+    source = f"`{metric.computed_by}`"
+    if metric.rollups:
+        source += f" ({t('metric_rollups')}: " + ", ".join(f"`{r}`" for r in metric.rollups) + ")"
+    return f"{text}\n\n{t('metric_computed_by')}: {source}"
 
 
 def local_name(row, zh_col: str = "name", en_col: str = "name_en") -> str:
