@@ -29,21 +29,6 @@ from tests.st_wire import WireSession
 from tests.test_security import _shows_login_form, http_get, pg_connections, put_upload
 
 
-def _attempt(s: WireSession, username: str, password: str) -> None:
-    """Submit the sign-in form once and read the run that checks it (a refused attempt causes no
-    second run, so WireSession.sign_in would wait for one)."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-
-    msg = BackMsg()
-    for key, value in (("login_username", username), ("login_password", password)):
-        state = msg.rerun_script.widget_states.widgets.add()
-        state.id, state.string_value = s.widget_id(key), value
-    submit = msg.rerun_script.widget_states.widgets.add()
-    submit.id, submit.trigger_value = s.widget_id("FormSubmitter:login_form"), True
-    s.send(msg)
-    s.until_finished()
-
-
 def _signed_in(s: WireSession) -> bool:
     return not _shows_login_form(s.rerun())
 
@@ -58,7 +43,7 @@ def finding_1(base: str, writer, tag: str) -> tuple[bool, str]:
         for s in sessions:
             s.rerun()
         with ThreadPoolExecutor(10) as pool:
-            list(pool.map(lambda s: _attempt(s, name, "wrong-guess-12345"), sessions))
+            list(pool.map(lambda s: s.submit_login(name, "wrong-guess-12345"), sessions))
     finally:
         for s in sessions:
             s.close()
@@ -66,7 +51,7 @@ def finding_1(base: str, writer, tag: str) -> tuple[bool, str]:
         count = conn.execute(select(schema.users.c.failed_attempts).where(schema.users.c.username == name)).scalar()
     with WireSession(base) as s:
         s.rerun()
-        _attempt(s, name, right)
+        s.submit_login(name, right)
         signed_in = _signed_in(s)
     closed = count == 10 and not signed_in
     return closed, f"10 parallel wrong passwords -> counter {count}; right password afterwards signed in: {signed_in}"

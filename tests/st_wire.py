@@ -54,8 +54,9 @@ class WireSession:
                 return wid
         raise LookupError(f"no widget {key!r} on the page")
 
-    def sign_in(self, username: str, password: str) -> list[ForwardMsg]:
-        """Fill and submit the login form as a browser does."""
+    def submit_login(self, username: str, password: str) -> list[ForwardMsg]:
+        """Fill and submit the login form as a browser does; read the run that checks it. A refused
+        attempt ends there (no second run follows), so attack tests that expect a refusal call this."""
         if not self.received:
             self.rerun()
         msg = BackMsg()
@@ -66,8 +67,14 @@ class WireSession:
         submit = msg.rerun_script.widget_states.widgets.add()
         submit.id, submit.trigger_value = self.widget_id("FormSubmitter:login_form"), True
         self.send(msg)
-        self.until_finished()  # the run that checks the password and reruns the app
-        return self.until_finished()  # the run after it: the signed-in page, or the form again
+        return self.until_finished()
+
+    def sign_in(self, username: str, password: str) -> list[ForwardMsg]:
+        """Submit the login form expecting success: the checking run, then the signed-in page it
+        reruns into (a refused attempt has no second run, so this waits out the timeout: use
+        `submit_login`)."""
+        self.submit_login(username, password)
+        return self.until_finished()
 
     def page_script_hash(self) -> str:
         for fwd in reversed(self.received):
