@@ -54,7 +54,7 @@ def issue(
                 created_at=now,
                 expires_at=now + dt.timedelta(hours=hours),
                 last_seen_at=now,
-                client=(client or None) and client[:64],
+                client=client[:64] if client else None,
             )
         )
     return token
@@ -94,24 +94,21 @@ def touch(engine: Engine, token: str, now: dt.datetime | None = None) -> None:
         )
 
 
-def revoke(engine: Engine, token: str, now: dt.datetime | None = None) -> int:
-    """End one session (this browser's). Returns the rows revoked (0 or 1)."""
-    now = now or dt.datetime.now(dt.UTC)
+def _revoke_where(engine: Engine, condition, now: dt.datetime | None) -> int:
     with engine.begin() as conn:
         return conn.execute(
             update(login_sessions)
-            .where(login_sessions.c.token_hash == _hash(token), login_sessions.c.revoked_at.is_(None))
-            .values(revoked_at=now)
+            .where(condition, login_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now or dt.datetime.now(dt.UTC))
         ).rowcount
+
+
+def revoke(engine: Engine, token: str, now: dt.datetime | None = None) -> int:
+    """End one session (this browser's). Returns the rows revoked (0 or 1)."""
+    return _revoke_where(engine, login_sessions.c.token_hash == _hash(token), now)
 
 
 def revoke_all(engine: Engine, username: str, now: dt.datetime | None = None) -> int:
     """End every session of `username` (sign out everywhere; also when an admin disables the
     account). Returns the number revoked."""
-    now = now or dt.datetime.now(dt.UTC)
-    with engine.begin() as conn:
-        return conn.execute(
-            update(login_sessions)
-            .where(login_sessions.c.username == username, login_sessions.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        ).rowcount
+    return _revoke_where(engine, login_sessions.c.username == username, now)
