@@ -21,6 +21,7 @@ ACTIONS = (
     "session_resumed",
     "page_view",
     "export",
+    "download_fetch",
     "denied",
     "import",
 )

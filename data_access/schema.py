@@ -390,6 +390,22 @@ login_sessions = Table(
     Index("ix_login_sessions_user", "username"),
 )
 
+# Browsers that have signed in as an account before (issue #18, finding 3): their device cookie
+# lets the owner in while strangers have the account locked out, and its own failures (not the
+# account's) count against it. OWASP's "device cookie" defence against lock-out abuse.
+known_devices = Table(
+    "known_devices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("username", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("failures", SmallInteger, nullable=False, default=0),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index("ix_known_devices_user", "username"),
+)
+
 # --- provenance ------------------------------------------------------------------------------
 
 # Ground truth of the failure modes the sample generator planted. Only tests read it: the
@@ -428,6 +444,6 @@ unit_levels = Table(
 
 # Tables a store must hold to be shown. The access tables are created on first use instead, so a
 # store generated or imported before them still opens; so is the level table (defaults apply).
-ACCESS_TABLES = (users, audit_log, login_sessions)
+ACCESS_TABLES = (users, audit_log, login_sessions, known_devices)
 OPTIONAL_TABLES = (unit_levels,)
 REQUIRED_TABLES = tuple(t for t in metadata.sorted_tables if t not in ACCESS_TABLES + OPTIONAL_TABLES)

@@ -15,10 +15,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import case, literal, select, update
 from sqlalchemy.engine import Engine
 
-from .schema import login_sessions
+from .schema import known_devices, login_sessions
 
 # A resumed tab writes last_seen_at at most this often: the idle limit is counted in minutes, and
 # a write per rerun would make every click a write.
@@ -103,6 +103,16 @@ def _revoke_where(engine: Engine, condition, now: dt.datetime | None) -> int:
         ).rowcount
 
 
+def username_of(engine: Engine, token: str) -> str | None:
+    """Whose session `token` is (revoked or expired ones too: for the audit trail), or None."""
+    if not isinstance(token, str) or not token or len(token) > 128:
+        return None
+    with engine.connect() as conn:
+        return conn.execute(
+            select(login_sessions.c.username).where(login_sessions.c.token_hash == _hash(token))
+        ).scalar_one_or_none()
+
+
 def revoke(engine: Engine, token: str, now: dt.datetime | None = None) -> int:
     """End one session (this browser's). Returns the rows revoked (0 or 1)."""
     return _revoke_where(engine, login_sessions.c.token_hash == _hash(token), now)
@@ -112,3 +122,64 @@ def revoke_all(engine: Engine, username: str, now: dt.datetime | None = None) ->
     """End every session of `username` (sign out everywhere; also when an admin disables the
     account). Returns the number revoked."""
     return _revoke_where(engine, login_sessions.c.username == username, now)
+
+
+# --- known devices (issue #18, finding 3) ---------------------------------------------------------
+# A browser that signed in as an account keeps a device cookie for it. While strangers' wrong
+# passwords have the account locked out, that browser may still sign in; its own wrong passwords
+# count against the device (DEVICE_FAILURES revoke it), never against the account.
+
+DEVICE_DAYS = 90
+DEVICE_FAILURES = 5
+
+
+def issue_device(engine: Engine, username: str, now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.UTC)
+    token = secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        conn.execute(
+            known_devices.insert().values(
+                token_hash=_hash(token),
+                username=username[:64],
+                created_at=now,
+                expires_at=now + dt.timedelta(days=DEVICE_DAYS),
+                failures=0,
+            )
+        )
+    return token
+
+
+def known_device(engine: Engine, token: str | None, username: str, now: dt.datetime | None = None) -> bool:
+    """Whether `token` is a live device cookie of `username`."""
+    if not isinstance(token, str) or not token or len(token) > 128:
+        return False
+    now = now or dt.datetime.now(dt.UTC)
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(known_devices.c.expires_at, known_devices.c.revoked_at).where(
+                known_devices.c.token_hash == _hash(token), known_devices.c.username == username
+            )
+        ).first()
+    return row is not None and row.revoked_at is None and now < _utc(row.expires_at)
+
+
+def device_failed(engine: Engine, token: str, now: dt.datetime | None = None) -> None:
+    """Count a wrong password from the device; the DEVICE_FAILURES-th revokes it (atomic)."""
+    now = now or dt.datetime.now(dt.UTC)
+    failures = known_devices.c.failures + 1
+    with engine.begin() as conn:
+        conn.execute(
+            update(known_devices)
+            .where(known_devices.c.token_hash == _hash(token), known_devices.c.revoked_at.is_(None))
+            .values(
+                failures=failures,
+                revoked_at=case(
+                    (failures >= DEVICE_FAILURES, literal(now, known_devices.c.revoked_at.type)), else_=None
+                ),
+            )
+        )
+
+
+def device_succeeded(engine: Engine, token: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(known_devices).where(known_devices.c.token_hash == _hash(token)).values(failures=0))

@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import and_, case, func, inspect, literal, or_, select, update
 from sqlalchemy.engine import Engine
 
+from . import sessions
 from .schema import ROLES, admin_units, metadata, users
 from .store import create_store_engine, describe_url, resolve_db_url
 
@@ -207,10 +208,15 @@ def list_users(engine: Engine) -> list[dict]:
 
 
 def authenticate(
-    engine: Engine, username: str, password: str, now: dt.datetime | None = None
+    engine: Engine, username: str, password: str, now: dt.datetime | None = None, device: str | None = None
 ) -> tuple[User | None, str]:
     """(user, "ok") on success; (None, reason) with reason in {"unknown", "bad_password",
     "locked", "disabled"}. Failed attempts are counted and lock the account.
+
+    `device`: the browser's device cookie. When it is a live one of this account
+    (data_access.sessions.known_device), the account's lock-out does not apply and a wrong
+    password counts against the device instead: strangers cannot lock the owner out (issue #18,
+    finding 3), and the device is revoked after sessions.DEVICE_FAILURES wrong passwords.
 
     The count is kept in the database by one atomic UPDATE … SET failed_attempts =
     failed_attempts + 1 … RETURNING, never read-modify-written here, so parallel attempts
@@ -239,6 +245,10 @@ def authenticate(
         right = False
     if row["disabled"]:
         return None, "disabled"
+    owner_device = device is not None and sessions.known_device(engine, device, row["username"], now=now)
+    if owner_device and not right:
+        sessions.device_failed(engine, device, now=now)
+        return None, "bad_password"
     unlocked = or_(users.c.locked_until.is_(None), users.c.locked_until <= now)
     with engine.begin() as conn:
         if not right:
@@ -260,11 +270,13 @@ def authenticate(
         values = {"failed_attempts": 0, "locked_until": None, "last_login_at": now}
         if _hasher.check_needs_rehash(row["password_hash"]):
             values["password_hash"] = _hasher.hash(password)
-        signed_in = conn.execute(
-            update(users).where(users.c.id == row["id"], unlocked).values(**values).returning(users.c.id)
-        ).first()
+        # The owner's own browser is not held by a lock strangers caused.
+        allowed = (users.c.id == row["id"]) if owner_device else and_(users.c.id == row["id"], unlocked)
+        signed_in = conn.execute(update(users).where(allowed).values(**values).returning(users.c.id)).first()
     if signed_in is None:
         return None, "locked"
+    if owner_device:
+        sessions.device_succeeded(engine, device)
     return User(row["username"], row["role"], row["town_id"]), "ok"
 
 

@@ -5,7 +5,9 @@ benchmarks/security_attacks.py."""
 
 from __future__ import annotations
 
+import re
 import time
+import urllib.request
 from urllib.parse import urlparse
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -192,3 +194,27 @@ class WireSession:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def cookie_grant(msgs) -> str:
+    """The one-time grant the page offers after a sign-in (ui/auth.py: send_session_cookie)."""
+    for m in msgs:
+        if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "new_element":
+            element = m.delta.new_element
+            if element.WhichOneof("type") == "html":
+                found = re.search(r"/_gridsight/session\?grant=([\w-]+)", element.html.body)
+                if found:
+                    return found.group(1)
+    raise AssertionError("the page after sign-in offered no cookie grant")
+
+
+def fetch_cookies(base: str, grant: str) -> dict[str, tuple[str, str]]:
+    """name -> (value, whole Set-Cookie header) of what the grant route sets."""
+    with urllib.request.urlopen(f"{base}/_gridsight/session?grant={grant}", timeout=10) as resp:
+        assert resp.status == 204
+        headers = resp.headers.get_all("Set-Cookie")
+    found = {}
+    for header in headers:
+        name, value = header.split(";", 1)[0].split("=", 1)
+        found[name] = (value, header)
+    return found

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from benchmarks import concurrency
-from tests.st_wire import WireSession
+from tests.st_wire import WireSession, cookie_grant, fetch_cookies
 
 
 def pg_connections(url: str) -> int:
@@ -164,12 +164,13 @@ def put_upload(base: str, path: str, size: int) -> int:
         conn.close()
 
 
-def http_get(url: str) -> int:
+def http_get(url: str, cookie: str | None = None) -> int:
     import urllib.error
     import urllib.request
 
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
+        with urllib.request.urlopen(request, timeout=10) as resp:
             resp.read()
             return resp.status
     except urllib.error.HTTPError as exc:
@@ -221,12 +222,22 @@ def test_downloads_exist_only_after_the_click_and_are_served_once(sqlite_server)
         assert report.url == "" and report.deferred_file_id, "the report was stored before any click"
         media = s.deferred_file(report.deferred_file_id)
         assert media.startswith("/media/") or media.startswith("media/"), media
+        cookie = "gridsight_session=" + fetch_cookies(base, cookie_grant(s.received))["gridsight_session"][0]
         s.click("rankings_report_download")  # what the browser sends with the click: the audit
         link = f"{base}/{media.lstrip('/')}"
-        assert http_get(link) == 200  # the browser's probe, right after the click
-        assert http_get(link) == 200  # and its download
+        assert http_get(link, cookie) == 200  # the browser's probe, right after the click
+        assert http_get(link) == 200  # and its download (here without the cookie)
         assert http_get(link) == 404  # anyone else with the URL, from then on
     engine = create_engine(url)
+    fetches = []
+    for _ in range(100):  # the fetch rows are written by the server's audit thread
+        with engine.connect() as conn:
+            fetches = conn.execute(
+                text("SELECT username, detail FROM audit_log WHERE action = 'download_fetch' ORDER BY id")
+            ).all()
+        if len(fetches) >= 3:
+            break
+        time.sleep(0.1)
     with engine.connect() as conn:
         rows = conn.execute(
             text("SELECT detail, page FROM audit_log WHERE username = 'leader' AND action = 'export'")
@@ -235,6 +246,11 @@ def test_downloads_exist_only_after_the_click_and_are_served_once(sqlite_server)
             text("SELECT detail FROM audit_log WHERE username = 'leader' AND action = 'login_ok'")
         ).all()
     engine.dispose()
+    # Finding 13, media fetches: each fetch of the download is recorded, served or refused, with
+    # the user when the request carried the sign-in cookie.
+    served = [(who, '"served": true' in detail) for who, detail in fetches]
+    assert served == [("leader", True), ("(anonymous)", True), ("(anonymous)", False)], fetches
+    assert all('"name": "monthly_report_' in detail for _who, detail in fetches), fetches
     # Finding 13: the export row names its page; sign-in rows carry the client address (which
     # Streamlit's st.context.ip_address gives as None for a loopback client such as this test).
     assert any("monthly_report_" in str(r[0]) and r[1] == "monthly_rankings" for r in rows), rows

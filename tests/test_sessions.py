@@ -7,7 +7,6 @@ was no "sign out everywhere". Finding 14's headers and the metrics route are che
 from __future__ import annotations
 
 import datetime as dt
-import re
 import urllib.error
 import urllib.request
 
@@ -15,7 +14,7 @@ import pytest
 
 from data_access import sessions, users
 from data_access.store import create_store_engine
-from tests.st_wire import WireSession
+from tests.st_wire import WireSession, cookie_grant, fetch_cookies
 from tests.test_security import _shows_login_form, sqlite_server  # noqa: F401 - the fixture
 
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
@@ -79,26 +78,44 @@ def test_disabling_an_account_ends_its_sessions(writer):
             conn.execute(schema.users.delete().where(schema.users.c.username == "session-dis"))
 
 
+def test_a_known_device_signs_in_while_strangers_have_the_account_locked(writer):
+    """Finding 3: five wrong passwords from anyone locked the account (the admin's too), every
+    15 minutes, for its owner as well."""
+    from sqlalchemy import select
+
+    from data_access import schema
+
+    users.add_user(writer, "device-owner", "tall-maple-river-5", "admin")
+    try:
+        device = sessions.issue_device(writer, "device-owner")
+        for _ in range(users.LOCKOUT_AFTER_FAILURES):
+            users.authenticate(writer, "device-owner", "wrong-guess-000")
+        assert users.authenticate(writer, "device-owner", "tall-maple-river-5") == (None, "locked")
+        assert users.authenticate(writer, "device-owner", "tall-maple-river-5", device="forged")[1] == "locked"
+        user, reason = users.authenticate(writer, "device-owner", "tall-maple-river-5", device=device)
+        assert reason == "ok" and user.username == "device-owner"
+        # The device's own wrong passwords count against it, not the account; then it is revoked.
+        for _ in range(sessions.DEVICE_FAILURES):
+            assert users.authenticate(writer, "device-owner", "wrong-guess-001", device=device)[1] == "bad_password"
+        with writer.connect() as conn:
+            failed = conn.execute(
+                select(schema.users.c.failed_attempts).where(schema.users.c.username == "device-owner")
+            ).scalar_one()
+        assert failed == 0
+        assert not sessions.known_device(writer, device, "device-owner")
+        # Another account's device is no device for this one.
+        other = sessions.issue_device(writer, "someone-else")
+        assert not sessions.known_device(writer, other, "device-owner")
+    finally:
+        with writer.begin() as conn:
+            conn.execute(schema.users.delete().where(schema.users.c.username == "device-owner"))
+
+
 # --- on a running server (serve.py: the README command) ----------------------------------------------
 
 
-def _grant(msgs) -> str:
-    for m in msgs:
-        if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "new_element":
-            element = m.delta.new_element
-            if element.WhichOneof("type") == "html":
-                found = re.search(r"/_gridsight/session\?grant=([\w-]+)", element.html.body)
-                if found:
-                    return found.group(1)
-    raise AssertionError("the page after sign-in offered no cookie grant")
-
-
 def _fetch_cookie(base: str, grant: str) -> tuple[str, str]:
-    with urllib.request.urlopen(f"{base}/_gridsight/session?grant={grant}", timeout=10) as resp:
-        assert resp.status == 204
-        header = resp.headers["Set-Cookie"]
-    name, value = header.split(";", 1)[0].split("=", 1)
-    return value, header
+    return fetch_cookies(base, grant)["gridsight_session"]
 
 
 def _signed_in_tab(base: str, username: str, password: str) -> tuple[WireSession, str]:
@@ -106,7 +123,7 @@ def _signed_in_tab(base: str, username: str, password: str) -> tuple[WireSession
     tab.rerun()
     msgs = tab.sign_in(username, password)
     assert not _shows_login_form(msgs)
-    token, header = _fetch_cookie(base, _grant(tab.received))
+    token, header = _fetch_cookie(base, cookie_grant(tab.received))
     flags = {part.strip().lower() for part in header.split(";")[1:]}
     assert "httponly" in flags and "samesite=strict" in flags and "path=/" in flags
     return tab, token
@@ -189,3 +206,39 @@ def test_metrics_refused_to_other_machines():
     assert status == 404 and headers[b"x-frame-options"] == b"SAMEORIGIN"
     assert asyncio.run(call(("127.0.0.1", 50000)))[0] == 200
     assert asyncio.run(call(("::1", 50000, 0, 0)))[0] == 200
+
+
+def test_the_owners_browser_signs_in_while_the_account_is_locked(sqlite_server):  # noqa: F811
+    url, base = sqlite_server
+    writer = create_store_engine(url, writable=True)
+    users.add_user(writer, "lockedowner", "tall-maple-river-4", "duty")
+    with WireSession(base) as tab:
+        tab.rerun()
+        assert not _shows_login_form(tab.sign_in("lockedowner", "tall-maple-river-4"))
+        cookies = fetch_cookies(base, cookie_grant(tab.received))
+    device, header = cookies["gridsight_device"]
+    flags = {part.strip().lower() for part in header.split(";")[1:]}
+    assert "httponly" in flags and "samesite=strict" in flags
+    from sqlalchemy import select
+
+    from data_access import schema
+
+    for _ in range(users.LOCKOUT_AFTER_FAILURES):  # a stranger, from a browser of their own
+        with WireSession(base) as stranger:
+            stranger.rerun()
+            stranger.submit_login("lockedowner", "not-the-password")
+    with writer.connect() as conn:
+        locked = conn.execute(
+            select(schema.users.c.locked_until).where(schema.users.c.username == "lockedowner")
+        ).scalar_one()
+    assert locked is not None  # the stranger locked the account
+    with WireSession(base) as stranger:
+        stranger.rerun()
+        stranger.submit_login("lockedowner", "tall-maple-river-4")
+        with pytest.raises(LookupError):  # not signed in: no sign-out button
+            stranger.widget_id("auth_logout")
+    with WireSession(base, cookies={"gridsight_device": device}) as owner:
+        owner.rerun()
+        assert not _shows_login_form(owner.sign_in("lockedowner", "tall-maple-river-4"))
+        owner.widget_id("auth_logout")  # signed in, though the account is locked to others
+    writer.dispose()

@@ -27,7 +27,7 @@ import streamlit as st
 from data_access import audit, sessions, users
 from data_access.filters import Scope
 
-from .asgi import SESSION_COOKIE, SESSION_ROUTE, grant_cookie
+from .asgi import DEVICE_COOKIE, SESSION_COOKIE, SESSION_ROUTE, grant_cookie
 from .data import engine, writer_engine
 from .labels import t
 
@@ -104,14 +104,19 @@ def _oidc_configured() -> bool:
         return False
 
 
-def sign_in(username: str, token: str | None = None, since: dt.datetime | None = None) -> None:
+def sign_in(
+    username: str, token: str | None = None, since: dt.datetime | None = None, device: str | None = None
+) -> None:
     """Sign this tab in. Without `token` a new login session is issued and its cookie offered to
-    the browser (`send_session_cookie`); with one (resumed from the cookie) it is reused, and the
-    session limit counts from `since`, its first sign-in."""
+    the browser (`send_session_cookie`), with `device` (a new device cookie) when given; with a
+    token (resumed from the cookie) it is reused, and the session limit counts from `since`."""
     now = _now()
     if token is None:
         token = sessions.issue(writer_engine(), username, SESSION_HOURS, _client_address(), now=now)
-        st.session_state[_GRANT] = grant_cookie(token, SESSION_HOURS * 3600)
+        cookies = [(SESSION_COOKIE, token, SESSION_HOURS * 3600)]
+        if device is not None:
+            cookies.append((DEVICE_COOKIE, device, sessions.DEVICE_DAYS * 86400))
+        st.session_state[_GRANT] = grant_cookie(*cookies)
     st.session_state[_USER] = username
     st.session_state[_TOKEN] = token
     st.session_state[_SINCE] = since or now
@@ -162,17 +167,17 @@ def send_session_cookie() -> None:
         )
 
 
-def _cookie_token() -> str | None:
+def _cookie(name: str = SESSION_COOKIE) -> str | None:
     try:
-        token = st.context.cookies.get(SESSION_COOKIE)
+        value = st.context.cookies.get(name)
     except Exception:  # no request context (bare mode)
         return None
-    return token if isinstance(token, str) else None  # AppTest's context has no real cookies
+    return value if isinstance(value, str) else None  # AppTest's context has no real cookies
 
 
 def _resume() -> str | None:
     """Sign this tab in from the browser's cookie while its login session is live."""
-    token = _cookie_token()
+    token = _cookie()
     found = sessions.live(engine(), token, IDLE_MINUTES) if token else None
     if found is None or users.get_user(engine(), found.username) is None:
         return None
@@ -244,7 +249,8 @@ def login_form() -> None:
         # Refused unchecked and unrecorded: a flood from one address must not fill the audit log.
         st.error(t("auth_throttled"))
         return
-    user, reason = users.authenticate(writer_engine(), username.strip(), password)
+    device = _cookie(DEVICE_COOKIE)
+    user, reason = users.authenticate(writer_engine(), username.strip(), password, device=device)
     if user is not None and client is not None:
         _LIMITER.succeeded(client, attempt_at)
     if user is None:
@@ -255,5 +261,8 @@ def login_form() -> None:
         st.error(t("auth_failed"))
         return
     audit.record(writer_engine(), user.username, "login_ok", detail=_detail("password"))
-    sign_in(user.username)
+    # A browser new to this account gets a device cookie: it may sign in while strangers have the
+    # account locked out (finding 3).
+    known = sessions.known_device(writer_engine(), device, user.username)
+    sign_in(user.username, device=None if known else sessions.issue_device(writer_engine(), user.username))
     st.rerun()

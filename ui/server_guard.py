@@ -25,14 +25,22 @@ objects, and those are what this module wraps, once per server process, on the f
   made on a click (the buttons' data are callables), so no export exists before someone who may
   see it asks for it; the click itself writes the `export` audit row (`ui.export.audit_export`).
 
+Every fetch of a download's URL, served or refused, writes a `download_fetch` audit row naming the
+file, whether it was served, the client address and, when the request carried the sign-in cookie
+(`streamlit run serve.py`), its user (finding 13). The route runs in the server's event loop, where
+a database write would stall every session, so the row is queued to one writer thread; a queue
+that is full (a flood) drops rows and says so in the server log.
+
 Which sessions are signed in, and as what, GridSight records itself (`note_session`, called by
 the shell on every run), not by reading another thread's session state.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
+import queue
 import threading
 import time
 
@@ -45,6 +53,12 @@ _LOCK = threading.Lock()
 _ROLE_OF_SESSION: dict[str, str] = {}  # session id -> role of the user signed in there
 _ISSUED: dict[str, list] = {}  # download file id -> [when it was made (monotonic), fetches left]
 _INSTALLED: set[int] = set()  # id() of the runtimes already guarded
+# Who asks for the media file being served: set by ui.asgi's middleware for the request
+# ({"client": …, "token": sign-in cookie or None}); unset under `streamlit run dashboard.py`.
+REQUESTER: contextvars.ContextVar[dict | None] = contextvars.ContextVar("gridsight_requester", default=None)
+FETCH_QUEUE_SIZE = 500
+_FETCHES: queue.Queue = queue.Queue(maxsize=FETCH_QUEUE_SIZE)
+_WRITER: list[threading.Thread] = []
 
 
 def _session_id() -> str | None:
@@ -154,9 +168,56 @@ def _guard_media(runtime) -> None:
             fresh = issued is not None and time.monotonic() - issued[0] <= DOWNLOAD_SECONDS and issued[1] > 0
             if fresh:
                 issued[1] -= 1
+        _queue_fetch(file_id, found.filename, fresh)
         if not fresh:
             _LOG.warning("download %s refused: already fetched or expired", file_id[:8])
             raise MediaFileStorageError(f"No media file with id '{file_id}'")
         return found
 
     storage.load_and_get_id, storage.get_file = guarded_load, guarded_get
+
+
+# --- download fetches in the audit log (finding 13) ------------------------------------------------
+
+
+def _queue_fetch(file_id: str, name: str | None, served: bool) -> None:
+    requester = REQUESTER.get() or {}
+    item = (time.time(), file_id[:12], name, served, requester.get("client"), requester.get("token"))
+    try:
+        _FETCHES.put_nowait(item)
+    except queue.Full:
+        _LOG.warning("download fetch of %s not audited: the audit queue is full", file_id[:8])
+        return
+    with _LOCK:
+        if not _WRITER or not _WRITER[0].is_alive():
+            _WRITER[:] = [threading.Thread(target=_write_fetches, name="gridsight-fetch-audit", daemon=True)]
+            _WRITER[0].start()
+
+
+def _write_fetches() -> None:
+    import datetime as dt
+
+    from data_access import audit, sessions
+
+    from .data import writer_engine
+
+    while True:
+        at, file_id, name, served, client, token = _FETCHES.get()
+        try:
+            engine = writer_engine()
+            who = sessions.username_of(engine, token) if token else None
+            detail = {"file": file_id, "name": name, "served": served, "client": client}
+            audit.record(
+                engine, who or "(anonymous)", "download_fetch", detail=detail, at=dt.datetime.fromtimestamp(at, dt.UTC)
+            )
+        except Exception:  # the store may be down; the server log keeps the fact
+            _LOG.exception("download fetch of %s (served=%s) not audited", file_id[:8], served)
+        finally:
+            _FETCHES.task_done()
+
+
+def wait_for_fetch_audit(timeout: float = 10.0) -> None:
+    """Block until queued fetch rows are written (tests; a server at shutdown)."""
+    deadline = time.monotonic() + timeout
+    while _FETCHES.unfinished_tasks and time.monotonic() < deadline:
+        time.sleep(0.05)

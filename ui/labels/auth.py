@@ -71,6 +71,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit_action_logout": ("退出登录", "signed out"),
     "audit_action_page_view": ("查看页面", "page viewed"),
     "audit_action_export": ("导出", "export"),
+    "audit_action_download_fetch": ("下载文件(取件)", "download fetched"),
     "audit_action_denied": ("拒绝访问", "access refused"),
     "audit_action_import": ("导入数据", "data import"),
     "audit_detail_period": ("统计期", "period"),
