@@ -27,7 +27,7 @@ from data_access.filters import Filters
 from data_access.store import StoreError, describe_url, resolve_db_url
 from data_access.users import User
 
-from . import server_guard
+from . import builtin_text, server_guard
 from .auth import current_user, login_form, scope_of, send_session_cookie, sign_out, sign_out_everywhere
 from .data import cached_store_status, rollups_behind, writer_engine
 from .escape import md
@@ -211,6 +211,7 @@ def build_shell(prepare_store: Callable[[str], object] | None = None) -> Filters
     if st.session_state[LABELS_LANG] != lang():
         _relabel_selects()
     st.sidebar.toggle(t("lang_switch"), key="lang_en")
+    builtin_text.apply()  # Streamlit's own uploader and chart texts in the chosen language
     if not store_ready(prepare_store):
         return None
     # navigation() looked the user up moments ago in this run: one lookup per run is enough.
