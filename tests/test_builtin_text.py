@@ -102,3 +102,16 @@ def test_the_uploader_wrapper_names_its_types_in_chinese_only(language):
         assert ".st-key-upl_probe " in bodies[0] and '"单个文件不超过 20MB • 格式:CSV, XLSX"' in bodies[0]
     else:
         assert bodies == []
+
+
+def test_switching_language_beside_an_empty_file_uploader_does_not_fail(app_env):
+    """After the switch the shell writes each plain widget value back (ui.shell._relabel_selects);
+    an empty uploader's None is one, and Streamlit refuses the write: the import page failed with
+    StreamlitValueAssignmentNotAllowedError in English. ui.shell.note_widgets keeps such keys out."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    login(at, "admin")
+    at.switch_page("pages/data_import.py").run()
+    assert not at.exception and at.get("file_uploader")
+    at.sidebar.toggle(key="lang_en").set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == LABELS["page_data_import"][1] and at.get("file_uploader")
