@@ -20,6 +20,7 @@ from ui.shell import (
     configure_page,
     guard_page,
     navigation,
+    note_widgets,
     signed_in_user,
     store_checked,
     store_guard,
@@ -48,5 +49,7 @@ with store_guard():
         selected.run()
         st.session_state[LABELS_LANG] = lang()  # drawn to the end in this language (ui.shell)
     finally:
+        # First: after a page's st.stop() a session-state write ends the finally block.
+        note_widgets()  # widgets the language switch must not write to (ui.shell)
         st.session_state[ENTRYPOINT_RUNNING] = False
     sqltrace.footer(signed_in_user())

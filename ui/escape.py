@@ -18,7 +18,8 @@ department named `<a href=…>` is a link in its bar label.
   and before `@`: the text reads the same and is no link.
 - `plotly_chart(fig, key=…)` instead of `st.plotly_chart`: every string in the figure's data
   (x, y, text, labels, custom data, trace names, category and tick texts) is HTML-escaped;
-  Plotly turns entities back into the characters, so names look the same.
+  Plotly turns entities back into the characters, so names look the same. It also passes the
+  chart locale of the UI's language (`ui.charts.plotly_config`).
 
 Tables (`st.dataframe`), selectbox options and pydeck tooltip fields show text as text and
 need neither.
@@ -32,6 +33,8 @@ import string
 
 import numpy as np
 import streamlit as st
+
+from .charts import plotly_config
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\v\f\x85]+")
@@ -86,5 +89,7 @@ def escape_figure(fig):
 
 
 def plotly_chart(fig, **kwargs):
-    """`st.plotly_chart` for a figure whose data may hold names from the store."""
-    return st.plotly_chart(escape_figure(fig), **kwargs)
+    """`st.plotly_chart` for a figure whose data may hold names from the store, drawn in the
+    UI's language (`ui.charts.plotly_config`: date ticks, hovers and mode bar)."""
+    config = {**plotly_config(), **(kwargs.pop("config", None) or {})}
+    return st.plotly_chart(escape_figure(fig), config=config, **kwargs)

@@ -8,6 +8,7 @@ drawn without it — nor before a login, nor on a page the signed-in role may no
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import enum
@@ -27,7 +28,7 @@ from data_access.filters import Filters
 from data_access.store import StoreError, describe_url, resolve_db_url
 from data_access.users import User
 
-from . import server_guard
+from . import builtin_text, server_guard
 from .auth import current_user, login_form, scope_of, send_session_cookie, sign_out, sign_out_everywhere
 from .data import cached_store_status, rollups_behind, writer_engine
 from .escape import md
@@ -180,6 +181,60 @@ def _plain(value) -> bool:
     return value is None or isinstance(value, _PLAIN) or isinstance(value, enum.Enum)
 
 
+# Widgets whose value Streamlit refuses to take from session state (the widget then raises
+# StreamlitValueAssignmentNotAllowedError): an empty file uploader holds None, a plain value.
+_WRITE_REFUSED = {"file_uploader_state_value", "trigger_value", "string_trigger_value", "json_trigger_value"}
+_REFUSED_SERDES = ("FileUploaderSerde", "CameraInputSerde")
+# Their keys per session, noted after each run (a session-state write after `st.stop` is lost).
+_REFUSED_KEYS: collections.OrderedDict[str, set[str]] = collections.OrderedDict()
+_REFUSED_SESSIONS = 2000
+_REFUSED_LOCK = threading.Lock()
+
+
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def note_widgets() -> None:
+    """Call after every page run, also one a page stopped: notes the keys of this run's widgets
+    that refuse session-state writes (file and camera inputs, buttons), for `_relabel_selects`.
+    Streamlit has no public way to ask a key's widget type: this reads the widget metadata the
+    run registered (an empty uploader's value type may be None, so its serde names it too)."""
+    session = _session_id()
+    try:
+        from streamlit.runtime.state import get_session_state
+
+        state = get_session_state()._state
+        metadata = state._new_widget_state.widget_metadata
+        key_of = state._key_id_mapper.id_key_mapping
+    except (AttributeError, KeyError, RuntimeError):
+        return
+    keys = {
+        key_of[wid]
+        for wid, meta in metadata.items()
+        if wid in key_of
+        and (
+            meta.value_type in _WRITE_REFUSED
+            or type(getattr(meta.deserializer, "__self__", None)).__name__ in _REFUSED_SERDES
+        )
+    }
+    if session is None or not keys:
+        return
+    with _REFUSED_LOCK:
+        _REFUSED_KEYS.setdefault(session, set()).update(keys)
+        _REFUSED_KEYS.move_to_end(session)
+        while len(_REFUSED_KEYS) > _REFUSED_SESSIONS:
+            _REFUSED_KEYS.popitem(last=False)
+
+
+def _refused_keys() -> set[str]:
+    with _REFUSED_LOCK:
+        return set(_REFUSED_KEYS.get(_session_id() or "", ()))
+
+
 LABELS_LANG = "_labels_lang"  # the language the widgets were last drawn in (set at a run's end)
 
 
@@ -196,8 +251,9 @@ def _relabel_selects() -> None:
     Done at the start of every run until one has drawn the page to its end in the new language
     (dashboard.py sets LABELS_LANG then): a run cut short by a rerun, such as the live map's
     timed refresh, would otherwise leave some selects in the old language."""
+    refused = _refused_keys()  # an empty file uploader's None is plain, but refuses the write
     for key in list(st.session_state.keys()):
-        if key in ("lang_en", LABELS_LANG):
+        if key in ("lang_en", LABELS_LANG) or key in refused:
             continue
         value = st.session_state[key]
         if _plain(value):
@@ -211,6 +267,7 @@ def build_shell(prepare_store: Callable[[str], object] | None = None) -> Filters
     if st.session_state[LABELS_LANG] != lang():
         _relabel_selects()
     st.sidebar.toggle(t("lang_switch"), key="lang_en")
+    builtin_text.apply()  # Streamlit's own uploader and chart texts in the chosen language
     if not store_ready(prepare_store):
         return None
     # navigation() looked the user up moments ago in this run: one lookup per run is enough.
