@@ -24,10 +24,11 @@ import shapely
 from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, Table, create_engine, func, select, text
 
 from data_access import schema
+from data_access.lifecycle import STATUS_AFTER
 from data_access.rules import default_rule_rows
 from data_access.schema import GRID_SOURCES
 from sample_data.bulk import BulkWriter
-from sample_data.generate import STATUS_AFTER, generate
+from sample_data.generate import generate
 from tests.conftest import SAMPLE_COUNTY_END, fresh_pg_database, sample_county_url
 
 ROOT = Path(__file__).resolve().parent.parent

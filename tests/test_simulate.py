@@ -16,8 +16,9 @@ from sqlalchemy import text
 
 from data_access import live
 from data_access.filters import Filters, local_date, now_utc
+from data_access.lifecycle import STATUS_AFTER
 from data_access.store import create_store_engine
-from sample_data.simulate import STATUS_AFTER, run
+from sample_data.simulate import run
 from tests.conftest import fresh_pg_database
 
 ROOT = Path(__file__).resolve().parent.parent
