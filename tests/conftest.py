@@ -144,8 +144,9 @@ def fixture_sqlite_url(tmp_path_factory) -> str:
     return url
 
 
-def fresh_pg_database(suffix: str) -> str:
-    """URL of a new, empty database `<GRID_TEST_PG_URL's db>_<suffix>` on the same server.
+def fresh_pg_database(suffix: str, template: str | None = None) -> str:
+    """URL of a new, empty database `<GRID_TEST_PG_URL's db>_<suffix>` on the same server (a copy
+    of the database `template` when given: CREATE DATABASE ... TEMPLATE, no connection may be open to it).
 
     Each test module gets its own database so that one module's drop_all cannot pull the tables
     from under another's; each xdist worker its own copy. The role in GRID_TEST_PG_URL needs CREATEDB.
@@ -163,9 +164,44 @@ def fresh_pg_database(suffix: str) -> str:
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     admin.dispose()
     return base.set(database=name).render_as_string(hide_password=False)
+
+
+# The generator's tiny county, seed -> what `generate(url, profile="tiny", seed=seed,
+# end=SAMPLE_COUNTY_END)` writes. Many modules need exactly that store, SQLite and PostgreSQL; it is
+# built once (SQLite: in the file cache; PostgreSQL: a template database per worker) and copied.
+_TINY_TEMPLATES: dict[int, str] = {}
+
+
+def tiny_sqlite_copy(path: Path, seed: int = 7) -> str:
+    """A writable copy at `path` of the tiny county for `seed` ending SAMPLE_COUNTY_END; its URL."""
+    import sqlite3
+
+    cached = _cached_sample(f"tiny-seed{seed}", ["--profile", "tiny", "--seed", str(seed)])
+    source = sqlite3.connect(f"file:{cached.removeprefix('sqlite:///')}?mode=ro", uri=True)
+    target = sqlite3.connect(path)
+    try:
+        source.backup(target)  # consistent whatever the source's WAL holds
+    finally:
+        target.close()
+        source.close()
+    return f"sqlite:///{path}"
+
+
+def tiny_pg_database(suffix: str, seed: int = 7) -> str:
+    """A new database (as fresh_pg_database(suffix)) holding the tiny county for `seed` ending
+    SAMPLE_COUNTY_END, copied from a template database this worker builds on first use."""
+    from sqlalchemy.engine import make_url
+
+    if seed not in _TINY_TEMPLATES:
+        from sample_data.generate import generate
+
+        url = fresh_pg_database(f"tpl_tiny{seed}")
+        generate(url, profile="tiny", seed=seed, end=SAMPLE_COUNTY_END, progress=False)  # disposes its engine
+        _TINY_TEMPLATES[seed] = make_url(url).database
+    return fresh_pg_database(suffix, template=_TINY_TEMPLATES[seed])
 
 
 def tiny_moved_by_feeder(url: str, seed: int, feeder_seed: int, new: int, rounds: int, per_round: int):

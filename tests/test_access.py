@@ -506,11 +506,9 @@ TINY_END = "2026-11-22T10:00:00+08:00"
 @pytest.fixture(scope="module")
 def tiny_store(tmp_path_factory) -> dict:
     """The tiny sample county, its demo users, and what lies outside the `town` user's town."""
-    from sample_data.generate import generate
-    from tests.conftest import ensure_demo_users
+    from tests.conftest import ensure_demo_users, tiny_sqlite_copy
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('access_tiny') / 'tiny.db'}"
-    generate(url, profile="tiny", seed=7, end=TINY_END, progress=False)
+    url = tiny_sqlite_copy(tmp_path_factory.mktemp("access_tiny") / "tiny.db", 7)
     ensure_demo_users(url)
     engine = create_store_engine(url)
     with engine.connect() as conn:

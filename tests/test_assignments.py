@@ -22,7 +22,7 @@ from data_access.rollups.assignments import assignments
 from data_access.schema import event_steps, events
 from data_access.sqlfuncs import seconds_between
 from data_access.store import create_store_engine
-from tests.conftest import SAMPLE_COUNTY_END, fresh_pg_database, sample_county_url
+from tests.conftest import SAMPLE_COUNTY_END, sample_county_url
 
 END = dt.datetime.fromisoformat(SAMPLE_COUNTY_END)
 
@@ -224,10 +224,9 @@ def test_filters_equal_the_steps(county, monkeypatch):
 
 @pytest.fixture(scope="module")
 def tiny_pg():
-    from sample_data.generate import generate
+    from tests.conftest import tiny_pg_database
 
-    url = fresh_pg_database("assignments_tiny")
-    generate(url, profile="tiny", seed=11, end=END, progress=False)
+    url = tiny_pg_database("assignments_tiny", 11)
     eng = create_store_engine(url)
     yield eng
     eng.dispose()

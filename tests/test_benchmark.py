@@ -26,10 +26,9 @@ END = "2026-11-22T10:00:00+08:00"
 
 @pytest.fixture(scope="module")
 def tiny_url(tmp_path_factory) -> str:
-    from sample_data.generate import generate
+    from tests.conftest import tiny_sqlite_copy
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'tiny.db'}"
-    generate(url, profile="tiny", seed=7, end=END, progress=False)
+    url = tiny_sqlite_copy(tmp_path_factory.mktemp("bench") / "tiny.db", 7)
     return url
 
 

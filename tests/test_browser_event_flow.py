@@ -20,10 +20,9 @@ def distinct_colours(png: bytes) -> int:
 
 @pytest.fixture(scope="module")
 def tiny_url(tmp_path_factory) -> str:
-    from sample_data.generate import generate
+    from tests.conftest import tiny_sqlite_copy
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('tiny_browser') / 'tiny.db'}"
-    generate(url, profile="tiny", seed=7, end=END, progress=False, replace=True)
+    url = tiny_sqlite_copy(tmp_path_factory.mktemp("tiny_browser") / "tiny.db", 7)
     return url
 
 

@@ -18,10 +18,9 @@ END_ISO = "2026-11-22T10:00:00+08:00"
 
 @pytest.fixture(scope="module")
 def tiny_url(tmp_path_factory) -> str:
-    from sample_data.generate import generate
+    from tests.conftest import tiny_sqlite_copy
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('rankings_browser') / 'tiny.db'}"
-    generate(url, profile="tiny", seed=7, end=END_ISO, progress=False)
+    url = tiny_sqlite_copy(tmp_path_factory.mktemp("rankings_browser") / "tiny.db", 7)
     return url
 
 

@@ -13,6 +13,7 @@ import re
 import shutil
 import threading
 
+import pytest
 from PIL import Image
 
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, require_browser, running_dashboard, sign_in
@@ -91,42 +92,49 @@ def live_store(tmp_path) -> str:
     return url
 
 
-def test_the_wall_fits_every_screen_without_scrolling_or_clipping(tmp_path):
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """(store URL, base URL): one dashboard without a base map on a live tiny store, shared by the
+    module's tests (each opens its own browser, so sessions do not carry over)."""
     require_browser()
-    url = live_store(tmp_path)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    url = live_store(tmp_path_factory.mktemp("wall"))
     with running_dashboard({"GRID_DB_URL": url, "GRID_NOW": "", "GRID_BASEMAP_STYLE": ""}) as base:
-        for name, (w, h, scale) in {
-            "1920x1080": (1920, 1080, 1),
-            "3840x2160": (1920, 1080, 2),
-            "1366x768": (1366, 768, 1),
-        }.items():
-            with browser_page(w, h, scale) as page:
-                open_wall(page, base)
-                fit = page.evaluate(FIT)
-                page.screenshot(path=str(ARTIFACTS / f"wall-{name}.png"))
-                print(name, fit)
-                assert fit["doc"] <= fit["view"] and fit["main"] <= fit["view"], fit
-                assert fit["width"] <= fit["viewWidth"], fit
-                assert not fit["clipped"], fit["clipped"]
-                if h == 1080:  # read from 3–5 m: labels ≥ 20 px, key numbers ≥ 48 px at 1080p
-                    assert fit["label"] >= 20 and fit["number"] >= 48, fit
-                for hidden in ('[data-testid="stSidebar"]', '[data-testid="stHeader"]', '[data-testid="stToolbar"]'):
-                    assert not page.locator(hidden).first.is_visible() if page.locator(hidden).count() else True
-                tip = hover_tooltip(page)
-                page.screenshot(path=str(ARTIFACTS / f"wall-{name}-hover.png"))
-                assert tip, "no tooltip over the map"
-                text = tip.split("\n<")[0]
-                assert "<b>" not in text and "<br" not in text and "&lt;" not in tip, tip
-                assert "在办" in tip
-                assert page.locator('[data-testid="stException"]').count() == 0
-                assert page.outside_requests == [], page.outside_requests
+        yield url, base
 
 
-def test_live_map_tooltips_are_text_and_the_page_fits_1366x768(tmp_path):
-    require_browser()
-    url = live_store(tmp_path)
-    with running_dashboard({"GRID_DB_URL": url, "GRID_NOW": ""}) as base, browser_page(1366, 768) as page:
+def test_the_wall_fits_every_screen_without_scrolling_or_clipping(live_server):
+    _, base = live_server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for name, (w, h, scale) in {
+        "1920x1080": (1920, 1080, 1),
+        "3840x2160": (1920, 1080, 2),
+        "1366x768": (1366, 768, 1),
+    }.items():
+        with browser_page(w, h, scale) as page:
+            open_wall(page, base)
+            fit = page.evaluate(FIT)
+            page.screenshot(path=str(ARTIFACTS / f"wall-{name}.png"))
+            print(name, fit)
+            assert fit["doc"] <= fit["view"] and fit["main"] <= fit["view"], fit
+            assert fit["width"] <= fit["viewWidth"], fit
+            assert not fit["clipped"], fit["clipped"]
+            if h == 1080:  # read from 3–5 m: labels ≥ 20 px, key numbers ≥ 48 px at 1080p
+                assert fit["label"] >= 20 and fit["number"] >= 48, fit
+            for hidden in ('[data-testid="stSidebar"]', '[data-testid="stHeader"]', '[data-testid="stToolbar"]'):
+                assert not page.locator(hidden).first.is_visible() if page.locator(hidden).count() else True
+            tip = hover_tooltip(page)
+            page.screenshot(path=str(ARTIFACTS / f"wall-{name}-hover.png"))
+            assert tip, "no tooltip over the map"
+            text = tip.split("\n<")[0]
+            assert "<b>" not in text and "<br" not in text and "&lt;" not in tip, tip
+            assert "在办" in tip
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.outside_requests == [], page.outside_requests
+
+
+def test_live_map_tooltips_are_text_and_the_page_fits_1366x768(live_server):
+    _, base = live_server
+    with browser_page(1366, 768) as page:
         page.goto(f"{base}/live_map", wait_until="domcontentloaded")
         sign_in(page, "duty")
         page.locator(DECK).locator("canvas").first.wait_for(timeout=90_000)
@@ -203,20 +211,18 @@ def tile_colour_share(png: bytes) -> float:
     return sum(1 for r, g, b in pixels if abs(r - 30) < 25 and abs(g - 90) < 25 and abs(b - 60) < 25) / len(pixels)
 
 
-def test_the_basemap_setting_draws_intranet_tiles_and_without_it_nothing_is_fetched(tmp_path):
-    require_browser()
-    url = live_store(tmp_path)
+def test_the_basemap_setting_draws_intranet_tiles_and_without_it_nothing_is_fetched(live_server):
+    url, base = live_server
     server = TileServer()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with running_dashboard({"GRID_DB_URL": url, "GRID_NOW": "", "GRID_BASEMAP_STYLE": ""}) as base:
-            with browser_page(1920, 1080) as page:
-                open_wall(page, base)
-                page.goto(f"{base}/live_map", wait_until="domcontentloaded")
-                sign_in(page, "duty")
-                page.locator(DECK).locator("canvas").first.wait_for(timeout=90_000)
-                page.wait_for_timeout(3000)
-                without = page.locator(DECK).screenshot()
+        with browser_page(1920, 1080) as page:
+            open_wall(page, base)
+            page.goto(f"{base}/live_map", wait_until="domcontentloaded")
+            sign_in(page, "duty")
+            page.locator(DECK).locator("canvas").first.wait_for(timeout=90_000)
+            page.wait_for_timeout(3000)
+            without = page.locator(DECK).screenshot()
         assert server.seen == [], f"tiles fetched without the setting: {server.seen[:5]}"
         assert tile_colour_share(without) < 0.01
 

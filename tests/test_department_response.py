@@ -37,7 +37,7 @@ from data_access import rollups, schema
 from data_access.filters import Filters
 from data_access.store import create_store_engine
 from tests import fixture_county as fc
-from tests.conftest import fresh_pg_database, login, point_app_at
+from tests.conftest import fresh_pg_database, login, point_app_at, tiny_pg_database, tiny_sqlite_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = fc.TZ
@@ -287,20 +287,12 @@ def hand_pg() -> str:
 
 @pytest.fixture(scope="module")
 def tiny_sqlite(tmp_path_factory) -> str:
-    from sample_data.generate import generate
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('dept_tiny') / 'tiny.db'}"
-    generate(url, profile="tiny", seed=7, end=TINY_END, progress=False)
-    return url
+    return tiny_sqlite_copy(tmp_path_factory.mktemp("dept_tiny") / "tiny.db", 7)
 
 
 @pytest.fixture(scope="module")
 def tiny_pg() -> str:
-    from sample_data.generate import generate
-
-    url = fresh_pg_database("dept_tiny")
-    generate(url, profile="tiny", seed=7, end=TINY_END, progress=False)
-    return url
+    return tiny_pg_database("dept_tiny", 7)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -20,7 +20,14 @@ from data_access.filters import Filters
 from data_access.schema import event_steps, events
 from data_access.store import create_store_engine
 from tests import fixture_county as fc
-from tests.conftest import fresh_pg_database, login, pg_url, point_app_at, sample_county_url
+from tests.conftest import (
+    login,
+    pg_url,
+    point_app_at,
+    sample_county_url,
+    tiny_pg_database,
+    tiny_sqlite_copy,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard.py")
@@ -172,22 +179,15 @@ def test_fixture_escalation_profile_flags_nothing(fixture_url):
 # --- the tiny sample county against an independent pandas computation ---------------------------
 
 
-def build_tiny(url: str) -> str:
-    from sample_data.generate import generate
-
-    generate(url, profile="tiny", seed=7, end=TINY_END, progress=False, replace=True)
-    return url
-
-
 @pytest.fixture(scope="module")
 def tiny_sqlite(tmp_path_factory) -> str:
-    return build_tiny(f"sqlite:///{tmp_path_factory.mktemp('tiny') / 'tiny.db'}")
+    return tiny_sqlite_copy(tmp_path_factory.mktemp("tiny") / "tiny.db", 7)
 
 
 @pytest.fixture(scope="module")
 def tiny_pg() -> str:
     pg_url()
-    return build_tiny(fresh_pg_database("event_flow"))
+    return tiny_pg_database("event_flow", 7)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine
 from data_access import integrity
 from data_access.filters import Filters
 from data_access.rules import default_rule_rows
-from tests.conftest import fresh_pg_database, sample_county_url
+from tests.conftest import sample_county_url, tiny_pg_database, tiny_sqlite_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 END_ISO = "2026-11-22T10:00:00+08:00"
@@ -33,17 +33,10 @@ PATTERN_OF = {
 }
 
 
-def _build_tiny(url: str) -> str:
-    from sample_data.generate import generate
-
-    generate(url, profile="tiny", seed=SEED, end=END_ISO, progress=False)
-    return url
-
-
 @pytest.fixture(scope="module")
 def tiny_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("integrity") / "tiny.db"
-    _build_tiny(f"sqlite:///{path}")
+    tiny_sqlite_copy(path, SEED)
     return path
 
 
@@ -54,7 +47,7 @@ def tiny_sqlite(tiny_path) -> str:
 
 @pytest.fixture(scope="module")
 def tiny_pg() -> str:
-    return _build_tiny(fresh_pg_database("integrity"))
+    return tiny_pg_database("integrity", SEED)
 
 
 def filters(town_id: int | None = None) -> Filters:

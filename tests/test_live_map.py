@@ -103,10 +103,9 @@ def test_points_lists_and_alerts(engine):
 
 @pytest.fixture(scope="module")
 def tiny_url(tmp_path_factory) -> str:
-    from sample_data.generate import generate
+    from tests.conftest import tiny_sqlite_copy
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('tiny') / 'tiny.db'}"
-    generate(url, profile="tiny", seed=7, end=TINY_END, progress=False)
+    url = tiny_sqlite_copy(tmp_path_factory.mktemp("tiny") / "tiny.db", 7)
     return url
 
 

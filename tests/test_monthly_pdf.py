@@ -18,7 +18,7 @@ from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
 from data_access import rankings, units
-from tests.conftest import fresh_pg_database, login, point_app_at, require
+from tests.conftest import login, point_app_at, require, tiny_pg_database, tiny_sqlite_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -27,21 +27,14 @@ MONTH = dt.date(2026, 10, 1)
 SEED = 7
 
 
-def _build_tiny(url: str) -> str:
-    from sample_data.generate import generate
-
-    generate(url, profile="tiny", seed=SEED, end=END_ISO, progress=False)
-    return url
-
-
 @pytest.fixture(scope="module")
 def tiny_sqlite(tmp_path_factory) -> str:
-    return _build_tiny(f"sqlite:///{tmp_path_factory.mktemp('pdf') / 'tiny.db'}")
+    return tiny_sqlite_copy(tmp_path_factory.mktemp("pdf") / "tiny.db", SEED)
 
 
 @pytest.fixture(scope="module")
 def tiny_pg() -> str:
-    return _build_tiny(fresh_pg_database("monthly_pdf"))
+    return tiny_pg_database("monthly_pdf", SEED)
 
 
 def poppler() -> None:

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from data_access import rankings
 from data_access.filters import Filters
 from data_access.rules import default_rule_rows
-from tests.conftest import fresh_pg_database, login, point_app_at
+from tests.conftest import login, point_app_at, tiny_pg_database, tiny_sqlite_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 END_ISO = "2026-11-22T10:00:00+08:00"
@@ -27,21 +27,14 @@ MONTH = dt.date(2026, 10, 1)
 SEED = 7
 
 
-def _build_tiny(url: str) -> str:
-    from sample_data.generate import generate
-
-    generate(url, profile="tiny", seed=SEED, end=END_ISO, progress=False)
-    return url
-
-
 @pytest.fixture(scope="module")
 def tiny_sqlite(tmp_path_factory) -> str:
-    return _build_tiny(f"sqlite:///{tmp_path_factory.mktemp('rankings') / 'tiny.db'}")
+    return tiny_sqlite_copy(tmp_path_factory.mktemp("rankings") / "tiny.db", SEED)
 
 
 @pytest.fixture(scope="module")
 def tiny_pg() -> str:
-    return _build_tiny(fresh_pg_database("rankings"))
+    return tiny_pg_database("rankings", SEED)
 
 
 def filters() -> Filters:

@@ -16,20 +16,19 @@ from sqlalchemy import text
 
 from data_access import live
 from data_access.filters import Filters, local_date, now_utc
+from data_access.lifecycle import STATUS_AFTER
 from data_access.store import create_store_engine
-from sample_data.simulate import STATUS_AFTER, run
-from tests.conftest import fresh_pg_database
+from sample_data.simulate import run
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY_END = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 @pytest.fixture(scope="module")
 def tiny_file(tmp_path_factory) -> Path:
-    from sample_data.generate import generate
+    from tests.conftest import tiny_sqlite_copy
 
     path = tmp_path_factory.mktemp("sim") / "tiny.db"
-    generate(f"sqlite:///{path}", profile="tiny", seed=11, end=TINY_END, progress=False)
+    tiny_sqlite_copy(path, 11)
     return path
 
 
@@ -111,10 +110,9 @@ def test_feeder_writes_while_the_dashboard_reads(tiny_file, tmp_path):
 
 
 def test_feeder_on_postgresql():
-    from sample_data.generate import generate
+    from tests.conftest import tiny_pg_database
 
-    url = fresh_pg_database("live_sim")
-    generate(url, profile="tiny", seed=11, end=TINY_END, progress=False)
+    url = tiny_pg_database("live_sim", 11)
     start = now_utc()
     stats = run(url, rate=10, duration=4, seed=4, min_age_seconds=0)
     assert stats["created"] >= 20  # ~40 expected

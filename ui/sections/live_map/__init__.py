@@ -1,0 +1,1 @@
+"""The live map page's parts: drill state and path, the cached map view, the refreshing panel."""

@@ -1,0 +1,1 @@
+"""The workforce page's tabs: staffing, profiles, turnover, workload, retirement projection."""
