@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from data_access import audit, ingest
 from data_access.ingest.boundaries import LEVELS
 from data_access.store import PROJECT_ROOT, describe_url, resolve_db_url
+from ui.builtin_text import file_uploader
 from ui.data import writer_engine
 from ui.escape import md
 from ui.export import download_buttons
@@ -50,7 +51,7 @@ kind = st.radio(
     format_func=lambda k: t(f"data_import_kind_{k}"),
 )
 types = ["geojson", "json", "zip", "gpkg"] if kind == "boundaries" else ["csv", "txt", "xlsx"]
-uploaded = st.file_uploader(
+uploaded = file_uploader(
     t("data_import_file"), type=types, key=f"data_import_file_{kind}", help=t(f"data_import_file_help_{kind}")
 )
 allow_partial = st.checkbox(t("data_import_allow_partial"), key="data_import_partial")
@@ -128,9 +129,7 @@ try:
             placeholder=t("select_placeholder"),
         )
         if choice == UPLOAD:
-            mapping_file = st.file_uploader(
-                t("data_import_mapping_file"), type=["toml"], key="data_import_mapping_file"
-            )
+            mapping_file = file_uploader(t("data_import_mapping_file"), type=["toml"], key="data_import_mapping_file")
             if mapping_file is None:
                 st.stop()
             mapping_bytes = mapping_file.getvalue()

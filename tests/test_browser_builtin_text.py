@@ -86,7 +86,8 @@ BUTTON, INSTRUCTIONS, REFUSED = builtin_text.BUTTON, builtin_text.INSTRUCTIONS, 
 
 
 def test_the_file_uploader_speaks_the_readers_language(fixture_sqlite_url, tmp_path: Path):
-    """The admin's data import page (plain st.file_uploader: the shell's style block alone)."""
+    """The admin's data import page: the shell's style block and ui.builtin_text.file_uploader,
+    which names the accepted types."""
     require_browser()
     env = {"GRID_DB_URL": fixture_sqlite_url, "GRID_NOW": fc.AS_OF_ISO}
     wrong = tmp_path / "notes.txt"
@@ -98,7 +99,7 @@ def test_the_file_uploader_speaks_the_readers_language(fixture_sqlite_url, tmp_p
         page.wait_for_selector(INSTRUCTIONS, timeout=90_000)
         page.wait_for_timeout(1000)
         assert page.evaluate(SHOWN, BUTTON) == LABELS["builtin_upload_button"][0]
-        assert page.evaluate(SHOWN, INSTRUCTIONS) == "单个文件不超过 200MB"
+        assert page.evaluate(SHOWN, INSTRUCTIONS) == "单个文件不超过 200MB • 格式:GEOJSON, JSON, ZIP, GPKG"
         page.locator('[data-testid="stFileUploader"]').first.screenshot(path=str(ARTIFACTS / "uploader-zh.png"))
         # A file of a type the uploader refuses: the chip's tooltip says why, in Chinese.
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(wrong))
