@@ -60,10 +60,15 @@ def issue(
     return token
 
 
+def _plausible(token) -> bool:
+    """A value that could be one of our tokens (cookies come from the client, unchecked)."""
+    return isinstance(token, str) and 0 < len(token) <= 128
+
+
 def live(engine: Engine, token: str, idle_minutes: float, now: dt.datetime | None = None) -> LoginSession | None:
     """The session `token` belongs to, or None when it is unknown, revoked, past its expiry or idle
     longer than `idle_minutes`."""
-    if not isinstance(token, str) or not token or len(token) > 128:
+    if not _plausible(token):
         return None
     now = now or dt.datetime.now(dt.UTC)
     with engine.connect() as conn:
@@ -105,7 +110,7 @@ def _revoke_where(engine: Engine, condition, now: dt.datetime | None) -> int:
 
 def username_of(engine: Engine, token: str) -> str | None:
     """Whose session `token` is (revoked or expired ones too: for the audit trail), or None."""
-    if not isinstance(token, str) or not token or len(token) > 128:
+    if not _plausible(token):
         return None
     with engine.connect() as conn:
         return conn.execute(
@@ -151,7 +156,7 @@ def issue_device(engine: Engine, username: str, now: dt.datetime | None = None) 
 
 def known_device(engine: Engine, token: str | None, username: str, now: dt.datetime | None = None) -> bool:
     """Whether `token` is a live device cookie of `username`."""
-    if not isinstance(token, str) or not token or len(token) > 128:
+    if not _plausible(token):
         return False
     now = now or dt.datetime.now(dt.UTC)
     with engine.connect() as conn:
