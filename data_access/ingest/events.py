@@ -43,6 +43,7 @@ from ._db import (
 from .chinacrs import CHINA_CRS, export_warning
 from .encodings import CHUNK_ROWS, open_table
 from .mapping import Mapping, coordinate_system, load_mapping
+from .messages import Message
 from .rows import Problems, check_chunk
 from .validation import ImportRefused, ImportReport, rejected_rows, spreadsheet_safe
 
@@ -136,10 +137,7 @@ class _Reference:
                 "default_urgency": d.get("default_urgency", "ordinary"),
             }
             if row["category_code"] not in self.categories:
-                raise ImportRefused(
-                    f"[reference.item_types.{c}] names category {row['category_code']!r}, "
-                    "which neither the store nor the mapping defines"
-                )
+                raise ImportRefused("item_unknown_category", item=c, category=row["category_code"])
             self.new_items.append(row)
             self.items[c] = (row["category_code"], row["default_urgency"])
         depts = conn.execute(select(schema.departments.c.id, schema.departments.c.code)).all()
@@ -200,7 +198,7 @@ class _Places:
     def __init__(self, conn):
         self.units = {level: _units(conn, level) for level in ("micro_grid", "grid")}
         if self.units["grid"].empty:
-            raise ImportRefused("the store has no grids: import the boundaries (towns, villages, grids) first")
+            raise ImportRefused("no_grids")
         self.level = "micro_grid" if not self.units["micro_grid"].empty else "grid"
         self.trees = {lvl: shapely.STRtree(df["geometry"].to_numpy()) for lvl, df in self.units.items() if len(df)}
         self.by_code = {lvl: df.set_index("code").to_dict("index") for lvl, df in self.units.items()}
@@ -233,7 +231,7 @@ def import_events(
     if crs:
         mp = dataclasses.replace(mp, crs=coordinate_system(crs))
     now = now or dt.datetime.now(dt.UTC)
-    step(0.0, "reading")
+    step(0.0, Message("progress_reading"))
     with open_table(source, name, chunk_rows) as table, _Rejects(rejects) as sink:
         report = ImportReport(
             kind="events",
@@ -244,17 +242,14 @@ def import_events(
         )
         if mp.crs in CHINA_CRS:
             report.counts["source_crs"] = CHINA_CRS[mp.crs]
-            report.warnings.append(f"coordinates converted from {CHINA_CRS[mp.crs]} to WGS-84")
+            report.warnings.append(Message("converted_crs", crs=CHINA_CRS[mp.crs]))
         else:
             warning = export_warning(table.columns)
             if warning:
                 report.warnings.append(warning)
         missing = [c for c in mp.columns() if c not in table.columns]
         if missing:
-            raise ImportRefused(
-                f"column(s) {', '.join(missing)} named by the mapping are not in the file; "
-                f"it has: {', '.join(table.columns)}"
-            )
+            raise ImportRefused("missing_columns", missing=", ".join(missing), columns=", ".join(table.columns))
         with one_transaction(url, report) as (conn, outcome):
             ref = _Reference(conn, mp)
             places = _Places(conn)
@@ -291,7 +286,7 @@ def import_events(
                     # once a row is refused without allow_partial, only checks go on
                     writer.make_room(int(report.rows_read / max(table.fraction(), 1e-6)))
                     writer.write(good)
-                step(0.9 * table.fraction(), f"{report.rows_read:,} rows checked, {writer.written:,} written")
+                step(0.9 * table.fraction(), Message("progress_rows", checked=report.rows_read, written=writer.written))
             seen.drop()
             report.preview = _preview(previews)
             if report.rejected.empty:
@@ -299,11 +294,11 @@ def import_events(
             report.rejected = report.rejected.reset_index(drop=True)
             may_write = not report.problems or allow_partial
             if may_write and writer.written:
-                step(0.92, "updating the derived tables")
+                step(0.92, Message("progress_derived"))
                 writer.finish()
             outcome.keep = commit and may_write
         report.counts["rejects_written"] = sink.rows
-    step(1.0, "done")
+    step(1.0, Message("progress_done"))
     return report
 
 
@@ -379,8 +374,8 @@ def _place(good: pd.DataFrame, places: _Places, problems: Problems, counts: dict
         ask = (codes != "") & ~named
         units = places.units[level]
         at = pd.Index(units["code"]).get_indexer(codes) if len(units) else np.full(n, -1)
-        what = "micro-grid" if level == "micro_grid" else "grid"
-        problems.add(ask & (at < 0), col, lambda p, c=codes, w=what: f"no {w} {c[p]!r} in the store")
+        what = "no_micro_grid" if level == "micro_grid" else "no_grid"
+        problems.add(ask & (at < 0), col, lambda p, c=codes, w=what: Message(w, code=c[p]))
         hit = ask & (at >= 0)
         _assign(out, units, at, hit, level)
         no_point = hit & np.isnan(lon)
@@ -397,7 +392,7 @@ def _place(good: pd.DataFrame, places: _Places, problems: Problems, counts: dict
         _assign(out, places.units[level], at, hit, level)
         todo &= ~hit
     xs, ys = lon.tolist(), lat.tolist()
-    problems.add(todo, "lon/lat", lambda p: f"point ({xs[p]}, {ys[p]}) lies outside every grid boundary in the store")
+    problems.add(todo, "lon/lat", lambda p: Message("outside_grids", lon=xs[p], lat=ys[p]))
     placed = good.assign(lon=lon, lat=lat, **{k: _ids(v) for k, v in out.items()})
     return placed
 

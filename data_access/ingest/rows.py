@@ -21,6 +21,7 @@ import pandas as pd
 from .. import lifecycle
 from .chinacrs import CHINA_CRS, to_wgs84_xy
 from .mapping import FIXED_CODES, Mapping
+from .messages import Message
 from .validation import ImportReport
 
 CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
@@ -35,8 +36,8 @@ class Problems:
 
     found: list[tuple[np.ndarray, str, list[str]]] = field(default_factory=list)
 
-    def add(self, mask: np.ndarray, field_name: str, reason: str | Callable[[int], str]) -> None:
-        """A problem for every row where `mask` holds; `reason` is a text or position → text."""
+    def add(self, mask: np.ndarray, field_name: str, reason: Message | Callable[[int], Message]) -> None:
+        """A problem for every row where `mask` holds; `reason` is a message or position → message."""
         pos = np.flatnonzero(mask)
         if len(pos):
             reasons = [reason(int(p)) for p in pos] if callable(reason) else [reason] * len(pos)
@@ -101,13 +102,13 @@ def check_codes(src: Source, earlier: dict[str, int], problems: Problems) -> tup
     empty = lengths == 0
     long = lengths > MAX_CODE
     valid = ~empty & ~long
-    problems.add(empty, col, "empty id")
-    problems.add(long, col, f"id longer than {MAX_CODE} characters")
+    problems.add(empty, col, Message("empty_id"))
+    problems.add(long, col, Message("long_id", n=MAX_CODE))
     first_row = pd.Series(src.rows).groupby(codes).transform("first").to_numpy()
     before = np.array([earlier.get(c, -1) for c in codes.tolist()], dtype=np.int64)
     seen_at = np.where(before >= 0, before, first_row)
     dup = valid & ((before >= 0) | (first_row != src.rows))
-    problems.add(dup, col, lambda p: f"duplicate id {codes[p]!r} (first at row {seen_at[p]})")
+    problems.add(dup, col, lambda p: Message("duplicate_id", code=codes[p], first=int(seen_at[p])))
     new = valid & (before < 0) & (first_row == src.rows)
     return codes, dict(zip(codes[new].tolist(), src.rows[new].tolist()))
 
@@ -120,14 +121,18 @@ def check_kind(src: Source, ref, problems: Problems) -> tuple[np.ndarray, np.nda
     item_cat = per_value(item, lambda v: ref.items[v][0] if v in ref.items else "")
     default_urgency = per_value(item, lambda v: ref.items[v][1] if v in ref.items else "")
     ifield, cfield = src.name("item_type"), src.name("category")
-    problems.add((item != "") & ~known, ifield, lambda p: f"unknown item type {item_raw[p]!r}")
+    problems.add((item != "") & ~known, ifield, lambda p: Message("unknown_item_type", raw=item_raw[p]))
     category = np.where(cat_raw != "", src.coded("category", cat_raw), item_cat)
     cat_known = per_value(category, lambda v: v in ref.categories, dtype=bool, fill=False)
-    problems.add(category == "", cfield, "no category")
-    problems.add((category != "") & ~cat_known, cfield, lambda p: f"unknown category {cat_raw[p]!r}")
+    problems.add(category == "", cfield, Message("no_category"))
+    problems.add((category != "") & ~cat_known, cfield, lambda p: Message("unknown_category", raw=cat_raw[p]))
     clash = (category != "") & cat_known & known & (item_cat != category)
-    problems.add(clash, ifield, lambda p: f"item type {item_raw[p]!r} belongs to {item_cat[p]}, not {category[p]}")
-    problems.add(item == "", ifield, "no item type")
+    problems.add(
+        clash,
+        ifield,
+        lambda p: Message("item_not_in_category", raw=item_raw[p], owner=item_cat[p], category=category[p]),
+    )
+    problems.add(item == "", ifield, Message("no_item_type"))
     return item, category, default_urgency
 
 
@@ -140,9 +145,9 @@ def check_fixed(src: Source, fld: str, default: np.ndarray | None, problems: Pro
         value = np.where(value == "", default, value)
     allowed = set(FIXED_CODES[fld])
     unknown = (value != "") & ~per_value(value, lambda v: v in allowed, dtype=bool, fill=False)
-    problems.add(unknown, src.name(fld), lambda p: f"unknown {fld} {raw[p]!r}")
+    problems.add(unknown, src.name(fld), lambda p: Message(f"unknown_{fld}", raw=raw[p]))
     if fld != "status":
-        problems.add(value == "", src.name(fld), f"no {fld}")
+        problems.add(value == "", src.name(fld), Message(f"no_{fld}"))
     return value
 
 
@@ -151,7 +156,9 @@ def check_department(src: Source, ref, problems: Problems) -> np.ndarray:
     raw = src.get("department")
     code = src.coded("department", raw)
     ids = per_value(code, lambda v: ref.departments.get(v) if v else None)
-    problems.add((code != "") & pd.isna(ids), src.name("department"), lambda p: f"unknown department {raw[p]!r}")
+    problems.add(
+        (code != "") & pd.isna(ids), src.name("department"), lambda p: Message("unknown_department", raw=raw[p])
+    )
     return ids
 
 
@@ -180,17 +187,17 @@ def check_point(src: Source, allow_outside: bool, problems: Problems) -> tuple[n
     lon, lat = np.full(n, np.nan), np.full(n, np.nan)
     has_codes = (src.get("grid_code") != "") | (src.get("micro_grid_code") != "")
     if not ("lon" in f and "lat" in f):
-        problems.add(~has_codes, src.name("lon"), "no coordinates and no grid code")
+        problems.add(~has_codes, src.name("lon"), Message("no_place"))
         return lon, lat
     lon_txt, lat_txt = src.column(f["lon"]), src.column(f["lat"])
     given = (lon_txt != "") | (lat_txt != "")
     where = f"{f['lon']}/{f['lat']}"
     x, y = _numbers(lon_txt), _numbers(lat_txt)
     numbers = given & ~np.isnan(x) & ~np.isnan(y)
-    problems.add(given & ~numbers, where, lambda p: f"not numbers: {lon_txt[p]!r}, {lat_txt[p]!r}")
+    problems.add(given & ~numbers, where, lambda p: Message("not_numbers", lon=lon_txt[p], lat=lat_txt[p]))
     xs, ys = x.tolist(), y.tolist()
     lonlat = numbers & (np.abs(np.nan_to_num(x)) <= 180) & (np.abs(np.nan_to_num(y)) <= 90)
-    problems.add(numbers & ~lonlat, where, lambda p: f"({xs[p]}, {ys[p]}) is not a longitude/latitude")
+    problems.add(numbers & ~lonlat, where, lambda p: Message("not_lonlat", lon=xs[p], lat=ys[p]))
     ok = lonlat
     if not allow_outside:
         minx, miny, maxx, maxy = CHINA_BOUNDS
@@ -198,17 +205,14 @@ def check_point(src: Source, allow_outside: bool, problems: Problems) -> tuple[n
         problems.add(
             lonlat & ~inside,
             where,
-            lambda p: (
-                f"({xs[p]}, {ys[p]}) lies outside China (swapped columns or projected coordinates? "
-                "data from outside China needs --allow-outside-china)"
-            ),
+            lambda p: Message("outside_china", lon=xs[p], lat=ys[p]),
         )
         ok = inside
     if src.mp.crs in CHINA_CRS and ok.any():
         x, y = x.copy(), y.copy()
         x[ok], y[ok] = to_wgs84_xy(src.mp.crs, x[ok], y[ok])
     lon[ok], lat[ok] = x[ok], y[ok]
-    problems.add(~given & ~has_codes, src.name("lon"), "no coordinates and no grid code")
+    problems.add(~given & ~has_codes, src.name("lon"), Message("no_place"))
     return lon, lat
 
 
@@ -251,13 +255,13 @@ def check_times(src: Source, status: np.ndarray, parsed: dict[str, dict], now, p
             use &= np.isin(status, list(spec.statuses))
         values = parsed_column(np.where(use, text, ""), parsed[spec.column])
         bad = use & pd.isna(values)
-        problems.add(bad, spec.column, lambda p, text=text: f"unparseable time {text[p]!r}")
+        problems.add(bad, spec.column, lambda p, text=text: Message("bad_time", text=text[p]))
         if spec.action == "report":
             unparsed_report = bad
         shown[spec.action], column[spec.action] = values, spec.column
         utc[spec.action] = _as_utc(values)
     report_at = utc.get("report", np.full(n, np.datetime64("NaT", "us")))
-    problems.add(np.isnat(report_at) & ~unparsed_report, mp.steps[0].column, "no report time")
+    problems.add(np.isnat(report_at) & ~unparsed_report, mp.steps[0].column, Message("no_report_time"))
     _check_order(utc, shown, column, problems)
     limit = np.datetime64((now + FUTURE_SLACK).astimezone(dt.UTC).replace(tzinfo=None), "us")
     for action, at in utc.items():
@@ -265,7 +269,7 @@ def check_times(src: Source, status: np.ndarray, parsed: dict[str, dict], now, p
         problems.add(
             ~np.isnat(at) & (at > limit),
             column[action],
-            lambda p, a=action, v=values: f"{a} time {v[p].isoformat()} is in the future",
+            lambda p, a=action, v=values: Message("future_time", action=a, at=v[p].isoformat()),
         )
     return Times(utc, shown, column)
 
@@ -295,7 +299,13 @@ def _check_order(utc, shown, column, problems: Problems) -> None:
         values = shown[action]
 
         def reason(p, a=action, values=values, against=against):
-            return f"{a} at {values[p].isoformat()} is before {against[p]} at {shown[against[p]][p].isoformat()}"
+            return Message(
+                "step_order",
+                action=a,
+                at=values[p].isoformat(),
+                before=against[p],
+                before_at=shown[against[p]][p].isoformat(),
+            )
 
         problems.add(wrong, column[action], reason)
         prev_at = np.where(has, at, prev_at)
@@ -315,7 +325,7 @@ def infer_status(status: np.ndarray, times: Times) -> np.ndarray:
 def check_closed(src: Source, status: np.ndarray, times: Times, problems: Problems) -> None:
     closed_at = times.utc.get("close")
     no_close = np.ones(src.n, dtype=bool) if closed_at is None else np.isnat(closed_at)
-    problems.add((status == "closed") & no_close, "status", "closed, but the file gives no closing time")
+    problems.add((status == "closed") & no_close, "status", Message("closed_no_close"))
 
 
 def check_deadline(src: Source, parsed: dict[str, dict], times: Times, parse_one, problems: Problems) -> np.ndarray:
@@ -326,11 +336,11 @@ def check_deadline(src: Source, parsed: dict[str, dict], times: Times, parse_one
         values = parsed_column(text, parsed[src.mp.fields["deadline"]])
     else:
         values = per_value(text, lambda t: parse_one(t) if t else None)
-    problems.add((text != "") & pd.isna(values), fld, lambda p: f"unparseable time {text[p]!r}")
+    problems.add((text != "") & pd.isna(values), fld, lambda p: Message("bad_time", text=text[p]))
     at = _as_utc(values)
     report_at = times.utc.get("report")
     if report_at is not None:
-        problems.add(~np.isnat(at) & ~np.isnat(report_at) & (at < report_at), fld, "deadline before the report time")
+        problems.add(~np.isnat(at) & ~np.isnat(report_at) & (at < report_at), fld, Message("deadline_early"))
     return at
 
 
@@ -346,7 +356,7 @@ def check_counts(src: Source, problems: Problems) -> dict[str, np.ndarray]:
         problems.add(
             given & ~ok,
             src.name(fld),
-            lambda p, t=text, lo=lo, hi=hi: f"{t[p]!r} is not a whole number from {lo} to {hi}",
+            lambda p, t=text, lo=lo, hi=hi: Message("not_whole_number", text=t[p], lo=lo, hi=hi),
         )
         empty = None if fld == "satisfaction" else 0
         out[fld] = np.array([int(v) if k else empty for v, k in zip(value.tolist(), ok.tolist())], dtype=object)
