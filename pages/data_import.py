@@ -7,10 +7,12 @@ inside a transaction that is rolled back, so what it shows is exactly what a com
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,12 +20,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from data_access import audit, ingest
 from data_access.ingest.boundaries import LEVELS
 from data_access.ingest.messages import message
-from data_access.store import PROJECT_ROOT, describe_url, resolve_db_url
+from data_access.store import PROJECT_ROOT, describe_url, resolve_db_url, store_timezone
 from ui.builtin_text import file_uploader
-from ui.data import writer_engine
+from ui.data import query, writer_engine
 from ui.escape import md
 from ui.export import download_buttons
-from ui.labels import LABELS, t
+from ui.labels import LABELS, lang, t
 from ui.shell import page_filters
 
 MAPPINGS_DIR = PROJECT_ROOT / "sample_data" / "mappings"
@@ -33,6 +35,21 @@ page_filters()  # the shell (language, store check); the import itself ignores t
 url = resolve_db_url()
 st.title(t("data_import_title"))
 st.caption(t("data_import_caption"))
+
+
+def zone_name(zone: str) -> str:
+    """The store's zone as the reader says it: the IANA name in English; in Chinese a name for
+    the zones a county may use, else the offset from universal time now."""
+    key = f"data_import_zone_{zone}"
+    if key in LABELS:
+        return t(key)
+    if lang() == "en":
+        return zone
+    offset = dt.datetime.now(ZoneInfo(zone)).strftime("%z")
+    return t("data_import_zone_offset", offset=f"{offset[:3]}:{offset[3:]}")
+
+
+st.caption(t("data_import_store_timezone", zone=zone_name(query(store_timezone))))
 _TEMP_PATH = re.compile(re.escape(tempfile.gettempdir()) + r"[^\s'\"(),;]*")
 
 

@@ -111,6 +111,39 @@ def ensure_store_basics(conn: Connection) -> None:
     levels.ensure(conn)  # the levels it has (T county's names) as store data
 
 
+def settle_timezone(conn: Connection, wanted: str | None) -> str:
+    """The store's time zone for this import: `wanted` (an IANA name, e.g. from `--timezone`) is
+    written as the store setting `store_meta.timezone` when the store has no events yet (their
+    local days were computed in the old zone, so a store with events keeps its zone); without
+    `wanted`, the store's own (default Asia/Shanghai)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from ..store import store_timezone
+    from .validation import ImportRefused
+
+    current = store_timezone(conn)
+    if not wanted or wanted == current:
+        if wanted:
+            _write_timezone(conn, wanted)
+        return current
+    try:
+        ZoneInfo(wanted)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ImportRefused("unknown_store_timezone", zone=wanted) from exc
+    if conn.execute(select(schema.events.c.id).limit(1)).first() is not None:
+        raise ImportRefused("timezone_fixed", store=current, zone=wanted)
+    _write_timezone(conn, wanted)
+    return wanted
+
+
+def _write_timezone(conn: Connection, zone: str) -> None:
+    meta = schema.store_meta
+    if conn.execute(select(meta.c.key).where(meta.c.key == "timezone")).first() is None:
+        conn.execute(meta.insert(), [{"key": "timezone", "value": zone}])
+    else:
+        conn.execute(meta.update().where(meta.c.key == "timezone").values(value=zone))
+
+
 def pause_hook() -> None:
     seconds = float(os.environ.get(PAUSE_ENV, "0") or 0)
     if seconds > 0:

@@ -40,7 +40,7 @@ from sqlalchemy import select
 
 from .. import levels, schema
 from ..store import reset_id_sequences
-from ._db import ensure_store_basics, next_id, one_transaction, pause_hook
+from ._db import ensure_store_basics, next_id, one_transaction, pause_hook, settle_timezone
 from .chinacrs import CHINA_CRS, china_crs, export_warning, to_wgs84_geometries
 from .messages import Message
 from .validation import ImportRefused, ImportReport, rejected_rows
@@ -220,6 +220,7 @@ def import_boundaries(
     name: str | None = None,
     progress: Progress | None = None,
     dissolve_by: str | None = None,
+    timezone: str | None = None,
 ) -> ImportReport:
     """Validate and (when `commit` and valid, or `allow_partial`) write one level's units.
 
@@ -306,6 +307,7 @@ def import_boundaries(
     report.counts["features"] = len(gdf)
 
     with one_transaction(url, report) as (conn, outcome):
+        settle_timezone(conn, timezone)  # a new store's zone (`--timezone`), kept with the boundaries
         step(0.3, Message("progress_parents"))
         parents = _link_parents(conn, gdf, level, parent_field, geoms, report)
         bad = report.bad_rows

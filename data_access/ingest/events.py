@@ -38,6 +38,7 @@ from ._db import (
     next_id,
     one_transaction,
     pause_hook,
+    settle_timezone,
     update_frame,
 )
 from .chinacrs import CHINA_CRS, export_warning
@@ -47,7 +48,6 @@ from .messages import Message
 from .rows import Problems, check_chunk
 from .validation import ImportRefused, ImportReport, rejected_rows, spreadsheet_safe
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 Progress = Callable[[float, str], None]
 KEEP_PROBLEMS = 10_000  # problems kept in the report; every one is counted and in the rejects file
 KEEP_REJECTED = 1_000  # refused source rows kept in report.rejected (the page's download)
@@ -218,12 +218,14 @@ def import_events(
     crs: str | None = None,
     rejects=None,
     chunk_rows: int = CHUNK_ROWS,
+    timezone: str | None = None,
 ) -> ImportReport:
     """Check every row and write the good ones chunk by chunk in one transaction, committed when
     `commit` and every row passed (or `allow_partial`).
 
     `mapping` is a Mapping, a path to a TOML file, or TOML text/bytes; `rejects` a path for a CSV
-    of every refused row. Returns the report with errors by source row (the first
+    of every refused row; `timezone` sets the store's time zone (`settle_timezone`), in which the
+    events' local days (report_date, close_date) are computed. Returns the report with errors by source row (the first
     `KEEP_PROBLEMS`), the first `KEEP_REJECTED` refused rows and a preview of the first events.
     """
     step = progress or (lambda _f, _m: None)
@@ -255,7 +257,10 @@ def import_events(
             places = _Places(conn)
             report.counts["placed_by"] = places.level
             report.counts["placed_by_point"] = 0
-            writer = _Writer(conn, ref, report, LOCAL_TZ)
+            zone = settle_timezone(conn, timezone)
+            if zone != mp.timezone.key:
+                report.warnings.append(Message("zone_differs", file_zone=mp.timezone.key, store=zone))
+            writer = _Writer(conn, ref, report, ZoneInfo(zone))
             seen = _SeenCodes(conn)
             previews: list[pd.DataFrame] = []
             parse_one = functools.partial(_parse_one, mp=mp)

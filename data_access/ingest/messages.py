@@ -45,6 +45,11 @@ MESSAGES: dict[str, str] = {
     ),
     "no_grids": "the store has no grids: import the boundaries (towns, villages, grids) first",
     "missing_columns": "column(s) {missing} named by the mapping are not in the file; it has: {columns}",
+    "unknown_store_timezone": "unknown time zone {zone!r} for the store (an IANA name, e.g. America/Los_Angeles)",
+    "timezone_fixed": (
+        "the store's time zone is {store}, and it already holds events whose local days are {store} days: "
+        "it cannot become {zone} (build a new store with --timezone {zone})"
+    ),
     # --- events: per row ---
     "empty_id": "empty id",
     "long_id": "id longer than {n} characters",
@@ -132,6 +137,10 @@ MESSAGES: dict[str, str] = {
     "progress_done": "done",
     # --- warnings ---
     "converted_crs": "coordinates converted from {crs} to WGS-84",
+    "zone_differs": (
+        "the file's times are {file_zone} times; the store counts days in {store} (its setting, see --timezone), "
+        "so report and close dates are {store} days"
+    ),
     "looks_china_export": (
         "the file looks like an AMap/DataV or Baidu export ({hits}); such files use GCJ-02 or BD-09, "
         "which sit 100–700 m off WGS-84: if so, import again with --crs gcj02 or --crs bd09"

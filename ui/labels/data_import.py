@@ -10,6 +10,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "first, then commit; a file with errors changes nothing by default. Every commit is recorded in the "
         "audit log.",
     ),
+    "data_import_store_timezone": (
+        "数据库时区:{zone}。事件的上报日期、结案日期和看板的“今天”按此时区计日;新建数据库时在命令行设置。",
+        "Store time zone: {zone}. Events' report and close dates and the dashboard's today are days in this "
+        "zone; a new store gets it from the command line's --timezone.",
+    ),
+    "data_import_zone_Asia/Shanghai": ("北京时间", "Asia/Shanghai (China Standard Time)"),
+    "data_import_zone_Asia/Urumqi": ("乌鲁木齐时间", "Asia/Urumqi"),
+    "data_import_zone_Asia/Hong_Kong": ("香港时间", "Asia/Hong_Kong"),
+    "data_import_zone_America/Los_Angeles": ("美国太平洋时间(洛杉矶)", "America/Los_Angeles (Pacific Time)"),
+    "data_import_zone_offset": ("世界时{offset}", "UTC{offset}"),
     "data_import_kind": ("导入内容", "What to import"),
     "data_import_kind_boundaries": ("边界", "Boundaries"),
     "data_import_kind_events": ("事件", "Events"),

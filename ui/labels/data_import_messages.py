@@ -32,6 +32,8 @@ ZH: dict[str, str] = {
     "item_unknown_category": "[reference.item_types.{item}] 指定的类别「{category}」在数据库和字段映射中都不存在",
     "no_grids": "数据库中还没有网格:请先导入边界(镇街、村社区、网格)",
     "missing_columns": "字段映射指定的列 {missing} 不在文件中;文件的列为:{columns}",
+    "unknown_store_timezone": "数据库时区「{zone}」无法识别(应为 IANA 时区名,如 America/Los_Angeles)",
+    "timezone_fixed": "数据库时区为 {store},且已有按 {store} 计日的事件:不能改为 {zone}(请用 --timezone {zone} 新建数据库)",
     # events: per row
     "empty_id": "编号为空",
     "long_id": "编号超过 {n} 个字符",
@@ -105,6 +107,7 @@ ZH: dict[str, str] = {
     "progress_done": "完成",
     # warnings
     "converted_crs": "坐标已从 {crs} 转换为 WGS-84",
+    "zone_differs": "文件中的时间为 {file_zone} 时间;数据库按 {store} 计日(数据库设置,见 --timezone),上报日期和结案日期均为 {store} 的日期",
     "looks_china_export": "文件看起来是高德/DataV 或百度的导出({hits});这类文件使用 GCJ-02 或 BD-09 坐标,与 WGS-84 相差 100–700 米:如是,请选择 gcj02 或 bd09 重新导入",
     "crs_overridden": "文件声明的坐标系为 {declared},已按 {wanted} 读取",
     "crs_assumed": "文件未声明坐标系;其数值像经纬度,按 EPSG:4326 读取",
