@@ -200,6 +200,8 @@ class _Places:
         if self.units["grid"].empty:
             raise ImportRefused("no_grids")
         self.level = "micro_grid" if not self.units["micro_grid"].empty else "grid"
+        for df in self.units.values():
+            shapely.prepare(df["geometry"].to_numpy())  # point-in-polygon against an edge index
         self.trees = {lvl: shapely.STRtree(df["geometry"].to_numpy()) for lvl, df in self.units.items() if len(df)}
         self.by_code = {lvl: df.set_index("code").to_dict("index") for lvl, df in self.units.items()}
 
@@ -421,10 +423,17 @@ def _ids(values: np.ndarray) -> np.ndarray:
 def _join(lon: np.ndarray, lat: np.ndarray, todo: np.ndarray, places: _Places, level: str) -> np.ndarray:
     """Per row, the index of the unit of `level` whose boundary holds its point (-1: none)."""
     rows = np.flatnonzero(todo)
-    points = shapely.points(lon[rows], lat[rows])
-    # `intersects` so a point on a shared edge still lands; units are in code order, so the
+    x, y = lon[rows], lat[rows]
+    # Candidates by bounding box, then each unit's prepared shape tests its candidates at once
+    # (`intersects` so a point on a shared edge still lands); units are in code order, so the
     # lowest index per point is the lowest code, which wins such ties.
-    k, u = places.trees[level].query(points, predicate="intersects")
+    k, u = places.trees[level].query(shapely.points(x, y))
+    inside = np.zeros(len(k), dtype=bool)
+    shapes = places.units[level]["geometry"].to_numpy()
+    for j in np.unique(u).tolist():
+        pick = np.flatnonzero(u == j)
+        inside[pick] = shapely.intersects_xy(shapes[j], x[k[pick]], y[k[pick]])
+    k, u = k[inside], u[inside]
     order = np.lexsort((u, k))
     k, u = k[order], u[order]
     first = np.unique(k, return_index=True)[1]
