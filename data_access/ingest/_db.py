@@ -7,7 +7,6 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from operator import itemgetter
 
 from sqlalchemy import Boolean, Integer, func, inspect, select
 from sqlalchemy.engine import Connection, Engine
@@ -66,36 +65,6 @@ def one_transaction(url: str, report) -> Iterator[tuple[Connection, Outcome]]:
                 raise
     finally:
         engine.dispose()
-
-
-def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
-    """Insert `rows` (dicts with the same keys) into `table` in the caller's transaction, fast:
-    COPY on PostgreSQL (psycopg), one DBAPI executemany on SQLite with the columns' own bind
-    processors (the values stored are exactly those `table.insert()` would store)."""
-    if not rows:
-        return
-    cols = list(rows[0])
-    dialect = conn.dialect
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in cols)
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        with conn.connection.driver_connection.cursor() as cur:
-            with cur.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row([r[c] for c in cols])
-        return
-    procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
-    converted = [(i, p) for i, p in enumerate(procs) if p is not None]
-    getter = itemgetter(*cols)
-    data = []
-    for r in rows:
-        values = list(getter(r))
-        for i, p in converted:
-            if values[i] is not None:
-                values[i] = p(values[i])
-        data.append(tuple(values))
-    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in cols)
-    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", data)
 
 
 def next_id(conn: Connection, table) -> int:
@@ -171,10 +140,16 @@ def _column_values(frame, table, name: str, dialect) -> list:
     import pandas as pd
 
     col_type = table.c[name].type
-    values = frame[name].to_numpy()
+    series = frame[name]
+    if isinstance(series.dtype, pd.StringDtype):  # pandas' own text columns: missing → None in one pass
+        return series.to_numpy(dtype=object, na_value=None).tolist()
+    values = series.to_numpy()
     if isinstance(col_type, schema.UtcDateTime):
         at = values.astype("datetime64[us]")
-        text = np.strings.replace(np.datetime_as_string(at, unit="us"), "T", " ")
+        text = np.datetime_as_string(at, unit="us")  # 'YYYY-MM-DDTHH:MM:SS.ffffff' (or 'NaT')
+        chars = text.view("U1").reshape(len(text), -1)
+        if len(text) and chars.shape[1] > 10:
+            chars[:, 10] = " "  # the SQL form, without a string operation per cell
         if dialect.name != "sqlite":
             text = np.strings.add(text, "+00")
         out = text.astype(object)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import math
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -95,13 +94,6 @@ def parse_times(column: pd.Series, tz: ZoneInfo, fmt: str | None) -> dict[str, d
             except (ValueError, TypeError, OverflowError):
                 out[text] = None
     return out
-
-
-def _number(text: str) -> float:
-    value = float(text)
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(text)
-    return value
 
 
 class _Reference:
@@ -203,7 +195,6 @@ class _Places:
         for df in self.units.values():
             shapely.prepare(df["geometry"].to_numpy())  # point-in-polygon against an edge index
         self.trees = {lvl: shapely.STRtree(df["geometry"].to_numpy()) for lvl, df in self.units.items() if len(df)}
-        self.by_code = {lvl: df.set_index("code").to_dict("index") for lvl, df in self.units.items()}
 
 
 def import_events(
