@@ -577,12 +577,25 @@ def open_page(**query) -> AppTest:
     return at
 
 
-def screen_table(at: AppTest) -> pd.DataFrame:
-    return next(
-        d.value
-        for d in at.dataframe
-        if d.key == "dept_table" or "部门" in d.value.columns or "Department" in d.value.columns
-    )
+# A read-only st.dataframe carries no key in its proto: each table is told by a column only it has.
+TABLE_MARKS = {"dept_table": ("综合得分", "Score"), "dept_slow_table": ("当前超期", "Overdue now")}
+
+
+def screen_element(at: AppTest, key: str = "dept_table"):
+    """The element of the table `key`: the full table holds the score, the slow table leads with
+    the overdue count (the full table has it too, but later)."""
+    marks = TABLE_MARKS[key]
+    for d in at.dataframe:
+        columns = list(d.value.columns)
+        if key == "dept_table" and any(m in columns for m in marks):
+            return d
+        if key == "dept_slow_table" and len(columns) > 1 and columns[1] in marks:
+            return d
+    raise AssertionError(f"no table {key} on the page")
+
+
+def screen_table(at: AppTest, key: str = "dept_table") -> pd.DataFrame:
+    return screen_element(at, key).value
 
 
 def test_page_shows_the_ledger(hand_app):
@@ -658,7 +671,8 @@ def test_xlsx_export_holds_the_screen_numbers(hand_app, monkeypatch):
                 pd.to_numeric(exported[col], errors="coerce").astype(float), a.astype(float), check_names=False, obj=col
             )
         else:
-            assert exported[col].astype(object).fillna("").tolist() == shown[col].astype(object).fillna("").tolist()
+            # A value that does not exist is "—" in the files as on screen (the placeholder).
+            assert exported[col].tolist() == shown[col].astype(object).where(shown[col].notna(), "—").tolist()
     csv = csv_bytes(shown).decode("utf-8-sig")
     assert csv.splitlines()[0].split(",")[:3] == ["部门", "综合得分", "收到"]
 
@@ -760,3 +774,99 @@ def test_a_town_users_reference_row_names_the_town(hand_app):
     scatter = next((c for c in charts if any(tr.get("type") == "scatter" and tr.get("text") for tr in c["data"])), None)
     if scatter is not None:
         assert all("text" in tr["mode"] for tr in scatter["data"] if tr.get("type") == "scatter")
+
+
+# --- tabs, who is slow now, "—" with its reason, the running month ---------------------------------
+DASH_REASON_COLUMNS = ("综合得分", "镇街评价", "评价与数据")
+
+
+def table_texts(at: AppTest) -> list[str]:
+    """Every present cell of every table on the page, as text (a missing one, None or NaN, is drawn
+    by the table's placeholder "—"; the text "None" or "nan" would be drawn as such)."""
+    return [str(v) for d in at.dataframe for v in d.value.astype(object).to_numpy().ravel() if not pd.isna(v)]
+
+
+def test_the_first_tab_answers_who_is_slow_now(hand_app):
+    at = open_page()
+    assert not at.exception
+    assert at.get_by_key("dept_tabs") is not None  # the tab container, by key
+    assert [tab.label for tab in at.tabs] == ["当前谁慢", "全部指标", "趋势与构成", "街呼区应"]
+    first = at.tabs[0]
+    slow = next(d.value for d in first.dataframe)  # the first table of the first tab
+    assert list(slow.columns[:3]) == ["部门", "当前超期", "当前在办"]
+    truth = dep.department_table(create_store_engine(hand_app), march()).set_index("name")
+    assert slow["部门"].iloc[0] == truth["overdue_now"].idxmax() == "综合行政执法局"
+    assert slow["当前超期"].tolist() == sorted(slow["当前超期"], reverse=True)
+    for _, row in slow.iterrows():
+        assert row["当前超期"] == truth.loc[row["部门"], "overdue_now"]
+        assert row["当前在办"] == truth.loc[row["部门"], "open_now"]
+    said = " ".join(m.value for m in first.markdown)
+    assert "超期最多的是 **综合行政执法局**(2 件)" in said and "其中超期 **2** 件" in said
+    assert first.selectbox(key="dept_chart_measure") is not None  # the comparison sits in the first tab
+    assert at.tabs[1].dataframe[0].value.columns[1] == "综合得分"  # every measure in the second
+
+
+def test_missing_values_show_a_dash_and_say_why(hand_app):
+    import json
+
+    at = open_page()
+    assert not at.exception
+    rules_df = dep.department_rules(create_store_engine(hand_app))
+    rules = dict(zip(rules_df["key"], rules_df["value"]))
+    element = screen_element(at)
+    shown = element.value
+    assert all(d.proto.placeholder == "—" for d in at.dataframe)  # no table draws "None"
+    helps = {name: spec.get("help", "") for name, spec in json.loads(element.proto.columns).items()}
+    min_n = int(rules["min_received_for_rank"])
+    assert f"收到不足 {min_n} 件的部门不评分" in helps["综合得分"] and "全县(全部部门)" in helps["综合得分"]
+    assert "没有镇街给该部门评价" in helps["镇街评价"]
+    assert "一致" in helps["评价与数据"] and "高于数据" in helps["评价与数据"] and "“—”:未作比较" in helps["评价与数据"]
+    # The hand county has no ratings and too few events to score: every such cell is missing (drawn
+    # "—"), never the text "None" or "nan", and the reference row is not scored.
+    for col in DASH_REASON_COLUMNS:
+        assert shown[col].isna().all(), col
+    texts = table_texts(at)
+    assert "None" not in texts and "nan" not in texts and "" not in texts
+
+
+def test_rating_vs_data_reads_consistent_above_or_below(monkeypatch, tiny_sqlite):
+    point_app_at(monkeypatch, tiny_sqlite, TINY_END)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    login(at, "leader")
+    f = tiny_filters(92)
+    at.switch_page("pages/department_response.py").run()
+    at.sidebar.date_input(key="filter_dates").set_value((f.date_from, f.date_to)).run()
+    assert not at.exception
+    truth = dep.department_table(create_store_engine(tiny_sqlite), f).set_index("name")
+    shown = screen_table(at).set_index("部门").iloc[1:]  # after the reference row
+    words = {"": "一致", "rated_above_data": "高于数据", "rated_below_data": "低于数据"}
+    compared = truth["z_gap"].notna()
+    assert compared.any(), "the tiny county should rate some departments"
+    for name, row in shown.iterrows():
+        if compared[name]:
+            assert row["评价与数据"] == words[truth.loc[name, "mismatch"]], name
+            assert row["综合得分"] == pytest.approx(round(truth.loc[name, "score"], 2))
+        else:
+            assert pd.isna(row["评价与数据"]), name  # drawn "—"; the column help says why
+    assert set(shown["评价与数据"].dropna()) <= set(words.values())
+    assert "None" not in table_texts(at) and "nan" not in table_texts(at)
+    at.sidebar.toggle(key="lang_en").set_value(True).run()
+    english = screen_table(at)["Rating vs data"].dropna()
+    assert set(english) <= {"consistent", "above data", "below data"} and len(english) == compared.sum()
+
+
+def test_the_running_month_is_marked_partial(hand_app):
+    import json
+
+    at = open_page()
+    assert not at.exception
+    charts = {c.proto.spec: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    trend = next(c for c in charts.values() if any(tr.get("type") == "bar" and tr.get("text") for tr in c["data"]))
+    bars = next(tr for tr in trend["data"] if tr.get("type") == "bar")
+    # The fixture's clock stands at 2026-03-31 18:00: March is not over yet.
+    assert bars["x"][-1] == "2026-03(截至 31 日)"
+    assert trend["layout"]["yaxis"]["tickformat"] == ",d" and trend["layout"]["yaxis"]["dtick"] >= 1
+    at.sidebar.toggle(key="lang_en").set_value(True).run()
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    trend = next(c for c in charts if any(tr.get("type") == "bar" and tr.get("text") for tr in c["data"]))
+    assert next(tr for tr in trend["data"] if tr.get("type") == "bar")["x"][-1] == "2026-03 (to day 31)"
