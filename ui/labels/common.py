@@ -101,6 +101,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "编号为 {id} 的{level}不在您的账户权限范围内。",
         "The {level} with id {id} is outside your account's scope.",
     ),
+    # data_access.rankings.RankingError by its code
+    "err_unknown_ruleset": (
+        "没有考核规则“{ruleset}”,可选:{choices}。",
+        "There is no ruleset “{ruleset}”; choose one of: {choices}.",
+    ),
+    "err_unknown_ranking_level": (
+        "没有排名层级“{level}”,可选:{choices}。",
+        "There is no ranking level “{level}”; choose one of: {choices}.",
+    ),
+    "err_month_not_a_date": ("考核月份应为日期,而不是“{value}”。", "The month must be a date, not “{value}”."),
     "err_level_county": ("{lv_county}", "{lv_county|county}"),
     "err_level_town": ("镇街", "town"),
     "err_level_village": ("{lv_village}", "{lv_village|village}"),
