@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import openpyxl
@@ -746,14 +747,25 @@ def test_oldest_items_are_paged_on_the_sample_county(monkeypatch):
     assert listing["事件编号"].tolist() == second_page["code"].tolist()
 
 
-def test_a_town_users_reference_row_names_the_town(hand_app):
+def test_a_town_users_reference_row_names_the_town(hand_app, monkeypatch):
     """The first row pools every department over the town a town user sees: it says the town,
     not 全县 (it held the town's numbers under the county's name, also in the CSV)."""
     import json
 
+    from streamlit.delta_generator import DeltaGenerator
+
     from data_access import units
     from data_access.filters import Scope
 
+    captured = {}
+    real = DeltaGenerator.download_button
+
+    def capture(self, label, data, *args, **kwargs):
+        if kwargs.get("key") in ("dept_export_csv", "dept_export_xlsx"):
+            captured[label.lower()] = data() if callable(data) else data
+        return real(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", capture)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
     login(at, "town")
     at.switch_page("pages/department_response.py").run()
@@ -768,6 +780,17 @@ def test_a_town_users_reference_row_names_the_town(hand_app):
     town = units.towns(engine, Scope("town", town_id))["name"].iloc[0]
     first = screen_table(at).iloc[0, 0]
     assert first == f"{town}(全部部门)" and "全县" not in first
+    # ... and so do the CSV and XLSX the page offers (made here as a click would make them).
+    for name in ("csv", "xlsx"):
+        made = captured[name]
+        if name == "csv":
+            first_cell = made.decode("utf-8-sig").splitlines()[1].split(",")[0]
+        else:
+            rows = list(
+                openpyxl.load_workbook(io.BytesIO(made), read_only=True).worksheets[1].iter_rows(values_only=True)
+            )
+            first_cell = rows[1][0]
+        assert first_cell == f"{town}(全部部门)", name
     assert any(town in c.value for c in at.caption)  # the caption names the same row
     # Every point of the ratings scatter is labelled with its department.
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
@@ -849,6 +872,11 @@ def test_rating_vs_data_reads_consistent_above_or_below(monkeypatch, tiny_sqlite
         else:
             assert pd.isna(row["评价与数据"]), name  # drawn "—"; the column help says why
     assert set(shown["评价与数据"].dropna()) <= set(words.values())
+    # The ratings scatter names every point: one text per compared department, its own name.
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    scatter = next(c for c in charts if any(tr.get("mode") == "markers+text" for tr in c["data"]))
+    labelled = [name for tr in scatter["data"] for name in tr.get("text", [])]
+    assert sorted(labelled) == sorted(truth.index[compared])
     assert "None" not in table_texts(at) and "nan" not in table_texts(at)
     at.sidebar.toggle(key="lang_en").set_value(True).run()
     english = screen_table(at)["Rating vs data"].dropna()
@@ -870,3 +898,25 @@ def test_the_running_month_is_marked_partial(hand_app):
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     trend = next(c for c in charts if any(tr.get("type") == "bar" and tr.get("text") for tr in c["data"]))
     assert next(tr for tr in trend["data"] if tr.get("type") == "bar")["x"][-1] == "2026-03 (to day 31)"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("role", ["leader", "town"])
+def test_every_tab_speaks_one_language(hand_app, role, language):
+    """The language test's plain county has no department work (the page only says so): here every
+    tab is drawn, with its tables, charts and "—" reasons, and read for the other language."""
+    from tests.test_language import _leaks, _names, _visible
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    login(at, role)
+    at.switch_page("pages/department_response.py").run()
+    at.sidebar.date_input(key="filter_dates").set_value((fc.DATE_FROM, fc.DATE_TO)).run()
+    if language == "en":  # the last run (AppTest reads a select's value outside the run, in Chinese)
+        at.sidebar.toggle(key="lang_en").set_value(True).run()
+    assert not at.exception
+    assert len(at.tabs) == 4
+    texts = _visible(at) + [tab.label for tab in at.tabs]
+    for d in at.dataframe:  # the column help, where the reasons for a "—" are written
+        texts += [spec.get("help", "") for spec in json.loads(d.proto.columns or "{}").values()]
+    problems = _leaks(texts, language, _names(hand_app))
+    assert not problems, "\n".join(problems)

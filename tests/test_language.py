@@ -115,7 +115,8 @@ def _visible(at: AppTest) -> list[str]:
         for col in value.columns:
             cells = value[col].head(200).tolist()
             out += [v for v in cells if isinstance(v, str)]
-            out += ["None" for v in cells if v is None and value[col].dtype == object]
+            # A missing cell is drawn as the table's placeholder ("—"), else as the text "None".
+            out += [df.proto.placeholder or "None" for v in cells if v is None and value[col].dtype == object]
     for node in at.get("plotly_chart"):
         spec = json.loads(node.proto.spec or "{}")
         layout = spec.get("layout", {})

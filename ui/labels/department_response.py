@@ -184,7 +184,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "dept_source_resident_call": ("群众来电", "Resident call"),
     "dept_source_camera_alert": ("视频告警", "Camera alert"),
     "dept_source_hotline_12345": ("12345热线", "12345 hotline"),
-    "dept_reverse_title": ("街呼区应:镇街评价与实际数据", "Towns' ratings (街呼区应) against the data"),
+    "dept_reverse_title": (
+        "街呼区应:镇街评价与实际数据",
+        "Towns call, the district answers: the towns' ratings against the data",
+    ),
     "dept_reverse_caption": (
         "规则:在收到不少于 {min_n:g} 件且有评价的部门中,分别求镇街评价与综合得分的稳健标准分"
         "(与中位数之差 ÷ 1.4826×绝对中位差),两者之差的绝对值 ≥ {gap:g} 即标为“评价与数据不符”(红色)。",
