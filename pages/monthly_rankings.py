@@ -19,7 +19,7 @@ from ui import rankings_report as report
 from ui.data import query
 from ui.escape import md, plotly_chart
 from ui.export import audit_export, download_buttons
-from ui.labels import lang, metric_definition, t
+from ui.labels import error_text, lang, metric_definition, t
 from ui.shell import page_filters
 
 GRADES = ["A", "B", "C", "D", "E"]
@@ -63,7 +63,7 @@ level = c_level.selectbox(
     placeholder=t("select_placeholder"),
 )
 if month is None or ruleset not in rankings.RULESETS or level not in rankings.LEVELS:
-    st.error(t("mr_bad_input", reason=md(f"{month!r} / {ruleset!r} / {level!r}")))
+    st.error(t("mr_bad_input", reason=t("mr_pick_all")))
     st.stop()
 month_label = month.strftime("%Y-%m")
 st.caption(t("mr_caption", month=month_label, as_of=fmt.local_time(f.as_of)))
@@ -76,7 +76,7 @@ try:
     villages_flags = query(integrity.village_signals, f, month)
     irules = query(rankings.rules_for, "integrity")
 except (rankings.RankingError, ValueError) as exc:
-    st.error(t("mr_bad_input", reason=md(exc)))
+    st.error(t("mr_bad_input", reason=md(error_text(exc))))
     st.stop()
 
 

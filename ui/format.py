@@ -6,7 +6,11 @@ import datetime as dt
 import math
 from zoneinfo import ZoneInfo
 
-from data_access.filters import LOCAL_TZ
+from data_access.filters import LOCAL_TZ, local_date, local_midnight_utc
+
+from .labels import t
+
+MISSING = "—"  # what a table shows for a value that does not exist (its column help says why)
 
 
 def is_missing(value) -> bool:
@@ -72,6 +76,29 @@ def store_zone() -> ZoneInfo:
     """The store's time zone as the sidebar filters carry it (`Filters.tz`)."""
     import streamlit as st
 
-    f = st.session_state.get("filters")
-    tz = getattr(f, "tz", None)
+    try:
+        tz = getattr(st.session_state.get("filters"), "tz", None)
+    except Exception:  # outside a page run (a report's own thread, a command line): the default
+        tz = None
     return LOCAL_TZ if not tz or tz == LOCAL_TZ.key else ZoneInfo(tz)
+
+
+def _next_month(start: dt.date) -> dt.date:
+    return (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def month_label(month, period_end: dt.datetime) -> str:
+    """A month of a month series as written on screen: "2026-11", or "2026-12(截至 4 日)" /
+    "2026-12 (to day 4)" when the filter's end (`Filters.period_end`: now, or the end of its
+    last day) falls inside it, so a running month never reads like a whole one. `month` is a
+    date (any day of the month) or "YYYY-MM"."""
+    if isinstance(month, str):
+        year, number = map(int, month.split("-")[:2])
+        start = dt.date(year, number, 1)
+    else:
+        start = (month.date() if isinstance(month, dt.datetime) else month).replace(day=1)
+    text = start.strftime("%Y-%m")
+    if period_end >= local_midnight_utc(_next_month(start)):
+        return text
+    last_day = local_date(period_end - dt.timedelta(microseconds=1))  # the end is exclusive
+    return t("fmt_month_partial", month=text, day=last_day.day)
