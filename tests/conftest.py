@@ -233,6 +233,23 @@ def fixture_pg_url() -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def sqlite_server(tmp_path_factory):
+    """(url, base): the dashboard (serve.py) on a writable copy of the fixture county of its own, for
+    the raw-websocket tests (tests/st_wire.py). One per worker, shared by the modules that use it:
+    each test adds the accounts it signs in with, under a name no other test uses."""
+    from benchmarks import concurrency
+
+    folder = tmp_path_factory.mktemp("wire_sqlite")
+    url = f"sqlite:///{folder / 'store.db'}"
+    fixture_county.build_fixture(url)
+    proc, base = concurrency.start_server(url, folder / "server.log")
+    try:
+        yield url, base
+    finally:
+        concurrency.stop(proc)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fixture_url(request) -> str:
     """The fixture county on each database; data-access tests run once per backend."""
