@@ -275,7 +275,10 @@ def tiny_moved_by_feeder(url: str, seed: int, feeder_seed: int, new: int, rounds
     from sample_data.simulate import Feeder
 
     end = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    generate(url, profile="tiny", seed=seed, end=end, progress=False)
+    if url.startswith("sqlite:///"):  # the same store, copied from the file cache
+        tiny_sqlite_copy(Path(url.removeprefix("sqlite:///")), seed)
+    else:
+        generate(url, profile="tiny", seed=seed, end=end, progress=False)
     writer = create_store_engine(url, writable=True)
     feeder = Feeder(writer, seed=feeder_seed, min_age_seconds=0)
     for _ in range(new):
