@@ -25,12 +25,12 @@ from sqlalchemy.engine import make_url
 
 from data_access import schema, users
 from data_access.store import create_store_engine, resolve_db_url
-from tests.st_wire import WireSession
-from tests.test_security import _shows_login_form, http_get, pg_connections, put_upload
+from tests.st_wire import WireSession, shows_login_form
+from tests.test_security import http_get, pg_connections, put_upload
 
 
 def _signed_in(s: WireSession) -> bool:
-    return not _shows_login_form(s.rerun())
+    return not shows_login_form(s.rerun())
 
 
 def finding_1(base: str, writer, tag: str) -> tuple[bool, str]:
@@ -86,7 +86,7 @@ def finding_4(base: str, writer, tag: str) -> tuple[bool, str]:
             return False, "the live map asked for no timed refresh (is the user signed in?)"
         users.set_disabled(writer, name)
         after = s.rerun_fragment(fragments[-1][0])
-        ended = _shows_login_form(after + s.until_finished())
+        ended = shows_login_form(after + s.until_finished())
     return ended, f"next refresh after disabling the account shows the sign-in form: {ended}"
 
 

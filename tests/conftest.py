@@ -37,6 +37,66 @@ def pg_url() -> str:
     return url
 
 
+# The test files that take longest, longest first: measured with `pytest --junitxml -n 0` on the
+# 2-core machine under load (December 2026; a file's time is the sum of its tests' setup, call and
+# teardown; "est." = not measured, placed by what it builds). pytest-xdist (`--dist loadfile`)
+# hands whole files to whichever worker is free, in collection order, so a long file collected
+# last keeps one worker busy while the other idles: the long ones go first and the many short
+# files fill in behind them. Files not listed (each under 30 s) keep their order after.
+SLOW_FILES_FIRST = (
+    "test_browser_wall.py",  # 257 s
+    "test_access.py",  # 251 s
+    "test_hdistrict.py",  # est. 250 s: two 24,000-event H districts
+    "test_department_response.py",  # est. 200 s
+    "test_browser_live_map.py",  # 172 s
+    "test_app_hdistrict.py",  # 132 s
+    "test_generate.py",  # est. 120 s
+    "test_data_import_page.py",  # est. 120 s
+    "test_assignments.py",  # 111 s
+    "test_browser_language.py",  # 107 s
+    "test_concurrency.py",  # 105 s
+    "test_browser_hdistrict.py",  # 103 s
+    "test_rollups.py",  # 101 s
+    "test_reporter_months.py",  # 88 s
+    "test_rankings.py",  # est. 80 s
+    "test_lifecycle.py",  # 78 s
+    "test_browser_access.py",  # 74 s
+    "test_browser_monthly_rankings.py",  # 55 s
+    "test_integrity.py",  # est. 50 s
+    "test_monthly_pdf.py",  # est. 50 s
+    "test_sessions.py",  # 49 s
+    "test_language.py",  # 45 s
+    "test_browser_builtin_text.py",  # 45 s
+    "test_backlog_days.py",  # 41 s
+    "test_readme_byod.py",  # est. 40 s
+    "test_app_overview.py",  # 40 s
+    "test_event_paths.py",  # 39 s
+    "test_browser_workforce.py",  # 35 s
+    "test_users.py",  # 33 s
+    "test_security.py",  # 32 s
+    "test_browser_overview.py",  # 30 s
+)
+
+
+def pytest_configure(config):
+    # xdist would otherwise re-sort the files by their number of tests (`--loadscope-reorder`, on by
+    # default), which puts files of many quick tests first and the slow browser files, one or two
+    # tests each, last: the order below is by time instead.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def slow_files_first(items: list) -> None:
+    """Sort collected `items` in place: SLOW_FILES_FIRST's files first, in its order; within a file
+    and for the files it does not list, the collection order stays."""
+    rank = {name: i for i, name in enumerate(SLOW_FILES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+def pytest_collection_modifyitems(config, items):
+    slow_files_first(items)
+
+
 @pytest.fixture(autouse=True)
 def _steady_state_navigation(request, monkeypatch):
     """Make AppTest navigate as a running server does.
@@ -215,7 +275,10 @@ def tiny_moved_by_feeder(url: str, seed: int, feeder_seed: int, new: int, rounds
     from sample_data.simulate import Feeder
 
     end = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    generate(url, profile="tiny", seed=seed, end=end, progress=False)
+    if url.startswith("sqlite:///"):  # the same store, copied from the file cache
+        tiny_sqlite_copy(Path(url.removeprefix("sqlite:///")), seed)
+    else:
+        generate(url, profile="tiny", seed=seed, end=end, progress=False)
     writer = create_store_engine(url, writable=True)
     feeder = Feeder(writer, seed=feeder_seed, min_age_seconds=0)
     for _ in range(new):
@@ -231,6 +294,23 @@ def fixture_pg_url() -> str:
     url = fresh_pg_database("fixture")
     fixture_county.build_fixture(url)
     return url
+
+
+@pytest.fixture(scope="module")
+def sqlite_server(tmp_path_factory):
+    """(url, base): the dashboard (serve.py) on a writable copy of the fixture county of its own, for
+    the raw-websocket tests (tests/st_wire.py); one per module, as each module had its own before.
+    Each test adds the accounts it signs in with, under a name no other test uses."""
+    from benchmarks import concurrency
+
+    folder = tmp_path_factory.mktemp("wire_sqlite")
+    url = f"sqlite:///{folder / 'store.db'}"
+    fixture_county.build_fixture(url)
+    proc, base = concurrency.start_server(url, folder / "server.log")
+    try:
+        yield url, base
+    finally:
+        concurrency.stop(proc)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

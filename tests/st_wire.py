@@ -196,6 +196,42 @@ class WireSession:
         self.close()
 
 
+def shows_login_form(msgs) -> bool:
+    """Whether `msgs` draw the login form (its username box): the session is not signed in."""
+    return any(
+        m.WhichOneof("type") == "delta"
+        and m.delta.WhichOneof("type") == "new_element"
+        and m.delta.new_element.WhichOneof("type") == "text_input"
+        and m.delta.new_element.text_input.id.endswith("-login_username")
+        for m in msgs
+    )
+
+
+def add_user(url: str, username: str, password: str, role: str) -> None:
+    """Add the account `username` to the store at `url` (data_access.users.add_user)."""
+    from data_access import users
+    from data_access.store import create_store_engine
+
+    writer = create_store_engine(url, writable=True)
+    try:
+        users.add_user(writer, username, password, role)
+    finally:
+        writer.dispose()
+
+
+def signed_in_session(base: str, username: str, password: str, cookies: dict[str, str] | None = None) -> WireSession:
+    """A new WireSession on `base` signed in as `username` through the login form, asserted: the
+    page it reruns into shows no login form. The caller closes it (or uses it in a `with`)."""
+    session = WireSession(base, cookies=cookies)
+    try:
+        session.rerun()
+        assert not shows_login_form(session.sign_in(username, password)), f"{username} was not signed in"
+    except BaseException:
+        session.close()
+        raise
+    return session
+
+
 def cookie_grant(msgs) -> str:
     """The one-time grant the page offers after a sign-in (ui/auth.py: send_session_cookie)."""
     for m in msgs:

@@ -421,10 +421,11 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 
 
-@pytest.fixture
-def hostile_store(tmp_path, monkeypatch):
-
-    url = f"sqlite:///{tmp_path / 'hostile.db'}"
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory) -> str:
+    """The fixture county with script and HTML in its names and descriptions, built once for the
+    module: the tests below only read it (signing in adds session and audit rows, no store text)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'hostile.db'}"
     fc.build_fixture(url)
     engine = create_store_engine(url, writable=True)
     with engine.begin() as conn:
@@ -432,8 +433,14 @@ def hostile_store(tmp_path, monkeypatch):
         conn.execute(update(schema.admin_units).where(schema.admin_units.c.id == 4).values(name=f"河西{IMG}"))
         conn.execute(update(schema.admin_units).where(schema.admin_units.c.id == 2).values(name=f"东城{IMG}"))
         conn.execute(update(schema.grids).where(schema.grids.c.id == 1).values(name=f"网格{SCRIPT}"))
-    point_app_at(monkeypatch, url, fc.AS_OF_ISO)
+    engine.dispose()
     return url
+
+
+@pytest.fixture
+def hostile_store(hostile_url, monkeypatch):
+    point_app_at(monkeypatch, hostile_url, fc.AS_OF_ISO)
+    return hostile_url
 
 
 def _raw_html_parts(at: AppTest) -> list[str]:

@@ -207,7 +207,7 @@ class TileServer(http.server.ThreadingHTTPServer):
 def tile_colour_share(png: bytes) -> float:
     """Share of pixels in the tile's green (the layers' colours are yellow to red)."""
     image = Image.open(io.BytesIO(png)).convert("RGB").resize((160, 120))
-    pixels = list(image.getdata())
+    pixels = list(image.get_flattened_data())
     return sum(1 for r, g, b in pixels if abs(r - 30) < 25 and abs(g - 90) < 25 and abs(b - 60) < 25) / len(pixels)
 
 

@@ -3,7 +3,6 @@ reported when behind, and rebuilt by a command. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -14,22 +13,19 @@ from sqlalchemy import select, text
 
 from data_access import rollups, schema
 from data_access.store import create_store_engine, store_status
-from sample_data.generate import generate
 from sample_data.simulate import Feeder
-from tests.conftest import fresh_pg_database
+from tests.conftest import tiny_pg_database, tiny_sqlite_copy
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY_END = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def tiny_url(request, tmp_path) -> str:
+    """A writable store holding what `generate(url, profile="tiny", seed=5, end=SAMPLE_COUNTY_END)`
+    writes, rollups included: a copy of the conftest's cached build (SQLite file, PostgreSQL template)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tiny.db'}"
-    else:
-        url = fresh_pg_database("rollups")
-    generate(url, profile="tiny", seed=5, end=TINY_END, progress=False)
-    return url
+        return tiny_sqlite_copy(tmp_path / "tiny.db", seed=5)
+    return tiny_pg_database("rollups", seed=5)
 
 
 def snapshot(url: str) -> dict[str, pd.DataFrame]:

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from benchmarks import concurrency
-from tests.st_wire import WireSession, cookie_grant, fetch_cookies
+from tests.st_wire import WireSession, add_user, cookie_grant, fetch_cookies, shows_login_form, signed_in_session
 
 
 def pg_connections(url: str) -> int:
@@ -69,31 +69,6 @@ def test_a_cache_flush_keeps_and_reuses_the_engines(app_env):
     assert len(ui.data._ENGINES) == 2
 
 
-@pytest.fixture(scope="module")
-def sqlite_server(tmp_path_factory):
-    """The dashboard on its own copy of the fixture county (tests here add and disable users)."""
-    from tests import fixture_county as fc
-
-    folder = tmp_path_factory.mktemp("sec_sqlite")
-    url = f"sqlite:///{folder / 'store.db'}"
-    fc.build_fixture(url)
-    proc, base = concurrency.start_server(url, folder / "server.log")
-    try:
-        yield url, base
-    finally:
-        concurrency.stop(proc)
-
-
-def _shows_login_form(msgs) -> bool:
-    return any(
-        m.WhichOneof("type") == "delta"
-        and m.delta.WhichOneof("type") == "new_element"
-        and m.delta.new_element.WhichOneof("type") == "text_input"
-        and m.delta.new_element.text_input.id.endswith("-login_username")
-        for m in msgs
-    )
-
-
 def test_live_map_refresh_stops_when_the_account_is_disabled(sqlite_server):
     """Finding 4: after `data_access.users disable`, the open live map refreshed 12 more times
     in 60 s, because its fragment never re-checked the user. Now the next refresh signs out."""
@@ -101,19 +76,17 @@ def test_live_map_refresh_stops_when_the_account_is_disabled(sqlite_server):
     from data_access.store import create_store_engine
 
     url, base = sqlite_server
+    add_user(url, "mapwatch", "map-watch-password-1", "duty")
     writer = create_store_engine(url, writable=True)
-    users.add_user(writer, "mapwatch", "map-watch-password-1", "duty")
-    with WireSession(base) as s:
-        s.rerun()
-        assert not _shows_login_form(s.sign_in("mapwatch", "map-watch-password-1"))
+    with signed_in_session(base, "mapwatch", "map-watch-password-1") as s:
         s.rerun(page_name="live_map")
         fragments = s.auto_reruns()
         assert fragments, "the live map asked for no timed refresh"
         live = s.rerun_fragment(fragments[-1][0])
-        assert any(m.WhichOneof("type") == "delta" for m in live) and not _shows_login_form(live)
+        assert any(m.WhichOneof("type") == "delta" for m in live) and not shows_login_form(live)
         users.set_disabled(writer, "mapwatch")
         after = s.rerun_fragment(fragments[-1][0])
-        assert _shows_login_form(after + s.until_finished())
+        assert shows_login_form(after + s.until_finished())
     writer.dispose()
 
 
@@ -188,15 +161,8 @@ def test_anonymous_session_gets_no_upload_url_and_its_put_is_refused(sqlite_serv
         forged = f"/_stcore/upload_file/{s.session_id()}/forged-file-id"
         assert put_upload(base, forged, 1024 * 1024) == 400
     # The control: the same request from a signed-in administrator is accepted.
-    from data_access import users
-    from data_access.store import create_store_engine
-
-    writer = create_store_engine(url, writable=True)
-    users.add_user(writer, "uploadadmin", "upload-admin-password-1", "admin")
-    writer.dispose()
-    with WireSession(base) as s:
-        s.rerun()
-        s.sign_in("uploadadmin", "upload-admin-password-1")
+    add_user(url, "uploadadmin", "upload-admin-password-1", "admin")
+    with signed_in_session(base, "uploadadmin", "upload-admin-password-1") as s:
         reply = s.upload_urls("x.csv")
         assert reply is not None and len(reply.file_urls) == 1
         path = reply.file_urls[0].upload_url
@@ -214,9 +180,7 @@ def test_downloads_exist_only_after_the_click_and_are_served_once(sqlite_server)
 
     url, base = sqlite_server
     ensure_demo_users(url)
-    with WireSession(base) as s:
-        s.rerun()
-        assert not _shows_login_form(s.sign_in("leader", DEMO_PASSWORD))
+    with signed_in_session(base, "leader", DEMO_PASSWORD) as s:
         s.rerun(page_name="monthly_rankings")
         report = s.element("rankings_report_download")
         assert report.url == "" and report.deferred_file_id, "the report was stored before any click"

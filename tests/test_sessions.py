@@ -14,8 +14,7 @@ import pytest
 
 from data_access import sessions, users
 from data_access.store import create_store_engine
-from tests.st_wire import WireSession, cookie_grant, fetch_cookies
-from tests.test_security import _shows_login_form, sqlite_server  # noqa: F401 - the fixture
+from tests.st_wire import WireSession, add_user, cookie_grant, fetch_cookies, shows_login_form, signed_in_session
 
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -119,20 +118,16 @@ def _fetch_cookie(base: str, grant: str) -> tuple[str, str]:
 
 
 def _signed_in_tab(base: str, username: str, password: str) -> tuple[WireSession, str]:
-    tab = WireSession(base)
-    tab.rerun()
-    msgs = tab.sign_in(username, password)
-    assert not _shows_login_form(msgs)
+    tab = signed_in_session(base, username, password)
     token, header = _fetch_cookie(base, cookie_grant(tab.received))
     flags = {part.strip().lower() for part in header.split(";")[1:]}
     assert "httponly" in flags and "samesite=strict" in flags and "path=/" in flags
     return tab, token
 
 
-def test_reload_and_second_tab_stay_signed_in_and_sign_out_ends_all(sqlite_server):  # noqa: F811
+def test_reload_and_second_tab_stay_signed_in_and_sign_out_ends_all(sqlite_server):
     url, base = sqlite_server
-    writer = create_store_engine(url, writable=True)
-    users.add_user(writer, "tabs", "tall-maple-river-8", "duty")
+    add_user(url, "tabs", "tall-maple-river-8", "duty")
     first, token = _signed_in_tab(base, "tabs", "tall-maple-river-8")
     cookie = {"gridsight_session": token}
     # A grant works once.
@@ -142,36 +137,33 @@ def test_reload_and_second_tab_stay_signed_in_and_sign_out_ends_all(sqlite_serve
     assert refused.value.code == 404
     # A reload (a new websocket bringing the cookie) and a second tab: signed in, no form.
     with WireSession(base, cookies=cookie) as reload:
-        assert not _shows_login_form(reload.rerun())
+        assert not shows_login_form(reload.rerun())
         reload.widget_id("auth_logout")
     with WireSession(base, cookies=cookie) as second:
-        assert not _shows_login_form(second.rerun())
+        assert not shows_login_form(second.rerun())
         # Signing out in the second tab ends the first one on its next run.
         second.click("auth_logout")
-    assert _shows_login_form(first.rerun())
+    assert shows_login_form(first.rerun())
     first.close()
     with WireSession(base, cookies=cookie) as again:
-        assert _shows_login_form(again.rerun())
+        assert shows_login_form(again.rerun())
     # A forged cookie is just no cookie.
     with WireSession(base, cookies={"gridsight_session": "forged"}) as forged:
-        assert _shows_login_form(forged.rerun())
-    writer.dispose()
+        assert shows_login_form(forged.rerun())
 
 
-def test_sign_out_everywhere_ends_other_browsers(sqlite_server):  # noqa: F811
+def test_sign_out_everywhere_ends_other_browsers(sqlite_server):
     url, base = sqlite_server
-    writer = create_store_engine(url, writable=True)
-    users.add_user(writer, "wallpc", "tall-maple-river-9", "duty")
+    add_user(url, "wallpc", "tall-maple-river-9", "duty")
     wall, _ = _signed_in_tab(base, "wallpc", "tall-maple-river-9")
     office, _ = _signed_in_tab(base, "wallpc", "tall-maple-river-9")
     office.click("auth_logout_everywhere")
-    assert _shows_login_form(wall.rerun())
+    assert shows_login_form(wall.rerun())
     for tab in (wall, office):
         tab.close()
-    writer.dispose()
 
 
-def test_security_headers_and_metrics_only_for_the_machine_itself(sqlite_server):  # noqa: F811
+def test_security_headers_and_metrics_only_for_the_machine_itself(sqlite_server):
     """Finding 14: the dashboard could be framed by any site, and /_stcore/metrics answered anyone."""
     _url, base = sqlite_server
     with urllib.request.urlopen(base + "/", timeout=10) as resp:
@@ -208,13 +200,11 @@ def test_metrics_refused_to_other_machines():
     assert asyncio.run(call(("::1", 50000, 0, 0)))[0] == 200
 
 
-def test_the_owners_browser_signs_in_while_the_account_is_locked(sqlite_server):  # noqa: F811
+def test_the_owners_browser_signs_in_while_the_account_is_locked(sqlite_server):
     url, base = sqlite_server
     writer = create_store_engine(url, writable=True)
-    users.add_user(writer, "lockedowner", "tall-maple-river-4", "duty")
-    with WireSession(base) as tab:
-        tab.rerun()
-        assert not _shows_login_form(tab.sign_in("lockedowner", "tall-maple-river-4"))
+    add_user(url, "lockedowner", "tall-maple-river-4", "duty")
+    with signed_in_session(base, "lockedowner", "tall-maple-river-4") as tab:
         cookies = fetch_cookies(base, cookie_grant(tab.received))
     device, header = cookies["gridsight_device"]
     flags = {part.strip().lower() for part in header.split(";")[1:]}
@@ -237,8 +227,6 @@ def test_the_owners_browser_signs_in_while_the_account_is_locked(sqlite_server):
         stranger.submit_login("lockedowner", "tall-maple-river-4")
         with pytest.raises(LookupError):  # not signed in: no sign-out button
             stranger.widget_id("auth_logout")
-    with WireSession(base, cookies={"gridsight_device": device}) as owner:
-        owner.rerun()
-        assert not _shows_login_form(owner.sign_in("lockedowner", "tall-maple-river-4"))
+    with signed_in_session(base, "lockedowner", "tall-maple-river-4", cookies={"gridsight_device": device}) as owner:
         owner.widget_id("auth_logout")  # signed in, though the account is locked to others
     writer.dispose()

@@ -151,17 +151,11 @@ def _frames_text(msgs) -> tuple[list[str], list[str]]:
 def test_live_panel_refresh_after_the_store_goes_away(doomed_pg_server):
     """The live map's fragment refreshes on its own, outside the entrypoint's guard: it has its
     own. Before, the refresh after the database went away was Streamlit's OperationalError box."""
-    from data_access import users
-    from data_access.store import create_store_engine
-    from tests.st_wire import WireSession
+    from tests.st_wire import add_user, signed_in_session
 
     url, base = doomed_pg_server
-    writer = create_store_engine(url, writable=True)
-    users.add_user(writer, "storewatch", "store-watch-password-1", "duty")
-    writer.dispose()
-    with WireSession(base) as s:
-        s.rerun()
-        s.sign_in("storewatch", "store-watch-password-1")
+    add_user(url, "storewatch", "store-watch-password-1", "duty")
+    with signed_in_session(base, "storewatch", "store-watch-password-1") as s:
         s.rerun(page_name="live_map")
         fragments = s.auto_reruns()
         assert fragments, "the live map asked for no timed refresh"

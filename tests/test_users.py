@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,13 +19,29 @@ from tests import fixture_county as fc
 from tests.conftest import ROOT, pg_url
 
 
-@pytest.fixture
-def engine(tmp_path):
-    url = f"sqlite:///{tmp_path / 'users.db'}"
+@pytest.fixture(scope="module")
+def users_template(tmp_path_factory) -> Path:
+    """The fixture county without its demo users, built once; each test writes to its own copy."""
+    path = tmp_path_factory.mktemp("users_template") / "users.db"
+    url = f"sqlite:///{path}"
     fc.build_fixture(url)
     eng = create_store_engine(url, writable=True)
     with eng.begin() as conn:  # the fixture ships the demo users; these tests start without any
         conn.execute(schema.users.delete())
+    eng.dispose()
+    return path
+
+
+@pytest.fixture
+def engine(users_template, tmp_path):
+    path = tmp_path / "users.db"
+    source, target = sqlite3.connect(f"file:{users_template}?mode=ro", uri=True), sqlite3.connect(path)
+    try:
+        source.backup(target)  # a consistent copy whatever the template's WAL holds
+    finally:
+        target.close()
+        source.close()
+    eng = create_store_engine(f"sqlite:///{path}", writable=True)
     yield eng
     eng.dispose()
 
