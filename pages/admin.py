@@ -16,6 +16,7 @@ from data_access import audit, units, users
 from data_access.filters import local_date
 from ui import format as fmt
 from ui.audit_view import action_name, detail_text, page_name
+from ui.choices import chosen, with_all
 from ui.data import access_query, query
 from ui.labels import t
 from ui.shell import page_filters
@@ -74,13 +75,15 @@ st.caption(
 )
 left, middle, right = st.columns(3)
 who = left.text_input(t("admin_filter_user"), key="admin_user", max_chars=64).strip() or None
+all_label = t("all")
 action = middle.selectbox(
     t("admin_filter_action"),
-    [None, *audit.ACTIONS],
+    with_all(audit.ACTIONS),
     key="admin_action",
-    format_func=lambda a: t("all") if a is None else action_name(a),
+    format_func=lambda a: all_label if chosen(a) is None else action_name(a),
     placeholder=t("select_placeholder"),
 )
+action = chosen(action)
 total = int(counts["n"].sum()) if not counts.empty else 0
 pages = max(1, -(-total // PAGE_SIZE))
 page_no = right.number_input(t("admin_page_no"), min_value=1, max_value=pages, value=1, step=1, key="admin_page")

@@ -3,9 +3,11 @@
 A select box shows the formatted label of its choice in its <input>, and Streamlit resends it
 only when the value changes, so after the switch the sidebar's Town and Category kept "全部" and
 the rankings' Ruleset "现行规则(H 区做法)" — only a browser shows it (AppTest reads the options,
-which were right). Each page is opened as admin (who sees every page), switched to English, and
-the value of every select's input is read: none may be a Chinese catalogue label, and none may
-hold Chinese at all unless the select's options are data (worker, unit and department names).
+which were right); and an "all" held as None came back as the placeholder "Choose an option".
+Each page is opened as admin (who sees every page), switched to English, and the value of every
+select's input is read: none may be a Chinese catalogue label, none may hold Chinese at all unless
+the select's options are data (worker, unit and department names), and none may show its
+placeholder instead of a choice (in either language).
 """
 
 from __future__ import annotations
@@ -69,7 +71,10 @@ def test_every_select_speaks_english_after_the_switch(fixture_url):
             page.wait_for_selector('[data-testid="stSelectbox"] input', timeout=90_000)
             page.wait_for_timeout(1500)
             zh_title = page.inner_text("h1")
-            for s in page.evaluate(SELECT_INPUTS):  # Chinese first: no English placeholder either
+            zh_selects = page.evaluate(SELECT_INPUTS)
+            for s in zh_selects:  # Chinese first: no English placeholder either
+                if not s["value"]:  # every select here has a choice ("all" included), never its placeholder
+                    problems.append(f"{spec.url_path} · {s['key'] or '?'}: shows its placeholder in 中文")
                 if re.search(r"[A-Za-z]{3,}", s["placeholder"] or ""):
                     problems.append(f"{spec.url_path} · {s['key'] or '?'}: placeholder {s['placeholder']!r} in 中文")
             page.locator(".st-key-lang_en label").first.click()
@@ -89,7 +94,9 @@ def test_every_select_speaks_english_after_the_switch(fixture_url):
                 seen += 1
                 shown = " ".join(x for x in (s["value"], s["placeholder"]) if x)
                 where = f"{spec.url_path} · {s['key'] or '?'}: {shown!r}"
-                if any(label in shown for label in ZH_LABELS):
+                if not s["value"]:  # an "all" held as None is drawn as the placeholder
+                    problems.append(f"{where}: shows its placeholder, not a choice")
+                elif any(label in shown for label in ZH_LABELS):
                     problems.append(f"{where} is a Chinese catalogue label")
                 elif CJK.search(shown) and s["key"] not in DATA_SELECTS:
                     problems.append(f"{where} holds Chinese")

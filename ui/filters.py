@@ -10,6 +10,7 @@ from data_access import units
 from data_access.filters import FilterError, Filters, Scope, default_filters, now_utc
 from data_access.store import store_timezone
 
+from .choices import chosen, with_all
 from .data import query
 from .escape import md
 from .labels import error_text, local_name, t
@@ -57,35 +58,39 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
     own_town = scope is not None and scope.town_id is not None
     if own_town and st.session_state.get("filter_town") not in town_names:
         st.session_state["filter_town"] = next(iter(town_names), None)
+    all_label = t("all")  # the label now, not when the widget is read again (AppTest)
     town_id = sb.selectbox(
         t("town"),
-        list(town_names) if own_town else [None, *town_names],
+        list(town_names) if own_town else with_all(town_names),
         key="filter_town",
         on_change=_reset_village,
         disabled=own_town,
-        format_func=lambda i: t("all") if i is None else town_names[i],
+        format_func=lambda i: all_label if chosen(i) is None else town_names[i],
         placeholder=t("select_placeholder"),
     )
+    town_id = chosen(town_id)
     village_id = None
     if town_id is not None:
         villages = query(units.villages, int(town_id), scope)
         village_names = dict(zip(villages["id"].astype(int), villages["name"]))
         village_id = sb.selectbox(
             t("village"),
-            [None, *village_names],
+            with_all(village_names),
             key="filter_village",
-            format_func=lambda i: t("all") if i is None else village_names[i],
+            format_func=lambda i: all_label if chosen(i) is None else village_names[i],
             placeholder=t("select_placeholder"),
         )
+        village_id = chosen(village_id)
     cats = query(units.categories)
     cat_names = {row["code"]: local_name(row) for _, row in cats.iterrows()}
     category = sb.selectbox(
         t("category"),
-        [None, *cat_names],
+        with_all(cat_names),
         key="filter_category",
-        format_func=lambda c: t("all") if c is None else cat_names[c],
+        format_func=lambda c: all_label if chosen(c) is None else cat_names[c],
         placeholder=t("select_placeholder"),
     )
+    category = chosen(category)
     try:
         f = Filters(
             date_from=date_from,

@@ -9,6 +9,7 @@ import streamlit as st
 from data_access import units
 from data_access.departments import DEPARTMENT_METRICS as DM
 from ui import format as fmt
+from ui.choices import chosen, with_all
 from ui.data import query
 from ui.escape import md
 from ui.labels import lang, metric_definition, t
@@ -126,7 +127,7 @@ def focus_select(table: pd.DataFrame) -> int | None:
     """One department (or all of them) for the oldest items, the trend and the breakdowns;
     `?department=ID` picks it from a link."""
     names = dict(zip(table["department_id"].astype(int), table["label"]))
-    options = [None, *table.sort_values("received", ascending=False, kind="stable")["department_id"].astype(int)]
+    options = with_all(table.sort_values("received", ascending=False, kind="stable")["department_id"].astype(int))
     param = st.query_params.get("department")
     if param is not None:
         if not (param.isdigit() and int(param) in names):
@@ -134,14 +135,16 @@ def focus_select(table: pd.DataFrame) -> int | None:
         elif st.session_state.get("_dept_param_applied") != param:  # once, so the selectbox can change it later
             st.session_state["dept_focus"] = int(param)
             st.session_state["_dept_param_applied"] = param
-    return st.selectbox(
+    all_label = t("dept_focus_all")
+    focus = st.selectbox(
         t("dept_focus"),
         options,
         key="dept_focus",
-        format_func=lambda d: t("dept_focus_all") if d is None else names[d],
+        format_func=lambda d: all_label if chosen(d) is None else names[d],
         on_change=lambda: st.session_state.pop("dept_oldest_page", None),  # back to page 1
         placeholder=t("select_placeholder"),
     )
+    return chosen(focus)
 
 
 def focus_name(table: pd.DataFrame, focus: int | None) -> str:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from data_access import workforce as wf
 from ui import format as fmt
+from ui.choices import chosen, with_all
 from ui.data import query
 from ui.escape import plotly_chart
 from ui.export import download_buttons
@@ -23,13 +24,15 @@ from ui.sections.workforce.common import (
 
 def render(f, total, by_town) -> None:
     town_names = dict(zip(by_town["town_id"].astype(int), by_town["town"]))
+    all_label = t("workforce_profile_all")
     scope_town = st.selectbox(
         t("workforce_profile_scope"),
-        [None, *town_names],
+        with_all(town_names),
         key="workforce_profile_town",
-        format_func=lambda i: t("workforce_profile_all") if i is None else town_names[i],
+        format_func=lambda i: all_label if chosen(i) is None else town_names[i],
         placeholder=t("select_placeholder"),
     )
+    scope_town = chosen(scope_town)
     pyramid = query(wf.age_pyramid, f, scope_town)
     education = query(wf.education_profile, f, scope_town)
     left, right = st.columns(2)
