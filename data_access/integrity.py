@@ -71,7 +71,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, true
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, true, tuple_
 from sqlalchemy.engine import Engine
 
 from . import rankings, tracks
@@ -568,6 +568,7 @@ def _replayed_days(engine: Engine, f: Filters, days: pd.DataFrame, r: dict) -> s
         .where(
             pc.worker_id.in_(sorted({int(w) for w, _ in wanted})),
             pc.checkin_date.in_(sorted({d for _, d in wanted})),
+            tuple_(pc.worker_id, pc.checkin_date).in_(sorted((int(w), d) for w, d in wanted)),
             pc.at <= f.as_of,
         )
         .order_by(pc.worker_id, pc.checkin_date, pc.at, pc.id)
@@ -766,11 +767,9 @@ def _signals(engine: Engine, f: Filters, month: dt.date):
     out["padding_share"] = out["padding_suspect"] / out["reports"].where(out["reports"] > 0)
     out["suspect_day_share"] = out["suspect_days"] / out["patrol_days"].where(out["patrol_days"] > 0)
 
-    peers = peer_groups(engine, ids).drop(columns=["role"])
+    peers = peer_groups(engine, ids).rename(columns={"role": "peer_role"})
     peers["worker_id"] = pd.to_numeric(peers["worker_id"]).astype(int)
-    meta = peer_groups(engine, ids)[["worker_id", "role"]].rename(columns={"role": "peer_role"})
-    meta["worker_id"] = pd.to_numeric(meta["worker_id"]).astype(int)
-    out = out.merge(peers, on="worker_id", how="left").merge(meta, on="worker_id", how="left")
+    out = out.merge(peers, on="worker_id", how="left")
     out["kind"] = out["kind"].fillna("none")
     out["peer_role"] = out["peer_role"].fillna("none")
     min_w = int(r["peer_min_workers"])
@@ -856,6 +855,15 @@ def worker_signals(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame:
         kind="stable",
         na_position="last",
     ).reset_index(drop=True)
+
+
+def held_event_ids(engine: Engine, f: Filters, month: dt.date) -> dict[int, list[int]]:
+    """`suspect_event_ids` of every worker at once ({worker_id: event ids}, only workers with any),
+    narrowed by the filter's town / community like worker_signals' rows."""
+    _, _, _, held = _signals(engine, f, month)
+    people = rankings.scope_rows(_people(engine, f, sorted(held)), f, "worker")
+    keep = {int(i) for i in people["worker_id"]}
+    return {w: sorted(ids) for w, ids in sorted(held.items()) if w in keep and ids}
 
 
 def suspect_event_ids(engine: Engine, f: Filters, month: dt.date, worker_id: int) -> list[int]:

@@ -387,6 +387,10 @@ def test_interface_scores_strength_and_held_events():
         assert set(got["reported_by"]) == {int(row["worker_id"])}
         days = pd.to_datetime(got["report_date"]).dt.date
         assert ((days >= first) & (days <= last)).all()
+    bulk = integrity.held_event_ids(engine, filters(), MONTH)
+    assert {int(k): len(v) for k, v in bulk.items()} == {
+        int(i): int(n) for i, n in zip(w["worker_id"], w["held_events"]) if n > 0
+    }
     calm = w[~w["strong"]].iloc[0]
     assert int(calm["held_events"]) == 0
     assert integrity.suspect_event_ids(engine, filters(), MONTH, int(calm["worker_id"])) == []
