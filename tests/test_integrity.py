@@ -237,7 +237,11 @@ def test_postgresql_gives_the_same_signals(tiny_sqlite, tiny_pg):
     lite, pg = create_engine(tiny_sqlite), create_engine(tiny_pg)
     a = integrity.worker_signals(lite, filters(), MONTH)
     b = integrity.worker_signals(pg, filters(), MONTH)
-    pd.testing.assert_frame_equal(a.drop(columns=["name"]), b.drop(columns=["name"]), check_dtype=False)
+    # SQLite's julianday arithmetic and PostgreSQL's epoch differ in the last digits of a close
+    # time, so the quick-close weights (and the z built on them) agree to about 1e-7, the flags exactly.
+    pd.testing.assert_frame_equal(
+        a.drop(columns=["name"]), b.drop(columns=["name"]), check_dtype=False, check_exact=False, atol=1e-6
+    )
     pd.testing.assert_frame_equal(
         integrity.village_signals(lite, filters(), MONTH),
         integrity.village_signals(pg, filters(), MONTH),

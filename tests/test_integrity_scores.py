@@ -91,7 +91,7 @@ def test_dtw_tells_a_replay_from_jitter_around_real_movement():
         replays.append(tracks.dtw_mean(tracks.resample(route, 10), tracks.resample(again, 10)))
         other = _walk(rng, 6) + nrng.normal(0, 25, route.shape)  # another day's walk, noisy GPS
         honest.append(tracks.dtw_mean(tracks.resample(route, 10), tracks.resample(other, 10)))
-    assert max(replays) < 10 < min(honest)
+    assert max(replays) < 15 < min(honest)  # empty_patrol_replay_metres
     # A jittery walk still moves: its radius of gyration is far beyond GPS noise.
     moving = _walk(rng, 6) + nrng.normal(0, 25, (6, 2))
     still = np.array([[300.0, 300.0]]) + nrng.normal(0, 6, (6, 2))
