@@ -530,7 +530,6 @@ def _day_table(engine: Engine, f: Filters, month: dt.date, r: dict, worker_id: i
     fast_days = frame(engine, fq, ["worker_id", "checkin_date", "fast"])
     for frame_ in (days, fast_days):
         frame_["worker_id"] = pd.to_numeric(frame_["worker_id"]).astype(int)
-        frame_["checkin_date"] = pd.to_datetime(frame_["checkin_date"]).dt.date
     days = days.merge(fast_days, on=["worker_id", "checkin_date"], how="left")
     days["fast"] = pd.to_numeric(days["fast"]).fillna(0).astype(int)
     days["points"] = pd.to_numeric(days["points"]).astype(int)
@@ -575,7 +574,6 @@ def _replayed_days(engine: Engine, f: Filters, days: pd.DataFrame, r: dict) -> s
     )
     fixes = frame(engine, q, ["worker_id", "checkin_date", "lon", "lat"])
     fixes["worker_id"] = pd.to_numeric(fixes["worker_id"]).astype(int)
-    fixes["checkin_date"] = pd.to_datetime(fixes["checkin_date"]).dt.date
     lon0, lat0 = _reference(engine)
     shapes = {}
     for key, g in fixes.groupby(["worker_id", "checkin_date"], sort=False):
@@ -1026,7 +1024,6 @@ def _empty_patrol_evidence(engine: Engine, f: Filters, month: dt.date, r: dict, 
         case((fast, 1), else_=0).label("fast"),
     ).order_by(lagged.c.at, lagged.c.id)
     fixes = frame(engine, q, ["checkin_id", "checkin_date", "at", "lon", "lat", "kmh", "fast"])
-    fixes["checkin_date"] = pd.to_datetime(fixes["checkin_date"]).dt.date
     fixes = fixes.merge(days[["checkin_date", "still", "repeated"]], on="checkin_date", how="inner")
     fast_leg = pd.to_numeric(fixes["fast"]) == 1
     fixes["reason"] = np.where(
