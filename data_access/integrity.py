@@ -71,8 +71,10 @@ import math
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, true, tuple_
+from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select, true, tuple_
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from . import rankings, tracks
 from .filters import LOCAL_TZ, Filters
@@ -113,6 +115,26 @@ def window(month: dt.date, months: float) -> tuple[dt.date, dt.date]:
 
 def _utc(value):
     return literal(value, events.c.reported_at.type)
+
+
+class _days_after(FunctionElement):  # noqa: N801 - reads like the SQL it renders
+    """`date + n days` of a DATE column (n a whole number): an upper bound an index range can use."""
+
+    type = Date()
+    inherit_cache = True
+    name = "days_after"
+
+
+@compiles(_days_after, "sqlite")
+def _days_after_sqlite(element, compiler, **kw):
+    day, n = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, '+' || {compiler.process(n, **kw)} || ' days')"
+
+
+@compiles(_days_after, "postgresql")
+def _days_after_pg(element, compiler, **kw):
+    day, n = list(element.clauses)
+    return f"({compiler.process(day, **kw)} + CAST({compiler.process(n, **kw)} AS INTEGER))"
 
 
 def _local_seconds_of_day(column):
@@ -343,6 +365,7 @@ def _pair_candidates(engine: Engine, f: Filters, month: dt.date, r: dict, worker
     dist2 = _dist2_m(a.c.lon, a.c.lat, b.c.lon, b.c.lat, _cos_lat(engine))
     max_m = float(r["near_duplicates_pair_metres"])
     later = or_(b.c.reported_at > a.c.reported_at, and_(b.c.reported_at == a.c.reported_at, b.c.id > a.c.id))
+    span_days = int(math.ceil(float(r["near_duplicates_pair_hours"]) / 24.0)) + 1
     who = true() if worker_id is None else a.c.reported_by == int(worker_id)
     q = (
         select(
@@ -365,6 +388,9 @@ def _pair_candidates(engine: Engine, f: Filters, month: dt.date, r: dict, worker
                     b.c.reported_by == a.c.reported_by,
                     b.c.category_code == a.c.category_code,
                     b.c.report_date >= a.c.report_date,
+                    # Local days can differ by one more than the hours span: a bound the
+                    # (reported_by, report_date) index ranges over; the exact gap is tested below.
+                    b.c.report_date <= _days_after(a.c.report_date, literal(span_days, Integer)),
                     b.c.id != a.c.id,
                 ),
             )
