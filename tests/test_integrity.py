@@ -325,10 +325,25 @@ def county_db(seed: int) -> Path:
     return Path(sample_county_url(seed).removeprefix("sqlite:///"))
 
 
+def planted_truth(engine) -> tuple[pd.DataFrame, set[int]]:
+    """(gaming rows: pattern, subject_id; the worker ids of honest-but-unusual controls). A store
+    whose planted_patterns has a `kind` column marks controls with kind 'control'."""
+    truth = pd.read_sql("SELECT * FROM planted_patterns", engine)  # tests alone read it
+    if "kind" not in truth.columns:
+        return truth[["pattern", "subject_id"]], set()
+    control = truth["kind"] == "control"
+    workers_ = truth["subject_type"] == "worker"
+    return truth.loc[~control, ["pattern", "subject_id"]], set(truth.loc[control & workers_, "subject_id"])
+
+
 def evaluate(seed: int) -> dict[str, tuple[float, float, int, int]]:
     engine = create_engine(f"sqlite:///file:{county_db(seed)}?mode=ro&uri=true")
-    truth = pd.read_sql("SELECT pattern, subject_id FROM planted_patterns", engine)  # tests alone read it
+    truth, controls = planted_truth(engine)
     w = integrity.worker_signals(engine, filters(), MONTH)
+    if controls:  # honest-but-unusual workers the generator planted: flagged by any signal ≤ 2 %
+        flagged = int(w.loc[w["worker_id"].isin(controls), "flags"].gt(0).sum())
+        print(f"\nseed {seed}: controls flagged {flagged} of {len(controls)}")
+        assert flagged <= 0.02 * len(controls), (seed, flagged, len(controls))
     v = integrity.village_signals(engine, filters(), MONTH)
     out = {}
     for signal, pattern in PATTERN_OF.items():
