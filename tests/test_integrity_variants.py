@@ -35,11 +35,11 @@ def planted(tmp_path_factory):
     engine = create_engine(url)
     signals = integrity.worker_signals(engine, f, pv.MONTH).set_index("worker_id")
     engine.dispose()
-    return chosen, signals
+    return chosen, signals, url, f
 
 
 def test_every_gaming_variation_is_flagged_by_its_signal(planted):
-    chosen, w = planted
+    chosen, w, _, _ = planted
     print()
     missed = {}
     for name, signal in pv.GAMING.items():
@@ -52,7 +52,7 @@ def test_every_gaming_variation_is_flagged_by_its_signal(planted):
 
 
 def test_honest_controls_are_not_flagged(planted):
-    chosen, w = planted
+    chosen, w, _, _ = planted
     print()
     over = {}
     for name in pv.CONTROLS:
@@ -66,7 +66,34 @@ def test_honest_controls_are_not_flagged(planted):
 
 def test_the_controls_innocent_pattern_is_what_the_detector_set_aside(planted):
     """The market stall's daily reports are recognised as a recurring problem, not re-entries."""
-    chosen, w = planted
+    chosen, w, _, _ = planted
     stall = w.reindex(chosen["market_stall"])
     assert (stall["recurring_pairs"] >= 10).all()
     assert (stall["dup_pairs"] < 3).all()
+
+
+def test_each_flag_shows_the_rows_behind_it(planted):
+    """Evidence of the new kinds: stationary and replayed days, reworded and same-spot re-entries."""
+    chosen, w, url, f = planted
+    engine = create_engine(url)
+    r = integrity.integrity_rules(engine)
+    reasons = {"stationary": "stationary", "replayed_route": "repeated_track"}
+    for name, reason in reasons.items():
+        sid = next(i for i in chosen[name] if w.loc[i, "empty_patrol"])
+        rows = integrity.evidence(engine, f, pv.MONTH, "empty_patrol", sid)
+        assert len(rows) > 0 and reason in set(rows["reason"]), name
+        assert integrity.evidence_count(engine, f, pv.MONTH, "empty_patrol", sid) >= len(rows)
+    for name in ("reworded_nearby", "same_spot_other_item"):
+        sid = next(i for i in chosen[name] if w.loc[i, "near_duplicates"])
+        rows = integrity.evidence(engine, f, pv.MONTH, "near_duplicates", sid)
+        assert len(rows) == int(w.loc[sid, "dup_pairs"]) > 0, name
+        if name == "same_spot_other_item":
+            assert (rows["metres"] <= r["near_duplicates_gps_metres"]).any()
+        else:
+            assert (rows["metres"] > r["near_duplicates_gps_metres"]).any()  # planted 150–250 m away
+    sid = next(i for i in chosen["padding_slow_close"] if w.loc[i, "padding"])
+    rows = integrity.evidence(engine, f, pv.MONTH, "padding", sid)
+    minutes = rows["minutes_to_close"]
+    assert len(rows) > 0 and ((minutes >= 0) & (minutes < r["padding_close_ramp_minutes"])).all()
+    assert (minutes >= 35).any()  # this variation closes 35–75 minutes after reporting
+    engine.dispose()
