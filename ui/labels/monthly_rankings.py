@@ -214,7 +214,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_col_kmh": ("距上一点速度 km/h", "km/h from previous point"),
     "mr_col_reason": ("原因", "Reason"),
     "mr_reason_fast": ("速度异常", "implausible speed"),
-    "mr_reason_repeated_track": ("轨迹与另一天相同", "track identical to another day's"),
+    "mr_reason_repeated_track": ("轨迹与另一天几乎相同(回放)", "track nearly identical to another day's (replay)"),
+    "mr_reason_stationary": ("全天签到未超出定位误差范围", "the day's check-ins never moved beyond GPS noise"),
     "mr_report_title": ("月度考核报告", "Monthly assessment report"),
     "mr_report_download": ("下载可打印的月度报告(HTML)", "Download the printable monthly report (HTML)"),
     "mr_report_help": (
