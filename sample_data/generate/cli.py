@@ -24,6 +24,7 @@ from sample_data.generate.profiles import (
     LOCAL_TZ,
     PROFILES,
     StoreNotEmptyError,
+    _local_day,
     _months_back,
     _us,
     default_end,
@@ -55,6 +56,7 @@ def generate(
     end: dt.datetime | str | None = None,
     progress: bool = True,
     replace: bool = False,
+    held_out: bool = False,
 ) -> dict:
     """Build the sample county into the store at `url`; returns counts per table and timings."""
     began = time.perf_counter()
@@ -89,7 +91,7 @@ def generate(
         deadlines = {u: rules[f"deadline_hours_{u}"] for u in schema.URGENCIES}
         world = _build_world(prof, seed)
         _build_workers(world, prof, seed, start_local.date(), end_local.date())
-        plan = _plan(world, prof, seed, start_local.date())
+        plan = _plan(world, prof, seed, start_local.date(), int(_local_day(end_us)), held_out=held_out)
         factory = EventFactory(world, plan, seed, start_us, end_us, n_events, deadlines, rules["verify_within_hours"])
         counts: dict[str, int] = {}
         # Indexes of the big tables are built once after loading: far faster than maintaining
@@ -101,7 +103,7 @@ def generate(
             _write_static(BulkWriter(conn), world, factory)
             levels_mod.write(conn, prof.shape.levels)
             seed_default_rules(conn)
-            _own_rules(conn, world)
+            _own_rules(conn, world, plan)
         bar = tqdm(total=n_events, unit="ev", desc="events", disable=not progress)
         for ev_cols, st_cols in factory.batches():
             with engine.begin() as conn:
@@ -123,6 +125,8 @@ def generate(
                     "subject_type": [p[1] for p in world.planted],
                     "subject_id": [p[2] for p in world.planted],
                     "detail": [p[3] for p in world.planted],
+                    "kind": [p[4] if len(p) > 4 else "gaming" for p in world.planted],
+                    "family": [p[5] if len(p) > 5 else p[0] for p in world.planted],
                 },
             )
             meta = {
@@ -134,6 +138,7 @@ def generate(
                 "end": end.astimezone(dt.UTC).isoformat(),
                 "timezone": "Asia/Shanghai",
                 "ruleset": prof.shape.ruleset,
+                "held_out": "1" if held_out else "0",
             }
             writer.insert(schema.store_meta, {"key": list(meta), "value": list(meta.values())})
             for index in deferred:
@@ -169,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--replace", action="store_true", help="drop and rebuild a store that already holds data")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="also plant the held-out families (for the final held-out test of the integrity signals only)",
+    )
     args = parser.parse_args(argv)
     url = args.db or resolve_db_url()
     try:
@@ -181,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             end=args.end,
             progress=not args.quiet,
             replace=args.replace,
+            held_out=args.held_out,
         )
     except StoreNotEmptyError as exc:
         print(f"error: {exc}", file=sys.stderr)

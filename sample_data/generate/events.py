@@ -1,6 +1,5 @@
 """Events: the factory that generates events with their steps, batch by batch, in bounded memory."""
 
-import calendar
 import datetime as dt
 
 import numpy as np
@@ -9,6 +8,7 @@ import shapely
 from data_access.schema import GRID_SOURCES
 from sample_data import catalogue as cat
 from sample_data.generate.paths import _Event, _handled_so_far
+from sample_data.generate.planted_events import PlantedEvents
 from sample_data.generate.planting import Plan, _expected_dispatch
 from sample_data.generate.profiles import (
     BATCH_EVENTS,
@@ -22,9 +22,7 @@ from sample_data.generate.profiles import (
     SOURCE_SHARES,
     STAGE,
     STATUS_AFTER,
-    US_DAY,
     US_HOUR,
-    US_MIN,
     VERIFY_MEDIAN_SHARE,
     _local_day,
     _rngs,
@@ -199,31 +197,49 @@ class EventFactory:
         res = world.micro_residents.astype(float)
         filt = np.isin(self.micro_village, sorted(self.plan.filtering_villages))
         self.w_grid = res * ft_dil[til.micro_grid] * np.where(filt, 0.7, 1.0)
+        self._control_volumes()
         self.w_hotline = res * np.where(filt, 1.7, 1.0)
         self.w_camera = res * np.where(self.micro_urban, 3.0, 0.6)
 
+    def _control_volumes(self) -> None:
+        """Planted workers' own volumes: a busy worker's grid reports ~target x the median full-time
+        worker's, a quota-pressure padder's ~level x (below the quota); an on-the-spot fixer's
+        ordinary reports give way to the self-fixed ones (planted_events), so the total stays
+        their normal volume."""
+        plan = self.plan
+        grid_w = np.bincount(self.micro_grid, weights=self.w_grid, minlength=len(self.grid_ft))
+        sole = [g for g, ft in enumerate(self.grid_ft) if len(ft) == 1]
+        median = float(np.median(grid_w[sole])) if sole else float(np.median(grid_w))
+        total = self.w_grid.sum()
+        self.spot_share: dict[int, float] = {}
+        for w, s in plan.specs("busy").items():
+            g = self._worker_grid(w)
+            self.w_grid[self.micro_grid == g] *= max(1.0, s["target"] * median / max(grid_w[g], 1e-9))
+        for w, s in plan.specs("pad").items():
+            if "level" in s:  # quota pressure: a worker who on their own reports below the quota
+                g = self._worker_grid(w)
+                self.w_grid[self.micro_grid == g] *= s["level"] * median / max(grid_w[g], 1e-9)
+        for w, s in plan.specs("spot").items():
+            g = self._worker_grid(w)
+            self.spot_share[w] = grid_w[g] / total
+            self.w_grid[self.micro_grid == g] *= 1.0 - s["share"]
+
     def _volumes(self, n_total: int) -> None:
-        """Split the total into base events, padding and near-duplicate pairs.
+        """Split the total into base events and the planted workers' events (planted_events).
 
         A planted worker's extra events scale with what their own grid would report anyway (but
         at least the average worker's: the quota is the same in a quiet grid), so the made-up
         share is similar in a busy urban grid and a quiet rural one."""
-        grid_share = np.bincount(self.micro_grid, weights=self.w_grid) / self.w_grid.sum()
-        worker_reports = sum(SOURCE_SHARES[s] for s in GRID_SOURCES) * 0.75 * n_total  # the full-time share
-        average = 1 / sum(len(ft) for ft in self.grid_ft)
-
-        def extra(worker: int, mult: float) -> int:
-            own = max(grid_share[self._worker_grid(worker)], average)
-            return max(3, round(mult * worker_reports * own))
-
-        self.pad_counts = {w: extra(w, s["mult"]) for w, s in self.plan.padders.items()}
-        self.dup_counts = {w: extra(w, s["mult"]) for w, s in self.plan.duplicators.items()}
-        n_base = n_total - sum(self.pad_counts.values()) - 2 * sum(self.dup_counts.values())
+        self.planted = PlantedEvents(self, n_total)
+        n_base = n_total - self.planted.total
         if n_base < n_total * 0.5:
             raise ValueError(f"too few events ({n_total}) for this profile")
         self.n_base = n_base
         self._slots()
-        self._plant_times()
+        planted = self.planted.planted
+        self.planted_t = np.array([p[0] for p in planted], dtype=np.int64)
+        self.planted_w = [p[1] for p in planted]
+        self.planted_kind = [p[2] for p in planted]
 
     def _slots(self) -> None:
         """Base event counts per hour slot, by source, following daily/weekly/seasonal rhythm."""
@@ -250,45 +266,6 @@ class EventFactory:
             w = w_grid if s in GRID_SOURCES else w_centre
             self.slot_counts[:, k] = rng.multinomial(totals[k], w / w.sum())
         self.sources = sources
-
-    def _work_time(self, day_us: int, hour_lo: float, hour_hi: float) -> int:
-        return day_us + int(self.rng.uniform(hour_lo, hour_hi) * US_HOUR) - LOCAL_OFFSET_US
-
-    def _plant_times(self) -> None:
-        """Times of padding bursts and near-duplicate pairs, fixed up front (exact totals)."""
-        rng = self.rng
-        d0, d1 = _local_day(self.start_us), _local_day(self.end_us)
-        days = np.arange(d0, d1 + 1)
-        weekday = (days + 3) % 7
-        workdays = days[weekday < 5]
-        dates = [dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in days]
-        month_end = days[[(calendar.monthrange(x.year, x.month)[1] - x.day) < 3 for x in dates]]
-        planted: list[tuple[int, int, str]] = []  # (time us, worker, kind)
-        for w, n in self.pad_counts.items():
-            made = 0
-            while made < n:
-                k = min(int(rng.integers(3, 7)), n - made)
-                if rng.random() < 0.55:  # first hour of a working day
-                    t = self._work_time(int(rng.choice(workdays)) * US_DAY, 8.0, 8.4)
-                else:  # month-end rush
-                    t = self._work_time(int(rng.choice(month_end)) * US_DAY, 8.0, 17.0)
-                for _ in range(k):
-                    if self.start_us <= t < self.end_us:
-                        planted.append((t, w, "pad"))
-                        made += 1
-                    t += int(rng.uniform(2, 8) * US_MIN)
-        last_ok = self.end_us - US_DAY
-        for w, n in self.dup_counts.items():
-            made = 0
-            while made < n:
-                t = self._work_time(int(rng.choice(workdays)) * US_DAY, 8.5, 17.0)
-                if self.start_us <= t < last_ok:
-                    planted.append((t, w, "dup"))
-                    made += 1
-        planted.sort()
-        self.planted_t = np.array([p[0] for p in planted], dtype=np.int64)
-        self.planted_w = [p[1] for p in planted]
-        self.planted_kind = [p[2] for p in planted]
 
     # batches
     def batches(self):
@@ -339,28 +316,12 @@ class EventFactory:
         extra_t, extra_micro, extra_item, extra_src, extra_kind = [], [], [], [], []
         for j in range(a, b):
             w, kind = self.planted_w[j], self.planted_kind[j]
-            g = self._worker_grid(w)
-            mg_choices = np.flatnonzero(self.micro_grid == g)
-            m = int(mg_choices[rng.integers(len(mg_choices))])
-            settings = self.plan.padders[w] if kind == "pad" else self.plan.duplicators[w]
-            c, i = settings["items"][int(rng.integers(len(settings["items"])))]
-            it = self.item_index[(c, i)]
-            src = self.sources.index("patrol" if rng.random() < 0.8 else "household_visit")
-            t0 = int(self.planted_t[j])
-            extra_t.append(t0)
-            extra_micro.append(m)
-            extra_item.append(it)
-            extra_src.append(src)
-            extra_kind.append((kind, (w, j)))
-            if kind == "dup":  # the re-entry: same item, same spot, hours later (next morning if late)
-                t1 = t0 + int(rng.uniform(1.0, 5.0) * US_HOUR)
-                if ((t1 + LOCAL_OFFSET_US) // US_HOUR) % 24 >= 18:
-                    t1 += 14 * US_HOUR
-                extra_t.append(t1)
-                extra_micro.append(m)
-                extra_item.append(it)
-                extra_src.append(src)
-                extra_kind.append(("dup_again", (w, j)))
+            for t_k, m_k, it_k, src_k, kind_k in self.planted.events_at(w, kind, int(self.planted_t[j]), (w, j)):
+                extra_t.append(t_k)
+                extra_micro.append(m_k)
+                extra_item.append(it_k)
+                extra_src.append(self.sources.index(src_k))
+                extra_kind.append(kind_k)
         if extra_t:
             t = np.concatenate([t, extra_t])
             micro = np.concatenate([micro, extra_micro])
@@ -420,23 +381,20 @@ class EventFactory:
         ev_rows: list[tuple] = []
         st_rows: list[tuple] = []
         lon_l, lat_l = points[:, 0].tolist(), points[:, 1].tolist()
-        dup_origin: dict[tuple[int, int], tuple[float, float]] = {}  # (worker, pair) -> first point
+        planted = self.planted
         for k, (t0, m, it, s) in enumerate(zip(t.tolist(), micro.tolist(), item.tolist(), src_idx.tolist())):
             kind, tag = kinds[k]
-            planted_w = tag[0] if tag else None
+            lon, lat = lon_l[k], lat_l[k]
+            if tag:  # a planted event: its own place (a re-entry near the first, a fixed spot, ...)
+                m, lon, lat = planted.place(kind, tag, m, lon, lat)
             source = self.sources[s]
             g = int(self.micro_grid[m])
             v = int(self.grid_village[g])
             tw = int(self.village_town[v])
             info = self.items[it]
             urg = urgency[k]
-            lon, lat = lon_l[k], lat_l[k]
-            if kind == "dup":
-                dup_origin[tag] = (lon, lat)
-            elif kind == "dup_again":  # re-entered within metres of the first entry
-                lon, lat = self._near(m, dup_origin.pop(tag))
-            if kind in ("pad", "dup", "dup_again"):
-                reporter, urg = planted_w, "ordinary"
+            if tag:
+                reporter, urg = tag[0], "ordinary"
             elif source in GRID_SOURCES:
                 reporter = self._pick_reporter(g, t0)
             else:
@@ -444,8 +402,8 @@ class EventFactory:
             if source in GRID_SOURCES and reporter is None:
                 source = "hotline_12345"  # nobody active in the grid: the call goes to 12345
             ev = _Event(self, t0, m, g, v, tw, it, urg, reporter)
-            if kind == "pad":
-                ev.padded()
+            if tag:
+                planted.path(ev, kind, tag[0])
             elif source in GRID_SOURCES:
                 ev.grid_reported(filtering=v in plan.filtering_villages)
             else:
@@ -485,6 +443,11 @@ class EventFactory:
             )
             if source == "hotline_12345":
                 place = world.town_names[tw] + place
+            text = f"{cat.SOURCE_PHRASES[source]}{place}{info['name']}问题。"
+            if kind == "dup":
+                planted.remember(tag, m, lon, lat, place, text)
+            elif tag:
+                place, text = planted.describe(kind, tag, source, place, info["name"], text)
             actions = [st[0] for st in steps]
             ev_rows.append(
                 (
@@ -494,7 +457,7 @@ class EventFactory:
                     info["code"],
                     source,
                     urg,
-                    f"{cat.SOURCE_PHRASES[source]}{place}{info['name']}问题。",
+                    text,
                     m + 1 if self.has_micro else None,
                     g + 1,
                     world.village_id(v),

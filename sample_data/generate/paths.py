@@ -64,10 +64,22 @@ class _Event:
             self.add("report", "grid", g, "grid", g, w)
 
     # paths
-    def padded(self) -> None:
-        """Made-up trivial events: closed within minutes, never verified on site."""
+    def padded(self, delay: tuple[float, float] | None = None) -> None:
+        """Trivial events the worker closes themself, never verified on site by anyone else: each step
+        within minutes (the legacy recipe), or closed `delay` (min, max minutes) after the report."""
         w, g, rnd = self.reporter, self.grid_id, self.f.rnd
         self.report(w, g)
+        if delay is not None:
+            t0, total = self.t, max(rnd.uniform(*delay), 0.5) * US_MIN
+            for action, share in zip(
+                ("accept", "handle", "complete", "verify"), sorted(rnd.random() for _ in range(4))
+            ):
+                self.t = t0 + int(share * total)
+                self.at(action, "grid", g, w)
+            self.t = t0 + int(total)
+            self.at("close", "grid", g, w)
+            self.handled_level = "grid"
+            return
         for action, lo, hi in (
             ("accept", 0.5, 2),
             ("handle", 1, 3),

@@ -5,16 +5,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sample_data.generate.profiles import Profile, _rngs
+from sample_data.generate import families as fam
+from sample_data.generate.profiles import CHECKIN_DAYS, Profile, _rngs
 from sample_data.generate.world import World
+from sample_data.geometry import sample_points
 from sample_data.shapes import Shape
 
 
 @dataclass
 class Plan:
-    padders: dict[int, dict]  # worker id -> settings
-    duplicators: dict[int, dict]
-    empty_patrol: dict[int, str]  # worker id -> mode
+    workers: dict[int, dict]  # planted worker id -> family spec (sample_data/generate/families.py)
     filtering_villages: set[int]  # village indexes
     slow_depts: set[int]
     returning_depts: set[int]
@@ -22,6 +22,13 @@ class Plan:
     village_escalation: np.ndarray
     town_speed: np.ndarray
     dept_speed: dict[int, float]
+    # The as-practised quota for this county (set by the events factory from the county's own
+    # volume, written into the store's rules): events a month per full-time worker, street add-on.
+    quota: float = 0.0
+    street_bonus: float = 0.0
+
+    def specs(self, mech: str) -> dict[int, dict]:
+        return {w: s for w, s in self.workers.items() if s["mech"] == mech}
 
 
 def _expected_dispatch(shape: Shape) -> dict[str, float]:
@@ -36,7 +43,9 @@ def _expected_dispatch(shape: Shape) -> dict[str, float]:
     return vol
 
 
-def _plan(world: World, profile: Profile, seed: int, period_start: dt.date) -> Plan:
+def _plan(
+    world: World, profile: Profile, seed: int, period_start: dt.date, end_day: int, held_out: bool = False
+) -> Plan:
     rng, rnd = _rngs(seed, 3)
     til = world.tiling
     rows = world.workers["rows"][: world.workers["n_active"]]
@@ -60,8 +69,11 @@ def _plan(world: World, profile: Profile, seed: int, period_start: dt.date) -> P
         and r["village"] not in filtering
         and r["hired"] < period_start - dt.timedelta(days=30)
     ]
+    # The draws of the single-recipe plan, kept so this seed's departments stay the ones planted
+    # before the families (they come from the same stream, after these).
     n_pad, n_dup, n_empty = (max(1, round(s * n_ft)) for s in (0.03, 0.02, 0.03))
-    chosen = rng.choice(candidates, size=n_pad + n_dup + n_empty, replace=False).tolist()
+    rng.choice(candidates, size=n_pad + n_dup + n_empty, replace=False)
+    rng.uniform(size=n_pad + n_dup)
     allowed = world.shape.padding_categories
     trivial_items = [
         (c, i)
@@ -69,13 +81,7 @@ def _plan(world: World, profile: Profile, seed: int, period_start: dt.date) -> P
         for i, it in enumerate(items)
         if it[2] and (allowed is None or c in allowed)
     ]
-    padders, dups = {}, {}
-    for wid in chosen[:n_pad]:
-        favs = rnd.sample(trivial_items, 5)
-        padders[wid] = {"items": favs, "mult": rng.uniform(2.5, 4.0)}
-    for wid in chosen[n_pad : n_pad + n_dup]:
-        dups[wid] = {"items": rnd.sample(trivial_items, 4), "mult": rng.uniform(0.7, 1.0)}
-    empty = {wid: rnd.choice(["jump", "repeat", "both"]) for wid in chosen[n_pad + n_dup :]}
+    workers = _plan_workers(world, profile, seed, candidates, trivial_items, end_day, held_out)
 
     vol = _expected_dispatch(world.shape)
     ranked = [k for k, _ in sorted(vol.items(), key=lambda kv: -kv[1])]
@@ -98,32 +104,8 @@ def _plan(world: World, profile: Profile, seed: int, period_start: dt.date) -> P
     town_speed[rng.integers(len(town_speed))] = 0.35
     village_esc = rng.uniform(0.8, 1.25, len(til.villages))
 
-    for wid, s in padders.items():
-        world.planted.append(
-            (
-                "padding",
-                "worker",
-                wid,
-                f"凑件: about {s['mult']:.1f}x the usual volume of extra trivial reports, in bursts "
-                "08:00-09:00 on working days and in the last 3 days of the month, closed within minutes",
-            )
-        )
-    for wid in dups:
-        world.planted.append(
-            (
-                "near_duplicates",
-                "worker",
-                wid,
-                "事件空转: trivial items re-entered at (nearly) the same point 1-20 h after the first",
-            )
-        )
-    for wid, mode in empty.items():
-        what = {
-            "jump": "GPS jumps faster than 30 km/h",
-            "repeat": "the same track uploaded day after day",
-            "both": "GPS jumps and the same track repeated",
-        }[mode]
-        world.planted.append(("empty_patrol", "worker", wid, f"人员空跑: {what} on most patrol days"))
+    for wid, s in workers.items():
+        world.planted.append((s.get("pattern", s["signal"]), "worker", wid, s["detail"], s["kind"], s["family"]))
     for v in sorted(filtering):
         world.planted.append(
             (
@@ -151,4 +133,64 @@ def _plan(world: World, profile: Profile, seed: int, period_start: dt.date) -> P
                 else "rated poorly by towns despite fast, on-time handling",
             )
         )
-    return Plan(padders, dups, empty, filtering, slow, returning, mismatch, village_esc, town_speed, dept_speed)
+    return Plan(workers, filtering, slow, returning, mismatch, village_esc, town_speed, dept_speed)
+
+
+def _plan_workers(
+    world: World, profile: Profile, seed: int, candidates: list[int], trivial: list, end_day: int, held_out: bool
+) -> dict[int, dict]:
+    """Planted full-time workers and their family specs: each signal's families in turn (its legacy
+    recipe first), the held-out families when asked, quota-pressure padders, then the controls."""
+    rng, rnd = _rngs(seed, 7)
+    til, rows = world.tiling, world.workers["rows"]
+    n_ft = profile.full_time
+    pool = [int(w) for w in rng.permutation(candidates)]
+    grid_res = np.bincount(til.micro_grid, weights=world.micro_residents, minlength=len(til.grids))
+    median_res = float(np.median([grid_res[rows[w - 1]["grid"]] for w in pool])) if pool else 0.0
+    workers: dict[int, dict] = {}
+
+    def assign(spec: dict, below: float | None = None) -> int | None:
+        """Give `spec` to the next worker of the pool (whose grid has at most `below` x the median residents)."""
+        for k, w in enumerate(pool):
+            if below is None or grid_res[rows[w - 1]["grid"]] <= below * median_res:
+                workers[pool.pop(k)] = spec
+                return w
+        return None
+
+    builders = {
+        "padding": (fam.PADDING_FAMILIES, lambda f: fam.padding(f, rng, rnd, trivial)),
+        "near_duplicates": (fam.DUPLICATE_FAMILIES, lambda f: fam.near_duplicates(f, rng, rnd, trivial)),
+        "empty_patrol": (fam.EMPTY_FAMILIES, lambda f: fam.empty_patrol(f, rng, rnd, trivial)),
+    }
+    for signal, (families, build) in builders.items():
+        order = [families[0], *rnd.sample(families[1:], len(families) - 1)]
+        for k in range(max(1, round(fam.SIGNAL_SHARES[signal] * n_ft))):
+            w = assign(build(order[k % len(order)]))
+            if w is not None and workers[w].get("mode") == "stationary":
+                _stationary_days(workers[w], world, rng, rows[w - 1]["grid"], end_day)
+    if held_out:
+        from sample_data.generate import held_out as held_out_mod
+
+        for spec in held_out_mod.specs(seed, world, profile, trivial):
+            assign(spec)
+    for _ in range(round(fam.QUOTA_PRESSURE_SHARE * n_ft)):
+        assign(fam.quota_pressure(rng, rnd, trivial))
+    recurring = _recurring_item(world, trivial, rnd)
+    for _ in range(max(1, round(fam.CONTROL_SHARE * n_ft))):
+        for kind in fam.CONTROL_KINDS:
+            assign(fam.control(kind, rng, rnd, trivial, recurring), below=1.0 if kind == "busy" else None)
+    return workers
+
+
+def _stationary_days(spec: dict, world: World, rng: np.random.Generator, g: int, end_day: int) -> None:
+    """The working days (local day numbers) of the check-in window a stationary walker fakes, and
+    the one spot every fix of those days stays near."""
+    days = range(end_day - CHECKIN_DAYS, end_day + 1)
+    spec["days"] = sorted(d for d in days if (d + 3) % 7 < 5 and rng.random() < spec["share"])
+    spec["anchor"] = tuple(float(x) for x in sample_points(rng, world.tiling.grids, np.array([g]))[0])
+
+
+def _recurring_item(world: World, trivial: list, rnd) -> tuple[str, int]:
+    """The recurring controls' item: street vending (a market stall) where the catalogue has it."""
+    stalls = [(c, i) for c, i in trivial if world.shape.items[c][i][0].startswith("占道经营")]
+    return stalls[0] if stalls else rnd.choice(trivial)

@@ -7,6 +7,7 @@ from data_access import schema
 from sample_data import hdistrict
 from sample_data.bulk import BulkWriter
 from sample_data.generate.events import EventFactory
+from sample_data.generate.planting import Plan
 from sample_data.generate.world import World
 
 
@@ -156,11 +157,17 @@ def _write_people_and_catalogue(writer: BulkWriter, world: World, factory: Event
     )
 
 
-def _own_rules(conn, world: World) -> None:
-    """Rule values that name this county's units: H district's one street that asks for 40."""
+def _own_rules(conn, world: World, plan: Plan) -> None:
+    """Rule values that belong to this county: the as-practised quota set from its own volume
+    (docs/INTEGRITY.md "A coherent quota"; H district's own ruleset keeps its published 30), and
+    H district's one street that asks for 40."""
+    r = schema.assessment_rules.c
+    for key, value in (("quota_events_per_worker", plan.quota), ("street_quota_bonus", plan.street_bonus)):
+        conn.execute(
+            schema.assessment_rules.update().where(r.ruleset == "as_practised", r.key == key).values(value=float(value))
+        )
     if world.shape is hdistrict.H_DISTRICT:
         street = world.town_id(hdistrict.QUOTA_STREET)  # towns 0..n_streets-1 are the streets
-        r = schema.assessment_rules.c
         conn.execute(
             schema.assessment_rules.update()
             .where(r.ruleset == "hdistrict", r.key == "street_quota_bonus_town_id")
