@@ -285,15 +285,15 @@ class PlantedEvents:
 
     # where, what text, which path
     def place(self, kind: str, tag, m: int, lon: float, lat: float) -> tuple[int, float, float]:
-        """Where a planted event is (micro-grid, lon, lat); the first of a pair is remembered."""
-        if kind == "dup_again":
-            return self._again_point(tag, m)
+        """Where a planted event is (micro-grid, lon, lat as Python floats)."""
         w = tag[0]
-        if kind == "recur":  # the same spot: fixes within a few metres of it
-            return self._around(w, self.anchor[w], 3.0, gauss=True)
-        if kind == "token":  # from the spot the stationary walker's fixes stay near
-            return self._around(w, self.anchor[w], self.specs[w]["radius_m"], gauss=False)
-        return m, lon, lat
+        if kind == "dup_again":
+            m, lon, lat = self._again_point(tag, m)
+        elif kind == "recur":  # the same spot: fixes within a few metres of it
+            m, lon, lat = self._around(w, self.anchor[w], 3.0, gauss=True)
+        elif kind == "token":  # from the spot the stationary walker's fixes stay near
+            m, lon, lat = self._around(w, self.anchor[w], self.specs[w]["radius_m"], gauss=False)
+        return int(m), float(lon), float(lat)
 
     def _around(self, w: int, anchor, metres: float, gauss: bool) -> tuple[int, float, float]:
         rng = self.f.rng
