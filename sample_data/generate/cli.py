@@ -58,7 +58,10 @@ def generate(
     replace: bool = False,
     held_out: bool = False,
 ) -> dict:
-    """Build the sample county into the store at `url`; returns counts per table and timings."""
+    """Build the sample county into the store at `url`; returns counts per table and timings.
+
+    `held_out` also plants the held-out gaming families (held_out.py): only for the final held-out
+    test of the integrity signals, never during their development (docs/INTEGRITY.md)."""
     began = time.perf_counter()
     prof = PROFILES[profile]
     months = prof.months if months is None else int(months)

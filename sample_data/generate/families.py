@@ -25,7 +25,7 @@ CONTROL_KINDS = ("on_the_spot", "recurring_spot", "busy", "noisy_gps")
 # Planted workers per signal, as shares of the profile's full-time workers (at least one each).
 SIGNAL_SHARES = {"padding": 0.05, "near_duplicates": 0.03, "empty_patrol": 0.04}
 QUOTA_PRESSURE_SHARE = 0.015  # padders toward the as-practised quota (also signal 'padding')
-CONTROL_MIN, CONTROL_SHARE = 16, 0.02  # per control kind: 16 on the county (836 full-time)
+CONTROL_SHARE = 0.02  # per control kind (at least one while candidates last): 17 on the county's 836
 RECURRING_WEEKS = 6
 
 
