@@ -414,11 +414,16 @@ planted_patterns = Table(
     "planted_patterns",
     metadata,
     Column("id", Integer, primary_key=True),
-    # padding | near_duplicates | empty_patrol | filtering | slow_department | returning_department
+    # gaming: padding | near_duplicates | empty_patrol | filtering | slow_department | returning_department |
+    # rating_mismatch; control: control_on_the_spot | control_recurring_spot | control_busy | control_noisy_gps
     Column("pattern", String(32), nullable=False),
     Column("subject_type", String(16), nullable=False),  # worker | village | department
     Column("subject_id", Integer, nullable=False),
-    Column("detail", Text, nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),  # the drawn parameters, in words
+    # 'gaming': a planted failure a signal should find; 'control': honest but unusual, must not be flagged
+    Column("kind", String(16), nullable=False, default="gaming", server_default="gaming"),
+    # the variation within the pattern, e.g. padding.spread_day, control.on_the_spot (docs/INTEGRITY.md)
+    Column("family", String(48), nullable=False, default="", server_default=""),
     Index("ix_planted_pattern", "pattern"),
 )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
 
 from data_access import rankings
@@ -46,6 +46,18 @@ def file_rules(ruleset: str) -> dict[str, float]:
     out = {r["key"]: r["value"] for r in rows if r["ruleset"] == "common"}
     out.update({r["key"]: r["value"] for r in rows if r["ruleset"] == ruleset})
     return out
+
+
+def store_quota(url: str, ruleset: str) -> dict[str, float]:
+    """The quota keys as the store holds them: a sample store's as-practised quota is set from its
+    own county's volume at generation time (docs/INTEGRITY.md, "A coherent quota")."""
+    engine = create_engine(url)
+    rows = pd.read_sql(
+        text("SELECT key, value FROM assessment_rules WHERE ruleset = :ruleset"), engine, params={"ruleset": ruleset}
+    )
+    engine.dispose()
+    rules = dict(rows.values)
+    return {k: rules[k] for k in ("quota_events_per_worker", "street_quota_bonus") if k in rules}
 
 
 def raw(url: str):
@@ -188,7 +200,7 @@ def test_worker_scores_match_an_independent_computation(tiny_sqlite, ruleset):
         "sat_n",
     ):
         assert got[col].to_dict() == mine[col].astype(int).to_dict(), col
-    rules = file_rules(ruleset)
+    rules = {**file_rules(ruleset), **store_quota(tiny_sqlite, ruleset)}
     staffed = mine.reset_index().merge(independent_staff(tiny_sqlite), on="id")
     mean_residents = staffed.drop_duplicates("grid_id")["population"].mean()
     rated = mine[mine["sat_n"] > 0]
@@ -450,7 +462,8 @@ def test_page_shows_the_ranking_and_switches_rulesets(monkeypatch, tiny_sqlite):
     assert metrics["解聘风险"] == str(int(cons["dismissal_risk"].sum()))
     assert metrics["凑件"] == "标记 1" and metrics["选择性上报(村社)"] == "标记 1"
     # The formula states the rule values of the chosen ruleset.
-    assert any("0.4×数量" in m.value and "30 件" in m.value for m in at.markdown)
+    quota = store_quota(tiny_sqlite, "as_practised")["quota_events_per_worker"]
+    assert any("0.4×数量" in m.value and f"{quota:g} 件" in m.value for m in at.markdown)
 
     at.selectbox(key="rankings_ruleset").set_value("reformed").run()
     assert not at.exception
