@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from data_access import rankings
+from data_access import integrity_review, rankings
 from data_access.filters import Filters
 from data_access.rules import default_rule_rows
 from tests.conftest import login, point_app_at, tiny_pg_database, tiny_sqlite_copy
@@ -389,9 +389,11 @@ def test_page_shows_the_ranking_and_switches_rulesets(monkeypatch, tiny_sqlite):
 
     at.selectbox(key="rankings_ruleset").set_value("reformed").run()
     assert not at.exception
-    reformed = rankings.monthly_scores(engine, filters(), MONTH, "reformed", "worker")
+    # The reformed ruleset reviews: strongly flagged workers' events are held out of quantity.
+    reformed = integrity_review.month_view(engine, filters(), MONTH, "reformed", "worker")["scores"]
     table2 = at.dataframe[1].value
     assert list(table2["网格员"]) == list(reformed["name"])
+    assert np.allclose(table2["总分"].to_numpy(float), reformed["total"].round(1).to_numpy(float))
     assert list(table2["网格员"]) != list(table["网格员"])
     assert any("0.3×群众评价" in m.value for m in at.markdown)
 
