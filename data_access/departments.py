@@ -423,7 +423,7 @@ RULE_KEYS = (
     "score_weight_rework",
     "score_weight_volume",
     "min_received_for_rank",
-    "mismatch_z_gap",
+    "mismatch_robust_z",
     "mismatch_pool_months",
 )
 
@@ -513,7 +513,7 @@ def score_and_mismatch(
     mismatch_pool_months months ending with the period; without it, `table` itself) compares,
     over the departments ranked and rated there, the robust z (median, 1.4826·MAD) of the
     shrunk rating (`shrunk_ratings`) with the robust z of the score; z_gap = the robust z, across
-    departments, of that difference; |z_gap| ≥ mismatch_z_gap flags the department.
+    departments, of that difference; |z_gap| ≥ mismatch_robust_z flags the department.
     """
     out = _score(table, rules)
     basis = out if pooled is None else _score(pooled, rules)
@@ -529,7 +529,7 @@ def score_and_mismatch(
     if both.sum() >= 3:  # a median and a spread need a few departments
         gap = _robust_z(check.loc[both, "pooled_rating"]) - _robust_z(check.loc[both, "pooled_score"])
         check.loc[both, "z_gap"] = _robust_z(gap)
-    limit = rules["mismatch_z_gap"]
+    limit = rules["mismatch_robust_z"]
     check["mismatch"] = ""
     check.loc[check["z_gap"] >= limit, "mismatch"] = "rated_above_data"
     check.loc[check["z_gap"] <= -limit, "mismatch"] = "rated_below_data"

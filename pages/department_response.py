@@ -404,7 +404,7 @@ else:
 
 # --- reverse evaluation (街呼区应) ------------------------------------------------------------------
 st.subheader(t("dept_reverse_title"))
-st.caption(t("dept_reverse_caption", min_n=rules["min_received_for_rank"], gap=rules["mismatch_z_gap"]))
+st.caption(t("dept_reverse_caption", min_n=rules["min_received_for_rank"], gap=rules["mismatch_robust_z"]))
 compared = table[table["z_gap"].notna()]
 if compared.empty:
     st.info(t("dept_reverse_unrated"))

@@ -15,7 +15,7 @@ from ui import format as fmt
 from ui.data import writer_engine
 from ui.escape import md
 from ui.export import download_buttons
-from ui.labels import LABELS, lang, metric_definition, t
+from ui.labels import LABELS, lang, metric_definition, metric_name, t
 from ui.sections.monthly_rankings.common import (
     CONSEQUENCE_KINDS,
     KIND_LABEL,
@@ -43,12 +43,8 @@ def render_places(places: pd.DataFrame) -> None:
             t("mr_col_pending"): st.column_config.NumberColumn(help=metric_definition(METRICS["integrity_pending"])),
         },
     )
-    st.caption(
-        " ".join(
-            f"**{md(METRICS[k].name_en if lang() == 'en' else METRICS[k].name_zh)}**: {metric_definition(METRICS[k])}"
-            for k in ("integrity_double_pay_flagged", "integrity_loses_pay_flagged", "integrity_pending")
-        )
-    )
+    for key in ("integrity_double_pay_flagged", "integrity_loses_pay_flagged", "integrity_pending"):
+        st.caption(f"**{metric_name(METRICS[key])}**: {metric_definition(METRICS[key])}")
 
 
 def render(consequences: pd.DataFrame, places: pd.DataFrame, rules: dict, ruleset: str, export: tuple) -> None:
