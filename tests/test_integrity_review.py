@@ -6,6 +6,11 @@ county, flagged workers taking no double-pay place under the reformed ruleset.""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -23,6 +28,7 @@ from tests.conftest import (
     ensure_demo_users,
     login,
     point_app_at,
+    require,
     sample_county_url,
     tiny_pg_database,
     tiny_sqlite_copy,
@@ -229,6 +235,9 @@ def test_page_shows_places_per_ruleset_and_review_buttons_for_a_leader(monkeypat
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["待复核"] == str(int(want.set_index("ruleset").loc["reformed", "pending"]))
     assert at.button(key="rankings_review_clear") and at.button(key="rankings_review_uphold")
+    # Each signal's method and blind spots, in plain words.
+    methods = next(m.value for m in at.markdown if "盲区" in m.value)
+    assert methods.count("盲区") == 4 and methods.count("方法") == 4 and "稳健标准分" in methods
 
     # Clear the top pending worker's signals: the double pay takes effect.
     view = ir.month_view(engine, filters(), MONTH, "reformed", "worker")
@@ -294,3 +303,28 @@ def test_reformed_with_review_gives_flagged_workers_no_double_pay_on_the_county(
     print("\n" + "\n".join(lines))
     # Without review the flagged workers do take double-pay places: the review is what stops it.
     assert taken_as_practised > 0
+
+
+def test_reports_print_pending_review(tmp_path):
+    """The PDF (command line, as a cron job makes it) prints the consequences awaiting review as
+    pending, and the places per ruleset."""
+    require(bool(shutil.which("pdftotext")), "poppler-utils (pdftotext) missing")
+    url = tiny_sqlite_copy(tmp_path / "pdf.db", SEED)
+    out = tmp_path / "report.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.monthly_pdf", "--db", url, "--out", str(out), "--month", "2026-10"]
+        + ["--ruleset", "reformed"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GRID_NOW": END_ISO},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(["pdftotext", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    assert "待复核" in flat and "各考核规则下" in flat and "其中给被标记者" in flat
+    engine = create_store_engine(url)
+    view = ir.month_view(engine, filters(), MONTH, "reformed", "worker")
+    pending = int(view["places"].set_index("ruleset").loc["reformed", "pending"])
+    assert pending > 0 and f"待复核:{pending}" in flat
