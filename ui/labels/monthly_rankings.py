@@ -359,4 +359,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "Blind spots: where residents do not call either, filtering is not seen; a {lv_village|community} with "
         "genuinely few problems also sends few up, but its calls are not high.",
     ),
+    "xdef_review_state": (
+        "生效:后果按排名生效;待复核:有强标记、复核未完成,后果暂不生效;已复核:复核人已排除或认定属实。",
+        "Takes effect: the consequence follows the ranking; pending review: under a strong flag, review not "
+        "finished, the consequence waits; reviewed: a reviewer cleared or upheld the flags.",
+    ),
+    "xdef_flagged": (
+        "当月是否有履职真实性标记(凑件、重复事件、巡查空跑)。",
+        "Whether the worker has an integrity flag this month (padding, near-duplicates, empty patrols).",
+    ),
 }
