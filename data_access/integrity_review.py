@@ -287,8 +287,11 @@ def month_view(
     signals_all = _signals_with_strength(engine, everyone, month)
     state_all = review_state(engine, everyone, month, signals_all)
     held = held_pairs(state_all)
-    shared: dict = {}
-    view = rankings.month_view(engine, f, month, ruleset, level, held, shared)
+    shared: dict = {}  # the counts and staff are read once for every ruleset scored here
+    view = {
+        "scores": rankings.monthly_scores(engine, f, month, ruleset, level, shared, held),
+        "compare": rankings.compare_rulesets(engine, f, month, level, shared, held),
+    }
     rows = []
     for name in rankings.RULESETS:
         review = rankings.reviews(rankings.rules_for(engine, name))

@@ -713,7 +713,8 @@ def consequences(
     reasons = pd.DataFrame(
         {"bottom_n": bottom, "at_most_pass": at_most, "top_n": cur["double_pay"], "consecutive": cur["dismissal_risk"]}
     )
-    cur["reason_keys"] = [list(reasons.columns[row]) for row in reasons.to_numpy()]
+    names = list(reasons.columns)  # plain Python per row: indexing the Index row by row cost ~60 µs a worker
+    cur["reason_keys"] = [[n for n, on in zip(names, row) if on] for row in reasons.to_numpy().tolist()]
     out = cur[cur["loses_pay"] | cur["double_pay"] | cur["dismissal_risk"]]
     out = scope_rows(out, f, "worker").sort_values(
         ["dismissal_risk", "loses_pay", "total"], ascending=[False, False, True]

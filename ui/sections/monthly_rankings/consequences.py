@@ -125,7 +125,7 @@ def review_frame(state: pd.DataFrame) -> pd.DataFrame:
             t("mr_col_town"): state["town_name"],
             t("mr_col_village"): state["village_name"],
             t("mr_col_signals"): state["signals"].map(lambda ss: sep.join(t(f"mr_sig_{s}") for s in ss)),
-            t("mr_col_strength"): pd.to_numeric(state["strength"]).round(1),
+            t("mr_col_strength"): pd.to_numeric(state["strength"]).map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
             t("mr_col_held"): state["held_events"],
             t("mr_col_innocent"): state["innocent"].map(innocent_text),
             t("mr_col_state"): state["state"].map(lambda s: t(f"mr_state_{s}")),
