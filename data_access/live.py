@@ -73,7 +73,7 @@ def _level_col(table, level: str):
 def scope_condition(level: str, unit_id: int | None, table=events) -> ColumnElement:
     """Rows of `table` (events, workers, grids, micro_grids) inside the scope unit."""
     if level not in LEVELS:
-        raise FilterError(f"Unknown level {level!r}")
+        raise FilterError(f"Unknown level {level!r}", "unknown_level", level=str(level))
     if level == "county" or unit_id is None:
         return true()
     if table is grids and level == "grid":
@@ -224,7 +224,7 @@ def unit_period(
     page can cache it longer). Columns: unit_id, events_reported, on_time_closed, due_or_closed;
     units without events are absent."""
     if level not in LEVELS:
-        raise FilterError(f"Unknown level {level!r}")
+        raise FilterError(f"Unknown level {level!r}", "unknown_level", level=str(level))
     county_id = 0
     if level == "county":
         county = frame(
@@ -266,7 +266,7 @@ def unit_numbers(
     `period`: the `unit_period` of the same arguments when the caller already has it.
     """
     if level not in LEVELS:
-        raise FilterError(f"Unknown level {level!r}")
+        raise FilterError(f"Unknown level {level!r}", "unknown_level", level=str(level))
     units_q, t = _units_select(level)
     units_q = units_q.where(*_unit_scope(level, t, scope_level, scope_id, f))
     units = frame(engine, units_q.order_by(t.c.code))
@@ -350,7 +350,7 @@ def unit_shapes(
     Columns: unit_id, code, name, boundary_wkt, centroid_lon, centroid_lat.
     """
     if level not in LEVELS:
-        raise FilterError(f"Unknown level {level!r}")
+        raise FilterError(f"Unknown level {level!r}", "unknown_level", level=str(level))
     t = {"county": admin_units, "town": admin_units, "village": admin_units, "grid": grids, "micro_grid": micro_grids}[
         level
     ]

@@ -60,7 +60,17 @@ TRANSFER_LEVELS = ("county", "department")
 
 
 class RankingError(ValueError):
-    """A month, ruleset or level that cannot be ranked; the message says why."""
+    """A month, ruleset or level that cannot be ranked; the message says why.
+
+    The message is English (logs, the report's command line). `code` and `params` let the UI
+    say the same in the reader's language: ui.labels.error_text renders the label `err_<code>`.
+    Codes: unknown_ruleset (ruleset, choices), unknown_ranking_level (level, choices),
+    month_not_a_date (value)."""
+
+    def __init__(self, message: str, code: str, **params) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 # --- months and rules ------------------------------------------------------------------------
@@ -131,7 +141,12 @@ def rules_for(engine: Engine, ruleset: str) -> dict[str, float]:
     """The ruleset's values from the store, with the shipped file filling keys the store lacks
     (a store seeded before a key was added still works)."""
     if ruleset not in RULESETS and ruleset != "integrity":
-        raise RankingError(f"Unknown ruleset {ruleset!r}; choose one of {', '.join(RULESETS)}.")
+        raise RankingError(
+            f"Unknown ruleset {ruleset!r}; choose one of {', '.join(RULESETS)}.",
+            "unknown_ruleset",
+            ruleset=str(ruleset),
+            choices=RULESETS,
+        )
     merged = {r["key"]: r["value"] for r in rules_mod.default_rule_rows() if r["ruleset"] == "common"}
     merged.update({r["key"]: r["value"] for r in rules_mod.default_rule_rows() if r["ruleset"] == ruleset})
     merged.update(rules_mod.load_rules(engine, ruleset))
@@ -505,7 +520,12 @@ def _scores_for_months(
     `shared` (a dict) keeps the counts and staff between calls for the same filters and months.
     `held`: ((worker_id, events), ...) taken out of the last month's quantity where the ruleset reviews."""
     if level not in LEVELS:
-        raise RankingError(f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}.")
+        raise RankingError(
+            f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}.",
+            "unknown_ranking_level",
+            level=str(level),
+            choices=LEVELS,
+        )
     shared = {} if shared is None else shared
     held = tuple(sorted((int(w), int(n)) for w, n in held if int(n) > 0)) if reviews(rules_for(engine, ruleset)) else ()
     done = ("scored", months, ruleset, level, held)
@@ -615,7 +635,7 @@ def default_ruleset(engine: Engine) -> str:
 
 def _check_month(month: dt.date) -> dt.date:
     if not isinstance(month, dt.date) or isinstance(month, dt.datetime):
-        raise RankingError(f"The month must be a date, not {month!r}.")
+        raise RankingError(f"The month must be a date, not {month!r}.", "month_not_a_date", value=str(month))
     return month_start(month)
 
 

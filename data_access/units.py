@@ -74,4 +74,6 @@ def validate_filters(engine: Engine, f: Filters) -> None:
     if f.category_code is not None:
         found = scalar(engine, select(event_categories.c.code).where(event_categories.c.code == f.category_code))
         if found is None:
-            raise FilterError(f"There is no event category {f.category_code!r}.")
+            raise FilterError(
+                f"There is no event category {f.category_code!r}.", "unknown_category", code=f.category_code
+            )

@@ -110,7 +110,7 @@ def live_panel() -> None:
         st.info(t("live_map_no_units"))
         return
     panel.map_and_side(f, now, level, unit, show_level, metric_key, view_mode, recent_minutes, built, here.iloc[0], en)
-    panel.units_table(numbers)
+    panel.units_table(numbers, show_level)
     panel.no_checkin(f, now, level, unit)
 
 

@@ -10,7 +10,7 @@ from data_access import integrity, integrity_review, rankings
 from ui import format as fmt
 from ui.data import access_query, query
 from ui.escape import md
-from ui.labels import t
+from ui.labels import error_text, t
 from ui.sections.monthly_rankings import consequences as consequences_part
 from ui.sections.monthly_rankings import integrity as integrity_part
 from ui.sections.monthly_rankings import ranking, report
@@ -54,7 +54,7 @@ level = c_level.selectbox(
     placeholder=t("select_placeholder"),
 )
 if month is None or ruleset not in rankings.RULESETS or level not in rankings.LEVELS:
-    st.error(t("mr_bad_input", reason=md(f"{month!r} / {ruleset!r} / {level!r}")))
+    st.error(t("mr_bad_input", reason=t("mr_pick_all")))
     st.stop()
 month_label = month.strftime("%Y-%m")
 st.caption(t("mr_caption", month=month_label, as_of=fmt.local_time(f.as_of)))
@@ -72,7 +72,7 @@ try:
     irules = query(rankings.rules_for, "integrity")
     rule_rows = query(rankings.rule_table, ruleset)
 except (rankings.RankingError, ValueError) as exc:
-    st.error(t("mr_bad_input", reason=md(exc)))
+    st.error(t("mr_bad_input", reason=md(error_text(exc))))
     st.stop()
 
 export = (

@@ -5,12 +5,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from data_access import metrics, overview
+from data_access import live, metrics, overview
 from geo.layers import choropleth_layer, class_breaks, deck, explode_polygons, fit_view, name_layer
 from ui import format as fmt
 from ui.charts import count_axis, is_partial, mark_partial
 from ui.data import query
-from ui.escape import plotly_chart
+from ui.escape import md, plotly_chart
 from ui.labels import metric_definition, metric_name, t
 from ui.shell import page_filters
 
@@ -90,9 +90,19 @@ if len(trend):  # the running day holds only part of its events: drawn dashed, n
     mark_partial(figure, is_partial(trend["day"].iloc[-1], "day", f.period_end), "day")
 plotly_chart(figure, key="overview_trend")
 
-st.subheader(t("map_title"))
-st.caption(t("map_caption"))
 by_town = query(overview.overdue_by_town, f)
+# With a village filter every number is the village's: draw the village and name it, not its town.
+village = query(live.unit_shapes, "village", "town", f.town_id, f.town_id, f.village_id) if f.village_id else None
+if village is not None and len(village) and len(by_town):
+    numbers = by_town.iloc[0][["events_reported", "open_events", "overdue_events"]].to_dict()
+    by_town = village.rename(columns={"unit_id": "town_id"}).assign(**numbers)
+    unit_col, table_title = t("col_village_name"), t("village_table_title")
+    st.subheader(t("map_title_village", village=md(village["name"].iloc[0])))
+    st.caption(t("map_caption_village", village=md(village["name"].iloc[0])))
+else:
+    unit_col, table_title = t("col_town"), t("town_table_title")
+    st.subheader(t("map_title"))
+st.caption(t("map_caption"))
 map_col, table_col = st.columns([3, 2])
 with map_col:
     shapes = explode_polygons(by_town)
@@ -103,7 +113,7 @@ with map_col:
     st.pydeck_chart(
         deck(
             [choropleth_layer(tips, "overdue_events", classes, "towns"), name_layer(shapes, "name", "town_names")],
-            fit_view(shapes),
+            fit_view(shapes, width_px=620, height_px=440),  # the map's own size: a single town is not clipped
             tooltip={
                 "html": f"<b>{{tip_name}}</b><br/>{t('col_overdue')}: {{overdue_events}}<br/>"
                 f"{t('col_open')}: {{open_events}}<br/>{t('col_reported')}: {{events_reported}}"
@@ -119,12 +129,12 @@ with map_col:
     )
     st.html(f"<div style='font-size:0.85rem'>{t('legend')} ({t('col_overdue')}): {legend}</div>")
 with table_col:
-    st.markdown(f"**{t('town_table_title')}**")
+    st.markdown(f"**{table_title}**")
     table = (
         by_town[["name", "events_reported", "open_events", "overdue_events"]]
         .rename(
             columns={
-                "name": t("col_town"),
+                "name": unit_col,
                 "events_reported": t("col_reported"),
                 "open_events": t("col_open"),
                 "overdue_events": t("col_overdue"),

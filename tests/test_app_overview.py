@@ -49,6 +49,11 @@ def test_overview_shows_the_fixture_numbers(app_env):
     assert got["群众满意度"][0] == "4.00"
     by_town = at.dataframe[0].value
     assert by_town.set_index("镇街")["超期"].to_dict() == {"东城街道": 2, "白鹤镇": 1}
+    # The daily trend counts events: whole-number ticks (the fixture's few events gave 0.5 steps).
+    import json
+
+    trend = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["yaxis"]
+    assert trend["tickformat"] == ",d" and float(trend["dtick"]).is_integer() and trend["dtick"] >= 1
 
 
 def test_default_range_ends_at_the_newest_event(app_env):
@@ -66,6 +71,30 @@ def test_town_filter_narrows_every_number(app_env):
     assert list(at.dataframe[0].value["镇街"]) == ["白鹤镇"]
     # the village list now offers the villages of that town only
     assert at.sidebar.selectbox(key="filter_village").options == ["全部", "白鹤村"]
+
+
+def test_village_filter_draws_and_lists_the_village(app_env):
+    """With a village filter every number is the village's: the map draws that village (not its
+    town's shape) and the table names it, with the numbers the cards show."""
+    at = set_march(run_app())
+    at.sidebar.selectbox(key="filter_town").set_value(fc.TOWN_EAST).run()
+    town_row = at.dataframe[0].value.iloc[0].to_dict()
+    at.sidebar.selectbox(key="filter_village").set_value(4).run()  # 河西社区
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["村社"].tolist() == ["河西社区"]  # the fixture names the level as T county does
+    cards = metric_values(at)
+    row = table.iloc[0]
+    assert (str(row["上报"]), str(row["在办"]), str(row["超期"])) == (
+        cards["上报事件"][0],
+        cards["在办事件"][0],
+        cards["超期事件"][0],
+    )
+    assert (row["上报"], row["超期"]) != (town_row["上报"], town_row["超期"])  # not the town's numbers
+    assert any("河西社区" in h.value for h in at.subheader)
+    assert any("只显示该" in c.value for c in at.caption)
+    deck = at.get("deck_gl_json_chart")[0].proto.json
+    assert "河西社区" in deck and "东城街道" not in deck
 
 
 def test_english_switch_changes_labels_not_numbers(app_env):

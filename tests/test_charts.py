@@ -59,3 +59,19 @@ def test_a_change_that_shows_as_zero_is_neutral():
     assert fmt.delta(12, 10, "") == "+2" and not fmt.is_zero_delta(12, 10, "")
     assert fmt.delta(3.9, 4.0, "score") == "-0.10"
     assert fmt.delta(None, 4, "") is None and not fmt.is_zero_delta(None, 4, "")
+
+
+def test_a_running_month_is_labelled_partial_in_both_languages():
+    from ui import format as fmt
+    from ui.labels import use_lang
+
+    end = local_midnight_utc(dt.date(2026, 12, 5))  # the filter ends with 4 December
+    with use_lang("zh"):
+        assert fmt.month_label("2026-12", end) == "2026-12(截至 4 日)"
+        assert fmt.month_label(dt.date(2026, 11, 1), end) == "2026-11"  # November is over
+        # a month that ends exactly at the filter's end is whole
+        assert fmt.month_label("2026-11", local_midnight_utc(dt.date(2026, 12, 1))) == "2026-11"
+        noon = dt.datetime(2026, 12, 4, 4, 0, tzinfo=dt.UTC)  # now: 12:00 on the 4th in Beijing
+        assert fmt.month_label(dt.date(2026, 12, 1), noon) == "2026-12(截至 4 日)"
+    with use_lang("en"):
+        assert fmt.month_label("2026-12", end) == "2026-12 (to day 4)"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import openpyxl
@@ -577,12 +578,25 @@ def open_page(**query) -> AppTest:
     return at
 
 
-def screen_table(at: AppTest) -> pd.DataFrame:
-    return next(
-        d.value
-        for d in at.dataframe
-        if d.key == "dept_table" or "部门" in d.value.columns or "Department" in d.value.columns
-    )
+# A read-only st.dataframe carries no key in its proto: each table is told by a column only it has.
+TABLE_MARKS = {"dept_table": ("综合得分", "Score"), "dept_slow_table": ("当前超期", "Overdue now")}
+
+
+def screen_element(at: AppTest, key: str = "dept_table"):
+    """The element of the table `key`: the full table holds the score, the slow table leads with
+    the overdue count (the full table has it too, but later)."""
+    marks = TABLE_MARKS[key]
+    for d in at.dataframe:
+        columns = list(d.value.columns)
+        if key == "dept_table" and any(m in columns for m in marks):
+            return d
+        if key == "dept_slow_table" and len(columns) > 1 and columns[1] in marks:
+            return d
+    raise AssertionError(f"no table {key} on the page")
+
+
+def screen_table(at: AppTest, key: str = "dept_table") -> pd.DataFrame:
+    return screen_element(at, key).value
 
 
 def test_page_shows_the_ledger(hand_app):
@@ -658,7 +672,8 @@ def test_xlsx_export_holds_the_screen_numbers(hand_app, monkeypatch):
                 pd.to_numeric(exported[col], errors="coerce").astype(float), a.astype(float), check_names=False, obj=col
             )
         else:
-            assert exported[col].astype(object).fillna("").tolist() == shown[col].astype(object).fillna("").tolist()
+            # A value that does not exist is "—" in the files as on screen (the placeholder).
+            assert exported[col].tolist() == shown[col].astype(object).where(shown[col].notna(), "—").tolist()
     csv = csv_bytes(shown).decode("utf-8-sig")
     assert csv.splitlines()[0].split(",")[:3] == ["部门", "综合得分", "收到"]
 
@@ -732,14 +747,25 @@ def test_oldest_items_are_paged_on_the_sample_county(monkeypatch):
     assert listing["事件编号"].tolist() == second_page["code"].tolist()
 
 
-def test_a_town_users_reference_row_names_the_town(hand_app):
+def test_a_town_users_reference_row_names_the_town(hand_app, monkeypatch):
     """The first row pools every department over the town a town user sees: it says the town,
     not 全县 (it held the town's numbers under the county's name, also in the CSV)."""
     import json
 
+    from streamlit.delta_generator import DeltaGenerator
+
     from data_access import units
     from data_access.filters import Scope
 
+    captured = {}
+    real = DeltaGenerator.download_button
+
+    def capture(self, label, data, *args, **kwargs):
+        if kwargs.get("key") in ("dept_export_csv", "dept_export_xlsx"):
+            captured[label.lower()] = data() if callable(data) else data
+        return real(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", capture)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
     login(at, "town")
     at.switch_page("pages/department_response.py").run()
@@ -754,9 +780,143 @@ def test_a_town_users_reference_row_names_the_town(hand_app):
     town = units.towns(engine, Scope("town", town_id))["name"].iloc[0]
     first = screen_table(at).iloc[0, 0]
     assert first == f"{town}(全部部门)" and "全县" not in first
+    # ... and so do the CSV and XLSX the page offers (made here as a click would make them).
+    for name in ("csv", "xlsx"):
+        made = captured[name]
+        if name == "csv":
+            first_cell = made.decode("utf-8-sig").splitlines()[1].split(",")[0]
+        else:
+            rows = list(
+                openpyxl.load_workbook(io.BytesIO(made), read_only=True).worksheets[1].iter_rows(values_only=True)
+            )
+            first_cell = rows[1][0]
+        assert first_cell == f"{town}(全部部门)", name
     assert any(town in c.value for c in at.caption)  # the caption names the same row
     # Every point of the ratings scatter is labelled with its department.
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     scatter = next((c for c in charts if any(tr.get("type") == "scatter" and tr.get("text") for tr in c["data"])), None)
     if scatter is not None:
         assert all("text" in tr["mode"] for tr in scatter["data"] if tr.get("type") == "scatter")
+
+
+# --- tabs, who is slow now, "—" with its reason, the running month ---------------------------------
+DASH_REASON_COLUMNS = ("综合得分", "镇街评价", "评价与数据")
+
+
+def table_texts(at: AppTest) -> list[str]:
+    """Every present cell of every table on the page, as text (a missing one, None or NaN, is drawn
+    by the table's placeholder "—"; the text "None" or "nan" would be drawn as such)."""
+    return [str(v) for d in at.dataframe for v in d.value.astype(object).to_numpy().ravel() if not pd.isna(v)]
+
+
+def test_the_first_tab_answers_who_is_slow_now(hand_app):
+    at = open_page()
+    assert not at.exception
+    assert at.get_by_key("dept_tabs") is not None  # the tab container, by key
+    assert [tab.label for tab in at.tabs] == ["当前谁慢", "全部指标", "趋势与构成", "街呼区应"]
+    first = at.tabs[0]
+    slow = next(d.value for d in first.dataframe)  # the first table of the first tab
+    assert list(slow.columns[:3]) == ["部门", "当前超期", "当前在办"]
+    truth = dep.department_table(create_store_engine(hand_app), march()).set_index("name")
+    assert slow["部门"].iloc[0] == truth["overdue_now"].idxmax() == "综合行政执法局"
+    assert slow["当前超期"].tolist() == sorted(slow["当前超期"], reverse=True)
+    for _, row in slow.iterrows():
+        assert row["当前超期"] == truth.loc[row["部门"], "overdue_now"]
+        assert row["当前在办"] == truth.loc[row["部门"], "open_now"]
+    said = " ".join(m.value for m in first.markdown)
+    assert "超期最多的是 **综合行政执法局**(2 件)" in said and "其中超期 **2** 件" in said
+    assert first.selectbox(key="dept_chart_measure") is not None  # the comparison sits in the first tab
+    assert at.tabs[1].dataframe[0].value.columns[1] == "综合得分"  # every measure in the second
+
+
+def test_missing_values_show_a_dash_and_say_why(hand_app):
+    import json
+
+    at = open_page()
+    assert not at.exception
+    rules_df = dep.department_rules(create_store_engine(hand_app))
+    rules = dict(zip(rules_df["key"], rules_df["value"]))
+    element = screen_element(at)
+    shown = element.value
+    assert all(d.proto.placeholder == "—" for d in at.dataframe)  # no table draws "None"
+    helps = {name: spec.get("help", "") for name, spec in json.loads(element.proto.columns).items()}
+    min_n = int(rules["min_received_for_rank"])
+    assert f"收到不足 {min_n} 件的部门不评分" in helps["综合得分"] and "全县(全部部门)" in helps["综合得分"]
+    assert "没有镇街给该部门评价" in helps["镇街评价"]
+    assert "一致" in helps["评价与数据"] and "高于数据" in helps["评价与数据"] and "“—”:未作比较" in helps["评价与数据"]
+    # The hand county has no ratings and too few events to score: every such cell is missing (drawn
+    # "—"), never the text "None" or "nan", and the reference row is not scored.
+    for col in DASH_REASON_COLUMNS:
+        assert shown[col].isna().all(), col
+    texts = table_texts(at)
+    assert "None" not in texts and "nan" not in texts and "" not in texts
+
+
+def test_rating_vs_data_reads_consistent_above_or_below(monkeypatch, tiny_sqlite):
+    point_app_at(monkeypatch, tiny_sqlite, TINY_END)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    login(at, "leader")
+    f = tiny_filters(92)
+    at.switch_page("pages/department_response.py").run()
+    at.sidebar.date_input(key="filter_dates").set_value((f.date_from, f.date_to)).run()
+    assert not at.exception
+    truth = dep.department_table(create_store_engine(tiny_sqlite), f).set_index("name")
+    shown = screen_table(at).set_index("部门").iloc[1:]  # after the reference row
+    words = {"": "一致", "rated_above_data": "高于数据", "rated_below_data": "低于数据"}
+    compared = truth["z_gap"].notna()
+    assert compared.any(), "the tiny county should rate some departments"
+    for name, row in shown.iterrows():
+        if compared[name]:
+            assert row["评价与数据"] == words[truth.loc[name, "mismatch"]], name
+            assert row["综合得分"] == pytest.approx(round(truth.loc[name, "score"], 2))
+        else:
+            assert pd.isna(row["评价与数据"]), name  # drawn "—"; the column help says why
+    assert set(shown["评价与数据"].dropna()) <= set(words.values())
+    # The ratings scatter names every point: one text per compared department, its own name.
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    scatter = next(c for c in charts if any(tr.get("mode") == "markers+text" for tr in c["data"]))
+    labelled = [name for tr in scatter["data"] for name in tr.get("text", [])]
+    assert sorted(labelled) == sorted(truth.index[compared])
+    assert "None" not in table_texts(at) and "nan" not in table_texts(at)
+    at.sidebar.toggle(key="lang_en").set_value(True).run()
+    english = screen_table(at)["Rating vs data"].dropna()
+    assert set(english) <= {"consistent", "above data", "below data"} and len(english) == compared.sum()
+
+
+def test_the_running_month_is_marked_partial(hand_app):
+    import json
+
+    at = open_page()
+    assert not at.exception
+    charts = {c.proto.spec: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    trend = next(c for c in charts.values() if any(tr.get("type") == "bar" and tr.get("text") for tr in c["data"]))
+    bars = next(tr for tr in trend["data"] if tr.get("type") == "bar")
+    # The fixture's clock stands at 2026-03-31 18:00: March is not over yet.
+    assert bars["x"][-1] == "2026-03(截至 31 日)"
+    assert trend["layout"]["yaxis"]["tickformat"] == ",d" and trend["layout"]["yaxis"]["dtick"] >= 1
+    at.sidebar.toggle(key="lang_en").set_value(True).run()
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    trend = next(c for c in charts if any(tr.get("type") == "bar" and tr.get("text") for tr in c["data"]))
+    assert next(tr for tr in trend["data"] if tr.get("type") == "bar")["x"][-1] == "2026-03 (to day 31)"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("role", ["leader", "town"])
+def test_every_tab_speaks_one_language(hand_app, role, language):
+    """The language test's plain county has no department work (the page only says so): here every
+    tab is drawn, with its tables, charts and "—" reasons, and read for the other language."""
+    from tests.test_language import _leaks, _names, _visible
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    login(at, role)
+    at.switch_page("pages/department_response.py").run()
+    at.sidebar.date_input(key="filter_dates").set_value((fc.DATE_FROM, fc.DATE_TO)).run()
+    if language == "en":  # the last run (AppTest reads a select's value outside the run, in Chinese)
+        at.sidebar.toggle(key="lang_en").set_value(True).run()
+    assert not at.exception
+    assert len(at.tabs) == 4
+    texts = _visible(at) + [tab.label for tab in at.tabs]
+    for d in at.dataframe:  # the column help, where the reasons for a "—" are written
+        texts += [spec.get("help", "") for spec in json.loads(d.proto.columns or "{}").values()]
+    problems = _leaks(texts, language, _names(hand_app))
+    assert not problems, "\n".join(problems)

@@ -8,6 +8,7 @@ sample county (seed 7, shared read-only copy) is checked for reconciliation.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -384,6 +385,12 @@ def test_page_on_the_fixture_shows_the_ledger(app_env):
     steps = table(at, "动作")
     assert steps["动作"].tolist() == ["上报", "受理", "处置"]
     assert steps["时间"].tolist() == ["2026-03-31 09:00", "2026-03-31 09:10", "2026-03-31 09:30"]
+    # 距上一步: the first step has none, drawn "—" (the placeholder) with the reason in the help.
+    assert pd.isna(steps["距上一步(分钟)"].iloc[0]) and steps["距上一步(分钟)"].tolist()[1:] == [10.0, 20.0]
+    timeline = next(d for d in at.dataframe if "动作" in d.value.columns)
+    assert timeline.proto.placeholder == "—"
+    helps = {k: v.get("help", "") for k, v in json.loads(timeline.proto.columns).items()}
+    assert "第一步,没有上一步" in helps["距上一步(分钟)"]
     # the comparison: this 8, previous 3
     compare = table(at, "起点")
     row = compare[(compare["起点"] == "巡查发现") & (compare["终点"] == "网格")].iloc[0]

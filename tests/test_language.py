@@ -11,6 +11,7 @@ codes, and the short list of codes below (file formats, units such as km/h, grad
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -114,7 +115,8 @@ def _visible(at: AppTest) -> list[str]:
         for col in value.columns:
             cells = value[col].head(200).tolist()
             out += [v for v in cells if isinstance(v, str)]
-            out += ["None" for v in cells if v is None and value[col].dtype == object]
+            # A missing cell is drawn as the table's placeholder ("—"), else as the text "None".
+            out += [df.proto.placeholder or "None" for v in cells if v is None and value[col].dtype == object]
     for node in at.get("plotly_chart"):
         spec = json.loads(node.proto.spec or "{}")
         layout = spec.get("layout", {})
@@ -234,3 +236,28 @@ def test_audit_details_read_as_words():
         )
         assert detail_text(raw) == "period 2026-03-02 – 2026-03-31 · town id 2"
         assert page_name("monthly_rankings") == "Monthly rankings"
+
+
+def test_data_access_errors_that_reach_a_page_carry_a_code(app_env):
+    """The category check and the live map's level check raise keyed errors, so a page shows them
+    in the reader's language rather than their English message."""
+    import datetime as dt
+
+    from data_access import live, units
+    from data_access.filters import FilterError, Filters
+    from data_access.store import create_store_engine
+    from ui.labels import error_text, use_lang
+
+    engine = create_store_engine(app_env)
+    f = Filters(dt.date(2026, 3, 2), dt.date(2026, 3, 31), dt.datetime(2026, 3, 31, 10, tzinfo=dt.UTC))
+    with pytest.raises(FilterError) as bad_category:
+        units.validate_filters(engine, dataclasses.replace(f, category_code="nope"))
+    with pytest.raises(FilterError) as bad_level:
+        live.unit_numbers(engine, f, f.as_of, "province")
+    engine.dispose()
+    assert (bad_category.value.key, bad_level.value.key) == ("unknown_category", "unknown_level")
+    with use_lang("zh"):
+        assert error_text(bad_category.value) == "没有事件大类“nope”。"
+        assert error_text(bad_level.value) == "没有层级“province”。"
+    with use_lang("en"):
+        assert error_text(bad_level.value) == "There is no level “province”."

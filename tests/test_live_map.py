@@ -224,6 +224,38 @@ def test_page_county_view(app_env):
     assert table.set_index("单元")["在办"].to_dict() == {"东城街道": 2, "白鹤镇": 2}
 
 
+def units_element(at: AppTest):
+    return next(d for d in at.dataframe if "单元" in d.value.columns)
+
+
+def test_responsible_worker_is_a_dash_with_the_reason_above_the_grid(app_env):
+    """Towns and villages have no single responsible worker: the column is "—" (never empty) and its
+    help says why; at the grid level it names the workers."""
+    import json
+
+    at = open_page()  # the county view lists towns
+    assert not at.exception
+    element = units_element(at)
+    assert element.value["责任网格员"].isna().all() and element.proto.placeholder == "—"
+    helps = {k: v.get("help", "") for k, v in json.loads(element.proto.columns).items()}
+    assert "没有单一的责任网格员" in helps["责任网格员"]
+    at = open_page({"level": "village", "unit": "4"})  # 河西社区: a village view lists its grids
+    assert not at.exception and not at.warning
+    element = units_element(at)
+    workers = element.value["责任网格员"]
+    assert workers.notna().any() and "" not in workers.dropna().tolist()
+    assert all("****" in w for w in workers.dropna())  # names with masked phones
+    helps = {k: v.get("help", "") for k, v in json.loads(element.proto.columns).items()}
+    assert "没有在岗的责任网格员" in helps["责任网格员"]
+    for d in at.dataframe:  # every table draws a missing value as "—", never "None"
+        assert d.proto.placeholder == "—"
+        assert not any(
+            str(v) in ("None", "nan", "")
+            for v in d.value.astype(object).to_numpy().ravel()
+            if v is not None and not pd.isna(v)
+        )
+
+
 def test_drill_to_one_micro_grid_through_the_url(app_env):
     at = open_page({"level": "micro_grid", "unit": "1"})
     assert not at.exception and not at.warning

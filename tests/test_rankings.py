@@ -322,6 +322,71 @@ def test_bad_inputs_are_refused_with_a_message(tiny_sqlite):
         rankings.monthly_scores(engine, filters(), "2026-10", "reformed", "worker")
 
 
+def test_ranking_errors_carry_a_code_and_read_in_the_readers_language(tiny_sqlite):
+    """The English message stays for logs and the command line; the UI shows the code's label."""
+    from ui.labels import error_text, use_lang
+
+    engine = create_engine(tiny_sqlite)
+    caught = {}
+    for name, call in (
+        ("ruleset", lambda: rankings.monthly_scores(engine, filters(), MONTH, "secret", "worker")),
+        ("level", lambda: rankings.monthly_scores(engine, filters(), MONTH, "reformed", "province")),
+        ("month", lambda: rankings.monthly_scores(engine, filters(), "2026-10", "reformed", "worker")),
+    ):
+        with pytest.raises(rankings.RankingError) as exc:
+            call()
+        caught[name] = exc.value
+    assert caught["ruleset"].code == "unknown_ruleset" and caught["ruleset"].params["ruleset"] == "secret"
+    assert caught["ruleset"].params["choices"] == rankings.RULESETS
+    assert caught["level"].code == "unknown_ranking_level" and caught["level"].params["choices"] == rankings.LEVELS
+    assert caught["month"].code == "month_not_a_date" and caught["month"].params["value"] == "2026-10"
+    with use_lang("zh"):
+        assert error_text(caught["ruleset"]) == (
+            "没有考核规则“secret”,可选:现行规则(H 区做法)、改革规则、H 区成文规则(仅一街道 40 件)。"
+        )
+        assert error_text(caught["level"]).startswith("没有排名层级“province”,可选:镇街、")
+        assert error_text(caught["level"]).endswith("、专职网格员。")
+        assert error_text(caught["month"]) == "考核月份应为日期,而不是“2026-10”。"
+    with use_lang("en"):
+        assert error_text(caught["ruleset"]) == (
+            "There is no ruleset “secret”; choose one of: As practised (H district), Reformed, "
+            "H district as written (40 in one street only)."
+        )
+        assert error_text(caught["month"]) == "The month must be a date, not “2026-10”."
+    for exc in caught.values():  # nothing of the English message in the Chinese text
+        with use_lang("zh"):
+            assert not any(word in error_text(exc) for word in ("Unknown", "choose", "must be"))
+
+
+REAL_MONTH_VIEW = rankings.month_view
+
+
+def month_view_at_an_unknown_level(engine, f, month, ruleset, level):
+    """month_view as if the page had asked for a level that does not exist (the real raise site)."""
+    return REAL_MONTH_VIEW(engine, f, month, ruleset, "province")
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("zh", "无法生成排名:没有排名层级“province”,可选:镇街、"),
+        ("en", "The ranking cannot be produced: There is no ranking level “province”; choose one of: Towns / streets"),
+    ],
+)
+def test_page_shows_a_ranking_error_as_its_label(app_env, monkeypatch, language, expected):
+    monkeypatch.setattr(rankings, "month_view", month_view_at_an_unknown_level)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    login(at, "leader")
+    if language == "en":
+        at.run()
+        at.sidebar.toggle(key="lang_en").set_value(True).run()
+    at.switch_page("pages/monthly_rankings.py").run()
+    assert not at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]  # the markdown source, escaped by ui.escape.md
+    assert any(e.startswith(expected) for e in errors), errors
+    assert not any("Unknown level" in e for e in errors)
+
+
 def test_town_filter_narrows_rows_but_keeps_county_ranks(tiny_sqlite):
     engine = create_engine(tiny_sqlite)
     full = rankings.monthly_scores(engine, filters(), MONTH, "reformed", "worker")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -460,6 +461,15 @@ def test_page_shows_the_fixture_numbers(app_env):
     assert projection.loc["东城街道", ["现有人数", "届时在岗"]].tolist() == [4, 2]  # 2036: 张伟, 陈静 retired
     # The category filter does not apply here, and the page says so.
     assert any("事件大类筛选不适用" in c.value for c in at.caption)
+    # The hires-and-leavers months: March is still running at the fixture's clock (31 March 18:00).
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    months = next(
+        tr["x"]
+        for c in charts
+        for tr in c["data"]
+        if tr.get("type") == "bar" and isinstance(tr.get("x"), list) and str(tr["x"][-1]).startswith("2026-03")
+    )
+    assert months[-1] == "2026-03(截至 31 日)" and months[-2] == "2026-02"
 
 
 def test_page_widgets_change_the_numbers(app_env):

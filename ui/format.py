@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from data_access.filters import LOCAL_TZ
+from data_access.filters import LOCAL_TZ, local_date, local_midnight_utc
+
+from .labels import t
+
+MISSING = "—"  # what a table shows for a value that does not exist (its column help says why)
 
 
 def is_missing(value) -> bool:
@@ -63,3 +67,24 @@ def is_zero_delta(value, previous, unit: str) -> bool:
 
 def local_time(moment: dt.datetime) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _next_month(start: dt.date) -> dt.date:
+    return (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def month_label(month, period_end: dt.datetime) -> str:
+    """A month of a month series as written on screen: "2026-11", or "2026-12(截至 4 日)" /
+    "2026-12 (to day 4)" when the filter's end (`Filters.period_end`: now, or the end of its
+    last day) falls inside it, so a running month never reads like a whole one. `month` is a
+    date (any day of the month) or "YYYY-MM"."""
+    if isinstance(month, str):
+        year, number = map(int, month.split("-")[:2])
+        start = dt.date(year, number, 1)
+    else:
+        start = (month.date() if isinstance(month, dt.datetime) else month).replace(day=1)
+    text = start.strftime("%Y-%m")
+    if period_end >= local_midnight_utc(_next_month(start)):
+        return text
+    last_day = local_date(period_end - dt.timedelta(microseconds=1))  # the end is exclusive
+    return t("fmt_month_partial", month=text, day=last_day.day)

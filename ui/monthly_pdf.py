@@ -38,7 +38,7 @@ from data_access.departments import DEPARTMENT_METRICS
 from data_access.filters import LOCAL_TZ, Filters, Scope, now_utc
 from data_access.metrics import METRICS
 
-from .labels import lang, metric_definition, metric_name, t, use_lang
+from .labels import error_text, lang, metric_definition, metric_name, t, use_lang
 
 GRADES = ["A", "B", "C", "D", "E"]
 PARTS = ["quantity", "quality", "process", "residents"]
@@ -1001,7 +1001,7 @@ def main(argv: list[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 3
         except (rankings.RankingError, ValueError) as exc:
-            print(t("mr_bad_input", reason=exc), file=sys.stderr)
+            print(t("mr_bad_input", reason=error_text(exc)), file=sys.stderr)
             return 2
         except Exception as exc:  # the store: print the cause's kind, never the URL or a traceback
             from sqlalchemy.exc import SQLAlchemyError

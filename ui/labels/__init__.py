@@ -85,14 +85,23 @@ def t(key: str, **values) -> str:
     return text.format(**values) if values else text
 
 
+# The labels of the codes an error offers as `choices` (the ruleset and ranking-level names).
+_CHOICE_LABELS = {"unknown_ruleset": "mr_ruleset_", "unknown_ranking_level": "mr_level_"}
+
+
 def error_text(exc: BaseException) -> str:
-    """A data_access error in the reader's language: its label `err_<key>` when it carries a key
-    (FilterError), else its own message."""
-    key = getattr(exc, "key", None)
+    """A data_access error in the reader's language: its label `err_<code>` when it carries a code
+    (`RankingError.code`, `FilterError.key`), with its params filled in (a level or a list of
+    choices named as the UI names them), else its own message."""
+    key = getattr(exc, "code", None) or getattr(exc, "key", None)
     if key and f"err_{key}" in LABELS:
         params = dict(getattr(exc, "params", {}) or {})
         if "level" in params and f"err_level_{params['level']}" in LABELS:
             params["level"] = t(f"err_level_{params['level']}")
+        if "choices" in params:
+            prefix = _CHOICE_LABELS.get(key, "")
+            names = [t(f"{prefix}{c}") if f"{prefix}{c}" in LABELS else str(c) for c in params["choices"]]
+            params["choices"] = ("、" if lang() == "zh" else ", ").join(names)
         try:
             return t(f"err_{key}", **params)
         except (KeyError, IndexError):

@@ -101,6 +101,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "编号为 {id} 的{level}不在您的账户权限范围内。",
         "The {level} with id {id} is outside your account's scope.",
     ),
+    # data_access.rankings.RankingError by its code
+    "err_unknown_ruleset": (
+        "没有考核规则“{ruleset}”,可选:{choices}。",
+        "There is no ruleset “{ruleset}”; choose one of: {choices}.",
+    ),
+    "err_unknown_ranking_level": (
+        "没有排名层级“{level}”,可选:{choices}。",
+        "There is no ranking level “{level}”; choose one of: {choices}.",
+    ),
+    "err_month_not_a_date": ("考核月份应为日期,而不是“{value}”。", "The month must be a date, not “{value}”."),
     "err_level_county": ("{lv_county}", "{lv_county|county}"),
     "err_level_town": ("镇街", "town"),
     "err_level_village": ("{lv_village}", "{lv_village|village}"),
@@ -131,6 +141,14 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "legend": ("图例", "Legend"),
     "town_table_title": ("镇街明细", "By town"),
+    "map_title_village": ("{village}的超期事件", "Overdue events in {village}"),
+    "map_caption_village": (
+        "已按{lv_village}“{village}”筛选:地图与明细只显示该{lv_village}的事件(其所在镇街的其他{lv_village}不计)。",
+        "Filtered to the {lv_village|village} “{village}”: the map and the table show its events only (not the "
+        "rest of its {lv_town|town}).",
+    ),
+    "village_table_title": ("{lv_village}明细", "{Lv_village|Village}"),
+    "col_village_name": ("{lv_village}", "{Lv_village|Village}"),
     "col_town": ("镇街", "Town / street"),
     "col_reported": ("上报", "Reported"),
     "col_open": ("在办", "Open"),

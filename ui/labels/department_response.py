@@ -45,8 +45,67 @@ LABELS: dict[str, tuple[str, str]] = {
     "dept_col_rating": ("镇街评价", "Towns' rating"),
     "dept_col_score": ("综合得分", "Score"),
     "dept_col_mismatch": ("评价与数据", "Rating vs data"),
-    "dept_mismatch_above": ("评价高于数据", "Rated above its data"),
-    "dept_mismatch_below": ("评价低于数据", "Rated below its data"),
+    "dept_mismatch_above": ("高于数据", "above data"),
+    "dept_mismatch_below": ("低于数据", "below data"),
+    "dept_mismatch_consistent": ("一致", "consistent"),
+    "dept_mismatch_help": (
+        "镇街评价与数据得分是否一致(按规则合并近几个月的评分与数据,评分经验贝叶斯收缩):两者稳健标准分之差,"
+        "在各部门间再取稳健标准分,绝对值 ≥ {gap} 时为“高于数据”或“低于数据”,否则为“一致”。"
+        "“—”:未作比较——合并的月份里该部门收到不足 {min_n} 件(不评分)或没有镇街评价;“{reference}”为合计行。",
+        "Whether the towns' rating agrees with the data score (ratings and data pooled over the months the rules "
+        "set, ratings shrunk by empirical Bayes): the gap between their robust z-scores, itself robustly "
+        "standardised across departments, reads “above data” or “below data” at {gap} or more, else “consistent”. "
+        "“—”: not compared, because over the pooled months the department received fewer than {min_n} (not "
+        "scored) or no town rated it; “{reference}” is the pooled row.",
+    ),
+    "dept_missing_score": (
+        "“—”:收到不足 {min_n} 件的部门不评分;“{reference}”为全部部门合计,不评分。",
+        "“—”: departments that received fewer than {min_n} are not scored; “{reference}” pools every department "
+        "and is not scored.",
+    ),
+    "dept_missing_rating": (
+        "“—”:统计期涉及的月份没有镇街给该部门评价(评价按已结束的月份给出);“{reference}”为合计行,不评价。",
+        "“—”: no town rated the department for the months of the period (ratings are given for months that are "
+        "over); “{reference}” is the pooled row and is not rated.",
+    ),
+    "dept_missing_hours": (
+        "“—”:统计期内没有可计算该用时的派单(都还没有签收或办结)。",
+        "“—”: no assignment of the period has this time yet (none accepted or completed).",
+    ),
+    "dept_missing_share": (
+        "“—”:分母为 0(统计期内没有可计入的派单),比率无从计算。",
+        "“—”: the denominator is 0 (no assignment of the period counts), so there is no rate.",
+    ),
+    "dept_missing_place": (
+        "“—”:事件未定位到该层级(如 12345 热线件)。",
+        "“—”: the event is not located at this level (e.g. a 12345 hotline call).",
+    ),
+    "dept_missing_accepted": ("“—”:部门尚未签收。", "“—”: the department has not accepted it yet."),
+    "dept_xdef_department": (
+        "部门名称;首行“{row}”为全部部门合计,作参照。",
+        "The department; the first row, “{row}”, pools every department as the reference.",
+    ),
+    "dept_tab_slow": ("当前谁慢", "Who is slow now"),
+    "dept_tab_measures": ("全部指标", "All measures"),
+    "dept_tab_trend": ("趋势与构成", "Trend and breakdowns"),
+    "dept_tab_ratings": ("街呼区应", "Towns' ratings"),
+    "dept_slow_title": ("谁手里压着超期件", "Who holds overdue work now"),
+    "dept_slow_summary": (
+        "全部部门当前在办 **{open}** 件,其中超期 **{overdue}** 件;超期最多的是 **{worst}**({n} 件)。",
+        "All departments hold **{open}** open items now, **{overdue}** of them overdue; "
+        "**{worst}** holds the most overdue ({n}).",
+    ),
+    "dept_slow_none_overdue": (
+        "全部部门当前在办 **{open}** 件,没有超期件。",
+        "All departments hold **{open}** open items now; none is overdue.",
+    ),
+    "dept_slow_caption": (
+        "按当前超期件数从多到少,再按当前在办件数、办结用时中位数排列;在办与超期按统计期末计算,用时为统计期内派单的中位数。"
+        "悬停列名查看定义;选上方“查看部门”可看其等待最久的事件。",
+        "Most overdue work first, then most open work, then the slowest median completion; open and overdue at "
+        "the period end, times over the period's assignments. Hover a column name for its definition; pick a "
+        "department above to see its oldest items.",
+    ),
     "dept_open_help": (
         "统计期末仍在该部门手中(未退回、未办结、未结案)的事件数,不论何时派单。",
         "Events still with the department at the period end (not returned, completed or closed).",
@@ -128,7 +187,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "dept_source_resident_call": ("群众来电", "Resident call"),
     "dept_source_camera_alert": ("视频告警", "Camera alert"),
     "dept_source_hotline_12345": ("12345热线", "12345 hotline"),
-    "dept_reverse_title": ("街呼区应:镇街评价与实际数据", "Towns' ratings (街呼区应) against the data"),
+    "dept_reverse_title": (
+        "街呼区应:镇街评价与实际数据",
+        "Towns call, the district answers: the towns' ratings against the data",
+    ),
     "dept_reverse_caption": (
         "方法:评价与数据取同样的月份——截至统计期末所在月、按规则合并的近几个月(见规则表“合并月数”),"
         "短统计期也有足够的评分和件数。各部门的平均评分按经验贝叶斯向全县均值收缩(评分越少收缩越多,"

@@ -131,6 +131,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_ef_actor": ("经办人", "Actor"),
     "col_ef_at": ("时间", "Time"),
     "col_ef_minutes": ("距上一步(分钟)", "Since previous step (min)"),
+    "ef_minutes_help": (
+        "与上一步相隔的分钟数。“—”:第一步,没有上一步。",
+        "Minutes since the step before. “—”: the first step, which has no previous step.",
+    ),
+    "ef_actor_help": (
+        "办理这一步的人员。“—”:这一步没有记录办理人(如系统自动流转)。",
+        "Who took the step. “—”: no person is recorded for it (e.g. an automatic transfer).",
+    ),
     "ef_status_reported": ("已上报", "reported"),
     "ef_status_accepted": ("已受理", "accepted"),
     "ef_status_dispatched": ("已派遣", "dispatched"),

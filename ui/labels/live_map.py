@@ -89,6 +89,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "live_map_col_checked": ("今日签到", "Checked in today"),
     "live_map_col_residents": ("常住人口", "Residents"),
     "live_map_col_responsible": ("责任网格员", "Responsible worker(s)"),
+    "live_map_place_help": (
+        "事件所在的网格。“—”:事件未定位到网格(如 12345 热线件)。",
+        "The event's grid. “—”: the event is not located in a grid (e.g. a 12345 hotline call).",
+    ),
+    "live_map_responsible_help_area": (
+        "网格员对网格负责。“—”:镇街、{lv_village}一级没有单一的责任网格员,请下钻到网格查看。",
+        "Grid workers answer for grids. “—”: a {lv_town|town} or {lv_village|village} has no single "
+        "responsible worker; drill down to its grids.",
+    ),
+    "live_map_responsible_help_grid": (
+        "对该网格负责的在岗网格员(姓名与脱敏电话)。“—”:该网格目前没有在岗的责任网格员。",
+        "The active workers who answer for the grid (name, masked phone). “—”: the grid has no active "
+        "responsible worker now.",
+    ),
     "live_map_col_time": ("时间", "Time"),
     "live_map_col_code": ("编号", "Code"),
     "live_map_col_item": ("事项", "Item"),

@@ -12,6 +12,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "mr_no_months": ("数据库中还没有事件,无法排名。", "The store has no events yet: nothing to rank."),
     "mr_bad_input": ("无法生成排名:{reason}", "The ranking cannot be produced: {reason}"),
+    "mr_pick_all": ("请选择考核月份、考核规则和排名层级。", "Choose a month, a ruleset and a level."),
     "mr_month": ("考核月份", "Month"),
     "mr_ruleset": ("考核规则", "Ruleset"),
     "mr_ruleset_as_practised": ("现行规则(H 区做法)", "As practised (H district)"),

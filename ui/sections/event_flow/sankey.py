@@ -118,4 +118,10 @@ def render(f, links: pd.DataFrame) -> None:
                     ),
                     hide_index=True,
                     key="ef_timeline",
+                    # The first step has no step before it: "—", and the column help says so.
+                    column_config={
+                        t("col_ef_minutes"): st.column_config.NumberColumn(help=t("ef_minutes_help"), format="%.1f"),
+                        t("col_ef_actor"): st.column_config.TextColumn(help=t("ef_actor_help")),
+                    },
+                    placeholder=fmt.MISSING,
                 )

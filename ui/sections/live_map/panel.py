@@ -121,6 +121,7 @@ def map_and_side(
         news = live_query(live.newest_events, f, now, level, unit)
         item = news["item_name_en" if en else "item_name"].fillna("")
         flagged = news["urgency"] != "ordinary"  # only emergency / urgent get a tag, to keep rows short
+        place_column = t("live_map_col_place" if store_levels().has_micro_grids else "live_map_col_grid")
         st.dataframe(
             pd.DataFrame(
                 {
@@ -128,16 +129,14 @@ def map_and_side(
                     t("live_map_col_item"): ("[" + news["urgency"].map(urgency_names()) + "] ").where(flagged, "")
                     + item,
                     t("live_map_col_status"): news["status"].map(status_names()),
-                    t("live_map_col_place" if store_levels().has_micro_grids else "live_map_col_grid"): news[
-                        "micro_grid_name"
-                    ]
-                    .fillna(news["grid_name"])
-                    .fillna(""),
+                    place_column: news["micro_grid_name"].fillna(news["grid_name"]),
                 }
             ),
             hide_index=True,
             key="live_map_ticker",
             height=210,
+            column_config={place_column: st.column_config.TextColumn(help=t("live_map_place_help"))},
+            placeholder=fmt.MISSING,
         )
         st.markdown(f"**{t('live_map_alerts')}**", help=metric_definition(m["live_overdue_events"]))
         alerts = live_query(live.overdue_alerts, f, now, level, unit)
@@ -146,9 +145,9 @@ def map_and_side(
         else:
             st.caption(t("live_map_alerts_total", total=int(alerts["total"].iloc[0]), shown=len(alerts)))
             handler = alerts["department_en" if en else "department"].fillna(
-                alerts["handled_level"]
-                .map({lv: t(f"live_map_level_name_{lv}") for lv in ("grid", "village", "town", "county", "department")})
-                .fillna("")
+                alerts["handled_level"].map(
+                    {lv: t(f"live_map_level_name_{lv}") for lv in ("grid", "village", "town", "county", "department")}
+                )
             )
             st.dataframe(
                 pd.DataFrame(
@@ -157,22 +156,43 @@ def map_and_side(
                         t("live_map_col_item"): alerts["item_name_en" if en else "item_name"],
                         t("live_map_col_overdue_hours"): alerts["overdue_hours"].round(1),
                         t("live_map_col_handler"): handler,
-                        t("live_map_col_place"): alerts["grid_name"].fillna(""),
+                        t("live_map_col_place"): alerts["grid_name"],
                     }
                 ),
                 hide_index=True,
                 key="live_map_alerts",
                 height=210,
+                column_config={t("live_map_col_place"): st.column_config.TextColumn(help=t("live_map_place_help"))},
+                placeholder=fmt.MISSING,
             )
 
 
-def units_table(numbers: pd.DataFrame) -> None:
-    """The numbers of every unit on the map."""
+RESPONSIBLE_LEVELS = ("grid", "micro_grid")  # the levels a named worker answers for
+
+
+def responsible_cells(values: pd.Series) -> pd.Series:
+    """The responsible workers, or None (drawn "—" by the table's placeholder) where there are none."""
+    return values.astype(object).where(values.fillna("").astype(str).str.strip() != "", None)
+
+
+def responsible_help(level: str) -> str:
+    """Why a responsible-worker cell shows "—" at `level`."""
+    if level in RESPONSIBLE_LEVELS:
+        return t("live_map_responsible_help_grid")
+    return t("live_map_responsible_help_area")
+
+
+def units_table(numbers: pd.DataFrame, level: str) -> None:
+    """The numbers of every unit on the map (units of `level`)."""
     st.markdown(f"**{t('live_map_units_table')}**")
     table = numbers.assign(
         per1000=value_text(numbers["events_per_1000_residents"], "events_per_1000_residents"),
         rate=value_text(numbers["on_time_closure_rate"], "on_time_closure_rate"),
         checked=numbers["workers_checked_in"].astype(str) + " / " + numbers["workers_active"].astype(str),
+        # Above the grid nobody answers alone for a town or village: "—" and the help says so.
+        responsible=responsible_cells(numbers["responsible"])
+        if level in RESPONSIBLE_LEVELS
+        else pd.Series(None, index=numbers.index, dtype=object),
     )
     st.dataframe(
         table[
@@ -202,6 +222,8 @@ def units_table(numbers: pd.DataFrame) -> None:
         ),
         hide_index=True,
         key="live_map_units_table",
+        column_config={t("live_map_col_responsible"): st.column_config.TextColumn(help=responsible_help(level))},
+        placeholder=fmt.MISSING,
     )
 
 
@@ -220,9 +242,11 @@ def no_checkin(f, now, level: str, unit: int | None) -> None:
                     t("live_map_col_grid"): silent["name"],
                     t("live_map_col_village"): silent["village"],
                     t("live_map_col_last_checkin"): local_times(silent["last_checkin_at"]),
-                    t("live_map_col_responsible"): silent["responsible"],
+                    t("live_map_col_responsible"): responsible_cells(silent["responsible"]),
                 }
             ),
             hide_index=True,
             key="live_map_no_checkin_table",
+            column_config={t("live_map_col_responsible"): st.column_config.TextColumn(help=responsible_help("grid"))},
+            placeholder=fmt.MISSING,
         )

@@ -8,6 +8,7 @@ import streamlit as st
 
 from data_access import metrics
 from data_access import workforce as wf
+from ui import format as fmt
 from ui.charts import is_partial, mark_partial
 from ui.data import query
 from ui.escape import plotly_chart
@@ -25,7 +26,7 @@ from ui.sections.workforce.common import (
 def render(f, months: int) -> None:
     flow = query(wf.hires_and_leavers_by_month, f, int(months))
     st.subheader(t("workforce_flow_title"))
-    month_text = flow["month"].map(lambda d: d.strftime("%Y-%m"))
+    month_text = flow["month"].map(lambda d: fmt.month_label(d, f.period_end))  # the running month says so
     fig = go.Figure(
         [
             go.Bar(x=month_text, y=flow["hires"], name=t("workforce_hires"), marker_color="#54a24b"),

@@ -1,0 +1,1 @@
+"""The department response page's tabs: who is slow now, every measure, the trend, the towns' ratings."""
