@@ -358,12 +358,12 @@ def test_ranking_errors_carry_a_code_and_read_in_the_readers_language(tiny_sqlit
             assert not any(word in error_text(exc) for word in ("Unknown", "choose", "must be"))
 
 
-REAL_MONTH_VIEW = rankings.month_view
+REAL_MONTH_VIEW = integrity_review.month_view  # what the page calls (it scores through rankings)
 
 
-def month_view_at_an_unknown_level(engine, f, month, ruleset, level):
+def month_view_at_an_unknown_level(engine, f, month, ruleset, level, stamp=0):
     """month_view as if the page had asked for a level that does not exist (the real raise site)."""
-    return REAL_MONTH_VIEW(engine, f, month, ruleset, "province")
+    return REAL_MONTH_VIEW(engine, f, month, ruleset, "province", stamp)
 
 
 @pytest.mark.parametrize(
@@ -374,7 +374,7 @@ def month_view_at_an_unknown_level(engine, f, month, ruleset, level):
     ],
 )
 def test_page_shows_a_ranking_error_as_its_label(app_env, monkeypatch, language, expected):
-    monkeypatch.setattr(rankings, "month_view", month_view_at_an_unknown_level)
+    monkeypatch.setattr(integrity_review, "month_view", month_view_at_an_unknown_level)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     login(at, "leader")
     if language == "en":
