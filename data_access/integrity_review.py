@@ -1,9 +1,9 @@
 """Integrity review (履职真实性复核): flags in the consequences, and a reviewer's decisions.
 
-A worker under a *strong* integrity flag (`integrity.worker_signals`: strong) has events the flag
-holds (held_events: those under a strong padding or near-duplicate flag). Under a ruleset that
-reviews (rule `integrity_review` = 1; the reformed ruleset by default, as-practised and H district
-not), until a reviewer decides:
+Every flagged worker's consequences are reviewed; a worker under a *strong* flag
+(`integrity.worker_signals`: strong) also has events the flag holds (held_events: those under a
+strong padding or near-duplicate flag). Under a ruleset that reviews (rule `integrity_review` = 1;
+the reformed ruleset by default, as-practised and H district not), until a reviewer decides:
 - the held events are taken out of the quantity part of the ranked month's score (rankings:
   `held`), and
 - the worker's double-pay / pay-loss / dismissal-risk consequences are *pending review*
@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
@@ -50,26 +49,6 @@ class ReviewError(ValueError):
 
 
 # --- the signals the review works on ------------------------------------------------------------
-
-
-def _signals_with_strength(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame:
-    """`integrity.worker_signals` with the columns the review needs: strength (float), strong
-    (bool), held_events (int), innocent (str).
-
-    ADAPTER (issue #16): the detectors being rewritten deliver these columns themselves; until they
-    do, they are derived here from the current ones: strong = any flag, held_events = padding
-    suspects + near-duplicate pairs of the window, strength unknown (NaN), no innocent explanation.
-    Where worker_signals already has them, they are used as they are.
-    """
-    sig = integrity.worker_signals(engine, f, month)
-    if {"strong", "held_events"} <= set(sig.columns):
-        return sig
-    sig = sig.copy()
-    sig["strong"] = sig["flags"] > 0
-    sig["held_events"] = (sig["padding_suspect"] + sig["dup_pairs"]).where(sig["strong"], 0).astype(int)
-    sig["strength"] = np.nan
-    sig["innocent"] = ""
-    return sig
 
 
 def raised(row) -> list[str]:
@@ -164,18 +143,20 @@ def record_decision(
     return int(new_id)
 
 
-# --- the state of each strongly flagged worker ---------------------------------------------------
+# --- the state of each flagged worker -----------------------------------------------------------
 
 
 def review_state(engine: Engine, f: Filters, month: dt.date, signals: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per strongly flagged worker of the month (the filter's scope), most held first.
+    """One row per flagged worker of the month (the filter's scope), most held first. Every flag,
+    strong or not, puts the worker's consequences under review; only a strong flag holds events
+    out of the quantity part (held_events is 0 for a worker with weak flags only).
 
     Columns: worker_id, name, town_name, village_name, signals (list of raised signals), strength,
     innocent, held_events, state ('pending' | 'cleared' | 'upheld'), decided (list of
     'signal:decision'), reviewer (of the newest decision), decided_at, note.
     """
-    sig = _signals_with_strength(engine, f, month) if signals is None else signals
-    strong = sig[sig["strong"].astype(bool)].copy()
+    sig = integrity.worker_signals(engine, f, month) if signals is None else signals
+    strong = sig[sig["flags"] > 0].copy()
     cols = [
         "worker_id",
         "name",
@@ -284,7 +265,7 @@ def month_view(
     # too: the signals are read for the whole county and narrowed to the filter for display.
     county_scope = None if f.scope is None else replace(f.scope, town_id=None)
     everyone = replace(f, town_id=None, village_id=None, scope=county_scope)
-    signals_all = _signals_with_strength(engine, everyone, month)
+    signals_all = integrity.worker_signals(engine, everyone, month)
     state_all = review_state(engine, everyone, month, signals_all)
     held = held_pairs(state_all)
     shared: dict = {}  # the counts and staff are read once for every ruleset scored here

@@ -304,9 +304,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_review_month": ("月份无效。", "Not a valid month."),
     "err_review_note": ("复核说明过长(最多 500 字)。", "The note is too long (500 characters at most)."),
     "err_review_role": ("本账户无权复核。", "This account may not review."),
-    "mr_innocent_on_the_spot_fix": ("现场即时处置的小问题", "small problems fixed on the spot"),
-    "mr_innocent_recurring_spot": ("固定地点反复出现的问题", "a recurring problem at a fixed place"),
-    "mr_innocent_busy": ("确实事务繁忙", "a genuinely busy grid"),
+    "mr_innocent_on_the_spot_fixes": ("现场即时处置的小问题", "small problems fixed on the spot"),
+    "mr_innocent_recurring_problem": ("固定地点反复出现的问题", "a recurring problem at a fixed place"),
     "mr_innocent_gps_noise": ("定位漂移", "GPS noise"),
     # --- each signal's method and blind spots, in plain words (page and README) ---
     "mr_methods_title": ("各信号的方法与盲区", "How each signal works, and what it cannot see"),
