@@ -6,7 +6,8 @@ monthly-rankings page's default month (the newest finished one) against planted_
 Printed per seed: for each worker signal precision and recall (overall, per family, the held-out
 family apart), and the share of honest-but-unusual controls flagged by any signal. Asserted: every
 signal precision ≥ 0.9 and recall ≥ 0.8 over the three seeds, the held-out family's recall ≥ 0.8,
-controls flagged ≤ 2%.
+controls flagged ≤ 2%; and the department page's rating mismatch at its default window (the last
+30 days) precision ≥ 0.9, recall ≥ 0.67.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import integrity
-from data_access.filters import Filters
+from data_access import departments, integrity
+from data_access.filters import Filters, default_filters
 from tests.conftest import SAMPLE_COUNTY_END, _cached_sample
 
 SEEDS = (1213, 1517, 2023)
@@ -123,3 +124,26 @@ def test_honest_unusual_controls_are_rarely_flagged(scored):
     _, ctrl = scored
     assert ctrl["n"].sum() > 0
     assert ctrl["flagged"].sum() / ctrl["n"].sum() <= 0.02, ctrl
+
+
+def test_rating_mismatch_at_the_default_window_on_unseen_seeds():
+    flagged_all = truth_all = hits = 0
+    lines = []
+    for seed in SEEDS:
+        engine = create_engine(_county(seed))
+        f = default_filters(AS_OF.date(), as_of=AS_OF)
+        table = departments.department_table(engine, f)
+        with engine.connect() as conn:
+            truth = set(
+                pd.read_sql("SELECT subject_id FROM planted_patterns WHERE pattern = 'rating_mismatch'", conn)[
+                    "subject_id"
+                ]
+            )
+        engine.dispose()
+        flagged = set(table.loc[table["mismatch"] != "", "department_id"].astype(int))
+        lines.append(f"seed {seed}: planted {sorted(truth)} flagged {sorted(flagged)}")
+        flagged_all, truth_all, hits = flagged_all + len(flagged), truth_all + len(truth), hits + len(flagged & truth)
+    print("\nRating mismatch, default 30 days\n" + "\n".join(lines))
+    assert truth_all > 0
+    assert flagged_all and hits / flagged_all >= 0.9, lines
+    assert hits / truth_all >= 0.67, lines
