@@ -1,6 +1,7 @@
 """The one `Filters` value every page shares, and the time arithmetic it implies.
 
-Dates are local (Asia/Shanghai) calendar days, inclusive at both ends. `as_of` is the moment the
+Dates are local calendar days in the store's time zone (`Filters.tz`, the store setting
+`store_meta.timezone`, default Asia/Shanghai), inclusive at both ends. `as_of` is the moment the
 dashboard treats as "now" (UTC); backlog metrics are measured at `period_end`, the earlier of
 `as_of` and the end of the last day in the range.
 """
@@ -12,7 +13,8 @@ import os
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+LOCAL_TZ = ZoneInfo(DEFAULT_TIMEZONE)  # the default store zone; see Filters.tz for the store's own
 MAX_RANGE_DAYS = 3 * 366
 
 
@@ -39,12 +41,18 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def local_midnight_utc(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), LOCAL_TZ).astimezone(dt.UTC)
+def local_midnight_utc(day: dt.date, tz: str | None = None) -> dt.datetime:
+    """The start of local day `day` in zone `tz` (default: Asia/Shanghai), in UTC."""
+    return dt.datetime.combine(day, dt.time(0), _zone(tz)).astimezone(dt.UTC)
 
 
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(LOCAL_TZ).date()
+def local_date(moment: dt.datetime, tz: str | None = None) -> dt.date:
+    """The local day of `moment` in zone `tz` (default: Asia/Shanghai)."""
+    return moment.astimezone(_zone(tz)).date()
+
+
+def _zone(tz: str | None) -> ZoneInfo:
+    return LOCAL_TZ if tz is None or tz == DEFAULT_TIMEZONE else ZoneInfo(tz)
 
 
 ROLES_SEEING_NAMES = ("duty", "leader", "town", "admin")
@@ -76,6 +84,7 @@ class Filters:
     village_id: int | None = None
     category_code: str | None = None
     scope: Scope | None = None  # None: no restriction (command-line tools, tests of the data layer)
+    tz: str = DEFAULT_TIMEZONE  # the store's zone (store_meta.timezone): its local days and "today"
 
     def __post_init__(self) -> None:
         for name in ("date_from", "date_to"):
@@ -116,12 +125,12 @@ class Filters:
     # --- derived moments ----------------------------------------------------------------
     @property
     def period_start(self) -> dt.datetime:
-        return local_midnight_utc(self.date_from)
+        return local_midnight_utc(self.date_from, self.tz)
 
     @property
     def period_end(self) -> dt.datetime:
         """End of the last day, or now if that is earlier: backlog is measured here."""
-        return min(local_midnight_utc(self.date_to + dt.timedelta(days=1)), self.as_of)
+        return min(local_midnight_utc(self.date_to + dt.timedelta(days=1), self.tz), self.as_of)
 
     @property
     def days(self) -> int:
@@ -129,14 +138,14 @@ class Filters:
 
     @property
     def today(self) -> dt.date:
-        return local_date(self.as_of)
+        return local_date(self.as_of, self.tz)
 
     def previous_period(self) -> Filters:
         """The period of the same length just before this one, with `as_of` at its end."""
         span = dt.timedelta(days=self.days)
         prev_to = self.date_from - dt.timedelta(days=1)
         prev_from = self.date_from - span
-        prev_as_of = min(self.as_of - span, local_midnight_utc(prev_to + dt.timedelta(days=1)))
+        prev_as_of = min(self.as_of - span, local_midnight_utc(prev_to + dt.timedelta(days=1), self.tz))
         return replace(self, date_from=prev_from, date_to=prev_to, as_of=prev_as_of)
 
     def describe(self) -> str:
@@ -150,10 +159,16 @@ class Filters:
         return " ".join(parts)
 
 
-def default_filters(latest_report_date: dt.date | None, days: int = 30, as_of: dt.datetime | None = None) -> Filters:
-    """The last `days` days ending today, or at the newest event when the store stops earlier."""
+def default_filters(
+    latest_report_date: dt.date | None,
+    days: int = 30,
+    as_of: dt.datetime | None = None,
+    tz: str = DEFAULT_TIMEZONE,
+) -> Filters:
+    """The last `days` days ending today (in the store's zone `tz`), or at the newest event when
+    the store stops earlier."""
     as_of = as_of or now_utc()
-    end = local_date(as_of)
+    end = local_date(as_of, tz)
     if latest_report_date is not None and latest_report_date < end:
         end = latest_report_date
-    return Filters(date_from=end - dt.timedelta(days=days - 1), date_to=end, as_of=as_of)
+    return Filters(date_from=end - dt.timedelta(days=days - 1), date_to=end, as_of=as_of, tz=tz)

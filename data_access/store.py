@@ -148,6 +148,29 @@ def ensure_access_tables(engine: Engine) -> None:
     schema.metadata.create_all(engine, tables=list(schema.ACCESS_TABLES), checkfirst=True)
 
 
+def store_timezone(engine_or_conn) -> str:
+    """The store's time zone (`store_meta.timezone`, an IANA name): its local days (report_date,
+    close_date, the dashboard's "today") are days in this zone. Asia/Shanghai when unset or unknown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from .filters import DEFAULT_TIMEZONE
+
+    q = select(schema.store_meta.c.value).where(schema.store_meta.c.key == "timezone")
+    try:
+        if isinstance(engine_or_conn, Engine):
+            with engine_or_conn.connect() as conn:
+                value = conn.execute(q).scalar()
+        else:
+            value = engine_or_conn.execute(q).scalar()
+    except SQLAlchemyError:  # a store without store_meta yet
+        return DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(value or "")
+    except (ZoneInfoNotFoundError, ValueError):
+        return DEFAULT_TIMEZONE
+    return value
+
+
 def read_meta(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         rows = conn.execute(select(schema.store_meta.c.key, schema.store_meta.c.value)).all()

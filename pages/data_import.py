@@ -7,22 +7,25 @@ inside a transaction that is rolled back, so what it shows is exactly what a com
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import audit, ingest
 from data_access.ingest.boundaries import LEVELS
-from data_access.store import PROJECT_ROOT, describe_url, resolve_db_url
+from data_access.ingest.messages import message
+from data_access.store import PROJECT_ROOT, describe_url, resolve_db_url, store_timezone
 from ui.builtin_text import file_uploader
-from ui.data import writer_engine
+from ui.data import query, writer_engine
 from ui.escape import md
 from ui.export import download_buttons
-from ui.labels import t
+from ui.labels import LABELS, lang, t
 from ui.shell import page_filters
 
 MAPPINGS_DIR = PROJECT_ROOT / "sample_data" / "mappings"
@@ -32,12 +35,50 @@ page_filters()  # the shell (language, store check); the import itself ignores t
 url = resolve_db_url()
 st.title(t("data_import_title"))
 st.caption(t("data_import_caption"))
+
+
+def zone_name(zone: str) -> str:
+    """The store's zone as the reader says it: the IANA name in English; in Chinese a name for
+    the zones a county may use, else the offset from universal time now."""
+    key = f"data_import_zone_{zone}"
+    if key in LABELS:
+        return t(key)
+    if lang() == "en":
+        return zone
+    offset = dt.datetime.now(ZoneInfo(zone)).strftime("%z")
+    return t("data_import_zone_offset", offset=f"{offset[:3]}:{offset[3:]}")
+
+
+st.caption(t("data_import_store_timezone", zone=zone_name(query(store_timezone))))
 _TEMP_PATH = re.compile(re.escape(tempfile.gettempdir()) + r"[^\s'\"(),;]*")
 
 
+def said(reason) -> str:
+    """An importer's message (a refusal, a row's problem, a warning) in the reader's language:
+    its label `err_import_<code>`, with levels and step actions named in that language too."""
+    msg = message(reason)
+    if msg is None:
+        return str(reason)
+    params = dict(msg.params)
+    for key in ("level", "plevel"):
+        if f"data_import_level_{params.get(key)}" in LABELS:
+            params[key] = t(f"data_import_level_{params[key]}")
+    for key in ("action", "before"):
+        if f"data_import_action_{params.get(key)}" in LABELS:
+            params[key] = t(f"data_import_action_{params[key]}")
+    return t(f"err_import_{msg.code}", **params)
+
+
+def field_name(name) -> str:
+    """A GridSight-side field named in the reader's language; a source column stays as the file has it."""
+    key = f"data_import_field_{name}"
+    return t(key) if key in LABELS else str(name)
+
+
 def shown(reason) -> str:
-    """A reason fit for the page: no server temp path, no database URL (they stay in the server log)."""
-    text = _TEMP_PATH.sub("…", str(reason))
+    """A reason fit for the page, in the reader's language: no server temp path, no database URL
+    (they stay in the server log)."""
+    text = _TEMP_PATH.sub("…", said(reason))
     for secret in {url, describe_url(url)}:
         text = text.replace(secret, "…")
     return text
@@ -151,7 +192,7 @@ def run(commit: bool):
     bar = st.progress(0.0, text=t("data_import_running", step="…"))
 
     def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=t("data_import_running", step=message))
+        bar.progress(min(max(fraction, 0.0), 1.0), text=t("data_import_running", step=said(message)))
 
     common = dict(
         commit=commit,
@@ -256,7 +297,9 @@ if previewed is not None:
             "field": t("data_import_col_field"),
             "reason": t("data_import_col_reason"),
         }
-        st.dataframe(report.errors_frame().rename(columns=names), hide_index=True, key="data_import_errors_table")
+        errors = report.errors_frame(say=shown)
+        errors["field"] = errors["field"].map(field_name)
+        st.dataframe(errors.rename(columns=names), hide_index=True, key="data_import_errors_table")
         if report.truncated or len(report.rejected) < report.refused:
             st.caption(
                 t(
@@ -273,7 +316,9 @@ if previewed is not None:
     if report.repairs:
         st.subheader(t("data_import_repairs_title"))
         st.dataframe(
-            report.repairs_frame().rename(
+            report.repairs_frame(say=shown)
+            .assign(field=lambda d: d["field"].map(field_name))
+            .rename(
                 columns={
                     "row": t("data_import_col_row"),
                     "field": t("data_import_col_field"),
@@ -286,7 +331,7 @@ if previewed is not None:
     if report.warnings:
         st.subheader(t("data_import_warnings"))
         for w in report.warnings:
-            st.caption(md(w))
+            st.caption(md(shown(w)))
     if not report.preview.empty:
         st.subheader(t("data_import_preview_title", n=len(report.preview)))
         st.dataframe(report.preview, hide_index=True, key="data_import_preview_table")

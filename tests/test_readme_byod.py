@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from data_access import schema
-from data_access.store import create_store_engine
+from data_access.store import create_store_engine, store_timezone
 from tests.conftest import ROOT, point_app_at, require
 from ui.pages import PAGES
 
@@ -74,6 +74,21 @@ def test_the_readme_block_builds_the_store(la_run):
     # every row of the export is either an event or in the rejects file (29 of them for reasons
     # SOURCES.md lists, the rest in the council that was refused or outside every council)
     assert events + rejected == 10_000 and 29 < rejected < 300
+
+
+def test_la_days_are_la_days(la_store):
+    """`--timezone America/Los_Angeles` on the first import: the store's zone, and every event's
+    report_date is its LA day (the 16-hour shift of counting LA requests in Shanghai days is gone)."""
+    engine = create_store_engine(la_store)
+    e = schema.events.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(e.reported_at, e.report_date)).all()
+    engine.dispose()
+    assert store_timezone(engine) == "America/Los_Angeles"
+    la = [pd.Timestamp(at).tz_convert("America/Los_Angeles").date() for at, _ in rows]
+    assert [pd.Timestamp(d).date() for _, d in rows] == la
+    shanghai = [pd.Timestamp(at).tz_convert("Asia/Shanghai").date() for at, _ in rows]
+    assert sum(a != b for a, b in zip(la, shanghai)) > len(rows) / 3  # most requests are filed by day in LA
 
 
 def sign_in(at: AppTest) -> AppTest:

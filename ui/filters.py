@@ -8,6 +8,7 @@ import streamlit as st
 
 from data_access import units
 from data_access.filters import FilterError, Filters, Scope, default_filters, now_utc
+from data_access.store import store_timezone
 
 from .data import query
 from .escape import md
@@ -31,7 +32,8 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
     `scope` is the signed-in user's: a town user's town list holds their own town only (no "all").
     """
     as_of = _as_of_minute()
-    defaults = default_filters(query(units.latest_report_date), as_of=as_of)
+    zone = query(store_timezone)  # the store's zone: its local days and "today" (read once a minute, cached)
+    defaults = default_filters(query(units.latest_report_date), as_of=as_of, tz=zone)
     sb = st.sidebar
     sb.header(t("filters"))
     picked = sb.date_input(
@@ -93,6 +95,7 @@ def sidebar_filters(scope: Scope | None = None) -> Filters | None:
             village_id=None if village_id is None else int(village_id),
             category_code=category,
             scope=scope,
+            tz=zone,
         )
     except FilterError as exc:
         st.error(t("bad_filter", reason=md(error_text(exc))))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from zoneinfo import ZoneInfo
 
 from data_access.filters import LOCAL_TZ, local_date, local_midnight_utc
 
@@ -66,7 +67,20 @@ def is_zero_delta(value, previous, unit: str) -> bool:
 
 
 def local_time(moment: dt.datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    """`moment` as local time of the store's zone (the current filters' `tz`; Asia/Shanghai
+    before the sidebar has drawn them)."""
+    return moment.astimezone(store_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def store_zone() -> ZoneInfo:
+    """The store's time zone as the sidebar filters carry it (`Filters.tz`)."""
+    import streamlit as st
+
+    try:
+        tz = getattr(st.session_state.get("filters"), "tz", None)
+    except Exception:  # outside a page run (a report's own thread, a command line): the default
+        tz = None
+    return LOCAL_TZ if not tz or tz == LOCAL_TZ.key else ZoneInfo(tz)
 
 
 def _next_month(start: dt.date) -> dt.date:

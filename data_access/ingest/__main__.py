@@ -64,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
         p.add_argument("--rejects", type=Path, help="CSV for refused rows (default: FILE.rejected.csv)")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument(
+            "--timezone",
+            help="the store's time zone (IANA name, e.g. America/Los_Angeles; default Asia/Shanghai): its "
+            "local days and the dashboard's today; set with the first import of a new store",
+        )
     args = parser.parse_args(argv)
     url = args.db or resolve_db_url()
     bar, progress = _bar() if not args.quiet else (None, None)
@@ -73,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             allow_partial=args.allow_partial,
             allow_outside_china=args.allow_outside_china,
             progress=progress,
+            timezone=args.timezone,
         )
         if args.kind == "boundaries":
             report = import_boundaries(

@@ -7,9 +7,8 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from operator import itemgetter
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Boolean, Integer, func, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
 from .. import levels, schema
@@ -20,6 +19,7 @@ from ..store import create_store_engine
 # to kill the process at that moment and prove the store is left as it was.
 PAUSE_ENV = "GRIDSIGHT_INGEST_PAUSE_SECONDS"
 PAUSE_MARK = "ingest: paused inside the transaction"
+IMPORT_CACHE_KIB = 128 * 1024  # SQLite page cache of the import's connection
 
 
 def open_engine(url: str) -> Engine:
@@ -49,6 +49,8 @@ def one_transaction(url: str, report) -> Iterator[tuple[Connection, Outcome]]:
                 # Sorts of a big import (the derived tables' rebuild) spill to temp files rather
                 # than grow the process: the store's readers keep temp_store=MEMORY.
                 conn.connection.dbapi_connection.execute("PRAGMA temp_store=FILE")
+                # A bounded page cache (the default 2 MB thrashes on a big import's B-trees).
+                conn.connection.dbapi_connection.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
             trans = conn.begin()
             outcome = Outcome()
             try:
@@ -65,36 +67,6 @@ def one_transaction(url: str, report) -> Iterator[tuple[Connection, Outcome]]:
         engine.dispose()
 
 
-def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
-    """Insert `rows` (dicts with the same keys) into `table` in the caller's transaction, fast:
-    COPY on PostgreSQL (psycopg), one DBAPI executemany on SQLite with the columns' own bind
-    processors (the values stored are exactly those `table.insert()` would store)."""
-    if not rows:
-        return
-    cols = list(rows[0])
-    dialect = conn.dialect
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in cols)
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        with conn.connection.driver_connection.cursor() as cur:
-            with cur.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row([r[c] for c in cols])
-        return
-    procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
-    converted = [(i, p) for i, p in enumerate(procs) if p is not None]
-    getter = itemgetter(*cols)
-    data = []
-    for r in rows:
-        values = list(getter(r))
-        for i, p in converted:
-            if values[i] is not None:
-                values[i] = p(values[i])
-        data.append(tuple(values))
-    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in cols)
-    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", data)
-
-
 def next_id(conn: Connection, table) -> int:
     return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
 
@@ -106,6 +78,39 @@ def ensure_store_basics(conn: Connection) -> None:
     if conn.execute(select(schema.store_meta.c.key).where(schema.store_meta.c.key == "schema_version")).first() is None:
         conn.execute(schema.store_meta.insert(), [{"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}])
     levels.ensure(conn)  # the levels it has (T county's names) as store data
+
+
+def settle_timezone(conn: Connection, wanted: str | None) -> str:
+    """The store's time zone for this import: `wanted` (an IANA name, e.g. from `--timezone`) is
+    written as the store setting `store_meta.timezone` when the store has no events yet (their
+    local days were computed in the old zone, so a store with events keeps its zone); without
+    `wanted`, the store's own (default Asia/Shanghai)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from ..store import store_timezone
+    from .validation import ImportRefused
+
+    current = store_timezone(conn)
+    if not wanted or wanted == current:
+        if wanted:
+            _write_timezone(conn, wanted)
+        return current
+    try:
+        ZoneInfo(wanted)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ImportRefused("unknown_store_timezone", zone=wanted) from exc
+    if conn.execute(select(schema.events.c.id).limit(1)).first() is not None:
+        raise ImportRefused("timezone_fixed", store=current, zone=wanted)
+    _write_timezone(conn, wanted)
+    return wanted
+
+
+def _write_timezone(conn: Connection, zone: str) -> None:
+    meta = schema.store_meta
+    if conn.execute(select(meta.c.key).where(meta.c.key == "timezone")).first() is None:
+        conn.execute(meta.insert(), [{"key": "timezone", "value": zone}])
+    else:
+        conn.execute(meta.update().where(meta.c.key == "timezone").values(value=zone))
 
 
 def pause_hook() -> None:
@@ -125,3 +130,88 @@ def deadline_hours(conn: Connection) -> dict[str, float]:
     if not found:
         found = {r["key"]: r["value"] for r in default_rule_rows() if r["ruleset"] == "common"}
     return {u: float(found[f"deadline_hours_{u}"]) for u in schema.URGENCIES}
+
+
+def _column_values(frame, table, name: str, dialect) -> list:
+    """One column of `frame` as the values the driver stores, without a Python call per cell:
+    UTC times (datetime64) as SQLAlchemy writes them on SQLite ('YYYY-MM-DD HH:MM:SS.ffffff')
+    or as UTC text on PostgreSQL, booleans as 0/1 on SQLite, missing values as None."""
+    import numpy as np
+    import pandas as pd
+
+    col_type = table.c[name].type
+    series = frame[name]
+    if isinstance(series.dtype, pd.StringDtype):  # pandas' own text columns: missing → None in one pass
+        return series.to_numpy(dtype=object, na_value=None).tolist()
+    values = series.to_numpy()
+    if isinstance(col_type, schema.UtcDateTime):
+        at = values.astype("datetime64[us]")
+        text = np.datetime_as_string(at, unit="us")  # 'YYYY-MM-DDTHH:MM:SS.ffffff' (or 'NaT')
+        chars = text.view("U1").reshape(len(text), -1)
+        if len(text) and chars.shape[1] > 10:
+            chars[:, 10] = " "  # the SQL form, without a string operation per cell
+        if dialect.name != "sqlite":
+            text = np.strings.add(text, "+00")
+        out = text.astype(object)
+        out[np.isnat(at)] = None
+        return out.tolist()
+    if isinstance(col_type, Boolean):
+        flags = values.astype(bool)
+        return flags.astype(int).tolist() if dialect.name == "sqlite" else flags.tolist()
+    if values.dtype.kind == "f" and isinstance(col_type, Integer):
+        out = values.astype(object)
+        missing = np.isnan(values)
+        out[~missing] = values[~missing].astype(np.int64).tolist()
+        out[missing] = None
+        return out.tolist()
+    if (
+        values.dtype == object
+        or values.dtype.kind in "OUT"
+        or isinstance(values.dtype, pd.api.extensions.ExtensionDtype)
+    ):
+        out = np.asarray(values, dtype=object)
+        missing = pd.isna(out)
+        if missing.any():
+            out = out.copy()
+            out[missing] = None
+        return out.tolist()
+    return values.tolist()
+
+
+def _rendered(conn: Connection, table, frame) -> tuple[list[str], list[tuple]]:
+    cols = list(frame.columns)
+    values = [_column_values(frame, table, c, conn.dialect) for c in cols]
+    return cols, list(zip(*values))
+
+
+def insert_frame(conn: Connection, table, frame) -> None:
+    """Insert the rows of `frame` (columns named as `table`'s; times as UTC datetime64, dates as
+    'YYYY-MM-DD' text) in the caller's transaction: COPY on PostgreSQL, one executemany on SQLite."""
+    if frame is None or len(frame) == 0:
+        return
+    cols, rows = _rendered(conn, table, frame)
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in cols)
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        with conn.connection.driver_connection.cursor() as cur:
+            with cur.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(r)
+        return
+    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in cols)
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
+
+
+def update_frame(conn: Connection, table, frame) -> None:
+    """Update the rows of `frame` by its `id` column (values rendered as `insert_frame` does)."""
+    if frame is None or len(frame) == 0:
+        return
+    cols, rows = _rendered(conn, table, frame)
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    k = cols.index("id")
+    sets = ", ".join(f"{quote(c)} = {mark}" for c in cols if c != "id")
+    data = [tuple(v for i, v in enumerate(r) if i != k) + (r[k],) for r in rows]
+    conn.exec_driver_sql(f"UPDATE {quote(table.name)} SET {sets} WHERE id = {mark}", data)

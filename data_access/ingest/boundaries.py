@@ -40,8 +40,9 @@ from sqlalchemy import select
 
 from .. import levels, schema
 from ..store import reset_id_sequences
-from ._db import ensure_store_basics, next_id, one_transaction, pause_hook
+from ._db import ensure_store_basics, next_id, one_transaction, pause_hook, settle_timezone
 from .chinacrs import CHINA_CRS, china_crs, export_warning, to_wgs84_geometries
+from .messages import Message
 from .validation import ImportRefused, ImportReport, rejected_rows
 
 LEVELS = ("county", "town", "village", "grid", "micro_grid")
@@ -71,9 +72,7 @@ def read_boundaries(source, name: str | None = None) -> gpd.GeoDataFrame:
         name = name or getattr(source, "name", "upload")
     suffix = Path(name).suffix.lower()
     if suffix not in (".geojson", ".json", ".zip", ".gpkg", ".shp"):
-        raise ImportRefused(
-            f"{name}: unsupported boundary format {suffix or '(none)'}; use GeoJSON, a zipped Shapefile or a GeoPackage"
-        )
+        raise ImportRefused("boundary_format", name=name, suffix=suffix or "(none)")
     with tempfile.TemporaryDirectory() as tmp:
         if data is not None:
             path = Path(tmp) / f"upload{suffix}"
@@ -83,18 +82,18 @@ def read_boundaries(source, name: str | None = None) -> gpd.GeoDataFrame:
                 with zipfile.ZipFile(path) as zf:
                     shps = [n for n in zf.namelist() if n.lower().endswith(".shp")]
             except zipfile.BadZipFile as exc:
-                raise ImportRefused(f"{name}: not a readable zip file") from exc
+                raise ImportRefused("bad_zip", name=name) from exc
             if len(shps) != 1:
-                raise ImportRefused(f"{name}: the zip must hold exactly one .shp (found {len(shps)})")
+                raise ImportRefused("zip_shp_count", name=name, n=len(shps))
             target = f"zip://{path}!{shps[0]}"
         else:
             target = str(path)
         try:
             gdf = gpd.read_file(target, engine="pyogrio")
         except Exception as exc:  # pyogrio raises DataSourceError, FieldError, …
-            raise ImportRefused(f"{name}: cannot read the boundaries ({exc})") from exc
+            raise ImportRefused("unreadable_boundaries", name=name, detail=str(exc)) from exc
     if gdf.empty:
-        raise ImportRefused(f"{name}: the file holds no features")
+        raise ImportRefused("no_features", name=name)
     return gdf
 
 
@@ -115,22 +114,14 @@ def _reproject(gdf, crs, report: ImportReport) -> gpd.GeoDataFrame:
         try:
             wanted = CRS.from_user_input(crs)
         except Exception as exc:
-            raise ImportRefused(
-                f"--crs {crs!r} is not a coordinate reference system pyproj knows ({exc}); "
-                "for AMap/DataV or Baidu coordinates use --crs gcj02 or --crs bd09"
-            ) from exc
+            raise ImportRefused("unknown_crs", crs=crs, detail=str(exc)) from exc
         if gdf.crs is not None and CRS(gdf.crs) != wanted:
-            report.warnings.append(f"the file declares {gdf.crs.to_string()}, overridden by {wanted.to_string()}")
+            report.warnings.append(Message("crs_overridden", declared=gdf.crs.to_string(), wanted=wanted.to_string()))
         gdf = gdf.set_crs(wanted, allow_override=True)
     elif gdf.crs is None:
         if not _looks_geographic(gdf):
-            raise ImportRefused(
-                "the file declares no CRS and its coordinates are not longitudes/latitudes; "
-                "give the CRS with --crs (e.g. EPSG:4490, EPSG:32651)"
-            )
-        report.warnings.append(
-            "the file declares no CRS; its numbers look like longitudes/latitudes, so it is read as EPSG:4326"
-        )
+            raise ImportRefused("no_crs_projected")
+        report.warnings.append(Message("crs_assumed"))
         gdf = gdf.set_crs("EPSG:4326")
     if not crs:
         warning = export_warning(boundary_fields(gdf))
@@ -141,21 +132,18 @@ def _reproject(gdf, crs, report: ImportReport) -> gpd.GeoDataFrame:
     try:
         out = gdf.to_crs("EPSG:4326")
     except Exception as exc:
-        raise ImportRefused(f"cannot reproject from {source_crs} to EPSG:4326 ({exc})") from exc
+        raise ImportRefused("reproject_failed", crs=source_crs, detail=str(exc)) from exc
     return out
 
 
 def _from_china_crs(gdf, kind: str, report: ImportReport) -> gpd.GeoDataFrame:
     """GCJ-02 / BD-09 longitudes and latitudes to WGS-84 (see chinacrs)."""
     if gdf.crs is not None and not CRS(gdf.crs).is_geographic:
-        raise ImportRefused(
-            f"--crs {kind}: the file declares the projected CRS {gdf.crs.to_string()}, "
-            "but GCJ-02 / BD-09 coordinates are longitudes and latitudes"
-        )
+        raise ImportRefused("china_crs_projected", kind=kind, crs=gdf.crs.to_string())
     if not _looks_geographic(gdf):
-        raise ImportRefused(f"--crs {kind}: the coordinates are not longitudes/latitudes")
+        raise ImportRefused("china_crs_not_lonlat", kind=kind)
     report.counts["source_crs"] = CHINA_CRS[kind]
-    report.warnings.append(f"coordinates converted from {CHINA_CRS[kind]} to WGS-84")
+    report.warnings.append(Message("converted_crs", crs=CHINA_CRS[kind]))
     geoms = to_wgs84_geometries(kind, gdf.geometry.to_numpy())
     return gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=list(geoms), crs="EPSG:4326")
 
@@ -208,10 +196,10 @@ def _int_field(gdf, field_name, row, report) -> int | None:
     try:
         value = int(float(text))
     except ValueError:
-        report.error(row, field_name, f"{text!r} is not a whole number")
+        report.error(row, field_name, Message("not_whole", text=text))
         return None
     if value < 0:
-        report.error(row, field_name, f"{value} is negative")
+        report.error(row, field_name, Message("negative", value=value))
     return value
 
 
@@ -232,6 +220,7 @@ def import_boundaries(
     name: str | None = None,
     progress: Progress | None = None,
     dissolve_by: str | None = None,
+    timezone: str | None = None,
 ) -> ImportReport:
     """Validate and (when `commit` and valid, or `allow_partial`) write one level's units.
 
@@ -244,10 +233,10 @@ def import_boundaries(
     by code. Returns the report (errors per feature, repairs, preview of the rows as stored).
     """
     if level not in LEVELS:
-        raise ImportRefused(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+        raise ImportRefused("bad_level", levels=", ".join(LEVELS), level=level)
     report = ImportReport(kind=f"boundaries/{level}", source=name or getattr(source, "name", str(source)))
     step = progress or (lambda _f, _m: None)
-    step(0.0, "reading")
+    step(0.0, Message("progress_reading"))
     gdf = read_boundaries(source, name)
     report.rows_read = len(gdf)
     wanted = [
@@ -261,46 +250,46 @@ def import_boundaries(
     missing = [f for _, f in wanted if f and f not in gdf.columns]
     if missing:
         raise ImportRefused(
-            f"column(s) {', '.join(missing)} not in the file; it has: {', '.join(boundary_fields(gdf))}"
+            "boundary_missing_columns", missing=", ".join(missing), columns=", ".join(boundary_fields(gdf))
         )
     if dissolve_by:
         gdf = _dissolve(gdf, dissolve_by, [f for f in (households_field, residents_field) if f], report)
         report.rows_read = len(gdf)
     if parent_field and level in ("county", "town"):
-        raise ImportRefused(f"a {level} has no parent field: towns hang under the county")
+        raise ImportRefused("town_parent_field", level=level)
     gdf = _reproject(gdf, crs, report)
     gdf.index = pd.RangeIndex(1, len(gdf) + 1)  # feature numbers as people count them
 
-    step(0.1, "checking shapes")
+    step(0.1, Message("progress_shapes"))
     geoms: dict[int, object] = {}
     seen: dict[str, int] = {}
     minx, miny, maxx, maxy = CHINA_BOUNDS
     for row in gdf.index:
         code, uname = _text(gdf.at[row, id_field]), _text(gdf.at[row, name_field])
         if not code:
-            report.error(row, id_field, "empty id")
+            report.error(row, id_field, Message("empty_id"))
         elif len(code) > 32:
-            report.error(row, id_field, f"id {code!r} is longer than 32 characters")
+            report.error(row, id_field, Message("long_unit_id", code=code))
         elif code in seen:
-            report.error(row, id_field, f"duplicate id {code!r} (first at feature {seen[code]})")
+            report.error(row, id_field, Message("duplicate_feature_id", code=code, first=seen[code]))
         else:
             seen[code] = row
         if not uname:
-            report.error(row, name_field, "empty name")
+            report.error(row, name_field, Message("empty_name"))
         elif len(uname) > 64:
-            report.error(row, name_field, "name longer than 64 characters")
+            report.error(row, name_field, Message("long_name"))
         geom = gdf.geometry.at[row]
         if geom is None or geom.is_empty:
-            report.error(row, "geometry", "no geometry")
+            report.error(row, "geometry", Message("no_geometry"))
             continue
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
-            report.error(row, "geometry", f"a {geom.geom_type}, not a polygon")
+            report.error(row, "geometry", Message("not_polygon", kind=geom.geom_type))
             continue
         if not geom.is_valid:
             why = shapely.is_valid_reason(geom)
             fixed = _polygonal(shapely.make_valid(geom))
             if fixed is None:
-                report.error(row, "geometry", f"invalid ({why}) and nothing polygonal is left after repair")
+                report.error(row, "geometry", Message("invalid_geometry", why=why))
                 continue
             report.repairs.append(_repair(row, code, why, geom, fixed))
             geom = fixed
@@ -309,8 +298,7 @@ def import_boundaries(
             report.error(
                 row,
                 "geometry",
-                f"lies outside China after reprojection from {report.counts['source_crs']} "
-                f"(bounds {b[0]:.3f},{b[1]:.3f} … {b[2]:.3f},{b[3]:.3f}): wrong CRS?",
+                Message("shape_outside_china", crs=report.counts["source_crs"], x0=b[0], y0=b[1], x1=b[2], y1=b[3]),
             )
             continue
         geoms[row] = geom
@@ -319,11 +307,12 @@ def import_boundaries(
     report.counts["features"] = len(gdf)
 
     with one_transaction(url, report) as (conn, outcome):
-        step(0.3, "linking parents")
+        settle_timezone(conn, timezone)  # a new store's zone (`--timezone`), kept with the boundaries
+        step(0.3, Message("progress_parents"))
         parents = _link_parents(conn, gdf, level, parent_field, geoms, report)
         bad = report.bad_rows
         good = [r for r in gdf.index if r not in bad]
-        step(0.5, "writing")
+        step(0.5, Message("progress_writing"))
         rows = _unit_rows(gdf, level, id_field, name_field, geoms, parents, households, residents, good)
         report.preview = pd.DataFrame(rows[:20]).drop(columns=["boundary_wkt", "_row"], errors="ignore")
         may_write = not report.file_errors and (not report.errors or allow_partial)
@@ -332,7 +321,7 @@ def import_boundaries(
             may_write = not report.errors or allow_partial  # a code clash found while writing
         report.rejected = rejected_rows(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), report)
         outcome.keep = commit and may_write
-    step(1.0, "done")
+    step(1.0, Message("progress_done"))
     return report
 
 
@@ -342,9 +331,7 @@ def _dissolve(gdf: gpd.GeoDataFrame, by: str, summed: list[str], report: ImportR
     blank = gdf[by].isna() | (gdf[by].astype(str).str.strip() == "")
     if blank.any():
         first = int(np.flatnonzero(blank.to_numpy())[0]) + 1
-        raise ImportRefused(
-            f"--dissolve-by {by}: {int(blank.sum())} feature(s) have no {by} (the first is feature {first})"
-        )
+        raise ImportRefused("dissolve_blank", by=by, n=int(blank.sum()), first=first)
     aggfunc = {c: "first" for c in gdf.columns if c not in (by, gdf.geometry.name)}
     for c in summed:
         gdf[c] = pd.to_numeric(gdf[c], errors="coerce")
@@ -352,9 +339,9 @@ def _dissolve(gdf: gpd.GeoDataFrame, by: str, summed: list[str], report: ImportR
     try:
         out = gdf.dissolve(by=by, as_index=False, aggfunc=aggfunc, sort=True)
     except Exception as exc:  # GEOS errors on broken input shapes
-        raise ImportRefused(f"--dissolve-by {by}: the shapes could not be merged ({exc})") from exc
+        raise ImportRefused("dissolve_failed", by=by, detail=str(exc)) from exc
     report.counts["dissolved_from"] = len(gdf)
-    report.warnings.append(f"{len(gdf)} features merged into {len(out)} by their {by} property")
+    report.warnings.append(Message("dissolved", n=len(gdf), m=len(out), by=by))
     return out
 
 
@@ -364,7 +351,7 @@ def _repair(row, code, why, before, after):
     return Problem(
         row,
         "geometry",
-        f"{code or '?'}: repaired with make_valid ({why}); area {before.area:.3e} → {after.area:.3e} deg²",
+        Message("repaired", code=code or "?", why=why, before=before.area, after=after.area),
     )
 
 
@@ -379,7 +366,7 @@ def _link_parents(conn, gdf, level, parent_field, geoms, report) -> dict[int, di
     parents = _parents(conn, level)
     plevel = PARENT_LEVEL[level]
     if parents.empty:
-        report.error(None, "parent", f"the store has no {plevel} boundaries yet: import the {plevel} level first")
+        report.error(None, "parent", Message("no_parent_level", plevel=plevel))
         return {}
     found: dict[int, pd.Series] = {}
     if parent_field:
@@ -387,9 +374,9 @@ def _link_parents(conn, gdf, level, parent_field, geoms, report) -> dict[int, di
         for r in gdf.index:
             pcode = _text(gdf.at[r, parent_field])
             if not pcode:
-                report.error(r, parent_field, f"empty {plevel} code")
+                report.error(r, parent_field, Message("empty_parent", plevel=plevel))
             elif pcode not in by_code.index:
-                report.error(r, parent_field, f"no {plevel} with code {pcode!r} in the store")
+                report.error(r, parent_field, Message("unknown_parent", plevel=plevel, code=pcode))
             else:
                 found[r] = by_code.loc[pcode].to_dict() | {"code": pcode}
     else:
@@ -402,7 +389,7 @@ def _link_parents(conn, gdf, level, parent_field, geoms, report) -> dict[int, di
             hit = hit.drop_duplicates("row")
             for r, pid in zip(hit["row"], hit["id"]):
                 if pd.isna(pid):
-                    report.error(int(r), "geometry", f"lies in no {plevel} of the store (by its representative point)")
+                    report.error(int(r), "geometry", Message("outside_parent", plevel=plevel))
                 else:
                     found[int(r)] = parents.loc[parents["id"] == pid].iloc[0].to_dict()
     out = {}
@@ -465,7 +452,7 @@ def _write_units(conn, level, rows, report, step) -> None:
     if level == "county":
         counties = conn.execute(select(table.c.id, table.c.code).where(table.c.level == "county")).all()
         if len(rows) > 1 or len(counties) > 1:
-            report.error(None, "id", "a store has one county: import a file with exactly one county feature")
+            report.error(None, "id", Message("one_county"))
             return
         if counties and rows[0]["code"] not in existing:
             existing[rows[0]["code"]] = {"id": counties[0][0], "code": counties[0][1], "level": "county"}
@@ -474,7 +461,7 @@ def _write_units(conn, level, rows, report, step) -> None:
         old = existing.get(row["code"])
         if old is not None and table is schema.admin_units and old["level"] != level:
             # Whole-file error: the code is taken by another level, so the rows cannot be written.
-            report.error(r["_row"], "id", f"code {row['code']!r} is already a {old['level']} in the store")
+            report.error(r["_row"], "id", Message("code_taken", code=row["code"], level=old["level"]))
             continue
         if old is None:
             if level in ("grid", "micro_grid"):
@@ -491,7 +478,7 @@ def _write_units(conn, level, rows, report, step) -> None:
     half = len(inserts) // 2
     if inserts:
         conn.execute(table.insert(), inserts[:half] or inserts)
-    step(0.7, "writing")
+    step(0.7, Message("progress_writing"))
     pause_hook()
     if half:
         conn.execute(table.insert(), inserts[half:])
@@ -539,7 +526,4 @@ def _ensure_county(conn, report) -> None:
         ],
     )
     conn.execute(t.update().where(t.c.level == "town", t.c.parent_id.is_(None)).values(parent_id=cid))
-    report.warnings.append(
-        "the store had no county: one named 全县 (code COUNTY) was made of the union of the "
-        "towns; import the county boundary with --level county to replace it"
-    )
+    report.warnings.append(Message("county_made"))

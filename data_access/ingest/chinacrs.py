@@ -62,7 +62,6 @@ def export_warning(names) -> str | None:
     hits = looks_like_china_export(names)
     if not hits:
         return None
-    return (
-        f"the file looks like an AMap/DataV or Baidu export ({hits}); such files use GCJ-02 or BD-09, "
-        "which sit 100–700 m off WGS-84: if so, import again with --crs gcj02 or --crs bd09"
-    )
+    from .messages import Message
+
+    return Message("looks_china_export", hits=hits)

@@ -23,13 +23,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from .messages import Message
+
 BOM = b"\xef\xbb\xbf"
 BLOCK = 1 << 20  # bytes per read of the encoding pass
 CHUNK_ROWS = 20_000  # rows per chunk handed to the importer
 
 
 class ReadError(ValueError):
-    """The file cannot be read at all; the message says why."""
+    """The file cannot be read at all; the message (`messages.MESSAGES[code]`) says why."""
+
+    def __init__(self, code: str, /, **params):
+        super().__init__(Message(code, **params))
+        self.key, self.params = f"import_{code}", params
 
 
 def detect_encoding(raw: bytes) -> str:
@@ -48,9 +54,7 @@ def _scan(fh) -> tuple[str, int | None]:
             return encoding, _nul_line(fh, encoding)
         except UnicodeDecodeError as exc:
             if encoding == "gb18030":
-                raise ReadError(
-                    f"the file is neither UTF-8 nor GBK/GB18030 text (bad byte at offset {exc.start})"
-                ) from exc
+                raise ReadError("not_utf8_or_gbk", offset=exc.start) from exc
     raise AssertionError("unreachable")
 
 
@@ -124,7 +128,7 @@ def open_table(source, name: str | None = None, chunk_rows: int = CHUNK_ROWS) ->
         else:
             encoding, nul = _scan(fh)
             if nul is not None:
-                raise ReadError(f"line {nul} contains a NUL byte (\\0): not a text export; nothing is read from it")
+                raise ReadError("nul_line", line=nul)
             rows = _csv_chunks(fh, encoding, chunk_rows)
         first = next(rows)
     except BaseException:
@@ -133,7 +137,7 @@ def open_table(source, name: str | None = None, chunk_rows: int = CHUNK_ROWS) ->
     columns = list(first.columns)
     if first.empty:
         fh.close()
-        raise ReadError(f"the file has a header ({', '.join(columns[:8])}) but no data rows")
+        raise ReadError("header_only", columns=", ".join(columns[:8]))
 
     def chunks() -> Iterator[pd.DataFrame]:
         yield first
@@ -153,7 +157,7 @@ def _clean(df: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     df.index = index
     nul = df.apply(lambda col: col.str.contains("\x00", regex=False)).to_numpy().nonzero()
     if len(nul[0]):
-        raise ReadError(f"row {int(df.index[nul[0][0]])} contains a NUL byte (\\0); nothing is read from the file")
+        raise ReadError("nul_row", row=int(df.index[nul[0][0]]))
     return df
 
 
@@ -165,11 +169,11 @@ def _csv_chunks(fh, encoding: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
     try:
         reader = pd.read_csv(text, dtype=str, keep_default_na=False, sep=delimiter, chunksize=chunk_rows)
     except pd.errors.EmptyDataError as exc:
-        raise ReadError("the file is empty") from exc
+        raise ReadError("empty_file") from exc
     except pd.errors.ParserError as exc:
-        raise ReadError(f"not a readable CSV file with delimiter {_SHOWN[delimiter]}: {exc}") from exc
+        raise ReadError("bad_csv", delimiter=_SHOWN[delimiter], detail=str(exc)) from exc
     except UnicodeDecodeError as exc:
-        raise ReadError(f"the file is not {encoding} text throughout: {exc.reason}") from exc
+        raise ReadError("not_encoding", encoding=encoding, detail=exc.reason) from exc
     start = 2
     while True:
         try:
@@ -177,9 +181,9 @@ def _csv_chunks(fh, encoding: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
         except StopIteration:
             return
         except pd.errors.ParserError as exc:
-            raise ReadError(f"not a readable CSV file with delimiter {_SHOWN[delimiter]}: {exc}") from exc
+            raise ReadError("bad_csv", delimiter=_SHOWN[delimiter], detail=str(exc)) from exc
         except UnicodeDecodeError as exc:
-            raise ReadError(f"the file is not {encoding} text throughout: {exc.reason}") from exc
+            raise ReadError("not_encoding", encoding=encoding, detail=exc.reason) from exc
         yield _clean(df, pd.RangeIndex(start, start + len(df)))
         start += len(df)
 
@@ -207,14 +211,11 @@ def _workbook_chunks(fh, chunk_rows: int) -> Iterator[pd.DataFrame]:
         book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
         filled = [ws for ws in book.worksheets if _filled(ws)]
     except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise ReadError(f"not a readable Excel workbook: {exc}") from exc
+        raise ReadError("bad_workbook", detail=str(exc)) from exc
     if len(filled) > 1:
-        raise ReadError(
-            f"the workbook has {len(filled)} sheets with data ({', '.join(ws.title for ws in filled)}); only one "
-            "can be imported: save each sheet as its own file (or as CSV) and import them one by one"
-        )
+        raise ReadError("many_sheets", n=len(filled), sheets=", ".join(ws.title for ws in filled))
     if not filled:
-        raise ReadError("the workbook is empty")
+        raise ReadError("empty_workbook")
     rows = enumerate(filled[0].iter_rows(values_only=True), start=1)
     header: list[str] = []
     for _, values in rows:

@@ -19,32 +19,40 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
+import functools
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
-from .. import lifecycle, rollups, schema
+from .. import rollups, schema
 from ..store import reset_id_sequences
-from ._db import bulk_insert, deadline_hours, ensure_store_basics, next_id, one_transaction, pause_hook
-from .chinacrs import CHINA_CRS, export_warning, to_wgs84_xy
+from ._db import (
+    deadline_hours,
+    ensure_store_basics,
+    insert_frame,
+    next_id,
+    one_transaction,
+    pause_hook,
+    settle_timezone,
+    update_frame,
+)
+from .chinacrs import CHINA_CRS, export_warning
 from .encodings import CHUNK_ROWS, open_table
-from .mapping import FIXED_CODES, Mapping, coordinate_system, load_mapping
+from .mapping import Mapping, coordinate_system, load_mapping
+from .messages import Message
+from .rows import Problems, check_chunk
 from .validation import ImportRefused, ImportReport, rejected_rows, spreadsheet_safe
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
-STATUS_AFTER_STEP = lifecycle.STATUS_AFTER
-FUTURE_SLACK = dt.timedelta(hours=1)
 Progress = Callable[[float, str], None]
 KEEP_PROBLEMS = 10_000  # problems kept in the report; every one is counted and in the rejects file
 KEEP_REJECTED = 1_000  # refused source rows kept in report.rejected (the page's download)
 PREVIEW_ROWS = 20
 IN_BATCH = 500  # ids per IN (...) lookup: far below SQLite's bound-parameter limit
+BIG_IMPORT = 100_000  # rows: from here on SQLite's event indexes are built once at the end
 
 
 def parse_time(text: str, tz: ZoneInfo, fmt: str | None) -> dt.datetime:
@@ -88,13 +96,6 @@ def parse_times(column: pd.Series, tz: ZoneInfo, fmt: str | None) -> dict[str, d
     return out
 
 
-def _number(text: str) -> float:
-    value = float(text)
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(text)
-    return value
-
-
 class _Reference:
     """Codes the store has (and the mapping adds), read inside the import's transaction."""
 
@@ -128,10 +129,7 @@ class _Reference:
                 "default_urgency": d.get("default_urgency", "ordinary"),
             }
             if row["category_code"] not in self.categories:
-                raise ImportRefused(
-                    f"[reference.item_types.{c}] names category {row['category_code']!r}, "
-                    "which neither the store nor the mapping defines"
-                )
+                raise ImportRefused("item_unknown_category", item=c, category=row["category_code"])
             self.new_items.append(row)
             self.items[c] = (row["category_code"], row["default_urgency"])
         depts = conn.execute(select(schema.departments.c.id, schema.departments.c.code)).all()
@@ -192,10 +190,11 @@ class _Places:
     def __init__(self, conn):
         self.units = {level: _units(conn, level) for level in ("micro_grid", "grid")}
         if self.units["grid"].empty:
-            raise ImportRefused("the store has no grids: import the boundaries (towns, villages, grids) first")
+            raise ImportRefused("no_grids")
         self.level = "micro_grid" if not self.units["micro_grid"].empty else "grid"
+        for df in self.units.values():
+            shapely.prepare(df["geometry"].to_numpy())  # point-in-polygon against an edge index
         self.trees = {lvl: shapely.STRtree(df["geometry"].to_numpy()) for lvl, df in self.units.items() if len(df)}
-        self.by_code = {lvl: df.set_index("code").to_dict("index") for lvl, df in self.units.items()}
 
 
 def import_events(
@@ -212,12 +211,14 @@ def import_events(
     crs: str | None = None,
     rejects=None,
     chunk_rows: int = CHUNK_ROWS,
+    timezone: str | None = None,
 ) -> ImportReport:
     """Check every row and write the good ones chunk by chunk in one transaction, committed when
     `commit` and every row passed (or `allow_partial`).
 
     `mapping` is a Mapping, a path to a TOML file, or TOML text/bytes; `rejects` a path for a CSV
-    of every refused row. Returns the report with errors by source row (the first
+    of every refused row; `timezone` sets the store's time zone (`settle_timezone`), in which the
+    events' local days (report_date, close_date) are computed. Returns the report with errors by source row (the first
     `KEEP_PROBLEMS`), the first `KEEP_REJECTED` refused rows and a preview of the first events.
     """
     step = progress or (lambda _f, _m: None)
@@ -225,7 +226,7 @@ def import_events(
     if crs:
         mp = dataclasses.replace(mp, crs=coordinate_system(crs))
     now = now or dt.datetime.now(dt.UTC)
-    step(0.0, "reading")
+    step(0.0, Message("progress_reading"))
     with open_table(source, name, chunk_rows) as table, _Rejects(rejects) as sink:
         report = ImportReport(
             kind="events",
@@ -236,56 +237,66 @@ def import_events(
         )
         if mp.crs in CHINA_CRS:
             report.counts["source_crs"] = CHINA_CRS[mp.crs]
-            report.warnings.append(f"coordinates converted from {CHINA_CRS[mp.crs]} to WGS-84")
+            report.warnings.append(Message("converted_crs", crs=CHINA_CRS[mp.crs]))
         else:
             warning = export_warning(table.columns)
             if warning:
                 report.warnings.append(warning)
         missing = [c for c in mp.columns() if c not in table.columns]
         if missing:
-            raise ImportRefused(
-                f"column(s) {', '.join(missing)} named by the mapping are not in the file; "
-                f"it has: {', '.join(table.columns)}"
-            )
+            raise ImportRefused("missing_columns", missing=", ".join(missing), columns=", ".join(table.columns))
         with one_transaction(url, report) as (conn, outcome):
             ref = _Reference(conn, mp)
             places = _Places(conn)
             report.counts["placed_by"] = places.level
             report.counts["placed_by_point"] = 0
-            writer = _Writer(conn, ref, deadline_hours(conn), _county_id(conn), report)
+            zone = settle_timezone(conn, timezone)
+            if zone != mp.timezone.key:
+                report.warnings.append(Message("zone_differs", file_zone=mp.timezone.key, store=zone))
+            writer = _Writer(conn, ref, report, ZoneInfo(zone))
             seen = _SeenCodes(conn)
-            previews = []
+            previews: list[pd.DataFrame] = []
+            parse_one = functools.partial(_parse_one, mp=mp)
             for chunk in table.chunks:
                 report.rows_read += len(chunk)
                 report.chunk_reasons = {}
-                rows = _rows(chunk, mp, ref, report, now, allow_outside_china, seen)
-                _place(rows, places, report)
+                good, problems, new_ids = check_chunk(
+                    chunk, mp, ref, now, allow_outside_china, seen.first_rows, parse_times, parse_one
+                )
+                seen.add(new_ids)
+                problems.report_to(report, chunk.index.to_numpy())
+                place_problems = Problems()
+                good = _place(good, places, place_problems, report.counts)
+                place_problems.report_to(report, good["_row"].to_numpy())
+                good = good[~place_problems.bad(len(good))].reset_index(drop=True)
                 reasons, report.chunk_reasons = report.chunk_reasons, None
                 report.refused_total += len(reasons)
-                good = [r for r in rows if r["_row"] not in reasons]
-                if len(previews) < PREVIEW_ROWS:
-                    previews += writer.events(good[: PREVIEW_ROWS - len(previews)])
+                shown = sum(len(p) for p in previews)
+                if shown < PREVIEW_ROWS and len(good):
+                    previews.append(writer.events(good.head(PREVIEW_ROWS - shown)))
                 if reasons:
                     rejected = rejected_rows(chunk, report, reasons)
                     sink.write(rejected)
                     if len(report.rejected) < KEEP_REJECTED:
                         keep = rejected.head(KEEP_REJECTED - len(report.rejected))
                         report.rejected = keep if report.rejected.empty else pd.concat([report.rejected, keep])
-                if good and (allow_partial or not report.problems):
-                    writer.write(good)  # once a row is refused without allow_partial, only checks go on
-                step(0.9 * table.fraction(), f"{report.rows_read:,} rows checked, {writer.written:,} written")
+                if len(good) and (allow_partial or not report.problems):
+                    # once a row is refused without allow_partial, only checks go on
+                    writer.make_room(int(report.rows_read / max(table.fraction(), 1e-6)))
+                    writer.write(good)
+                step(0.9 * table.fraction(), Message("progress_rows", checked=report.rows_read, written=writer.written))
             seen.drop()
-            report.preview = pd.DataFrame(previews).drop(columns=["_row"], errors="ignore")
+            report.preview = _preview(previews)
             if report.rejected.empty:
                 report.rejected = rejected_rows(pd.DataFrame(columns=table.columns), report, {})
             report.rejected = report.rejected.reset_index(drop=True)
             may_write = not report.problems or allow_partial
             if may_write and writer.written:
-                step(0.92, "updating the derived tables")
+                step(0.92, Message("progress_derived"))
                 writer.finish()
             outcome.keep = commit and may_write
         report.counts["rejects_written"] = sink.rows
-    step(1.0, "done")
+    step(1.0, Message("progress_done"))
     return report
 
 
@@ -336,239 +347,90 @@ class _SeenCodes:
 
     def add(self, first: dict[str, int]) -> None:
         if first:
-            self.conn.execute(self.table.insert(), [{"code": c, "row": r} for c, r in first.items()])
+            mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+            self.conn.exec_driver_sql(
+                f"INSERT INTO ingest_seen_codes (code, row) VALUES ({mark}, {mark})", list(first.items())
+            )
 
     def drop(self) -> None:
         self.table.drop(self.conn)
 
 
-def _coded(mp: Mapping, fld: str, raw: str) -> str:
-    return mp.values.get(fld, {}).get(raw, raw)
-
-
-def _rows(
-    df: pd.DataFrame, mp: Mapping, ref: _Reference, report: ImportReport, now, allow_outside, ids: _SeenCodes
-) -> list[dict]:
-    """One dict per source row of the chunk that passed the per-row checks (errors go to the report)."""
-    f = mp.fields
-    crs = mp.crs if mp.crs in CHINA_CRS else None
-    codes = df[f["code"]].tolist() if f["code"] in df.columns else []
-    earlier = ids.first_rows(list({c for c in codes if c and len(c) <= 40}))
-    seen: dict[str, int] = dict(earlier)
-    time_columns = {s.column for s in mp.steps} | ({f["deadline"]} if "deadline" in f else set())
-    parsed = {c: parse_times(df[c], mp.timezone, mp.time_format) for c in time_columns}
-    out = []
-    minx, miny, maxx, maxy = CHINA_BOUNDS
-    needed = [c for c in mp.columns() if c in df.columns]
-    records = (dict(zip(needed, values)) for values in zip(*(df[c].tolist() for c in needed)))
-    for r, rec in zip(df.index.tolist(), records):
-        errors_before = report.problems
-
-        def get(fld, default=""):
-            return rec[f[fld]] if fld in f else mp.defaults.get(fld, default)
-
-        code = get("code")
-        if not code:
-            report.error(r, f["code"], "empty id")
-        elif len(code) > 40:
-            report.error(r, f["code"], "id longer than 40 characters")
-        elif code in seen:
-            report.error(r, f["code"], f"duplicate id {code!r} (first at row {seen[code]})")
-        else:
-            seen[code] = r
-        row = {"_row": r, "code": code}
-        # coded values
-        item_raw = get("item_type")
-        item = _coded(mp, "item_type", item_raw) if item_raw else ""
-        if item and item not in ref.items:
-            report.error(r, f.get("item_type", "item_type"), f"unknown item type {item_raw!r}")
-        cat_raw = get("category")
-        category = _coded(mp, "category", cat_raw) if cat_raw else (ref.items[item][0] if item in ref.items else "")
-        if not category:
-            report.error(r, f.get("category", "category"), "no category")
-        elif category not in ref.categories:
-            report.error(r, f.get("category", "category"), f"unknown category {cat_raw!r}")
-        elif item in ref.items and ref.items[item][0] != category:
-            report.error(
-                r,
-                f.get("item_type", "item_type"),
-                f"item type {item_raw!r} belongs to {ref.items[item][0]}, not {category}",
-            )
-        if not item:
-            report.error(r, f.get("item_type", "item_type"), "no item type")
-        row.update(category_code=category, item_type_code=item)
-        for fld in ("source", "urgency", "status"):
-            raw = get(fld)
-            value = _coded(mp, fld, raw) if raw else ""
-            if fld == "urgency" and not value and item in ref.items:
-                value = ref.items[item][1]  # the item type's default urgency
-            if value and value not in FIXED_CODES[fld]:
-                report.error(r, f.get(fld, fld), f"unknown {fld} {raw!r}")
-            elif not value and fld != "status":
-                report.error(r, f.get(fld, fld), f"no {fld}")
-            row[fld] = value
-        dept_raw = get("department")
-        row["department_id"] = None
-        if dept_raw:
-            dcode = _coded(mp, "department", dept_raw)
-            if dcode not in ref.departments:
-                report.error(r, f.get("department", "department"), f"unknown department {dept_raw!r}")
-            else:
-                row["department_id"] = ref.departments[dcode]
-        desc = get("description")
-        if "address" in f and rec[f["address"]]:
-            desc = f"{desc}({rec[f['address']]})" if desc else rec[f["address"]]
-        row["description"] = desc
-        # place
-        row["grid_code"] = get("grid_code")
-        row["micro_grid_code"] = get("micro_grid_code")
-        row["lon"] = row["lat"] = None
-        if "lon" in f and (rec[f["lon"]] or rec[f["lat"]]):
-            try:
-                lon, lat = _number(rec[f["lon"]]), _number(rec[f["lat"]])
-            except ValueError:
-                report.error(r, f"{f['lon']}/{f['lat']}", f"not numbers: {rec[f['lon']]!r}, {rec[f['lat']]!r}")
-            else:
-                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                    report.error(r, f"{f['lon']}/{f['lat']}", f"({lon}, {lat}) is not a longitude/latitude")
-                elif not allow_outside and not (minx <= lon <= maxx and miny <= lat <= maxy):
-                    report.error(
-                        r,
-                        f"{f['lon']}/{f['lat']}",
-                        f"({lon}, {lat}) lies outside China (swapped columns or projected coordinates? "
-                        "data from outside China needs --allow-outside-china)",
-                    )
-                else:
-                    if crs:
-                        (lon,), (lat,) = to_wgs84_xy(crs, [lon], [lat])
-                    row["lon"], row["lat"] = lon, lat
-        elif not (row["grid_code"] or row["micro_grid_code"]):
-            report.error(r, f.get("lon", "lon"), "no coordinates and no grid code")
-        # times
-        times: dict[str, dt.datetime] = {}
-        unparsed: set[str] = set()
-        for spec in mp.steps:
-            text = rec[spec.column]
-            if not text or (spec.statuses and row["status"] not in spec.statuses):
-                continue
-            value = parsed[spec.column].get(text)
-            if value is None:
-                report.error(r, spec.column, f"unparseable time {text!r}")
-                unparsed.add(spec.action)
-            else:
-                times[spec.action] = value
-        if "report" not in times and "report" not in unparsed:
-            report.error(r, mp.steps[0].column, "no report time")
-        column_of = {s.action: s.column for s in mp.steps}
-        order = list(times.items())
-        for i, (a2, t2) in enumerate(order[1:], start=1):
-            a1, t1 = ("report", times["report"]) if "report" in times and t2 < times["report"] else order[i - 1]
-            if t2 < t1:  # e.g. closed before reported: refused, not silently given a negative duration
-                report.error(r, column_of[a2], f"{a2} at {t2.isoformat()} is before {a1} at {t1.isoformat()}")
-        for a, t in times.items():
-            if t > now + FUTURE_SLACK:
-                report.error(r, column_of[a], f"{a} time {t.isoformat()} is in the future")
-        if not row["status"] and times:
-            row["status"] = STATUS_AFTER_STEP[list(times)[-1]]
-        if row["status"] == "closed" and "close" not in times:
-            report.error(r, "status", "closed, but the file gives no closing time")
-        row["times"] = times
-        deadline = get("deadline")
-        row["deadline"] = None
-        if deadline:
-            row["deadline"] = parsed[f["deadline"]].get(deadline) if "deadline" in f else _parse_one(deadline, mp)
-            if row["deadline"] is None:
-                report.error(r, f.get("deadline", "deadline"), f"unparseable time {deadline!r}")
-            else:
-                if "report" in times and row["deadline"] < times["report"]:
-                    report.error(r, f["deadline"], "deadline before the report time")
-        for fld, lo, hi in (
-            ("satisfaction", 1, 5),
-            ("escalations", 0, 999),
-            ("returns", 0, 999),
-            ("rejections", 0, 999),
-        ):
-            text = get(fld)
-            row[fld] = None if fld == "satisfaction" else 0
-            if text:
-                try:
-                    value = int(float(text))
-                    if not lo <= value <= hi:
-                        raise ValueError
-                    row[fld] = value
-                except ValueError:
-                    report.error(r, f.get(fld, fld), f"{text!r} is not a whole number from {lo} to {hi}")
-        if report.problems == errors_before:
-            out.append(row)
-    ids.add({c: r for c, r in seen.items() if c not in earlier})
-    return out
-
-
-def _place(rows: list[dict], places: _Places, report: ImportReport) -> None:
-    """Set micro_grid_id, grid_id, village_id, town_id on each row; refuse rows that fit nowhere.
+def _place(good: pd.DataFrame, places: _Places, problems: Problems, counts: dict) -> pd.DataFrame:
+    """Each row's micro_grid_id, grid_id, village_id, town_id, from the unit the file names or
+    else the one its point lies in; rows that fit nowhere are refused (and left out).
 
     Points are matched to micro-grids when the store has them, and to grids where no micro-grid
     covers them (a hierarchy may have micro-grids in some grids only).
     """
-    by_grid, by_micro = places.by_code["grid"], places.by_code["micro_grid"]
-    to_join = []
-    for row in rows:
-        unit = None
-        if row["micro_grid_code"]:
-            unit = by_micro.get(row["micro_grid_code"])
-            if unit is None:
-                report.error(row["_row"], "micro_grid_code", f"no micro-grid {row['micro_grid_code']!r} in the store")
-                continue
-            row.update(micro_grid_id=int(unit["id"]), grid_id=int(unit["grid_id"]))
-        elif row["grid_code"]:
-            unit = by_grid.get(row["grid_code"])
-            if unit is None:
-                report.error(row["_row"], "grid_code", f"no grid {row['grid_code']!r} in the store")
-                continue
-            row.update(micro_grid_id=None, grid_id=int(unit["id"]))
-        if unit is not None:
-            row.update(village_id=int(unit["village_id"]), town_id=int(unit["town_id"]))
-            if row["lon"] is None:
-                row["lon"], row["lat"] = float(unit["centroid_lon"]), float(unit["centroid_lat"])
-        else:
-            to_join.append(row)
-    report.counts["placed_by_point"] += len(to_join)
-    for lvl in ("micro_grid", "grid") if places.level == "micro_grid" else ("grid",):
-        if not to_join:
-            return
-        to_join = _join(to_join, lvl, places)
-    for row in to_join:
-        report.error(
-            row["_row"], "lon/lat", f"point ({row['lon']}, {row['lat']}) lies outside every grid boundary in the store"
-        )
+    n = len(good)
+    out = {k: np.full(n, -1, dtype=np.int64) for k in ("micro_grid_id", "grid_id", "village_id", "town_id")}
+    lon, lat = good["lon"].to_numpy(dtype=float).copy(), good["lat"].to_numpy(dtype=float).copy()
+    named = np.zeros(n, dtype=bool)
+    for level, col in (("micro_grid", "micro_grid_code"), ("grid", "grid_code")):
+        codes = good[col].to_numpy(dtype=object)
+        ask = (codes != "") & ~named
+        units = places.units[level]
+        at = pd.Index(units["code"]).get_indexer(codes) if len(units) else np.full(n, -1)
+        what = "no_micro_grid" if level == "micro_grid" else "no_grid"
+        problems.add(ask & (at < 0), col, lambda p, c=codes, w=what: Message(w, code=c[p]))
+        hit = ask & (at >= 0)
+        _assign(out, units, at, hit, level)
+        no_point = hit & np.isnan(lon)
+        lon[no_point] = units["centroid_lon"].to_numpy(dtype=float)[at[no_point]]
+        lat[no_point] = units["centroid_lat"].to_numpy(dtype=float)[at[no_point]]
+        named |= codes != ""
+    todo = ~named
+    counts["placed_by_point"] += int(todo.sum())
+    for level in ("micro_grid", "grid") if places.level == "micro_grid" else ("grid",):
+        if not todo.any():
+            break
+        at = _join(lon, lat, todo, places, level)
+        hit = todo & (at >= 0)
+        _assign(out, places.units[level], at, hit, level)
+        todo &= ~hit
+    xs, ys = lon.tolist(), lat.tolist()
+    problems.add(todo, "lon/lat", lambda p: Message("outside_grids", lon=xs[p], lat=ys[p]))
+    placed = good.assign(lon=lon, lat=lat, **{k: _ids(v) for k, v in out.items()})
+    return placed
 
 
-def _join(rows: list[dict], level: str, places: _Places) -> list[dict]:
-    """Place rows by point-in-polygon at `level`; returns the rows that fall in no unit."""
-    units = places.units[level]
-    points = shapely.points(np.array([r["lon"] for r in rows]), np.array([r["lat"] for r in rows]))
-    # `intersects` so a point on a shared edge still lands; units are in code order, so the
+def _assign(out: dict, units: pd.DataFrame, at: np.ndarray, hit: np.ndarray, level: str) -> None:
+    """Copy the ids of unit `at[i]` of `level` into row i where `hit`."""
+    if not hit.any():
+        return
+    j = at[hit]
+    out["micro_grid_id"][hit] = units["id"].to_numpy()[j] if level == "micro_grid" else -1
+    out["grid_id"][hit] = units["grid_id"].to_numpy()[j]
+    out["village_id"][hit] = units["village_id"].to_numpy()[j]
+    out["town_id"][hit] = units["town_id"].to_numpy()[j]
+
+
+def _ids(values: np.ndarray) -> np.ndarray:
+    """Ids with -1 for none → an object array of int / None (as stored)."""
+    return np.array([v if v >= 0 else None for v in values.tolist()], dtype=object)
+
+
+def _join(lon: np.ndarray, lat: np.ndarray, todo: np.ndarray, places: _Places, level: str) -> np.ndarray:
+    """Per row, the index of the unit of `level` whose boundary holds its point (-1: none)."""
+    rows = np.flatnonzero(todo)
+    x, y = lon[rows], lat[rows]
+    # Candidates by bounding box, then each unit's prepared shape tests its candidates at once
+    # (`intersects` so a point on a shared edge still lands); units are in code order, so the
     # lowest index per point is the lowest code, which wins such ties.
-    k, u = places.trees[level].query(points, predicate="intersects")
+    k, u = places.trees[level].query(shapely.points(x, y))
+    inside = np.zeros(len(k), dtype=bool)
+    shapes = places.units[level]["geometry"].to_numpy()
+    for j in np.unique(u).tolist():
+        pick = np.flatnonzero(u == j)
+        inside[pick] = shapely.intersects_xy(shapes[j], x[k[pick]], y[k[pick]])
+    k, u = k[inside], u[inside]
     order = np.lexsort((u, k))
     k, u = k[order], u[order]
     first = np.unique(k, return_index=True)[1]
-    hit = dict(zip(k[first].tolist(), u[first].tolist()))
-    ids, gids = units["id"].to_numpy(), units["grid_id"].to_numpy()
-    vids, tids = units["village_id"].to_numpy(), units["town_id"].to_numpy()
-    missed = []
-    for i, row in enumerate(rows):
-        j = hit.get(i)
-        if j is None:
-            missed.append(row)
-            continue
-        row.update(
-            micro_grid_id=int(ids[j]) if level == "micro_grid" else None,
-            grid_id=int(gids[j]),
-            village_id=int(vids[j]),
-            town_id=int(tids[j]),
-        )
-    return missed
+    at = np.full(len(lon), -1, dtype=np.int64)
+    at[rows[k[first]]] = u[first]
+    return at
 
 
 def _county_id(conn) -> int | None:
@@ -612,124 +474,229 @@ def _steps(row, county, dept) -> list[dict]:
     return out
 
 
-class _Writer:
-    """Writes the checked rows of each chunk: reference rows once, events inserted or updated
-    (matched on code), their steps rebuilt; `finish` brings ids and derived tables along."""
+def _preview(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The first events as stored, times zone-aware (UTC)."""
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True).head(PREVIEW_ROWS)
+    for col in ("reported_at", "deadline", "completed_at", "closed_at"):
+        out[col] = pd.to_datetime(out[col]).dt.tz_localize("UTC")
+    return out
 
-    def __init__(self, conn, ref: _Reference, hours: dict[str, float], county: int | None, report: ImportReport):
-        self.conn, self.ref, self.hours, self.county, self.report = conn, ref, hours, county, report
-        self.new_id = next_id(conn, schema.events)
-        self.step_id = next_id(conn, schema.event_steps)
-        self.written = self.updated = self.steps = 0
-        self.paused = False
 
-    def events(self, rows: list[dict]) -> list[dict]:
-        """Event rows as stored (less id, with the source row in `_row`)."""
-        hours = self.hours
-        out = []
-        for row in rows:
-            times = row["times"]
-            reported = times["report"].astimezone(dt.UTC)
-            closed = times.get("close")
-            completed = times.get("complete") or closed
-            dept = row["department_id"]
-            deadline = row["deadline"] or reported + dt.timedelta(hours=hours[row["urgency"]])
-            status = row["status"]
-            done = status in ("completed", "verified", "closed")
-            out.append(
+def _utc(frame: pd.DataFrame, col: str) -> np.ndarray:
+    return (
+        frame[col].to_numpy(dtype="datetime64[us]") if col in frame else np.full(len(frame), np.datetime64("NaT", "us"))
+    )
+
+
+def _local_dates(at: np.ndarray, tz: ZoneInfo) -> np.ndarray:
+    """UTC instants → 'YYYY-MM-DD' of the local day in `tz` (None for NaT)."""
+    local = pd.DatetimeIndex(at).tz_localize("UTC").tz_convert(tz).tz_localize(None)
+    text = np.datetime_as_string(local.to_numpy(dtype="datetime64[D]"), unit="D").astype(object)
+    text[np.isnat(at)] = None
+    return text
+
+
+def event_frame(good: pd.DataFrame, hours: dict[str, float], tz: ZoneInfo) -> pd.DataFrame:
+    """The events as stored (less id): times as UTC datetime64, local days in `tz` as text."""
+    reported = _utc(good, "t_report")
+    closed = _utc(good, "t_close")
+    completed = _utc(good, "t_complete")
+    completed = np.where(np.isnat(completed), closed, completed)
+    urgency = good["urgency"].to_numpy(dtype=object)
+    allowed = np.array([np.timedelta64(int(round(hours[u] * 3600e6)), "us") for u in urgency.tolist()])
+    deadline = _utc(good, "deadline_given")
+    deadline = np.where(np.isnat(deadline), reported + allowed.astype("timedelta64[us]"), deadline)
+    status = good["status"].to_numpy(dtype=object)
+    dept = good["department_id"].to_numpy(dtype=object)
+    done = np.isin(status, ["completed", "verified", "closed"])
+    handled = np.where(done, np.where(pd.isna(dept), "county", "department"), None)
+    none = np.full(len(good), None, dtype=object)
+    return pd.DataFrame(
+        {
+            "code": good["code"],
+            "category_code": good["category_code"],
+            "item_type_code": good["item_type_code"],
+            "source": good["source"],
+            "urgency": urgency,
+            "description": good["description"],
+            "micro_grid_id": good["micro_grid_id"],
+            "grid_id": good["grid_id"],
+            "village_id": good["village_id"],
+            "town_id": good["town_id"],
+            "lon": good["lon"],
+            "lat": good["lat"],
+            "reported_at": reported,
+            "report_date": _local_dates(reported, tz),
+            "reported_by": none,
+            "deadline": deadline,
+            "status": status,
+            "handled_level": handled,
+            "department_id": dept,
+            "filing_only": status == "filed",
+            "quality_grade": none,
+            "satisfaction": good["satisfaction"],
+            "completed_at": completed,
+            "closed_at": closed,
+            "close_date": _local_dates(closed, tz),
+            "escalations": good["escalations"],
+            "returns": good["returns"],
+            "rejections": good["rejections"],
+        }
+    )
+
+
+def _step_ends(action: str, good: pd.DataFrame, county: int | None) -> tuple[np.ndarray, ...]:
+    """(from_level, from_unit_id, to_level, to_unit_id) of each row's `action` step. Imported
+    platforms tell when, not who: the centre is the actor, the department where the file names one."""
+    n = len(good)
+    dept = good["department_id"].to_numpy(dtype=object)
+    has_dept = ~pd.isna(dept)
+    centre = (np.full(n, "county", dtype=object), np.full(n, county, dtype=object))
+    at_dept = (np.where(has_dept, "department", "county"), np.where(has_dept, dept, county))
+    if action == "report":
+        mg, grid = good["micro_grid_id"].to_numpy(dtype=object), good["grid_id"].to_numpy(dtype=object)
+        own = np.isin(good["source"].to_numpy(dtype=object), ["patrol", "household_visit"])
+        has_mg = ~pd.isna(mg)
+        level = np.where(own, np.where(has_mg, "micro_grid", "grid"), None)
+        unit = np.where(own, np.where(has_mg, mg, grid), None)
+        return level, unit, *centre
+    if action == "dispatch":
+        return *centre, *at_dept
+    if action in ("handle", "complete"):
+        return *at_dept, *at_dept
+    if action == "accept":
+        level = np.where(has_dept, "department", "county")
+        return *centre, level, np.where(has_dept, dept, county)
+    return *centre, *centre
+
+
+def step_frame(good: pd.DataFrame, event_ids: np.ndarray, county: int | None) -> pd.DataFrame:
+    """One step per timestamp a row has, numbered in lifecycle order, sorted by event then seq."""
+    actions = [c[2:] for c in good.columns if c.startswith("t_")]
+    seq = np.zeros(len(good), dtype=np.int64)
+    parts = []
+    for action in actions:
+        at = _utc(good, f"t_{action}")
+        has = ~np.isnat(at)
+        seq = seq + has
+        if not has.any():
+            continue
+        frm_level, frm_unit, to_level, to_unit = _step_ends(action, good, county)
+        parts.append(
+            pd.DataFrame(
                 {
-                    "_row": row["_row"],
-                    "code": row["code"],
-                    "category_code": row["category_code"],
-                    "item_type_code": row["item_type_code"],
-                    "source": row["source"],
-                    "urgency": row["urgency"],
-                    "description": row["description"],
-                    "micro_grid_id": row.get("micro_grid_id"),
-                    "grid_id": row["grid_id"],
-                    "village_id": row["village_id"],
-                    "town_id": row["town_id"],
-                    "lon": row["lon"],
-                    "lat": row["lat"],
-                    "reported_at": reported,
-                    "report_date": reported.astimezone(LOCAL_TZ).date(),
-                    "reported_by": None,
-                    "deadline": deadline.astimezone(dt.UTC),
-                    "status": status,
-                    "handled_level": ("department" if dept else "county") if done else None,
-                    "department_id": dept,
-                    "filing_only": status == "filed",
-                    "quality_grade": None,
-                    "satisfaction": row["satisfaction"],
-                    "completed_at": completed.astimezone(dt.UTC) if completed else None,
-                    "closed_at": closed.astimezone(dt.UTC) if closed else None,
-                    "close_date": closed.astimezone(LOCAL_TZ).date() if closed else None,
-                    "escalations": row["escalations"],
-                    "returns": row["returns"],
-                    "rejections": row["rejections"],
+                    "event_id": event_ids[has],
+                    "seq": seq[has],
+                    "action": action,
+                    "from_level": frm_level[has],
+                    "from_unit_id": frm_unit[has],
+                    "to_level": to_level[has],
+                    "to_unit_id": to_unit[has],
+                    "at": at[has],
+                    "actor_worker_id": None,
+                    "actor": "import",
+                    "_pos": np.flatnonzero(has),
                 }
             )
-        return out
+        )
+    if not parts:
+        return pd.DataFrame(columns=["event_id", "seq"])
+    steps = pd.concat(parts, ignore_index=True).sort_values(["_pos", "seq"], kind="stable")
+    return steps.drop(columns=["_pos"]).reset_index(drop=True)
 
-    def write(self, rows: list[dict], batch: int = 5000) -> None:
+
+class _Writer:
+    """Writes the checked rows of each chunk: reference rows once, events inserted or updated
+    (matched on code), their steps rebuilt; `finish` brings ids, indexes and derived tables along."""
+
+    def __init__(self, conn, ref: _Reference, report: ImportReport, tz: ZoneInfo):
+        self.conn, self.ref, self.report, self.tz = conn, ref, report, tz
+        self.hours, self.county = deadline_hours(conn), _county_id(conn)
+        self.new_id = next_id(conn, schema.events)
+        self.step_id = next_id(conn, schema.event_steps)
+        self.had_events = self.new_id > 1  # an empty store holds none of the file's ids: no lookups
+        self.written = self.updated = self.steps = 0
+        self.paused = False
+        self.dropped: list = []
+
+    def events(self, good: pd.DataFrame) -> pd.DataFrame:
+        """The rows' events as stored (less id)."""
+        return event_frame(good, self.hours, self.tz)
+
+    def make_room(self, expected_rows: int) -> None:
+        """Before a big first write into SQLite: drop the secondary indexes of events and
+        event_steps (in this transaction; `finish` builds them again): one sort per index at the
+        end instead of a B-tree insert per row and index. Not on PostgreSQL: there DROP INDEX
+        locks the table against every reader until the import commits."""
+        if self.conn.dialect.name != "sqlite" or self.written or expected_rows < BIG_IMPORT:
+            return
+        if expected_rows < self.new_id:  # a small addition to a big store: keep its indexes
+            return
+        for table in (schema.events, schema.event_steps):
+            for index in sorted(table.indexes, key=lambda ix: ix.name):
+                index.drop(self.conn)
+                self.dropped.append(index)
+
+    def write(self, good: pd.DataFrame) -> None:
         conn = self.conn
         if not self.written:
             self.ref.write(conn)
             ensure_store_basics(conn)
-        events = self.events(rows)
-        codes = [e["code"] for e in events]
+        events = self.events(good)
+        existing = self._existing(events["code"].tolist())
+        ids = np.array([existing.get(c, -1) for c in events["code"].tolist()], dtype=np.int64)
+        new = ids < 0
+        ids[new] = np.arange(self.new_id, self.new_id + int(new.sum()))
+        self.new_id += int(new.sum())
+        steps = step_frame(good, ids, self.county)
+        steps.insert(0, "id", np.arange(self.step_id, self.step_id + len(steps)))
+        self.step_id += len(steps)
+        events.insert(0, "id", ids)
+        events["_update"] = ~new
+        if not self.paused:  # the kill test's moment: half the first chunk written
+            half = len(events) // 2
+            self._flush(events.iloc[:half], steps[steps["event_id"].isin(ids[:half])])
+            self.paused = True
+            pause_hook()
+            events, steps = events.iloc[half:], steps[steps["event_id"].isin(ids[half:])]
+        self._flush(events, steps)
+        self.written += len(good)
+
+    def _existing(self, codes: list[str]) -> dict[str, int]:
+        """Ids of the events the store already has, by code (a re-import updates them)."""
         existing: dict[str, int] = {}
+        if not self.had_events:
+            return existing
         for i in range(0, len(codes), IN_BATCH):
             q = select(schema.events.c.id, schema.events.c.code).where(
                 schema.events.c.code.in_(codes[i : i + IN_BATCH])
             )
-            existing.update({c: eid for eid, c in conn.execute(q)})
+            existing.update({c: eid for eid, c in self.conn.execute(q)})
         upd_ids = list(existing.values())
         for i in range(0, len(upd_ids), IN_BATCH):  # steps of re-imported events are rebuilt from the file
-            conn.execute(
+            self.conn.execute(
                 schema.event_steps.delete().where(schema.event_steps.c.event_id.in_(upd_ids[i : i + IN_BATCH]))
             )
-        half = len(events) // 2 if not self.paused else -1  # the kill test's moment: half the first chunk
-        ins_ev, ins_st, upd_ev = [], [], []
-        for n, (row, ev) in enumerate(zip(rows, events), start=1):
-            del ev["_row"]
-            eid = existing.get(ev["code"])
-            if eid is None:
-                eid = self.new_id
-                self.new_id += 1
-                ins_ev.append(ev | {"id": eid})
-            else:
-                upd_ev.append(ev | {"_id": eid})
-            for s in _steps(row, self.county, row["department_id"]):
-                ins_st.append(s | {"id": self.step_id, "event_id": eid})
-                self.step_id += 1
-            if len(ins_ev) + len(upd_ev) >= batch or n == len(events) or n == half:
-                self._flush(ins_ev, upd_ev, ins_st)
-                ins_ev, ins_st, upd_ev = [], [], []
-            if n == half:
-                self.paused = True
-                pause_hook()
-        self.written += len(events)
+        return existing
 
-    def _flush(self, ins_ev, upd_ev, ins_st) -> None:
-        conn = self.conn
-        if ins_ev:
-            bulk_insert(conn, schema.events, ins_ev)
-        if upd_ev:  # one executemany per batch, not one statement per event
-            cols = [c for c in upd_ev[0] if c != "_id"]  # bind names must differ from column names
-            conn.execute(
-                schema.events.update()
-                .where(schema.events.c.id == bindparam("u__id"))
-                .values({c: bindparam(f"u_{c}") for c in cols}),
-                [{f"u_{k}": v for k, v in e.items()} for e in upd_ev],
-            )
-            self.updated += len(upd_ev)
-        if ins_st:
-            bulk_insert(conn, schema.event_steps, ins_st)
-        self.steps += len(ins_st)
+    def _flush(self, events: pd.DataFrame, steps: pd.DataFrame) -> None:
+        if events.empty:
+            return
+        old = events["_update"].to_numpy(dtype=bool)
+        events = events.drop(columns=["_update"])
+        insert_frame(self.conn, schema.events, events[~old])
+        if old.any():
+            update_frame(self.conn, schema.events, events[old])
+            self.updated += int(old.sum())
+        insert_frame(self.conn, schema.event_steps, steps)
+        self.steps += len(steps)
 
     def finish(self) -> None:
         reset_id_sequences(self.conn, [schema.events, schema.event_steps])
+        for index in self.dropped:  # before the derived tables: their refresh reads by these
+            index.create(self.conn)
         rollups.catch_up(self.conn)  # same transaction: a failed import leaves the derived tables as they were
         self.report.inserted, self.report.updated = self.written - self.updated, self.updated
         self.report.counts["steps"] = self.steps

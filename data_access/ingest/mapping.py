@@ -134,7 +134,7 @@ def coordinate_system(name) -> str:
         return china
     if str(name).strip().upper().replace("-", "") in ("WGS84", "EPSG:4326", "EPSG:4490", "CGCS2000"):
         return "wgs84"
-    raise ImportRefused(f"crs {name!r}: event coordinates must be wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)")
+    raise ImportRefused("bad_event_crs", crs=name)
 
 
 def load_mapping(source) -> Mapping:
@@ -150,50 +150,45 @@ def load_mapping(source) -> Mapping:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ImportRefused(f"the mapping is not valid TOML: {exc}") from exc
+        raise ImportRefused("bad_toml", detail=str(exc)) from exc
     unknown = set(data) - {"meta", "fields", "steps", "defaults", "values", "reference"}
     if unknown:
-        raise ImportRefused(f"unknown mapping section(s): {', '.join(sorted(unknown))}")
+        raise ImportRefused("unknown_sections", names=", ".join(sorted(unknown)))
     meta = data.get("meta", {})
     if not str(meta.get("timezone", "")).strip():
-        raise ImportRefused(
-            '[meta] must name the time zone of the times in the file, e.g. timezone = "Asia/Shanghai" '
-            '(or "America/Los_Angeles"): a wrong guess shifts every time by hours'
-        )
+        raise ImportRefused("no_timezone")
     try:
         tz = ZoneInfo(meta["timezone"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ImportRefused(f"unknown time zone {meta.get('timezone')!r} in [meta]") from exc
+        raise ImportRefused("unknown_timezone", zone=meta.get("timezone")) from exc
     fields = {k: str(v) for k, v in data.get("fields", {}).items() if str(v)}
     bad = set(fields) - set(FIELDS)
     if bad:
-        raise ImportRefused(f"unknown field(s) in [fields]: {', '.join(sorted(bad))}; known: {', '.join(FIELDS)}")
+        raise ImportRefused("unknown_fields", names=", ".join(sorted(bad)), known=", ".join(FIELDS))
     if "code" not in fields:
-        raise ImportRefused("[fields] must name the source column of `code` (the event's id in the source)")
+        raise ImportRefused("no_code_field")
     if not ({"lon", "lat"} <= set(fields) or fields.keys() & {"grid_code", "micro_grid_code"}):
-        raise ImportRefused("[fields] must give lon and lat, or grid_code / micro_grid_code, to place events")
+        raise ImportRefused("no_place_fields")
     steps = []
     for action, spec in data.get("steps", {}).items():
         if action not in STEP_COLUMNS:
-            raise ImportRefused(
-                f"[steps] {action}: not an action a timestamp column can stand for ({', '.join(STEP_COLUMNS)})"
-            )
+            raise ImportRefused("unknown_step", action=action, actions=", ".join(STEP_COLUMNS))
         if isinstance(spec, str):
             steps.append(StepSpec(action, spec))
         else:
             steps.append(StepSpec(action, str(spec["column"]), tuple(spec.get("statuses", ()))))
     if not any(s.action == "report" for s in steps):
-        raise ImportRefused("[steps] must name the column of `report` (when the event was reported)")
+        raise ImportRefused("no_report_step")
     steps.sort(key=lambda s: STEP_COLUMNS.index(s.action))
     values = {k: {str(a): str(b) for a, b in v.items()} for k, v in data.get("values", {}).items()}
     bad = set(values) - set(VALUE_FIELDS)
     if bad:
-        raise ImportRefused(f"unknown [values.*] table(s): {', '.join(sorted(bad))}")
+        raise ImportRefused("unknown_values", names=", ".join(sorted(bad)))
     defaults = {k: str(v) for k, v in data.get("defaults", {}).items()}
     for fld, allowed in FIXED_CODES.items():
         for code in [*values.get(fld, {}).values(), *([defaults[fld]] if fld in defaults else [])]:
             if code not in allowed:
-                raise ImportRefused(f"{fld} {code!r} in the mapping is not one of {', '.join(allowed)}")
+                raise ImportRefused("bad_fixed_code", fld=fld, code=code, allowed=", ".join(allowed))
     return Mapping(
         name=str(meta.get("name", "mapping")),
         timezone=tz,

@@ -10,9 +10,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .messages import Message
+
 
 class ImportRefused(RuntimeError):
-    """The file as a whole cannot be imported (no rows checked); the message says why."""
+    """The file as a whole cannot be imported (no rows checked); the message
+    (`messages.MESSAGES[code]` with `params`) says why; `key` / `params` name its label."""
+
+    def __init__(self, code: str, /, **params):
+        super().__init__(Message(code, **params))
+        self.key, self.params = f"import_{code}", params
 
 
 @dataclass
@@ -71,14 +78,15 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors and not self.problems
 
-    def errors_frame(self) -> pd.DataFrame:
-        """Columns: row, field, reason — one line per problem, in row order."""
-        rows = [(p.row, p.field, p.reason) for p in self.errors]
+    def errors_frame(self, say=str) -> pd.DataFrame:
+        """Columns: row, field, reason — one line per problem, in row order; `say(reason)` words
+        each reason (a `Message`: the page gives it in the reader's language)."""
+        rows = [(p.row, p.field, say(p.reason)) for p in self.errors]
         df = pd.DataFrame(rows, columns=["row", "field", "reason"])
         return df.sort_values("row", na_position="first", kind="stable").reset_index(drop=True)
 
-    def repairs_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([(p.row, p.field, p.reason) for p in self.repairs], columns=["row", "field", "reason"])
+    def repairs_frame(self, say=str) -> pd.DataFrame:
+        return pd.DataFrame([(p.row, p.field, say(p.reason)) for p in self.repairs], columns=["row", "field", "reason"])
 
     def summary(self) -> str:
         state = "committed" if self.committed else "NOT committed (the store is unchanged)"

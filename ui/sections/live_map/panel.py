@@ -156,13 +156,13 @@ def map_and_side(
                         t("live_map_col_item"): alerts["item_name_en" if en else "item_name"],
                         t("live_map_col_overdue_hours"): alerts["overdue_hours"].round(1),
                         t("live_map_col_handler"): handler,
-                        t("live_map_col_place"): alerts["grid_name"],
+                        t("live_map_col_grid"): alerts["grid_name"],
                     }
                 ),
                 hide_index=True,
                 key="live_map_alerts",
                 height=210,
-                column_config={t("live_map_col_place"): st.column_config.TextColumn(help=t("live_map_place_help"))},
+                column_config={t("live_map_col_grid"): st.column_config.TextColumn(help=t("live_map_place_help"))},
                 placeholder=fmt.MISSING,
             )
 
