@@ -380,6 +380,7 @@ def _pair_candidates(engine: Engine, f: Filters, month: dt.date, r: dict, worker
             a.c.description.label("prev_text"),
             b.c.description.label("text"),
             b.c.report_date,
+            a.c.report_date.label("prev_report_date"),
         )
         .select_from(
             a.join(
@@ -416,13 +417,55 @@ def _pair_candidates(engine: Engine, f: Filters, month: dt.date, r: dict, worker
         "prev_text",
         "text",
         "report_date",
+        "prev_report_date",
     ]
     return frame(engine, q, cols)
 
 
+def _recurring_chains(pairs: pd.DataFrame, spot: pd.Series, min_days: int) -> pd.Series:
+    """Per pair: both reports belong to a chain of one worker's same-spot reports (linked pair by
+    pair) that spans at least `min_days` distinct days with at most one report a day — a problem
+    that keeps coming back at one place (a market stall each morning), not a re-entry."""
+    out = pd.Series(False, index=pairs.index)
+    linked = pairs[spot]
+    if linked.empty or min_days <= 1:
+        return out
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip(linked["prev_event_id"].astype(int), linked["event_id"].astype(int)):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    day = {}
+    for ids, dates in ((linked["prev_event_id"], linked["prev_report_date"]), (linked["event_id"], linked["report_date"])):
+        for i, d in zip(ids.astype(int), pd.to_datetime(dates).dt.date):
+            day[i] = d
+    chains = pd.DataFrame({"event_id": list(day), "day": list(day.values())})
+    chains["root"] = [find(i) for i in chains["event_id"]]
+    per = chains.groupby("root").agg(days=("day", "nunique"), reports=("event_id", "size"))
+    recurring_roots = set(per.index[(per["days"] >= min_days) & (per["reports"] == per["days"])])
+    if not recurring_roots:
+        return out
+    root = {i: find(i) for i in day}
+    return pd.Series(
+        [root.get(int(b)) in recurring_roots for b in pairs["event_id"]], index=pairs.index
+    ) & spot
+
+
 def classify_pairs(pairs: pd.DataFrame, r: dict) -> pd.DataFrame:
     """The candidate pairs with metres, similarity, and kind: 'same_spot' | 'reworded' (counted),
-    'recurring' (a recurring problem at a fixed place: not counted) or '' (not a duplicate)."""
+    'recurring' (a recurring problem at a fixed place: not counted) or '' (not a duplicate).
+
+    same_spot: within `near_duplicates_gps_metres` (GPS error), any item of the category.
+    reworded: the same item within the pair metres, descriptions of similarity ≥ `near_duplicates_text_min`.
+    recurring: a same-spot chain over ≥ `near_duplicates_recurring_min_days` days, one report a day; or
+    ≥ `near_duplicates_recurring_min_hours` apart with neither report closed by the worker at grid level."""
     out = pairs.copy()
     out["metres"] = np.sqrt(pd.to_numeric(out["dist2_m"]).astype(float))
     out["similarity"] = [text_similarity(x, y) for x, y in zip(out["prev_text"], out["text"])]
@@ -431,6 +474,8 @@ def classify_pairs(pairs: pd.DataFrame, r: dict) -> pd.DataFrame:
     recurring = (pd.to_numeric(out["gap_s"]) >= float(r["near_duplicates_recurring_min_hours"]) * 3600.0) & (
         (out["self"] == 0) & (out["prev_self"] == 0)
     )
+    if len(out):
+        recurring = recurring | _recurring_chains(out, spot, int(r["near_duplicates_recurring_min_days"]))
     kind = np.where(spot, "same_spot", np.where(reworded, "reworded", ""))
     out["kind"] = np.where((kind != "") & recurring, "recurring", kind)
     return out
