@@ -443,7 +443,10 @@ def _recurring_chains(pairs: pd.DataFrame, spot: pd.Series, min_days: int) -> pd
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     day = {}
-    for ids, dates in ((linked["prev_event_id"], linked["prev_report_date"]), (linked["event_id"], linked["report_date"])):
+    for ids, dates in (
+        (linked["prev_event_id"], linked["prev_report_date"]),
+        (linked["event_id"], linked["report_date"]),
+    ):
         for i, d in zip(ids.astype(int), pd.to_datetime(dates).dt.date):
             day[i] = d
     chains = pd.DataFrame({"event_id": list(day), "day": list(day.values())})
@@ -453,9 +456,7 @@ def _recurring_chains(pairs: pd.DataFrame, spot: pd.Series, min_days: int) -> pd
     if not recurring_roots:
         return out
     root = {i: find(i) for i in day}
-    return pd.Series(
-        [root.get(int(b)) in recurring_roots for b in pairs["event_id"]], index=pairs.index
-    ) & spot
+    return pd.Series([root.get(int(b)) in recurring_roots for b in pairs["event_id"]], index=pairs.index) & spot
 
 
 def classify_pairs(pairs: pd.DataFrame, r: dict) -> pd.DataFrame:
@@ -463,14 +464,21 @@ def classify_pairs(pairs: pd.DataFrame, r: dict) -> pd.DataFrame:
     'recurring' (a recurring problem at a fixed place: not counted) or '' (not a duplicate).
 
     same_spot: within `near_duplicates_gps_metres` (GPS error), any item of the category.
-    reworded: the same item within the pair metres, descriptions of similarity ≥ `near_duplicates_text_min`.
+    reworded: the same item with descriptions of similarity ≥ `near_duplicates_near_text_min` within
+    `near_duplicates_near_metres` (two GPS errors), ≥ `near_duplicates_text_min` up to the pair metres.
     recurring: a same-spot chain over ≥ `near_duplicates_recurring_min_days` days, one report a day; or
     ≥ `near_duplicates_recurring_min_hours` apart with neither report closed by the worker at grid level."""
     out = pairs.copy()
     out["metres"] = np.sqrt(pd.to_numeric(out["dist2_m"]).astype(float))
     out["similarity"] = [text_similarity(x, y) for x, y in zip(out["prev_text"], out["text"])]
     spot = out["metres"] <= float(r["near_duplicates_gps_metres"])
-    reworded = (out["same_item"] == 1) & (out["similarity"] >= float(r["near_duplicates_text_min"]))
+    # Rewording: the farther apart, the closer the text must be (two GPS errors apart, a looser match).
+    text_min = np.where(
+        out["metres"] <= float(r["near_duplicates_near_metres"]),
+        float(r["near_duplicates_near_text_min"]),
+        float(r["near_duplicates_text_min"]),
+    )
+    reworded = (out["same_item"] == 1) & (out["similarity"] >= text_min)
     recurring = (pd.to_numeric(out["gap_s"]) >= float(r["near_duplicates_recurring_min_hours"]) * 3600.0) & (
         (out["self"] == 0) & (out["prev_self"] == 0)
     )

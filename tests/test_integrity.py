@@ -123,6 +123,29 @@ def similarity(a: str, b: str) -> float:
     return len(grams[0] & grams[1]) / min(len(grams[0]), len(grams[1])) if all(grams) else 0.0
 
 
+def chained_recurring(pairs: pd.DataFrame, min_days: int, spot_m: float) -> pd.Series:
+    """Same-spot pairs whose chain (linked pair by pair, label propagation to the smallest id) spans
+    ≥ min_days distinct report days with one report a day."""
+    spot = pairs[pairs["metres"] <= spot_m]
+    label = {int(i): int(i) for i in pd.concat([spot["id_a"], spot["id_b"]])}
+    changed = True
+    while changed:
+        changed = False
+        for a, b in zip(spot["id_a"].astype(int), spot["id_b"].astype(int)):
+            low = min(label[a], label[b])
+            if label[a] != low or label[b] != low:
+                label[a] = label[b] = low
+                changed = True
+    day = dict(zip(spot["id_a"].astype(int), spot["report_date_a"])) | dict(
+        zip(spot["id_b"].astype(int), spot["report_date_b"])
+    )
+    chains = pd.DataFrame({"id": list(label), "label": list(label.values())})
+    chains["day"] = chains["id"].map(day)
+    per = chains.groupby("label").agg(days=("day", "nunique"), n=("id", "size"))
+    keep = set(per.index[(per["days"] >= min_days) & (per["n"] == per["days"])])
+    return (pairs["metres"] <= spot_m) & pairs["id_b"].map(lambda i: label.get(int(i)) in keep)
+
+
 def test_near_duplicate_features_match_pandas(tiny_sqlite):
     r = irules()
     ev = grid_reports(tiny_sqlite, r["near_duplicates_window_months"])
@@ -138,11 +161,20 @@ def test_near_duplicate_features_match_pandas(tiny_sqlite):
     )
     sim = [similarity(a, b) for a, b in zip(pairs["description_a"], pairs["description_b"])]
     dup = (pairs["metres"] <= r["near_duplicates_gps_metres"]) | (
-        (pairs["item_type_code_a"] == pairs["item_type_code_b"]) & (np.array(sim) >= r["near_duplicates_text_min"])
+        (pairs["item_type_code_a"] == pairs["item_type_code_b"])
+        & (
+            np.array(sim)
+            >= np.where(
+                pairs["metres"] <= r["near_duplicates_near_metres"],
+                r["near_duplicates_near_text_min"],
+                r["near_duplicates_text_min"],
+            )
+        )
     )
     recurring = (pairs["gap"] >= r["near_duplicates_recurring_min_hours"] * 3600) & (
         (pairs["handled_level_a"] != "grid") & (pairs["handled_level_b"] != "grid")
     )
+    recurring |= chained_recurring(pairs, int(r["near_duplicates_recurring_min_days"]), r["near_duplicates_gps_metres"])
     counted = pairs[dup & ~recurring].groupby("reported_by")["id_b"].nunique()
     ev = ev.sort_values(["reported_by", "reported_at", "id"])
     prev = ev.groupby("reported_by")["reported_at"].shift()
@@ -297,7 +329,9 @@ def test_evidence_is_paged_and_is_the_rows_behind_the_flag(tiny_sqlite):
     assert (fast["kmh"].isna() | (fast["kmh"] > r["empty_patrol_max_kmh"])).all()
     dup = w[w["near_duplicates"]].iloc[0]
     pairs = integrity.evidence(engine, filters(), MONTH, "near_duplicates", int(dup["worker_id"]))
-    assert len(pairs) == int(dup["dup_pairs"]) == pairs["event_id"].nunique()
+    n_dup = integrity.evidence_count(engine, filters(), MONTH, "near_duplicates", int(dup["worker_id"]))
+    assert n_dup == int(dup["dup_pairs"]) and len(pairs) == min(n_dup, integrity.EVIDENCE_PAGE)
+    assert pairs["event_id"].nunique() == len(pairs)
     assert (pairs["metres"] <= r["near_duplicates_pair_metres"]).all()
     assert (pairs["hours_after"] <= r["near_duplicates_pair_hours"]).all()
     with pytest.raises(ValueError):
