@@ -690,13 +690,30 @@ def patrol_days(engine: Engine, f: Filters, month: dt.date, worker_id: int | Non
     return days
 
 
+def _grid_sizes(engine: Engine, ids) -> pd.Series:
+    """√(area) in metres of each worker's grid (NaN for a worker without one), by worker_id."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return pd.Series(dtype=float)
+    q = (
+        select(workers.c.id.label("worker_id"), grids.c.area_km2)
+        .select_from(workers.join(grids, grids.c.id == workers.c.grid_id))
+        .where(workers.c.id.in_(ids))
+    )
+    g = frame(engine, q, ["worker_id", "area_km2"])
+    area = pd.to_numeric(g["area_km2"]).astype(float)
+    return pd.Series(np.sqrt(area.where(area > 0) * 1e6).to_numpy(), index=pd.to_numeric(g["worker_id"]).astype(int))
+
+
 def empty_patrol_features(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame:
     """Per worker with check-ins. Columns: worker_id, patrol_days, fast_days, still_days,
-    repeated_days, suspect_days."""
+    repeated_days, suspect_days; walk_days (days that moved: not stationary), spread_m (radius of
+    gyration of every fix of those days pooled, metres: how much of the grid the month's walking
+    reaches), coverage (spread_m / √(the worker's grid area); NaN without a grid)."""
     d = patrol_days(engine, f, month)
     cols = ["worker_id", "patrol_days", "fast_days", "still_days", "repeated_days", "suspect_days"]
     if d.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=cols + ["walk_days", "spread_m", "coverage"])
     out = d.groupby("worker_id").agg(
         patrol_days=("points", "size"),
         fast_days=("fast", "sum"),
@@ -704,7 +721,23 @@ def empty_patrol_features(engine: Engine, f: Filters, month: dt.date) -> pd.Data
         repeated_days=("repeated", "sum"),
         suspect_days=("suspect", "sum"),
     )
-    return _ints(out.reset_index()[cols])
+    out = _ints(out.reset_index()[cols])
+    # Pooled second moments of the walking days: Σn·(rg² + cx² + cy²) / Σn − (mean x)² − (mean y)².
+    walk = d[~d["still"]].assign(n=lambda x: x["points"].astype(float))
+    walk = walk.assign(
+        nx=walk["n"] * walk["cx"],
+        ny=walk["n"] * walk["cy"],
+        nm=walk["n"] * (walk["rg"] ** 2 + walk["cx"] ** 2 + walk["cy"] ** 2),
+    )
+    pooled = walk.groupby("worker_id").agg(
+        walk_days=("n", "size"), n=("n", "sum"), nx=("nx", "sum"), ny=("ny", "sum"), nm=("nm", "sum")
+    )
+    var = pooled["nm"] / pooled["n"] - (pooled["nx"] / pooled["n"]) ** 2 - (pooled["ny"] / pooled["n"]) ** 2
+    pooled["spread_m"] = np.sqrt(var.clip(lower=0.0))
+    out["walk_days"] = out["worker_id"].map(pooled["walk_days"]).fillna(0).astype(int)
+    out["spread_m"] = out["worker_id"].map(pooled["spread_m"]).astype(float)
+    out["coverage"] = out["spread_m"] / out["worker_id"].map(_grid_sizes(engine, out["worker_id"])).astype(float)
+    return out
 
 
 def _rollup_for(engine: Engine, f: Filters, start: dt.date, end: dt.date) -> dict | None:
@@ -839,6 +872,7 @@ def _signals(engine: Engine, f: Filters, month: dt.date):
     )
     for col in counts:
         out[col] = out[col].fillna(0).astype(int)
+    out["walk_days"] = out["walk_days"].fillna(0).astype(int)
     out["quick_sum"] = out["quick_sum"].fillna(0.0).astype(float)
     out["trivial_share"] = out["trivial"] / out["reports"].where(out["reports"] > 0)
     out["padding_share"] = out["padding_suspect"] / out["reports"].where(out["reports"] > 0)
@@ -864,11 +898,18 @@ def _signals(engine: Engine, f: Filters, month: dt.date):
             binomial_z, out.loc[rep, "dup_pairs"], out.loc[rep, "opportunities"]
         )
     walked = out["patrol_days"] > 0
+    out["days_z"] = np.nan
+    out["coverage_z"] = np.nan
     if walked.any():
         g = Peers(grouped[walked], min_w)
-        out.loc[walked, "empty_patrol_z"] = g.apply(
-            binomial_z, out.loc[walked, "suspect_days"], out.loc[walked, "patrol_days"]
-        )
+        out.loc[walked, "days_z"] = g.apply(binomial_z, out.loc[walked, "suspect_days"], out.loc[walked, "patrol_days"])
+    # Coverage: a month of real walking confined to a corner of the grid. Judged only with enough
+    # walking days (a few days of one route say nothing), against peers with as many; low = suspect.
+    judged = (out["walk_days"] >= int(r["empty_patrol_coverage_min_days"])) & (out["coverage"] > 0)
+    if judged.any():
+        g = Peers(grouped[judged], min_w)
+        out.loc[judged, "coverage_z"] = -g.apply(robust_z, np.log(out.loc[judged, "coverage"]))
+    out["empty_patrol_z"] = out[["days_z", "coverage_z"]].max(axis=1, skipna=True)
 
     out["padding"] = (
         (out["padding_z"] >= r["padding_z_min"])
@@ -878,9 +919,9 @@ def _signals(engine: Engine, f: Filters, month: dt.date):
     out["near_duplicates"] = (out["near_duplicates_z"] >= r["near_duplicates_z_min"]) & (
         out["dup_pairs"] >= r["near_duplicates_min_pairs"]
     )
-    out["empty_patrol"] = (out["empty_patrol_z"] >= r["empty_patrol_z_min"]) & (
-        out["suspect_days"] >= r["empty_patrol_min_days"]
-    )
+    out["empty_patrol"] = (
+        (out["days_z"] >= r["empty_patrol_z_min"]) & (out["suspect_days"] >= r["empty_patrol_min_days"])
+    ) | (out["coverage_z"] >= r["empty_patrol_coverage_z_min"])
     for s in WORKER_SIGNALS:
         out[s] = out[s].fillna(False).astype(bool)
     out["flags"] = out[list(WORKER_SIGNALS)].sum(axis=1).astype(int)

@@ -220,21 +220,32 @@ def empty_patrol_by_pandas(url: str) -> pd.DataFrame:
                 if tracks.dtw_mean(sa, sb) <= r["empty_patrol_replay_metres"]:
                     days.loc[[idx[a], idx[b]], "repeated"] = True
     days["suspect"] = days["fast"] | days["still"] | days["repeated"]
-    return days.groupby("worker_id").agg(
+    out = days.groupby("worker_id").agg(
         patrol_days=("fast", "size"),
         fast_days=("fast", "sum"),
         still_days=("still", "sum"),
         repeated_days=("repeated", "sum"),
         suspect_days=("suspect", "sum"),
     )
+    # Coverage: every fix of the walking (not stationary) days stacked, its radius of gyration over
+    # √(the worker's grid area).
+    walking = days[~days["still"]]
+    out["walk_days"] = walking.groupby("worker_id").size().reindex(out.index).fillna(0).astype(int)
+    out["spread_m"] = walking.groupby("worker_id")["shape"].apply(lambda s: tracks.gyration_radius(np.vstack(list(s))))
+    size = read(url, "SELECT w.id AS worker_id, g.area_km2 FROM workers w JOIN grids g ON g.id = w.grid_id")
+    size = np.sqrt(size.set_index("worker_id")["area_km2"] * 1e6)
+    out["coverage"] = out["spread_m"] / size.reindex(out.index)
+    return out
 
 
 def test_empty_patrol_features_match_pandas(tiny_sqlite):
     want = empty_patrol_by_pandas(tiny_sqlite)
     got = integrity.empty_patrol_features(create_engine(tiny_sqlite), filters(), MONTH).set_index("worker_id")
-    for col in want.columns:
+    for col in ("patrol_days", "fast_days", "still_days", "repeated_days", "suspect_days", "walk_days"):
         assert got[col].to_dict() == want[col].astype(int).to_dict(), col
-    assert want["fast_days"].sum() > 0
+    for col in ("spread_m", "coverage"):
+        assert np.allclose(got[col].sort_index(), want[col].sort_index(), equal_nan=True, rtol=1e-6, atol=1e-3), col
+    assert want["fast_days"].sum() > 0 and want["coverage"].notna().any()
 
 
 def test_selective_features_match_pandas(tiny_sqlite):
