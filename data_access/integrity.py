@@ -30,13 +30,15 @@ near-duplicates) or check-ins (empty patrols) in the same window; a group of few
   `padding_min_events` suspect events.
 - near_duplicates: a re-entry = a report with an earlier report of the same worker and CATEGORY
   within `near_duplicates_pair_hours` and `near_duplicates_pair_metres` that is either at the same
-  spot (≤ `near_duplicates_gps_metres`, GPS error) or the same item with descriptions of
-  character-bigram Jaccard similarity ≥ `near_duplicates_text_min` (rewording). Not counted: a
-  recurring problem at a fixed place = both reports ≥ `near_duplicates_recurring_min_hours` apart
-  and neither closed by the worker at grid level (someone else handled each one). Opportunities =
-  the worker's reports with any earlier report of theirs within the pair hours (bursts of reports
-  make coincidences likelier). near_duplicates_z = binomial z of re-entries among opportunities.
-  Flag: z ≥ `near_duplicates_z_min` and ≥ `near_duplicates_min_pairs` re-entries.
+  spot (≤ `near_duplicates_gps_metres`, GPS error, any item) or the same item with descriptions of
+  character-bigram similarity ≥ `near_duplicates_near_text_min` within `near_duplicates_near_metres`
+  (two GPS errors), ≥ `near_duplicates_text_min` beyond (rewording). Not counted: a recurring
+  problem at a fixed place = a chain of same-spot reports, linked pair by pair, over ≥
+  `near_duplicates_recurring_min_days` distinct days with one report a day; or both reports ≥
+  `near_duplicates_recurring_min_hours` apart and neither closed by the worker at grid level.
+  Opportunities = the worker's reports with any earlier report of theirs within the pair hours
+  (bursts of reports make coincidences likelier). near_duplicates_z = binomial z of re-entries
+  among opportunities. Flag: z ≥ `near_duplicates_z_min` and ≥ `near_duplicates_min_pairs` re-entries.
 - empty_patrol: per worker-day of check-ins: fast = a leg faster than `empty_patrol_max_kmh`;
   stationary = ≥ `empty_patrol_route_min_points` fixes whose radius of gyration is ≤
   `empty_patrol_still_metres` (never beyond GPS noise); replayed = the day's track, resampled to
@@ -44,8 +46,11 @@ near-duplicates) or check-ins (empty patrols) in the same window; a group of few
   `empty_patrol_replay_metres` of another day's track of the worker (candidate days are those
   whose centroid and radius are within that distance of another day's, from SQL; only their fixes are
   loaded). Jitter around real movement keeps the radius large and the DTW distance at several
-  times the noise of a true replay. empty_patrol_z = binomial z of suspect days among patrol days.
-  Flag: z ≥ `empty_patrol_z_min` and ≥ `empty_patrol_min_days` suspect days.
+  times the noise of a true replay. Grid coverage = the radius of gyration of the month's walking
+  days' fixes pooled over √(grid area); coverage_z = robust z of its log, low side, among peers
+  with ≥ `empty_patrol_coverage_min_days` walking days. empty_patrol_z = max(binomial z of suspect
+  days among patrol days, coverage_z). Flag: the suspect-day z ≥ `empty_patrol_z_min` with ≥
+  `empty_patrol_min_days` suspect days, or coverage_z ≥ `empty_patrol_coverage_z_min`.
 - selective (communities): share of grid reports sent up (escalated) ≤ selective_escalation_rel_max
   × the county's share, and events that bypassed the grid (resident calls or 12345 with no
   reporting worker) per grid report ≥ selective_outside_rel_min × the county's ratio, judged
