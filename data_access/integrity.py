@@ -30,13 +30,15 @@ near-duplicates) or check-ins (empty patrols) in the same window; a group of few
   `padding_min_events` suspect events.
 - near_duplicates: a re-entry = a report with an earlier report of the same worker and CATEGORY
   within `near_duplicates_pair_hours` and `near_duplicates_pair_metres` that is either at the same
-  spot (≤ `near_duplicates_gps_metres`, GPS error) or the same item with descriptions of
-  character-bigram Jaccard similarity ≥ `near_duplicates_text_min` (rewording). Not counted: a
-  recurring problem at a fixed place = both reports ≥ `near_duplicates_recurring_min_hours` apart
-  and neither closed by the worker at grid level (someone else handled each one). Opportunities =
-  the worker's reports with any earlier report of theirs within the pair hours (bursts of reports
-  make coincidences likelier). near_duplicates_z = binomial z of re-entries among opportunities.
-  Flag: z ≥ `near_duplicates_z_min` and ≥ `near_duplicates_min_pairs` re-entries.
+  spot (≤ `near_duplicates_gps_metres`, GPS error, any item) or the same item with descriptions of
+  character-bigram similarity ≥ `near_duplicates_near_text_min` within `near_duplicates_near_metres`
+  (two GPS errors), ≥ `near_duplicates_text_min` beyond (rewording). Not counted: a recurring
+  problem at a fixed place = a chain of same-spot reports, linked pair by pair, over ≥
+  `near_duplicates_recurring_min_days` distinct days with one report a day; or both reports ≥
+  `near_duplicates_recurring_min_hours` apart and neither closed by the worker at grid level.
+  Opportunities = the worker's reports with any earlier report of theirs within the pair hours
+  (bursts of reports make coincidences likelier). near_duplicates_z = binomial z of re-entries
+  among opportunities. Flag: z ≥ `near_duplicates_z_min` and ≥ `near_duplicates_min_pairs` re-entries.
 - empty_patrol: per worker-day of check-ins: fast = a leg faster than `empty_patrol_max_kmh`;
   stationary = ≥ `empty_patrol_route_min_points` fixes whose radius of gyration is ≤
   `empty_patrol_still_metres` (never beyond GPS noise); replayed = the day's track, resampled to
@@ -44,8 +46,11 @@ near-duplicates) or check-ins (empty patrols) in the same window; a group of few
   `empty_patrol_replay_metres` of another day's track of the worker (candidate days are those
   whose centroid and radius are within that distance of another day's, from SQL; only their fixes are
   loaded). Jitter around real movement keeps the radius large and the DTW distance at several
-  times the noise of a true replay. empty_patrol_z = binomial z of suspect days among patrol days.
-  Flag: z ≥ `empty_patrol_z_min` and ≥ `empty_patrol_min_days` suspect days.
+  times the noise of a true replay. Grid coverage = the radius of gyration of the month's walking
+  days' fixes pooled over √(grid area); coverage_z = robust z of its log, low side, among peers
+  with ≥ `empty_patrol_coverage_min_days` walking days. empty_patrol_z = max(binomial z of suspect
+  days among patrol days, coverage_z). Flag: the suspect-day z ≥ `empty_patrol_z_min` with ≥
+  `empty_patrol_min_days` suspect days, or coverage_z ≥ `empty_patrol_coverage_z_min`.
 - selective (communities): share of grid reports sent up (escalated) ≤ selective_escalation_rel_max
   × the county's share, and events that bypassed the grid (resident calls or 12345 with no
   reporting worker) per grid report ≥ selective_outside_rel_min × the county's ratio, judged
@@ -380,6 +385,7 @@ def _pair_candidates(engine: Engine, f: Filters, month: dt.date, r: dict, worker
             a.c.description.label("prev_text"),
             b.c.description.label("text"),
             b.c.report_date,
+            a.c.report_date.label("prev_report_date"),
         )
         .select_from(
             a.join(
@@ -416,21 +422,73 @@ def _pair_candidates(engine: Engine, f: Filters, month: dt.date, r: dict, worker
         "prev_text",
         "text",
         "report_date",
+        "prev_report_date",
     ]
     return frame(engine, q, cols)
 
 
+def _recurring_chains(pairs: pd.DataFrame, spot: pd.Series, min_days: int) -> pd.Series:
+    """Per pair: both reports belong to a chain of one worker's same-spot reports (linked pair by
+    pair) that spans at least `min_days` distinct days with at most one report a day — a problem
+    that keeps coming back at one place (a market stall each morning), not a re-entry."""
+    out = pd.Series(False, index=pairs.index)
+    linked = pairs[spot]
+    if linked.empty or min_days <= 1:
+        return out
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip(linked["prev_event_id"].astype(int), linked["event_id"].astype(int)):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    day = {}
+    for ids, dates in (
+        (linked["prev_event_id"], linked["prev_report_date"]),
+        (linked["event_id"], linked["report_date"]),
+    ):
+        for i, d in zip(ids.astype(int), pd.to_datetime(dates).dt.date):
+            day[i] = d
+    chains = pd.DataFrame({"event_id": list(day), "day": list(day.values())})
+    chains["root"] = [find(i) for i in chains["event_id"]]
+    per = chains.groupby("root").agg(days=("day", "nunique"), reports=("event_id", "size"))
+    recurring_roots = set(per.index[(per["days"] >= min_days) & (per["reports"] == per["days"])])
+    if not recurring_roots:
+        return out
+    root = {i: find(i) for i in day}
+    return pd.Series([root.get(int(b)) in recurring_roots for b in pairs["event_id"]], index=pairs.index) & spot
+
+
 def classify_pairs(pairs: pd.DataFrame, r: dict) -> pd.DataFrame:
     """The candidate pairs with metres, similarity, and kind: 'same_spot' | 'reworded' (counted),
-    'recurring' (a recurring problem at a fixed place: not counted) or '' (not a duplicate)."""
+    'recurring' (a recurring problem at a fixed place: not counted) or '' (not a duplicate).
+
+    same_spot: within `near_duplicates_gps_metres` (GPS error), any item of the category.
+    reworded: the same item with descriptions of similarity ≥ `near_duplicates_near_text_min` within
+    `near_duplicates_near_metres` (two GPS errors), ≥ `near_duplicates_text_min` up to the pair metres.
+    recurring: a same-spot chain over ≥ `near_duplicates_recurring_min_days` days, one report a day; or
+    ≥ `near_duplicates_recurring_min_hours` apart with neither report closed by the worker at grid level."""
     out = pairs.copy()
     out["metres"] = np.sqrt(pd.to_numeric(out["dist2_m"]).astype(float))
     out["similarity"] = [text_similarity(x, y) for x, y in zip(out["prev_text"], out["text"])]
     spot = out["metres"] <= float(r["near_duplicates_gps_metres"])
-    reworded = (out["same_item"] == 1) & (out["similarity"] >= float(r["near_duplicates_text_min"]))
+    # Rewording: the farther apart, the closer the text must be (two GPS errors apart, a looser match).
+    text_min = np.where(
+        out["metres"] <= float(r["near_duplicates_near_metres"]),
+        float(r["near_duplicates_near_text_min"]),
+        float(r["near_duplicates_text_min"]),
+    )
+    reworded = (out["same_item"] == 1) & (out["similarity"] >= text_min)
     recurring = (pd.to_numeric(out["gap_s"]) >= float(r["near_duplicates_recurring_min_hours"]) * 3600.0) & (
         (out["self"] == 0) & (out["prev_self"] == 0)
     )
+    if len(out):
+        recurring = recurring | _recurring_chains(out, spot, int(r["near_duplicates_recurring_min_days"]))
     kind = np.where(spot, "same_spot", np.where(reworded, "reworded", ""))
     out["kind"] = np.where((kind != "") & recurring, "recurring", kind)
     return out
@@ -637,13 +695,30 @@ def patrol_days(engine: Engine, f: Filters, month: dt.date, worker_id: int | Non
     return days
 
 
+def _grid_sizes(engine: Engine, ids) -> pd.Series:
+    """√(area) in metres of each worker's grid (NaN for a worker without one), by worker_id."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return pd.Series(dtype=float)
+    q = (
+        select(workers.c.id.label("worker_id"), grids.c.area_km2)
+        .select_from(workers.join(grids, grids.c.id == workers.c.grid_id))
+        .where(workers.c.id.in_(ids))
+    )
+    g = frame(engine, q, ["worker_id", "area_km2"])
+    area = pd.to_numeric(g["area_km2"]).astype(float)
+    return pd.Series(np.sqrt(area.where(area > 0) * 1e6).to_numpy(), index=pd.to_numeric(g["worker_id"]).astype(int))
+
+
 def empty_patrol_features(engine: Engine, f: Filters, month: dt.date) -> pd.DataFrame:
     """Per worker with check-ins. Columns: worker_id, patrol_days, fast_days, still_days,
-    repeated_days, suspect_days."""
+    repeated_days, suspect_days; walk_days (days that moved: not stationary), spread_m (radius of
+    gyration of every fix of those days pooled, metres: how much of the grid the month's walking
+    reaches), coverage (spread_m / √(the worker's grid area); NaN without a grid)."""
     d = patrol_days(engine, f, month)
     cols = ["worker_id", "patrol_days", "fast_days", "still_days", "repeated_days", "suspect_days"]
     if d.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=cols + ["walk_days", "spread_m", "coverage"])
     out = d.groupby("worker_id").agg(
         patrol_days=("points", "size"),
         fast_days=("fast", "sum"),
@@ -651,7 +726,23 @@ def empty_patrol_features(engine: Engine, f: Filters, month: dt.date) -> pd.Data
         repeated_days=("repeated", "sum"),
         suspect_days=("suspect", "sum"),
     )
-    return _ints(out.reset_index()[cols])
+    out = _ints(out.reset_index()[cols])
+    # Pooled second moments of the walking days: Σn·(rg² + cx² + cy²) / Σn − (mean x)² − (mean y)².
+    walk = d[~d["still"]].assign(n=lambda x: x["points"].astype(float))
+    walk = walk.assign(
+        nx=walk["n"] * walk["cx"],
+        ny=walk["n"] * walk["cy"],
+        nm=walk["n"] * (walk["rg"] ** 2 + walk["cx"] ** 2 + walk["cy"] ** 2),
+    )
+    pooled = walk.groupby("worker_id").agg(
+        walk_days=("n", "size"), n=("n", "sum"), nx=("nx", "sum"), ny=("ny", "sum"), nm=("nm", "sum")
+    )
+    var = pooled["nm"] / pooled["n"] - (pooled["nx"] / pooled["n"]) ** 2 - (pooled["ny"] / pooled["n"]) ** 2
+    pooled["spread_m"] = np.sqrt(var.clip(lower=0.0))
+    out["walk_days"] = out["worker_id"].map(pooled["walk_days"]).fillna(0).astype(int)
+    out["spread_m"] = out["worker_id"].map(pooled["spread_m"]).astype(float)
+    out["coverage"] = out["spread_m"] / out["worker_id"].map(_grid_sizes(engine, out["worker_id"])).astype(float)
+    return out
 
 
 def _rollup_for(engine: Engine, f: Filters, start: dt.date, end: dt.date) -> dict | None:
@@ -786,6 +877,7 @@ def _signals(engine: Engine, f: Filters, month: dt.date):
     )
     for col in counts:
         out[col] = out[col].fillna(0).astype(int)
+    out["walk_days"] = out["walk_days"].fillna(0).astype(int)
     out["quick_sum"] = out["quick_sum"].fillna(0.0).astype(float)
     out["trivial_share"] = out["trivial"] / out["reports"].where(out["reports"] > 0)
     out["padding_share"] = out["padding_suspect"] / out["reports"].where(out["reports"] > 0)
@@ -811,11 +903,18 @@ def _signals(engine: Engine, f: Filters, month: dt.date):
             binomial_z, out.loc[rep, "dup_pairs"], out.loc[rep, "opportunities"]
         )
     walked = out["patrol_days"] > 0
+    out["days_z"] = np.nan
+    out["coverage_z"] = np.nan
     if walked.any():
         g = Peers(grouped[walked], min_w)
-        out.loc[walked, "empty_patrol_z"] = g.apply(
-            binomial_z, out.loc[walked, "suspect_days"], out.loc[walked, "patrol_days"]
-        )
+        out.loc[walked, "days_z"] = g.apply(binomial_z, out.loc[walked, "suspect_days"], out.loc[walked, "patrol_days"])
+    # Coverage: a month of real walking confined to a corner of the grid. Judged only with enough
+    # walking days (a few days of one route say nothing), against peers with as many; low = suspect.
+    judged = (out["walk_days"] >= int(r["empty_patrol_coverage_min_days"])) & (out["coverage"] > 0)
+    if judged.any():
+        g = Peers(grouped[judged], min_w)
+        out.loc[judged, "coverage_z"] = -g.apply(robust_z, np.log(out.loc[judged, "coverage"]))
+    out["empty_patrol_z"] = out[["days_z", "coverage_z"]].max(axis=1, skipna=True)
 
     out["padding"] = (
         (out["padding_z"] >= r["padding_z_min"])
@@ -825,9 +924,9 @@ def _signals(engine: Engine, f: Filters, month: dt.date):
     out["near_duplicates"] = (out["near_duplicates_z"] >= r["near_duplicates_z_min"]) & (
         out["dup_pairs"] >= r["near_duplicates_min_pairs"]
     )
-    out["empty_patrol"] = (out["empty_patrol_z"] >= r["empty_patrol_z_min"]) & (
-        out["suspect_days"] >= r["empty_patrol_min_days"]
-    )
+    out["empty_patrol"] = (
+        (out["days_z"] >= r["empty_patrol_z_min"]) & (out["suspect_days"] >= r["empty_patrol_min_days"])
+    ) | (out["coverage_z"] >= r["empty_patrol_coverage_z_min"])
     for s in WORKER_SIGNALS:
         out[s] = out[s].fillna(False).astype(bool)
     out["flags"] = out[list(WORKER_SIGNALS)].sum(axis=1).astype(int)

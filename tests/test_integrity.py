@@ -123,6 +123,29 @@ def similarity(a: str, b: str) -> float:
     return len(grams[0] & grams[1]) / min(len(grams[0]), len(grams[1])) if all(grams) else 0.0
 
 
+def chained_recurring(pairs: pd.DataFrame, min_days: int, spot_m: float) -> pd.Series:
+    """Same-spot pairs whose chain (linked pair by pair, label propagation to the smallest id) spans
+    ≥ min_days distinct report days with one report a day."""
+    spot = pairs[pairs["metres"] <= spot_m]
+    label = {int(i): int(i) for i in pd.concat([spot["id_a"], spot["id_b"]])}
+    changed = True
+    while changed:
+        changed = False
+        for a, b in zip(spot["id_a"].astype(int), spot["id_b"].astype(int)):
+            low = min(label[a], label[b])
+            if label[a] != low or label[b] != low:
+                label[a] = label[b] = low
+                changed = True
+    day = dict(zip(spot["id_a"].astype(int), spot["report_date_a"])) | dict(
+        zip(spot["id_b"].astype(int), spot["report_date_b"])
+    )
+    chains = pd.DataFrame({"id": list(label), "label": list(label.values())})
+    chains["day"] = chains["id"].map(day)
+    per = chains.groupby("label").agg(days=("day", "nunique"), n=("id", "size"))
+    keep = set(per.index[(per["days"] >= min_days) & (per["n"] == per["days"])])
+    return (pairs["metres"] <= spot_m) & pairs["id_b"].map(lambda i: label.get(int(i)) in keep)
+
+
 def test_near_duplicate_features_match_pandas(tiny_sqlite):
     r = irules()
     ev = grid_reports(tiny_sqlite, r["near_duplicates_window_months"])
@@ -138,11 +161,20 @@ def test_near_duplicate_features_match_pandas(tiny_sqlite):
     )
     sim = [similarity(a, b) for a, b in zip(pairs["description_a"], pairs["description_b"])]
     dup = (pairs["metres"] <= r["near_duplicates_gps_metres"]) | (
-        (pairs["item_type_code_a"] == pairs["item_type_code_b"]) & (np.array(sim) >= r["near_duplicates_text_min"])
+        (pairs["item_type_code_a"] == pairs["item_type_code_b"])
+        & (
+            np.array(sim)
+            >= np.where(
+                pairs["metres"] <= r["near_duplicates_near_metres"],
+                r["near_duplicates_near_text_min"],
+                r["near_duplicates_text_min"],
+            )
+        )
     )
     recurring = (pairs["gap"] >= r["near_duplicates_recurring_min_hours"] * 3600) & (
         (pairs["handled_level_a"] != "grid") & (pairs["handled_level_b"] != "grid")
     )
+    recurring |= chained_recurring(pairs, int(r["near_duplicates_recurring_min_days"]), r["near_duplicates_gps_metres"])
     counted = pairs[dup & ~recurring].groupby("reported_by")["id_b"].nunique()
     ev = ev.sort_values(["reported_by", "reported_at", "id"])
     prev = ev.groupby("reported_by")["reported_at"].shift()
@@ -188,21 +220,32 @@ def empty_patrol_by_pandas(url: str) -> pd.DataFrame:
                 if tracks.dtw_mean(sa, sb) <= r["empty_patrol_replay_metres"]:
                     days.loc[[idx[a], idx[b]], "repeated"] = True
     days["suspect"] = days["fast"] | days["still"] | days["repeated"]
-    return days.groupby("worker_id").agg(
+    out = days.groupby("worker_id").agg(
         patrol_days=("fast", "size"),
         fast_days=("fast", "sum"),
         still_days=("still", "sum"),
         repeated_days=("repeated", "sum"),
         suspect_days=("suspect", "sum"),
     )
+    # Coverage: every fix of the walking (not stationary) days stacked, its radius of gyration over
+    # √(the worker's grid area).
+    walking = days[~days["still"]]
+    out["walk_days"] = walking.groupby("worker_id").size().reindex(out.index).fillna(0).astype(int)
+    out["spread_m"] = walking.groupby("worker_id")["shape"].apply(lambda s: tracks.gyration_radius(np.vstack(list(s))))
+    size = read(url, "SELECT w.id AS worker_id, g.area_km2 FROM workers w JOIN grids g ON g.id = w.grid_id")
+    size = np.sqrt(size.set_index("worker_id")["area_km2"] * 1e6)
+    out["coverage"] = out["spread_m"] / size.reindex(out.index)
+    return out
 
 
 def test_empty_patrol_features_match_pandas(tiny_sqlite):
     want = empty_patrol_by_pandas(tiny_sqlite)
     got = integrity.empty_patrol_features(create_engine(tiny_sqlite), filters(), MONTH).set_index("worker_id")
-    for col in want.columns:
+    for col in ("patrol_days", "fast_days", "still_days", "repeated_days", "suspect_days", "walk_days"):
         assert got[col].to_dict() == want[col].astype(int).to_dict(), col
-    assert want["fast_days"].sum() > 0
+    for col in ("spread_m", "coverage"):
+        assert np.allclose(got[col].sort_index(), want[col].sort_index(), equal_nan=True, rtol=1e-6, atol=1e-3), col
+    assert want["fast_days"].sum() > 0 and want["coverage"].notna().any()
 
 
 def test_selective_features_match_pandas(tiny_sqlite):
@@ -297,7 +340,9 @@ def test_evidence_is_paged_and_is_the_rows_behind_the_flag(tiny_sqlite):
     assert (fast["kmh"].isna() | (fast["kmh"] > r["empty_patrol_max_kmh"])).all()
     dup = w[w["near_duplicates"]].iloc[0]
     pairs = integrity.evidence(engine, filters(), MONTH, "near_duplicates", int(dup["worker_id"]))
-    assert len(pairs) == int(dup["dup_pairs"]) == pairs["event_id"].nunique()
+    n_dup = integrity.evidence_count(engine, filters(), MONTH, "near_duplicates", int(dup["worker_id"]))
+    assert n_dup == int(dup["dup_pairs"]) and len(pairs) == min(n_dup, integrity.EVIDENCE_PAGE)
+    assert pairs["event_id"].nunique() == len(pairs)
     assert (pairs["metres"] <= r["near_duplicates_pair_metres"]).all()
     assert (pairs["hours_after"] <= r["near_duplicates_pair_hours"]).all()
     with pytest.raises(ValueError):

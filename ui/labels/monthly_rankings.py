@@ -320,9 +320,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "Evidence: the events, their times and how fast they were closed.",
     ),
     "mr_blind_padding": (
-        "盲区:用真实但琐碎的问题、以同行正常的数量和节奏凑件的人看不出来;现场即时处置小问题的人可能被误标,需复核排除。",
+        "盲区:用真实但琐碎的问题、以同行正常的数量和节奏凑件的人看不出来;数量偏少、只补几件凑到指标的人也看不出来;"
+        "现场即时处置小问题的人可能被误标,需复核排除。",
         "Blind spots: a worker who pads with real but trivial problems at peer-normal volume and rhythm is not seen; "
-        "a worker who fixes small problems on the spot can look similar and must be cleared by review.",
+        "nor is a low-volume worker who adds just a few reports to reach the quota; a worker who fixes small "
+        "problems on the spot can look similar and must be cleared by review.",
     ),
     "mr_method_near_duplicates": (
         "方法:同一人同一类别的事件在定位误差和改写措辞能解释的距离与时间内再次上报(含文字相似度),与同行的重复率比较"
@@ -332,9 +334,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "Evidence: the pairs, with their times, distance and items.",
     ),
     "mr_blind_near_duplicates": (
-        "盲区:换到较远地点、换成另一类别再报的看不出来;固定地点反复出现的真实问题(如每天的占道摊点)会相似,需复核排除。",
-        "Blind spots: re-entries moved further away or into another category are not seen; a real problem that "
-        "recurs at one place (a stall every morning) looks alike and must be cleared by review.",
+        "盲区:换到较远地点、换成另一类别再报的看不出来;在同一地点每天只重报一件、连续多天的,按固定地点反复出现的问题处理,"
+        "不计为重复;固定地点反复出现的真实问题(如每天的占道摊点)仍可能相似,需复核排除。",
+        "Blind spots: re-entries moved further away or into another category are not seen; one re-entry a day at "
+        "one spot for days on end is read as a recurring problem and not counted; a real problem that recurs at "
+        "one place (a stall every morning) can still look alike and must be cleared by review.",
     ),
     "mr_method_empty_patrol": (
         "方法:用容忍定位噪声的轨迹距离比较各天轨迹(重放的轨迹彼此过近)、签到点从不离开一个小半径的日子、"
