@@ -24,6 +24,7 @@ ACTIONS = (
     "download_fetch",
     "denied",
     "import",
+    "integrity_review",  # a reviewer's decision on an integrity flag (data_access/integrity_review.py)
 )
 
 

@@ -19,6 +19,7 @@ from one statement (`response_sets`).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, or_, select, tuple_, union_all
@@ -422,7 +423,8 @@ RULE_KEYS = (
     "score_weight_rework",
     "score_weight_volume",
     "min_received_for_rank",
-    "mismatch_z_gap",
+    "mismatch_robust_z",
+    "mismatch_pool_months",
 )
 
 
@@ -454,17 +456,7 @@ def _robust_z(values: pd.Series) -> pd.Series:
     return (values - values.median()) / spread if spread > 0 else values * float("nan")
 
 
-def score_and_mismatch(table: pd.DataFrame, rules: dict[str, float]) -> pd.DataFrame:
-    """Add the department score and the rating-vs-data check to a per-department table.
-
-    `table` needs received, closure_rate, on_time_rate, rework_rate and rating_avg (NaN when the
-    towns gave no rating). Adds ranked (enough volume), volume_share, score (0..100), score_rank,
-    rating_rank (1 = best), z_gap and mismatch ('rated_above_data' | 'rated_below_data' | '').
-    Score = 100 × (w_closure·closure + w_on_time·on_time + w_rework·(1 − rework) + w_volume·volume),
-    volume = received ÷ the largest received among ranked departments.
-    z_gap = robust z of the rating − robust z of the score, over the ranked, rated departments
-    (z = (x − median) ÷ (1.4826·MAD)); |z_gap| ≥ mismatch_z_gap flags the department.
-    """
+def _score(table: pd.DataFrame, rules: dict[str, float]) -> pd.DataFrame:
     out = table.copy()
     out["ranked"] = out["received"] >= rules["min_received_for_rank"]
     top = out.loc[out["ranked"], "received"].max() if out["ranked"].any() else 0
@@ -476,16 +468,113 @@ def score_and_mismatch(table: pd.DataFrame, rules: dict[str, float]) -> pd.DataF
         + rules["score_weight_volume"] * out["volume_share"]
     )
     out.loc[~out["ranked"], "score"] = float("nan")
-    both = out["ranked"] & out["score"].notna() & out["rating_avg"].notna()
-    out["score_rank"] = out["score"].where(both).rank(ascending=False, method="min")
-    out["rating_rank"] = out["rating_avg"].where(both).rank(ascending=False, method="min")
-    out["z_gap"] = float("nan")
+    return out
+
+
+def shrunk_ratings(ratings: pd.DataFrame) -> pd.Series:
+    """Each department's mean rating pulled toward the mean of all departments (empirical Bayes).
+
+    `ratings` has rating_avg, ratings (n) and rating_var (variance of the single ratings; NaN for
+    n < 2). Shrunk = m + n / (n + k) · (mean − m), m = the mean of the departments' means, k =
+    within-department variance ÷ between-department variance (the between part: the variance of
+    the means less the mean of within ÷ n). A department rated by few towns is pulled most.
+    Without the variances (n unknown) the means are returned as they are.
+    """
+    mean = ratings["rating_avg"].astype(float)
+    rated = mean.notna()
+    if "rating_var" not in ratings or rated.sum() < 3:
+        return mean
+    n = ratings["ratings"].astype(float)
+    dof = (n - 1).where(rated & ratings["rating_var"].notna() & (n > 1), 0)
+    within = float((ratings["rating_var"].fillna(0) * dof).sum() / dof.sum()) if dof.sum() > 0 else 0.0
+    m = float(mean[rated].mean())
+    between = float(mean[rated].var()) - float((within / n[rated]).mean())
+    if within <= 0:
+        return mean
+    if between <= 0:  # the means differ no more than chance: every department gets the mean
+        return mean.where(~rated, m)
+    k = within / between
+    return m + n / (n + k) * (mean - m)
+
+
+def score_and_mismatch(
+    table: pd.DataFrame, rules: dict[str, float], pooled: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Add the department score and the rating-vs-data check to a per-department table.
+
+    `table` needs received, closure_rate, on_time_rate, rework_rate and rating_avg (NaN when the
+    towns gave no rating). Adds ranked (enough volume), volume_share, score (0..100), and the check's
+    pooled_score, pooled_rating, pooled_ratings, score_rank, rating_rank (1 = best), z_gap and
+    mismatch ('rated_above_data' | 'rated_below_data' | '').
+    Score = 100 × (w_closure·closure + w_on_time·on_time + w_rework·(1 − rework) + w_volume·volume),
+    volume = received ÷ the largest received among ranked departments.
+
+    The check (`pooled`: the same columns plus ratings and rating_var, over the last
+    mismatch_pool_months months ending with the period; without it, `table` itself) compares,
+    over the departments ranked and rated there, the robust z (median, 1.4826·MAD) of the
+    shrunk rating (`shrunk_ratings`) with the robust z of the score; z_gap = the robust z, across
+    departments, of that difference; |z_gap| ≥ mismatch_robust_z flags the department.
+    """
+    out = _score(table, rules)
+    basis = out if pooled is None else _score(pooled, rules)
+    basis = basis.assign(pooled_rating=shrunk_ratings(basis))
+    both = basis["ranked"] & basis["score"].notna() & basis["pooled_rating"].notna()
+    check = pd.DataFrame(index=basis.index)
+    check["pooled_score"] = basis["score"].where(both)
+    check["pooled_rating"] = basis["pooled_rating"].where(both)
+    check["pooled_ratings"] = basis["ratings"] if "ratings" in basis else float("nan")
+    check["score_rank"] = check["pooled_score"].rank(ascending=False, method="min")
+    check["rating_rank"] = check["pooled_rating"].rank(ascending=False, method="min")
+    check["z_gap"] = float("nan")
     if both.sum() >= 3:  # a median and a spread need a few departments
-        out.loc[both, "z_gap"] = _robust_z(out.loc[both, "rating_avg"]) - _robust_z(out.loc[both, "score"])
-    gap = rules["mismatch_z_gap"]
-    out["mismatch"] = ""
-    out.loc[out["z_gap"] >= gap, "mismatch"] = "rated_above_data"
-    out.loc[out["z_gap"] <= -gap, "mismatch"] = "rated_below_data"
+        gap = _robust_z(check.loc[both, "pooled_rating"]) - _robust_z(check.loc[both, "pooled_score"])
+        check.loc[both, "z_gap"] = _robust_z(gap)
+    limit = rules["mismatch_robust_z"]
+    check["mismatch"] = ""
+    check.loc[check["z_gap"] >= limit, "mismatch"] = "rated_above_data"
+    check.loc[check["z_gap"] <= -limit, "mismatch"] = "rated_below_data"
+    if pooled is None:
+        return pd.concat([out, check], axis=1)
+    check["department_id"] = basis["department_id"]
+    out = out.drop(columns=[c for c in check.columns if c != "department_id" and c in out.columns])
+    out = out.merge(check, on="department_id", how="left")
+    out["mismatch"] = out["mismatch"].fillna("")
+    return out
+
+
+def pool_months(f: Filters, months: int) -> tuple[dt.date, dt.date]:
+    """First and last day of the `months` calendar months ending with the period's last month."""
+    first = f.date_to.replace(day=1)
+    for _ in range(max(int(months), 1) - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return first, f.date_to
+
+
+def ratings_pooled(engine: Engine, f: Filters, months: int) -> pd.DataFrame:
+    """The towns' ratings of each department over the `pool_months` months.
+
+    Columns: department_id, rating_avg, ratings (rows), rating_var (sample variance of the single
+    ratings; NaN with one rating). The town filter picks that town's ratings.
+    """
+    first, last = pool_months(f, months)
+    score = department_ratings.c.score
+    q = (
+        select(
+            department_ratings.c.department_id,
+            func.avg(score).label("rating_avg"),
+            func.avg(score * score).label("rating_sq"),
+            func.count().label("ratings"),
+        )
+        .where(department_ratings.c.month.between(first, last))
+        .group_by(department_ratings.c.department_id)
+    )
+    if f.town_id is not None:
+        q = q.where(department_ratings.c.town_id == f.town_id)
+    out = frame(engine, q)
+    n = out["ratings"].astype(float)
+    out["rating_avg"] = out["rating_avg"].astype(float)
+    second = out.pop("rating_sq").astype(float)
+    out["rating_var"] = ((second - out["rating_avg"] ** 2) * n / (n - 1)).where(n > 1).clip(lower=0)
     return out
 
 
@@ -531,7 +620,16 @@ def _department_table(engine: Engine, f: Filters, by_department: pd.DataFrame) -
     ):
         out[col] = out[col].fillna(0).astype(int)
     rules = dict(zip(*department_rules(engine)[["key", "value"]].T.values))
-    out = score_and_mismatch(out, rules)
+    # The rating check pools the last mismatch_pool_months months (data and ratings alike), so a
+    # short window still holds enough ratings and events to judge by.
+    first, last = pool_months(f, rules["mismatch_pool_months"])
+    same = first == f.date_from and last == f.date_to
+    pooled_measures = measures if same else response_by(engine, replace(f, date_from=first), "department")
+    pooled = pooled_measures.rename(columns={"bucket": "department_id"}).merge(
+        ratings_pooled(engine, f, rules["mismatch_pool_months"]), on="department_id", how="left"
+    )
+    pooled["ratings"] = pooled["ratings"].fillna(0).astype(int)
+    out = score_and_mismatch(out, rules, pooled)
     return out.sort_values(["score", "received"], ascending=[True, False], na_position="last").reset_index(drop=True)
 
 

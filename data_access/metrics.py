@@ -378,6 +378,35 @@ METRICS: dict[str, Metric] = {
             "Of the month's grid reports, the share handled by the county centre or a department.",
             unit="%",
         ),
+        # --- integrity review in the consequences --- (data_access/integrity_review.py)
+        Metric(
+            "integrity_double_pay_flagged",
+            "双倍绩效名额(其中被标记者)",
+            "Double-pay places (to flagged workers)",
+            "按该考核规则签发当月排名时实际给出的双倍绩效名额数,以及其中给了当月有履职真实性标记(凑件、重复上报、"
+            "空巡)的网格员的名额数;待复核的不计入。",
+            "Double-pay places the ruleset actually grants for the month, and how many of them go to workers with "
+            "an integrity flag this month (padding, near-duplicates, empty patrols); places pending review are "
+            "not counted.",
+        ),
+        Metric(
+            "integrity_loses_pay_flagged",
+            "扣发绩效人数(其中被标记者)",
+            "Pay losses (of flagged workers)",
+            "按该考核规则签发当月排名时实际扣发绩效的人数,以及其中当月有履职真实性标记的网格员人数;待复核的不计入。",
+            "Workers the ruleset actually docks the month's performance pay, and how many of them have an "
+            "integrity flag this month; losses pending review are not counted.",
+        ),
+        Metric(
+            "integrity_pending",
+            "待复核",
+            "Pending review",
+            "在启用复核的规则下,有强标记且尚未复核完毕的网格员中,有奖惩后果(双倍绩效、扣发绩效、解聘风险)的人数:"
+            "其被标记事件暂不计入数量分,奖惩暂不生效;不启用复核的规则下为 0。",
+            "Under a ruleset that reviews, workers under a strong flag whose review is not finished and who would "
+            "have a consequence (double pay, pay loss, dismissal risk): their flagged events are out of the "
+            "quantity part and the consequence waits; 0 under a ruleset that does not review.",
+        ),
         # --- live map --- (SQL: data_access/live.py; backlog and check-ins at the live clock, not the period end)
         Metric(
             "live_open_events",
@@ -478,6 +507,10 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
             "rank_team_share",
             "rank_transfer_share",
         )
+    },
+    **{
+        k: ("integrity_review.month_view", ("reporter_months",))
+        for k in ("integrity_double_pay_flagged", "integrity_loses_pay_flagged", "integrity_pending")
     },
     "live_open_events": ("live.unit_numbers", _BACKLOG),
     "live_overdue_events": ("live.unit_numbers", _BACKLOG),

@@ -7,11 +7,14 @@ vectorised pandas on that small
 aggregated table, with every constant taken from the assessment rules (`assessment_rules`).
 
 Score (0–100) = Σ weight · part, the weights from the ruleset:
-- quantity  = 100 · min(1, reports / quota). Quota = quota_events_per_worker (+ street_quota_bonus
-  for a worker in a street); with per_capita_normalisation = 1 it is scaled by the grid's
-  residents over the mean residents of a staffed grid (so a small grid is not asked for the
-  reports of a big one). For a unit the quota is summed over its active full-time workers
-  (per-capita: its residents over the mean of a staffed grid, as "grid equivalents").
+- quantity  = 100 · min(1, (reports − held) / quota); held = the ranked month's events under a
+  strong integrity flag awaiting or failing review, only where the ruleset reviews
+  (integrity_review = 1; the caller, data_access/integrity_review.py, names them).
+  Quota = quota_events_per_worker (+ street_quota_bonus for a worker in a street); with
+  per_capita_normalisation = 1 it is scaled by the grid's residents over the mean residents of a
+  staffed grid (so a small grid is not asked for the reports of a big one). For a unit the quota
+  is summed over its active full-time workers (per-capita: its residents over the mean of a
+  staffed grid, as "grid equivalents").
 - quality   = 100 · mean of the rates that have a denominator: closure rate (filing-only events
   count as closed when filing_only_in_closure_rate = 1, else they leave numerator and
   denominator), qualified rate and excellent rate of graded events, on-time verification rate
@@ -456,7 +459,8 @@ def score_parts(counts: pd.DataFrame, quota: pd.Series, rules: dict[str, float])
     c["satisfaction_avg"] = _rate(c["sat_sum"], c["sat_n"])
     c["quota"] = quota.astype(float)
 
-    c["quantity"] = 100.0 * np.minimum(1.0, c["reported"] / c["quota"].where(c["quota"] > 0)).fillna(0.0)
+    counted = c["reported"] - (c["held"] if "held" in c else 0)
+    c["quantity"] = 100.0 * np.minimum(1.0, counted / c["quota"].where(c["quota"] > 0)).fillna(0.0)
     rates = c[["closure_rate", "qualified_rate", "excellent_rate", "on_time_verify_rate"]]
     c["quality"] = (100.0 * rates.mean(axis=1, skipna=True)).fillna(0.0)
     team = np.minimum(1.0, c["team_share"].fillna(0) / max(rules["team_handling_min_share"], 1e-9))
@@ -488,6 +492,7 @@ _COUNT_COLS = [
     "transfers",
     "sat_sum",
     "sat_n",
+    "held",
 ]
 
 
@@ -497,11 +502,23 @@ def _active_in(people: pd.DataFrame, first: dt.date) -> pd.Series:
     return (pd.to_datetime(people["hired_on"]).dt.date <= last) & (left.isna() | (left > first))
 
 
+def reviews(rules: dict[str, float]) -> bool:
+    """Whether the ruleset holds flagged events out until reviewed (rule integrity_review = 1)."""
+    return float(rules.get("integrity_review", 0) or 0) >= 0.5
+
+
 def _scores_for_months(
-    engine: Engine, f: Filters, months: tuple[dt.date, ...], ruleset: str, level: str, shared: dict | None = None
+    engine: Engine,
+    f: Filters,
+    months: tuple[dt.date, ...],
+    ruleset: str,
+    level: str,
+    shared: dict | None = None,
+    held: tuple = (),
 ) -> pd.DataFrame:
     """One row per (subject, month index) with counts, parts, total, grade and rank in that month.
-    `shared` (a dict) keeps the counts and staff between calls for the same filters and months."""
+    `shared` (a dict) keeps the counts and staff between calls for the same filters and months.
+    `held`: ((worker_id, events), ...) taken out of the last month's quantity where the ruleset reviews."""
     if level not in LEVELS:
         raise RankingError(
             f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}.",
@@ -510,20 +527,37 @@ def _scores_for_months(
             choices=LEVELS,
         )
     shared = {} if shared is None else shared
-    done = ("scored", months, ruleset, level)
+    held = tuple(sorted((int(w), int(n)) for w, n in held if int(n) > 0)) if reviews(rules_for(engine, ruleset)) else ()
+    done = ("scored", months, ruleset, level, held)
     if done not in shared:  # callers read the frame, never change it
-        shared[done] = _score_months(engine, f, months, ruleset, level, shared)
+        shared[done] = _score_months(engine, f, months, ruleset, level, shared, held)
     return shared[done]
 
 
+def _with_held(counts: pd.DataFrame, last: int, held: tuple) -> pd.DataFrame:
+    """`counts` with a column `held`: each worker's held events on their rows of month `last`,
+    the row with most reports first, never more than a row reported."""
+    out = counts.assign(held=0)
+    if not held:
+        return out
+    want = dict(held)
+    rows = out[(out["m"] == last) & out["reported_by"].isin(want)].sort_values(
+        ["reported_by", "reported"], ascending=[True, False]
+    )
+    before = rows.groupby("reported_by")["reported"].cumsum() - rows["reported"]
+    owed = rows["reported_by"].map(want) - before
+    out.loc[rows.index, "held"] = np.clip(owed, 0, rows["reported"]).astype(int)
+    return out
+
+
 def _score_months(
-    engine: Engine, f: Filters, months: tuple[dt.date, ...], ruleset: str, level: str, shared: dict
+    engine: Engine, f: Filters, months: tuple[dt.date, ...], ruleset: str, level: str, shared: dict, held: tuple = ()
 ) -> pd.DataFrame:
     rules = rules_for(engine, ruleset)
     key = ("counts", float(rules["verify_within_hours"]), months)
     if key not in shared:
         shared[key] = report_parts(engine, f, months, rules["verify_within_hours"])
-    counts = shared[key]
+    counts = _with_held(shared[key], len(months) - 1, held)
     if "staff" not in shared:
         shared["staff"] = ranked_workers(engine, f)
     staff = shared["staff"]
@@ -616,7 +650,7 @@ def scope_rows(df: pd.DataFrame, f: Filters, level: str) -> pd.DataFrame:
 
 
 def monthly_scores(
-    engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str, _shared: dict | None = None
+    engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str, _shared: dict | None = None, held: tuple = ()
 ) -> pd.DataFrame:
     """The ranking of one month, best first.
 
@@ -624,11 +658,12 @@ def monthly_scores(
     reported, quota, quantity, quality, process, residents, total, grade, rank, n_ranked, prev_rank,
     rank_change (positive = moved up), trend (list of the last 6 months' totals, oldest first, None
     where not ranked), closure_rate, qualified_rate, excellent_rate, on_time_verify_rate, team_share,
-    transfer_share, satisfaction_avg, and the raw counts behind them.
+    transfer_share, satisfaction_avg, and the raw counts behind them (held: events kept out of the
+    quantity part, see `held` of `_scores_for_months`).
     """
     month = _check_month(month)
     months = tuple(month_list(month, TREND_MONTHS))
-    allm = _scores_for_months(engine, f, months, ruleset, level, _shared)
+    allm = _scores_for_months(engine, f, months, ruleset, level, _shared, held)
     last = len(months) - 1
     cur = allm[allm["m"] == last].copy()
     prev = allm[allm["m"] == last - 1].set_index("subject_id")["rank"]
@@ -645,7 +680,7 @@ def monthly_scores(
 
 
 def compare_rulesets(
-    engine: Engine, f: Filters, month: dt.date, level: str, _shared: dict | None = None
+    engine: Engine, f: Filters, month: dt.date, level: str, _shared: dict | None = None, held: tuple = ()
 ) -> pd.DataFrame:
     """Both rulesets side by side, biggest movers first.
 
@@ -655,15 +690,17 @@ def compare_rulesets(
     """
     keep = ["subject_id", "name", "town_name", "total", "rank", "grade"]
     shared: dict = {} if _shared is None else _shared  # both rulesets score the same counts
-    a = monthly_scores(engine, f, month, "as_practised", level, shared)[keep]
-    b = monthly_scores(engine, f, month, "reformed", level, shared)[["subject_id", "total", "rank", "grade"]]
+    a = monthly_scores(engine, f, month, "as_practised", level, shared, held)[keep]
+    b = monthly_scores(engine, f, month, "reformed", level, shared, held)[["subject_id", "total", "rank", "grade"]]
     out = a.merge(b, on="subject_id", suffixes=("_as_practised", "_reformed"))
     out["move"] = out["rank_as_practised"] - out["rank_reformed"]
     order = out["move"].abs().sort_values(ascending=False, kind="stable").index
     return out.loc[order].reset_index(drop=True)
 
 
-def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str, _shared: dict | None = None) -> pd.DataFrame:
+def consequences(
+    engine: Engine, f: Filters, month: dt.date, ruleset: str, _shared: dict | None = None, held: tuple = ()
+) -> pd.DataFrame:
     """What signing this month's worker ranking would do, under `ruleset`.
 
     Columns: subject_id, name, town_name, village_name, total, rank, n_ranked, prev_total, loses_pay,
@@ -678,7 +715,7 @@ def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str, _shar
     # showing both reads the counts once; only the last `need` months count here.
     months = tuple(month_list(month, max(need, TREND_MONTHS)))
     last = len(months) - 1
-    allm = _scores_for_months(engine, f, months, ruleset, "worker", _shared)
+    allm = _scores_for_months(engine, f, months, ruleset, "worker", _shared, held)
     allm = allm[allm["m"] > last - need]
     cur = allm[allm["m"] == last].copy()
     low = allm.assign(low=allm["total"] <= rules["pay_cut_score_at_most"])
@@ -696,7 +733,8 @@ def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str, _shar
     reasons = pd.DataFrame(
         {"bottom_n": bottom, "at_most_pass": at_most, "top_n": cur["double_pay"], "consecutive": cur["dismissal_risk"]}
     )
-    cur["reason_keys"] = [list(reasons.columns[row]) for row in reasons.to_numpy()]
+    names = list(reasons.columns)  # plain Python per row: indexing the Index row by row cost ~60 µs a worker
+    cur["reason_keys"] = [[n for n, on in zip(names, row) if on] for row in reasons.to_numpy().tolist()]
     out = cur[cur["loses_pay"] | cur["double_pay"] | cur["dismissal_risk"]]
     out = scope_rows(out, f, "worker").sort_values(
         ["dismissal_risk", "loses_pay", "total"], ascending=[False, False, True]
@@ -718,13 +756,22 @@ def consequences(engine: Engine, f: Filters, month: dt.date, ruleset: str, _shar
     return out[cols].reset_index(drop=True)
 
 
-def month_view(engine: Engine, f: Filters, month: dt.date, ruleset: str, level: str) -> dict[str, pd.DataFrame]:
+def month_view(
+    engine: Engine,
+    f: Filters,
+    month: dt.date,
+    ruleset: str,
+    level: str,
+    held: tuple = (),
+    _shared: dict | None = None,
+) -> dict[str, pd.DataFrame]:
     """What the rankings page shows for a month: {"scores": monthly_scores, "compare":
     compare_rulesets, "consequences": consequences}, computed together so that the month counts
-    and the staff are read once, not once per table (the shared cache is keyed by months)."""
-    shared: dict = {}
+    and the staff are read once, not once per table (the shared cache is keyed by months).
+    `held` as for `monthly_scores`; `_shared` lets a caller score more rulesets on the same counts."""
+    shared: dict = {} if _shared is None else _shared
     return {
-        "scores": monthly_scores(engine, f, month, ruleset, level, shared),
-        "compare": compare_rulesets(engine, f, month, level, shared),
-        "consequences": consequences(engine, f, month, ruleset, shared),
+        "scores": monthly_scores(engine, f, month, ruleset, level, shared, held),
+        "compare": compare_rulesets(engine, f, month, level, shared, held),
+        "consequences": consequences(engine, f, month, ruleset, shared, held),
     }

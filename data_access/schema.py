@@ -406,6 +406,26 @@ known_devices = Table(
     Index("ix_known_devices_user", "username"),
 )
 
+# Integrity review (issue #16): a reviewer's decision on one integrity signal of one worker in one
+# month. Events under a strong flag stay out of the quantity part, and the worker's consequences
+# wait, until the reviewer clears it (data_access/integrity_review.py). Rows are only added: the
+# newest row of a (worker, month, signal) is the decision in force. Created on first use, like
+# the access tables.
+REVIEW_DECISIONS = ("cleared", "upheld")
+integrity_reviews = Table(
+    "integrity_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("worker_id", Integer, nullable=False),
+    Column("month", Date, nullable=False),  # first day of the ranked month
+    Column("signal", String(32), nullable=False),  # integrity.WORKER_SIGNALS
+    Column("decision", String(16), nullable=False),  # REVIEW_DECISIONS
+    Column("reviewer", String(64), nullable=False),  # username
+    Column("decided_at", UtcDateTime, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Index("ix_integrity_reviews_month", "month", "worker_id"),
+)
+
 # --- provenance ------------------------------------------------------------------------------
 
 # Ground truth of the failure modes the sample generator planted. Only tests read it: the
@@ -414,11 +434,16 @@ planted_patterns = Table(
     "planted_patterns",
     metadata,
     Column("id", Integer, primary_key=True),
-    # padding | near_duplicates | empty_patrol | filtering | slow_department | returning_department
+    # gaming: padding | near_duplicates | empty_patrol | filtering | slow_department | returning_department |
+    # rating_mismatch; control: control_on_the_spot | control_recurring_spot | control_busy | control_noisy_gps
     Column("pattern", String(32), nullable=False),
     Column("subject_type", String(16), nullable=False),  # worker | village | department
     Column("subject_id", Integer, nullable=False),
-    Column("detail", Text, nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),  # the drawn parameters, in words
+    # 'gaming': a planted failure a signal should find; 'control': honest but unusual, must not be flagged
+    Column("kind", String(16), nullable=False, default="gaming", server_default="gaming"),
+    # the variation within the pattern, e.g. padding.spread_day, control.on_the_spot (docs/INTEGRITY.md)
+    Column("family", String(48), nullable=False, default="", server_default=""),
     Index("ix_planted_pattern", "pattern"),
 )
 
@@ -442,8 +467,9 @@ unit_levels = Table(
     Column("plural_en", String(64), nullable=False),
 )
 
-# Tables a store must hold to be shown. The access tables are created on first use instead, so a
-# store generated or imported before them still opens; so is the level table (defaults apply).
-ACCESS_TABLES = (users, audit_log, login_sessions, known_devices)
+# Tables a store must hold to be shown. The access tables (and the review decisions) are created on
+# first use instead, so a store generated or imported before them still opens; so is the level
+# table (defaults apply).
+ACCESS_TABLES = (users, audit_log, login_sessions, known_devices, integrity_reviews)
 OPTIONAL_TABLES = (unit_levels,)
 REQUIRED_TABLES = tuple(t for t in metadata.sorted_tables if t not in ACCESS_TABLES + OPTIONAL_TABLES)

@@ -389,3 +389,14 @@ SOURCE_PHRASES = {
     "camera_alert": "视频监控智能识别",
     "hotline_12345": "12345热线转办:市民反映",
 }
+
+# Rewordings of a re-entered report (planted near-duplicates): the same place and problem in other
+# words, as a worker re-typing a report does it.
+REWORDINGS = (
+    "{place}{item}问题仍未解决,再次上报。",
+    "再次巡查:{place}存在{item}情况。",
+    "{place}附近发现{item},请及时处理。",
+    "{place}{item}反复出现,现场拍照上报。",
+    "复查发现{place}仍有{item}问题。",
+    "{place}一带{item},已提醒当事人整改。",
+)

@@ -122,7 +122,7 @@ def _steady_state_navigation(request, monkeypatch):
 
 # Inputs of the sample county: a change to any of them builds a new cached county.
 _GENERATOR_INPUTS = (
-    "sample_data/generate.py",
+    "sample_data/generate/*.py",  # every module of the generator package (a glob, so new ones count)
     "sample_data/catalogue.py",
     "sample_data/geometry.py",
     "sample_data/bulk.py",
@@ -165,8 +165,13 @@ def _cached_sample(name: str, args: list[str]) -> str:
     import tempfile
 
     digest = hashlib.sha256()
-    for rel in _GENERATOR_INPUTS:
-        digest.update((ROOT / rel).read_bytes())
+    for pattern in _GENERATOR_INPUTS:
+        paths = sorted(ROOT.glob(pattern))
+        if not paths:
+            raise FileNotFoundError(f"generator input {pattern} matches no file")
+        for path in paths:
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
     for path in sorted((ROOT / "data_access" / "rollups").glob("*.py")):  # the derived tables it builds
         digest.update(path.read_bytes())
     cache = Path(os.environ.get("GRID_TEST_CACHE", Path(tempfile.gettempdir()) / "gridsight-test-cache"))

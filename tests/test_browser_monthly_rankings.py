@@ -1,5 +1,6 @@
 """Real browser: the monthly rankings page in headless Chromium on the tiny sample county — the
-ranking is drawn, the XLSX export opens with openpyxl, and the printable report is a
+ranking is drawn, the places per ruleset and the review controls are there for a leader, the
+XLSX export opens with openpyxl, and the printable report is a
 self-contained HTML page (screenshots of both in tests/artifacts/)."""
 
 from __future__ import annotations
@@ -58,6 +59,13 @@ def test_monthly_rankings_in_chromium(tiny_url, tmp_path):
         compare.scroll_into_view_if_needed()
         page.wait_for_timeout(1000)
         page.screenshot(path=str(ARTIFACTS / "monthly_rankings-compare.png"))
+        # The places flagged workers take under every ruleset, and the review a leader can do.
+        page.get_by_text("各考核规则下:奖惩名额有多少落到被标记的网格员").scroll_into_view_if_needed()
+        page.wait_for_timeout(1000)
+        assert page.get_by_text("履职真实性复核", exact=True).count() == 1
+        assert page.locator(".st-key-rankings_review_clear button").count() == 1
+        assert page.locator(".st-key-rankings_review_uphold button").count() == 1
+        page.screenshot(path=str(ARTIFACTS / "monthly_rankings-consequences.png"))
         flags = page.locator(".st-key-rankings_flag_table")
         flags.scroll_into_view_if_needed()
         page.wait_for_timeout(1000)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
 from data_access import departments as dep
-from data_access.filters import Filters
+from data_access.filters import Filters, default_filters
 from data_access.schema import planted_patterns
 from data_access.store import create_store_engine
 from tests.conftest import sample_county_url
@@ -108,3 +109,65 @@ def test_rating_mismatch_rule_precision_recall(county):
     print("\n" + "\n".join(lines))
     flagged, truth, p, r = mismatch_scores(county, 92)
     assert p >= 0.99 and r >= 0.66, (flagged, truth)
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [
+        7,
+        pytest.param(
+            11,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="on the county the new generator makes for seed 11 one honest department (14) is "
+                "flagged beside the three planted: precision 0.75; open, see the issue #16 note",
+            ),
+        ),
+    ],
+)
+def test_rating_mismatch_found_in_the_default_window(seed):
+    """Issue #16 point 5: the page's default window (the last 30 days, `default_filters`) finds the
+    planted mismatching departments: ratings and data pooled over mismatch_pool_months months."""
+    engine = create_store_engine(shared_county(seed))
+    f = default_filters(AS_OF.date(), as_of=AS_OF)
+    assert (f.date_to - f.date_from).days + 1 == 30
+    truth = planted(engine, "rating_mismatch")
+    table = dep.department_table(engine, f)
+    flagged = set(table.loc[table["mismatch"] != "", "department_id"].astype(int))
+    hits = len(flagged & truth)
+    precision = hits / len(flagged) if flagged else 0.0
+    recall = hits / len(truth)
+    gaps = table.set_index("department_id")["z_gap"].dropna().round(1)
+    print(
+        f"\nseed {seed} default 30 d: planted {sorted(truth)} flagged {sorted(flagged)} precision {precision:.2f} "
+        f"recall {recall:.2f}; z_gap of the planted {gaps.reindex(sorted(truth)).tolist()}, "
+        f"largest |z_gap| of the rest {gaps.drop(index=list(truth), errors='ignore').abs().max():.1f}"
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(select(planted_patterns).where(planted_patterns.c.pattern == "rating_mismatch")).all()
+    engine.dispose()
+    detail = {r.subject_id: r.detail for r in rows}
+    assert len(truth) == 3
+    assert precision >= 0.9 and recall >= 0.67, (flagged, truth)
+    # Above-data and below-data are told apart: each flag carries the planted direction.
+    for dep_id, kind in zip(table["department_id"], table["mismatch"]):
+        if kind and dep_id in detail:
+            assert ("highly" in detail[dep_id]) == (kind == "rated_above_data"), (dep_id, kind, detail[dep_id])
+
+
+def test_shrinkage_pulls_a_thinly_rated_department_most():
+    ratings = pd.DataFrame(
+        {
+            "rating_avg": [90.0, 90.0, 70.0, 80.0, 60.0],
+            "ratings": [2, 40, 40, 40, 40],
+            "rating_var": [100.0, 100.0, 100.0, 100.0, 100.0],
+        }
+    )
+    shrunk = dep.shrunk_ratings(ratings)
+    m = ratings["rating_avg"].mean()
+    # Same mean, fewer ratings: pulled further toward the county mean, never past it.
+    assert m < shrunk[0] < shrunk[1] < 90.0
+    within, between = 100.0, ratings["rating_avg"].var() - (100.0 / ratings["ratings"]).mean()
+    k = within / between
+    assert shrunk[0] == pytest.approx(m + 2 / (2 + k) * (90.0 - m))
+    assert shrunk[2] == pytest.approx(m + 40 / (40 + k) * (70.0 - m))

@@ -545,7 +545,7 @@ def test_score_formula_uses_the_rule_values():
         "score_weight_rework": 0.2,
         "score_weight_volume": 0.1,
         "min_received_for_rank": 10,
-        "mismatch_z_gap": 6,
+        "mismatch_robust_z": 3.5,
     }
     out = dep.score_and_mismatch(table, rules)
     assert out["score"].iloc[0] == pytest.approx(100 * (0.3 + 0.4 * 0.5 + 0.2 * 0.9 + 0.1))

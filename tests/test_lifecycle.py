@@ -130,16 +130,19 @@ def test_feeder_closes_every_open_event_in_a_busy_hour(seed, tmp_path):
 
 def test_feeder_closes_every_open_event_of_the_sample_county(tmp_path):
     """The full county: dispatches from the county to towns and on to grids among its open events
-    (the state the feeder crashed on)."""
-    path = tmp_path / "county.db"
-    shutil.copy(Path(sample_county_url(7).removeprefix("sqlite:///")), path)
-    url = f"sqlite:///{path}"
-    ev, steps = read(url)
-    last = steps.groupby("event_id").tail(1).set_index("event_id")
-    open_last = last.loc[ev.index[~ev["status"].isin(schema.FINAL_STATUSES)]]
-    states = set(zip(open_last["action"], open_last["to_level"]))
+    (the state the feeder crashed on). Which states a county's open events end in is chance, so two
+    seeds are drained and together they must cover the three."""
+    states = set()
+    for seed in (7, 11):
+        path = tmp_path / f"county{seed}.db"
+        shutil.copy(Path(sample_county_url(seed).removeprefix("sqlite:///")), path)
+        url = f"sqlite:///{path}"
+        ev, steps = read(url)
+        last = steps.groupby("event_id").tail(1).set_index("event_id")
+        open_last = last.loc[ev.index[~ev["status"].isin(schema.FINAL_STATUSES)]]
+        states |= set(zip(open_last["action"], open_last["to_level"]))
+        assert drain_and_check(url, seed) == len(open_last)
     assert {("dispatch", "town"), ("dispatch", "department"), ("escalate", "village")} <= states
-    assert drain_and_check(url, 7) == len(open_last)
 
 
 def test_feeder_closes_every_open_event_on_postgresql():

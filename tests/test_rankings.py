@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
 
-from data_access import rankings
+from data_access import integrity, integrity_review, rankings
 from data_access.filters import Filters
 from data_access.rules import default_rule_rows
 from tests.conftest import login, point_app_at, tiny_pg_database, tiny_sqlite_copy
@@ -46,6 +46,18 @@ def file_rules(ruleset: str) -> dict[str, float]:
     out = {r["key"]: r["value"] for r in rows if r["ruleset"] == "common"}
     out.update({r["key"]: r["value"] for r in rows if r["ruleset"] == ruleset})
     return out
+
+
+def store_quota(url: str, ruleset: str) -> dict[str, float]:
+    """The quota keys as the store holds them: a sample store's as-practised quota is set from its
+    own county's volume at generation time (docs/INTEGRITY.md, "A coherent quota")."""
+    engine = create_engine(url)
+    rows = pd.read_sql(
+        text("SELECT key, value FROM assessment_rules WHERE ruleset = :ruleset"), engine, params={"ruleset": ruleset}
+    )
+    engine.dispose()
+    rules = dict(rows.values)
+    return {k: rules[k] for k in ("quota_events_per_worker", "street_quota_bonus") if k in rules}
 
 
 def raw(url: str):
@@ -188,7 +200,7 @@ def test_worker_scores_match_an_independent_computation(tiny_sqlite, ruleset):
         "sat_n",
     ):
         assert got[col].to_dict() == mine[col].astype(int).to_dict(), col
-    rules = file_rules(ruleset)
+    rules = {**file_rules(ruleset), **store_quota(tiny_sqlite, ruleset)}
     staffed = mine.reset_index().merge(independent_staff(tiny_sqlite), on="id")
     mean_residents = staffed.drop_duplicates("grid_id")["population"].mean()
     rated = mine[mine["sat_n"] > 0]
@@ -358,12 +370,12 @@ def test_ranking_errors_carry_a_code_and_read_in_the_readers_language(tiny_sqlit
             assert not any(word in error_text(exc) for word in ("Unknown", "choose", "must be"))
 
 
-REAL_MONTH_VIEW = rankings.month_view
+REAL_MONTH_VIEW = integrity_review.month_view  # what the page calls (it scores through rankings)
 
 
-def month_view_at_an_unknown_level(engine, f, month, ruleset, level):
+def month_view_at_an_unknown_level(engine, f, month, ruleset, level, stamp=0):
     """month_view as if the page had asked for a level that does not exist (the real raise site)."""
-    return REAL_MONTH_VIEW(engine, f, month, ruleset, "province")
+    return REAL_MONTH_VIEW(engine, f, month, ruleset, "province", stamp)
 
 
 @pytest.mark.parametrize(
@@ -374,7 +386,7 @@ def month_view_at_an_unknown_level(engine, f, month, ruleset, level):
     ],
 )
 def test_page_shows_a_ranking_error_as_its_label(app_env, monkeypatch, language, expected):
-    monkeypatch.setattr(rankings, "month_view", month_view_at_an_unknown_level)
+    monkeypatch.setattr(integrity_review, "month_view", month_view_at_an_unknown_level)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     login(at, "leader")
     if language == "en":
@@ -448,15 +460,23 @@ def test_page_shows_the_ranking_and_switches_rulesets(monkeypatch, tiny_sqlite):
     cons = rankings.consequences(engine, filters(), MONTH, "as_practised")
     assert metrics["扣发绩效"] == str(int(cons["loses_pay"].sum()))
     assert metrics["解聘风险"] == str(int(cons["dismissal_risk"].sum()))
-    assert metrics["凑件"] == "标记 1" and metrics["选择性上报(村社)"] == "标记 1"
+    # The flag counts are the detectors' own, read independently of the page.
+    flagged = integrity.worker_signals(engine, filters(), MONTH)
+    villages = integrity.village_signals(engine, filters(), MONTH)
+    assert int(flagged["padding"].sum()) >= 1 and int(villages["selective"].sum()) >= 1
+    assert metrics["凑件"] == f"标记 {int(flagged['padding'].sum())}"
+    assert metrics["选择性上报(村社)"] == f"标记 {int(villages['selective'].sum())}"
     # The formula states the rule values of the chosen ruleset.
-    assert any("0.4×数量" in m.value and "30 件" in m.value for m in at.markdown)
+    quota = store_quota(tiny_sqlite, "as_practised")["quota_events_per_worker"]
+    assert any("0.4×数量" in m.value and f"{quota:g} 件" in m.value for m in at.markdown)
 
     at.selectbox(key="rankings_ruleset").set_value("reformed").run()
     assert not at.exception
-    reformed = rankings.monthly_scores(engine, filters(), MONTH, "reformed", "worker")
+    # The reformed ruleset reviews: strongly flagged workers' events are held out of quantity.
+    reformed = integrity_review.month_view(engine, filters(), MONTH, "reformed", "worker")["scores"]
     table2 = at.dataframe[1].value
     assert list(table2["网格员"]) == list(reformed["name"])
+    assert np.allclose(table2["总分"].to_numpy(float), reformed["total"].round(1).to_numpy(float))
     assert list(table2["网格员"]) != list(table["网格员"])
     assert any("0.3×群众评价" in m.value for m in at.markdown)
 

@@ -51,6 +51,8 @@ def consequence_columns() -> dict[str, Column]:
         t("mr_col_total"): Column("decimal1", _m("rank_total")),
         t("mr_col_prev_total"): Column("decimal1", t("xdef_prev_total")),
         t("mr_col_reasons"): Column("text", t("xdef_reasons")),
+        t("mr_col_state"): Column("text", t("xdef_review_state")),
+        t("mr_col_flagged"): Column("text", t("xdef_flagged")),
     }
 
 

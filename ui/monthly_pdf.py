@@ -5,7 +5,7 @@ WeasyPrint needs, and unlike reportlab it embeds the CFF-outlined Noto Sans CJK 
 in fonts-noto-cjk, subset to the characters used, so a report is a few hundred KB).
 
 The same numbers as the rankings page: `gather` reads them through the same data_access functions
-the page calls (`rankings.month_view`, `integrity.worker_signals` / `village_signals`,
+the page calls (`integrity_review.month_view`, `integrity.worker_signals` / `village_signals`,
 `departments.department_table` for the month), through the page's cached `query` on the page and
 straight on an engine from the command line (a cron job)::
 
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_access import departments, integrity, rankings, units
+from data_access import departments, integrity, integrity_review, rankings, units
 from data_access.departments import DEPARTMENT_METRICS
 from data_access.filters import LOCAL_TZ, Filters, Scope, now_utc
 from data_access.metrics import METRICS
@@ -168,11 +168,12 @@ class ReportData:
     irules: dict
     scores: pd.DataFrame
     compare: pd.DataFrame
-    consequences: pd.DataFrame
+    consequences: pd.DataFrame  # with the integrity review (integrity_review.mark_consequences)
     workers_flags: pd.DataFrame
     villages_flags: pd.DataFrame
     departments: pd.DataFrame
     dept_period: tuple[dt.date, dt.date]
+    places: pd.DataFrame | None = None  # integrity_review.month_view "places": per ruleset
 
 
 def month_filters(f: Filters, month: dt.date) -> Filters:
@@ -185,7 +186,7 @@ def gather(fetch: Callable, f: Filters, month: dt.date, ruleset: str, level: str
     """Read the report's tables with `fetch(fn, *args)` (the page's `ui.data.query`, or a call
     on an engine). Raises `rankings.RankingError` / `ValueError` for a month or ruleset that
     cannot be ranked."""
-    view = fetch(rankings.month_view, f, month, ruleset, level)
+    view = fetch(integrity_review.month_view, f, month, ruleset, level)
     mf = month_filters(f, month)
     town = None
     if f.town_id is not None:
@@ -209,6 +210,7 @@ def gather(fetch: Callable, f: Filters, month: dt.date, ruleset: str, level: str
         villages_flags=fetch(integrity.village_signals, f, month),
         departments=fetch(departments.department_table, mf),
         dept_period=(mf.date_from, mf.date_to),
+        places=view.get("places"),
     )
 
 
@@ -683,13 +685,16 @@ def _consequences(doc: _Doc, d: ReportData) -> None:
         8,
     )
     c = d.consequences
+    pending = _pending(c)
     doc.text(
         f"{t('mr_loses_pay')}: {whole(c['loses_pay'].sum())} · {t('mr_double_pay')}: {whole(c['double_pay'].sum())}"
-        f" · {t('mr_dismissal')}: {whole(c['dismissal_risk'].sum())}",
+        f" · {t('mr_dismissal')}: {whole(c['dismissal_risk'].sum())} · {t('mr_pending')}: {whole(pending.sum())}",
         9.5,
         bold=True,
         colour=DOWN_RGB,
     )
+    if d.places is not None and len(d.places):
+        _places(doc, d.places)
     if d.level != "worker":
         doc.text(t("pdf_consequences_worker_only"), 7.5, colour=GREY)
     if c.empty:
@@ -706,7 +711,8 @@ def _consequences(doc: _Doc, d: ReportData) -> None:
             whole(x["rank"]),
             one(x["total"]),
             one(x["prev_total"]),
-            sep.join(t(f"mr_reason_{k}") for k in x["reason_keys"]),
+            sep.join(t(f"mr_reason_{k}") for k in x["reason_keys"])
+            + (f" · {t('mr_pending')}" if any(x.get(f"{k}_pending", False) for k in integrity_review.KINDS) else ""),
         ]
         for x in c.head(CONSEQUENCE_ROWS).to_dict("records")
     ]
@@ -720,6 +726,41 @@ def _consequences(doc: _Doc, d: ReportData) -> None:
         t("mr_col_reasons"),
     ]
     doc.table(header, rows, [22, 22, 26, 12, 14, 16, 50], ["LEFT"] * 3 + ["RIGHT"] * 3 + ["LEFT"])
+
+
+def _pending(c: pd.DataFrame) -> pd.Series:
+    """Rows whose consequence waits for the integrity review (none in a table without the review)."""
+    cols = [f"{k}_pending" for k in integrity_review.KINDS if f"{k}_pending" in c.columns]
+    return c[cols].any(axis=1) if cols else pd.Series(False, index=c.index)
+
+
+def _places(doc: _Doc, places: pd.DataFrame) -> None:
+    """Per ruleset: the double-pay and pay-loss places, and how many go to flagged workers."""
+    doc.text(t("mr_places_title"), 8.5, bold=True)
+    header = [
+        t("mr_col_ruleset"),
+        t("mr_col_review_on"),
+        t("mr_col_double_pay"),
+        t("mr_col_double_pay_flagged"),
+        t("mr_col_loses_pay"),
+        t("mr_col_loses_pay_flagged"),
+        t("mr_col_pending"),
+    ]
+    rows = [
+        [
+            t(f"mr_ruleset_{r['ruleset']}"),
+            t("mr_review_on") if r["review"] else t("mr_review_off"),
+            whole(r["double_pay"]),
+            whole(r["double_pay_flagged"]),
+            whole(r["loses_pay"]),
+            whole(r["loses_pay_flagged"]),
+            whole(r["pending"]),
+        ]
+        for r in places.to_dict("records")
+    ]
+    doc.table(header, rows, [34, 16, 22, 26, 22, 24, 18], ["LEFT", "LEFT"] + ["RIGHT"] * 5)
+    doc.text(metric_definition(METRICS["integrity_double_pay_flagged"]), 7, colour=GREY)
+    doc.text(metric_definition(METRICS["integrity_pending"]), 7, colour=GREY)
 
 
 def _integrity(doc: _Doc, d: ReportData) -> None:

@@ -74,6 +74,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit_action_download_fetch": ("下载文件(取件)", "download fetched"),
     "audit_action_denied": ("拒绝访问", "access refused"),
     "audit_action_import": ("导入数据", "data import"),
+    "audit_action_integrity_review": ("履职真实性复核", "integrity review decision"),
     "audit_detail_period": ("统计期", "period"),
     "audit_detail_from": ("起", "from"),
     "audit_detail_to": ("止", "to"),

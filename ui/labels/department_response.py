@@ -49,11 +49,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "dept_mismatch_below": ("低于数据", "below data"),
     "dept_mismatch_consistent": ("一致", "consistent"),
     "dept_mismatch_help": (
-        "镇街评价与数据得分是否一致:两者稳健标准分之差的绝对值 ≥ {gap} 时为“高于数据”或“低于数据”,否则为“一致”。"
-        "“—”:未作比较——该部门收到不足 {min_n} 件(不评分)或统计期涉及的月份没有镇街评价;“{reference}”为合计行。",
-        "Whether the towns' rating agrees with the data score: “above data” or “below data” when their robust "
-        "z-scores differ by {gap} or more, else “consistent”. “—”: not compared, because the department received "
-        "fewer than {min_n} (not scored) or no town rated it for the months of the period; “{reference}” is the pooled row.",
+        "镇街评价与数据得分是否一致(按规则合并近几个月的评分与数据,评分经验贝叶斯收缩):两者稳健标准分之差,"
+        "在各部门间再取稳健标准分,绝对值 ≥ {gap} 时为“高于数据”或“低于数据”,否则为“一致”。"
+        "“—”:未作比较——合并的月份里该部门收到不足 {min_n} 件(不评分)或没有镇街评价;“{reference}”为合计行。",
+        "Whether the towns' rating agrees with the data score (ratings and data pooled over the months the rules "
+        "set, ratings shrunk by empirical Bayes): the gap between their robust z-scores, itself robustly "
+        "standardised across departments, reads “above data” or “below data” at {gap} or more, else “consistent”. "
+        "“—”: not compared, because over the pooled months the department received fewer than {min_n} (not "
+        "scored) or no town rated it; “{reference}” is the pooled row.",
     ),
     "dept_missing_score": (
         "“—”:收到不足 {min_n} 件的部门不评分;“{reference}”为全部部门合计,不评分。",
@@ -189,11 +192,21 @@ LABELS: dict[str, tuple[str, str]] = {
         "Towns call, the district answers: the towns' ratings against the data",
     ),
     "dept_reverse_caption": (
-        "规则:在收到不少于 {min_n:g} 件且有评价的部门中,分别求镇街评价与综合得分的稳健标准分"
-        "(与中位数之差 ÷ 1.4826×绝对中位差),两者之差的绝对值 ≥ {gap:g} 即标为“评价与数据不符”(红色)。",
-        "Rule: among departments with at least {min_n:g} received and a rating, take the robust z-score "
-        "(difference from the median ÷ 1.4826 × median absolute deviation) of the towns' rating and of the score; "
-        "when they differ by {gap:g} or more the department is flagged (red).",
+        "方法:评价与数据取同样的月份——截至统计期末所在月、按规则合并的近几个月(见规则表“合并月数”),"
+        "短统计期也有足够的评分和件数。各部门的平均评分按经验贝叶斯向全县均值收缩(评分越少收缩越多,"
+        "权重 n÷(n+k),k 为部门内方差 ÷ 部门间方差);在收到不少于 {min_n:g} 件且有评价的部门中,"
+        "分别求收缩后评分与综合得分的稳健标准分(与中位数之差 ÷ 1.4826×绝对中位差),"
+        "两者之差再在各部门间取稳健标准分,绝对值 ≥ {gap:g} 即标为“评价与数据不符”(红色)。"
+        "盲区:多数部门都评价失真时,中位数本身就偏了;只有个别镇街打分的部门仍可能因偶然而被标出。",
+        "Method: ratings and data are taken over the same months — the months the rules pool, ending with the "
+        "period's last month (see “months pooled” in the rules), so a short period still has enough ratings and "
+        "events. Each department's mean rating is shrunk toward the county mean by empirical Bayes (fewer ratings, "
+        "more shrinkage: weight n÷(n+k), k = within-department ÷ between-department variance). Among departments "
+        "with at least {min_n:g} received and a rating, take the robust z-score (difference from the median ÷ "
+        "1.4826 × median absolute deviation) of the shrunk rating and of the score; their difference, itself "
+        "robustly standardised across departments, flags the department when it reaches {gap:g} either way (red). "
+        "Blind spots: when most departments are rated out of line with their data the median itself is off; a "
+        "department rated by very few towns can still be flagged by chance.",
     ),
     "dept_reverse_none": ("没有部门的评价与数据明显不符。", "No department's rating clearly disagrees with its data."),
     "dept_reverse_flagged": ("评价与数据不符的部门", "Departments whose rating disagrees with the data"),
@@ -201,7 +214,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "统计期涉及的月份还没有镇街评价(评价按已结束的月份给出)。",
         "No town ratings for the months of this period yet (ratings are given for months that are over).",
     ),
-    "dept_col_z_gap": ("标准分之差", "z-score gap"),
+    "dept_col_z_gap": ("差距的稳健标准分", "Gap (robust z)"),
     "dept_col_rating_rank": ("评价名次", "Rating rank"),
     "dept_col_score_rank": ("得分名次", "Score rank"),
     "dept_flag_normal": ("一致", "Consistent"),

@@ -214,7 +214,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_col_kmh": ("距上一点速度 km/h", "km/h from previous point"),
     "mr_col_reason": ("原因", "Reason"),
     "mr_reason_fast": ("速度异常", "implausible speed"),
-    "mr_reason_repeated_track": ("轨迹与另一天相同", "track identical to another day's"),
+    "mr_reason_repeated_track": ("轨迹与另一天几乎相同(回放)", "track nearly identical to another day's (replay)"),
+    "mr_reason_stationary": ("全天签到未超出定位误差范围", "the day's check-ins never moved beyond GPS noise"),
     "mr_report_title": ("月度考核报告", "Monthly assessment report"),
     "mr_report_download": ("下载可打印的月度报告(HTML)", "Download the printable monthly report (HTML)"),
     "mr_report_help": (
@@ -229,5 +230,147 @@ LABELS: dict[str, tuple[str, str]] = {
     "mr_report_first_n": (
         "(列出前 {n} 条,共 {total} 条;完整名单见页面或导出。)",
         "(First {n} of {total} listed; the page and its export have them all.)",
+    ),
+    # --- integrity review in the consequences (data_access/integrity_review.py) ---
+    "mr_pending": ("待复核", "Pending review"),
+    "mr_pending_help": (
+        "有强标记、尚未复核完毕的网格员的奖惩后果:被标记事件暂不计入数量分,后果暂不生效。",
+        "Consequences of workers under a strong flag whose review is not finished: the flagged events are out "
+        "of the quantity part and the consequence waits.",
+    ),
+    "mr_state_granted": ("生效", "Takes effect"),
+    "mr_state_pending": ("待复核", "Pending review"),
+    "mr_state_cleared": ("已复核:排除", "Reviewed: cleared"),
+    "mr_state_upheld": ("已复核:属实", "Reviewed: upheld"),
+    "mr_col_state": ("状态", "Status"),
+    "mr_col_flagged": ("有真实性标记", "Integrity flag"),
+    "mr_yes": ("是", "yes"),
+    "mr_no": ("否", "no"),
+    "mr_places_title": (
+        "各考核规则下:奖惩名额有多少落到被标记的网格员",
+        "Under each ruleset: how many places go to flagged workers",
+    ),
+    "mr_places_caption": (
+        "同一月、同一批数据,按每套规则签发会产生的结果。启用复核的规则下,强标记网格员的被标记事件在复核前不计入数量分,"
+        "其奖惩显示为“待复核”,不会悄悄生效。",
+        "The same month and data, signed under each ruleset. Under a ruleset that reviews, a strongly flagged "
+        "worker's flagged events are out of the quantity part until reviewed, and their consequences show as "
+        "“pending review”, never granted silently.",
+    ),
+    "mr_col_ruleset": ("考核规则", "Ruleset"),
+    "mr_col_review_on": ("复核", "Review"),
+    "mr_review_on": ("启用", "on"),
+    "mr_review_off": ("不复核", "off"),
+    "mr_col_double_pay": ("双倍绩效名额", "Double-pay places"),
+    "mr_col_double_pay_flagged": ("其中给被标记者", "of which to flagged workers"),
+    "mr_col_loses_pay": ("扣发绩效人数", "Pay losses"),
+    "mr_col_loses_pay_flagged": ("其中被标记者", "of which flagged workers"),
+    "mr_col_pending": ("待复核", "Pending review"),
+    "mr_review_title": ("履职真实性复核", "Integrity review"),
+    "mr_review_caption_on": (
+        "本规则启用复核:下列网格员有强标记。被标记事件({held} 件)在复核排除前不计入数量分;全部信号排除后恢复计入、奖惩按排名生效;"
+        "任一信号属实则事件仍不计入,奖惩按扣除后的得分生效。",
+        "This ruleset reviews: the workers below carry a strong flag. Their flagged events ({held} in all) stay out "
+        "of the quantity part until cleared; with every signal cleared they count again and the consequences follow "
+        "the ranking; with a signal upheld they stay out and the consequences of the score without them apply.",
+    ),
+    "mr_review_caption_off": (
+        "本规则不复核:被标记网格员的事件照常计分,奖惩按排名直接生效(见上表“其中给被标记者”)。复核结论对启用复核的规则有效。",
+        "This ruleset does not review: flagged workers' events count as usual and their consequences follow the "
+        "ranking (see “of which to flagged workers” above). Decisions apply to the rulesets that review.",
+    ),
+    "mr_review_none": ("本月没有强标记的网格员。", "No worker carries a strong flag this month."),
+    "mr_col_signals": ("信号", "Signals"),
+    "mr_col_held": ("暂不计入的事件", "Events held out"),
+    "mr_col_strength": ("强度", "Strength"),
+    "mr_col_innocent": ("需先排除的正常解释", "Innocent explanation to rule out"),
+    "mr_col_reviewer": ("复核人", "Reviewer"),
+    "mr_col_decided_at": ("复核时间", "Decided"),
+    "mr_col_note": ("备注", "Note"),
+    "mr_review_worker": ("复核对象", "Worker to review"),
+    "mr_review_signal": ("信号", "Signal"),
+    "mr_review_note": ("复核说明(可选)", "Note (optional)"),
+    "mr_review_clear": ("排除(计入)", "Clear (count the events)"),
+    "mr_review_uphold": ("属实(不计入)", "Uphold (keep them out)"),
+    "mr_review_saved": ("已记录:{worker} · {signal} · {decision}。", "Recorded: {worker} · {signal} · {decision}."),
+    "mr_review_readonly": (
+        "复核由领导或管理员账户进行;本账户只能查看复核状态。",
+        "Leaders and administrators review; this account sees the state only.",
+    ),
+    "mr_decision_cleared": ("排除", "cleared"),
+    "mr_decision_upheld": ("属实", "upheld"),
+    "err_review_decision": ("未知的复核结论。", "Unknown review decision."),
+    "err_review_signal": ("未知的信号。", "Unknown signal."),
+    "err_review_month": ("月份无效。", "Not a valid month."),
+    "err_review_note": ("复核说明过长(最多 500 字)。", "The note is too long (500 characters at most)."),
+    "err_review_role": ("本账户无权复核。", "This account may not review."),
+    "mr_innocent_on_the_spot_fixes": ("现场即时处置的小问题", "small problems fixed on the spot"),
+    "mr_innocent_recurring_problem": ("固定地点反复出现的问题", "a recurring problem at a fixed place"),
+    "mr_innocent_gps_noise": ("定位漂移", "GPS noise"),
+    # --- each signal's method and blind spots, in plain words (page and README) ---
+    "mr_methods_title": ("各信号的方法与盲区", "How each signal works, and what it cannot see"),
+    "mr_method_padding": (
+        "方法:与同类网格、同月的同行比较(稳健标准分:与同行中位数之差 ÷ 1.4826×绝对中位差),看琐碎、自报自结、"
+        "快速结案事件的占比,以及上报在时间上的集中(任意时段、月末突击)和无其他来源(群众来电、12345、视频)印证的比例。"
+        "证据:逐件列出事件、时间与结案间隔。",
+        "Method: judged against peers — workers of the same kind of grid in the same month — by a robust z-score "
+        "(difference from the peers' median ÷ 1.4826 × median absolute deviation) of the share of trivial, "
+        "self-reported, self-closed and quickly closed events, of how bunched in time the reports are (any hour, "
+        "month-end surges) and of how few are corroborated by another source (residents' calls, 12345, cameras). "
+        "Evidence: the events, their times and how fast they were closed.",
+    ),
+    "mr_blind_padding": (
+        "盲区:用真实但琐碎的问题、以同行正常的数量和节奏凑件的人看不出来;数量偏少、只补几件凑到指标的人也看不出来;"
+        "现场即时处置小问题的人可能被误标,需复核排除。",
+        "Blind spots: a worker who pads with real but trivial problems at peer-normal volume and rhythm is not seen; "
+        "nor is a low-volume worker who adds just a few reports to reach the quota; a worker who fixes small "
+        "problems on the spot can look similar and must be cleared by review.",
+    ),
+    "mr_method_near_duplicates": (
+        "方法:同一人同一类别的事件在定位误差和改写措辞能解释的距离与时间内再次上报(含文字相似度),与同行的重复率比较"
+        "(稳健标准分)。证据:成对列出前后两件的时间、距离和事项。",
+        "Method: the same worker reporting the same category again within the distance and time that GPS error and "
+        "rewording explain (text similarity included), compared with peers' re-report rate by a robust z-score. "
+        "Evidence: the pairs, with their times, distance and items.",
+    ),
+    "mr_blind_near_duplicates": (
+        "盲区:换到较远地点、换成另一类别再报的看不出来;在同一地点每天只重报一件、连续多天的,按固定地点反复出现的问题处理,"
+        "不计为重复;固定地点反复出现的真实问题(如每天的占道摊点)仍可能相似,需复核排除。",
+        "Blind spots: re-entries moved further away or into another category are not seen; one re-entry a day at "
+        "one spot for days on end is read as a recurring problem and not counted; a real problem that recurs at "
+        "one place (a stall every morning) can still look alike and must be cleared by review.",
+    ),
+    "mr_method_empty_patrol": (
+        "方法:用容忍定位噪声的轨迹距离比较各天轨迹(重放的轨迹彼此过近)、签到点从不离开一个小半径的日子、"
+        "轨迹覆盖网格面积的比例,与同行比较(稳健标准分)。证据:逐点列出签到时间、位置和原因。",
+        "Method: tracks compared day with day by a distance that tolerates GPS noise (a replayed route is too close "
+        "to another day's), days whose fixes never leave a small radius, and the share of the grid the tracks "
+        "cover, each against peers by a robust z-score. Evidence: the check-ins with time, place and reason.",
+    ),
+    "mr_blind_empty_patrol": (
+        "盲区:真实走动但不看不报的巡查看不出来;定位信号差的地段可能误标,需复核排除。",
+        "Blind spots: a patrol that really walks the grid but looks at nothing is not seen; places with poor GPS "
+        "can be flagged wrongly and must be cleared by review.",
+    ),
+    "mr_method_selective": (
+        "方法:{lv_village}上报上级的比例明显低于全{lv_county},同时绕过网格的群众来电/12345 明显偏多(相对全{lv_county}的倍数)。"
+        "证据:绕过网格的事件。",
+        "Method: a {lv_village|community} that sends up far fewer of its reports than the county does, while "
+        "residents' calls and 12345 cases that bypassed the grid are far more common (both relative to the county). "
+        "Evidence: the events that bypassed the grid.",
+    ),
+    "mr_blind_selective": (
+        "盲区:群众也不来电的地方,过滤看不出来;确实问题少的{lv_village}上报比例也低,但来电不会偏多。",
+        "Blind spots: where residents do not call either, filtering is not seen; a {lv_village|community} with "
+        "genuinely few problems also sends few up, but its calls are not high.",
+    ),
+    "xdef_review_state": (
+        "生效:后果按排名生效;待复核:有强标记、复核未完成,后果暂不生效;已复核:复核人已排除或认定属实。",
+        "Takes effect: the consequence follows the ranking; pending review: under a strong flag, review not "
+        "finished, the consequence waits; reviewed: a reviewer cleared or upheld the flags.",
+    ),
+    "xdef_flagged": (
+        "当月是否有履职真实性标记(凑件、重复事件、巡查空跑)。",
+        "Whether the worker has an integrity flag this month (padding, near-duplicates, empty patrols).",
     ),
 }

@@ -79,7 +79,7 @@ def mismatch_column(frame: pd.DataFrame) -> pd.Series:
 
 def missing_reasons(rules: dict, reference_row: str) -> dict[str, str]:
     """Per source column, why a cell shows "—" (appended to the column's help)."""
-    min_n, gap = fmt.count(rules["min_received_for_rank"]), f"{rules['mismatch_z_gap']:g}"
+    min_n, gap = fmt.count(rules["min_received_for_rank"]), f"{rules['mismatch_robust_z']:g}"
     return {
         "score": t("dept_missing_score", reference=reference_row, min_n=min_n),
         "rating_avg": t("dept_missing_rating", reference=reference_row),

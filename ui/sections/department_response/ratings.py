@@ -46,7 +46,7 @@ def scatter_figure(compared: pd.DataFrame, flagged: pd.Series) -> go.Figure:
 
 def render(table: pd.DataFrame, rules: dict) -> None:
     st.subheader(t("dept_reverse_title"))
-    st.caption(t("dept_reverse_caption", min_n=rules["min_received_for_rank"], gap=rules["mismatch_z_gap"]))
+    st.caption(t("dept_reverse_caption", min_n=rules["min_received_for_rank"], gap=rules["mismatch_robust_z"]))
     compared = table[table["z_gap"].notna()].copy()
     if compared.empty:
         st.info(t("dept_reverse_unrated"))
