@@ -44,6 +44,7 @@ def pg_url() -> str:
 # last keeps one worker busy while the other idles: the long ones go first and the many short
 # files fill in behind them. Files not listed (each under 30 s) keep their order after.
 SLOW_FILES_FIRST = (
+    "test_integrity_heldout.py",  # est. 300 s: three unseen-seed counties with the held-out family
     "test_browser_wall.py",  # 257 s
     "test_access.py",  # 251 s
     "test_hdistrict.py",  # est. 250 s: two 24,000-event H districts
@@ -63,6 +64,8 @@ SLOW_FILES_FIRST = (
     "test_browser_access.py",  # 74 s
     "test_browser_monthly_rankings.py",  # 55 s
     "test_integrity.py",  # est. 50 s
+    "test_integrity_review.py",  # est. 60 s
+    "test_planting.py",  # est. 60 s
     "test_monthly_pdf.py",  # est. 50 s
     "test_sessions.py",  # 49 s
     "test_language.py",  # 45 s
