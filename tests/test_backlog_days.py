@@ -25,7 +25,9 @@ def moved(request, tmp_path_factory):
         url = f"sqlite:///{tmp_path_factory.mktemp('backlog') / 'tiny.db'}"
     else:
         url = fresh_pg_database("backlog_days")
-    writer = tiny_moved_by_feeder(url, seed=11, feeder_seed=4, new=8, rounds=4, per_round=40)
+    # Seed 3: its tiny county keeps overdue open events at the moments below (the tiny counties of
+    # seeds 5, 7 and 11 close nearly all of theirs since the generator plants gaming families).
+    writer = tiny_moved_by_feeder(url, seed=3, feeder_seed=4, new=8, rounds=4, per_round=40)
     yield writer
     writer.dispose()
 
