@@ -1,0 +1,1 @@
+"""The data import page's parts: messages, the import settings of a file, the report."""
